@@ -1,0 +1,124 @@
+//! Company-wide settings with their defaults and limits.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DomainError, Status};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompanySettings {
+    /// May operators switch their own channels on and off?
+    pub operators_may_toggle_channels: bool,
+    /// The chosen status an operator gets at login (the spec: online).
+    pub status_after_login: Status,
+    /// How long an operator with no live connection stays `disconnected`
+    /// before being treated as offline.
+    pub disconnect_grace_s: u32,
+    /// How long an offered session waits for the operator to accept.
+    pub offer_timeout_s: u32,
+    /// Does a missed offer set the operator away?
+    pub away_on_missed_offer: bool,
+}
+
+impl Default for CompanySettings {
+    fn default() -> Self {
+        CompanySettings {
+            operators_may_toggle_channels: true,
+            status_after_login: Status::Online,
+            disconnect_grace_s: 60,
+            offer_timeout_s: 30,
+            away_on_missed_offer: true,
+        }
+    }
+}
+
+/// A partial update of the settings; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    pub operators_may_toggle_channels: Option<bool>,
+    pub status_after_login: Option<Status>,
+    pub disconnect_grace_s: Option<u32>,
+    pub offer_timeout_s: Option<u32>,
+    pub away_on_missed_offer: Option<bool>,
+}
+
+pub const GRACE_RANGE_S: (u32, u32) = (1, 3600);
+pub const OFFER_TIMEOUT_RANGE_S: (u32, u32) = (5, 600);
+
+impl CompanySettings {
+    /// Returns the settings with the patch applied, or why the patch is invalid.
+    /// The original is untouched either way.
+    pub fn patched(&self, patch: &SettingsPatch) -> Result<CompanySettings, DomainError> {
+        let mut next = self.clone();
+        if let Some(v) = patch.operators_may_toggle_channels {
+            next.operators_may_toggle_channels = v;
+        }
+        if let Some(v) = patch.status_after_login {
+            next.status_after_login = v;
+        }
+        if let Some(v) = patch.disconnect_grace_s {
+            check_range("disconnect_grace_s", v, GRACE_RANGE_S)?;
+            next.disconnect_grace_s = v;
+        }
+        if let Some(v) = patch.offer_timeout_s {
+            check_range("offer_timeout_s", v, OFFER_TIMEOUT_RANGE_S)?;
+            next.offer_timeout_s = v;
+        }
+        if let Some(v) = patch.away_on_missed_offer {
+            next.away_on_missed_offer = v;
+        }
+        Ok(next)
+    }
+}
+
+fn check_range(name: &str, value: u32, (min, max): (u32, u32)) -> Result<(), DomainError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(DomainError::InvalidSetting(format!(
+            "{name} must be between {min} and {max} seconds, not {value}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let s = CompanySettings::default();
+        assert_eq!(s.status_after_login, Status::Online);
+        assert_eq!(s.disconnect_grace_s, 60);
+        assert!(s.operators_may_toggle_channels);
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let patch = SettingsPatch {
+            status_after_login: Some(Status::Away),
+            ..Default::default()
+        };
+        let next = CompanySettings::default().patched(&patch).unwrap();
+        assert_eq!(next.status_after_login, Status::Away);
+        assert_eq!(next.disconnect_grace_s, 60);
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let patch = SettingsPatch {
+            disconnect_grace_s: Some(0),
+            ..Default::default()
+        };
+        let err = CompanySettings::default().patched(&patch).unwrap_err();
+        assert_eq!(err.code(), "invalid_setting");
+    }
+
+    #[test]
+    fn stored_settings_missing_new_fields_get_defaults() {
+        let s: CompanySettings = serde_json::from_str(r#"{"disconnect_grace_s": 5}"#).unwrap();
+        assert_eq!(s.disconnect_grace_s, 5);
+        assert_eq!(s.offer_timeout_s, 30);
+    }
+}
