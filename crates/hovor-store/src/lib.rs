@@ -1,1 +1,195 @@
+//! Hovor's storage.
+//!
+//! [`Store`] is the one interface the server uses. There are two
+//! implementations, [`SqliteStore`] (the zero-setup default: one file under the
+//! data directory) and [`PgStore`] (for several nodes sharing one database).
+//! Both are generated from the same SQL text by one macro (see `sql.rs`), so
+//! the two cannot drift apart; each runs on its own native driver with its own
+//! migrations folder.
+//!
+//! Every method takes the company it acts for: nothing crosses companies.
 
+mod model;
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use hovor_core::{Command, CompanySettings, DomainError, HistorySpan, Millis, Role};
+
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Opens the store named by a database URL: `postgres://…` for PostgreSQL,
+/// anything else is taken as a SQLite file path. Migrations are applied.
+pub async fn open(
+    database_url: Option<&str>,
+    data_dir: &std::path::Path,
+) -> StoreResult<Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PgStore::connect(url).await?))
+        }
+        Some(other) => Ok(Arc::new(
+            SqliteStore::open(std::path::Path::new(other)).await?,
+        )),
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "cannot create data directory {}: {e}",
+                    data_dir.display()
+                ))
+            })?;
+            Ok(Arc::new(
+                SqliteStore::open(&data_dir.join("hovor.sqlite")).await?,
+            ))
+        }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is, for logs and health output.
+    fn backend(&self) -> &'static str;
+
+    // Companies
+    async fn create_company(&self, slug: &str, name: &str, now: Millis) -> StoreResult<Company>;
+    async fn company(&self, id: &str) -> StoreResult<Option<Company>>;
+    async fn company_by_slug(&self, slug: &str) -> StoreResult<Option<Company>>;
+    async fn save_company_settings(
+        &self,
+        company_id: &str,
+        settings: &CompanySettings,
+    ) -> StoreResult<()>;
+
+    // Users
+    async fn create_user(&self, new: &NewUser, now: Millis) -> StoreResult<User>;
+    async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>>;
+    /// For login: the active user with this e-mail (any company) and their hash.
+    async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
+
+    // Login sessions
+    async fn create_auth_session(&self, s: &NewAuthSession) -> StoreResult<()>;
+    /// The user and CSRF token of an unexpired session.
+    async fn auth_session(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(User, String)>>;
+    async fn delete_auth_sessions_of(&self, user_id: &str) -> StoreResult<()>;
+
+    // API keys
+    async fn create_api_key(
+        &self,
+        company_id: &str,
+        name: &str,
+        key_hash: &str,
+        scopes: &[String],
+        now: Millis,
+    ) -> StoreResult<ApiKey>;
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
+
+    // Pause types
+    async fn pause_types(&self, company_id: &str) -> StoreResult<Vec<PauseType>>;
+    async fn pause_type(&self, company_id: &str, id: &str) -> StoreResult<Option<PauseType>>;
+    async fn create_pause_type(
+        &self,
+        company_id: &str,
+        name: &str,
+        paid: bool,
+        now: Millis,
+    ) -> StoreResult<PauseType>;
+    async fn update_pause_type(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: Option<&str>,
+        paid: Option<bool>,
+    ) -> StoreResult<Option<PauseType>>;
+    /// Pause types are archived, never deleted: history keeps their names.
+    async fn archive_pause_type(&self, company_id: &str, id: &str) -> StoreResult<bool>;
+
+    // Operator status
+    async fn operator_state(
+        &self,
+        company_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<StateView>>;
+    async fn operator_states(&self, company_id: &str) -> StoreResult<Vec<StateView>>;
+    /// Applies a state-machine command in one transaction: the new state, its
+    /// history span and the events for every watcher are written together.
+    async fn apply_state_command(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        command: Command,
+        now: Millis,
+    ) -> StoreResult<StateChange>;
+    /// Operators with no live connection whose grace period may have run out.
+    async fn disconnected_operators(&self) -> StoreResult<Vec<(String, String)>>;
+    /// At start-up no connection survives from before: count them as lost now.
+    async fn reset_live_connections(&self, now: Millis) -> StoreResult<Vec<(String, String)>>;
+    async fn state_history(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        from: Millis,
+        to: Millis,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<HistoryEntry>>;
+    async fn history_spans(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        from: Millis,
+        to: Millis,
+    ) -> StoreResult<Vec<HistorySpan>>;
+
+    // Real-time streams
+    async fn events_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StreamEvent>>;
+    async fn last_seq(&self, stream: &str) -> StoreResult<i64>;
+}
+
+/// A fresh random identifier with a readable prefix, e.g. `usr_5k2…`.
+pub fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut rng = rand::rngs::OsRng;
+    let tail: String = (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}_{tail}")
+}
+
+/// Only these roles appear in the company's live status overview.
+pub fn watches_everyone(role: Role) -> bool {
+    role.oversees_others()
+}

@@ -1,0 +1,160 @@
+//! Application state and the router.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post, put};
+use axum::Router;
+use hovor_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::bus::{Bus, InProcessBus};
+use crate::clock::{Clock, SystemClock};
+use crate::rate_limit::LoginLimiter;
+use crate::routes;
+
+/// Run-time settings that are not per company.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address clients use, e.g. `https://chat.example.com` (no trailing slash).
+    pub public_url: String,
+    /// Application-level ping interval on WebSockets.
+    pub heartbeat: Duration,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// How often disconnected operators are checked for an expired grace period.
+    pub reaper_interval: Duration,
+    /// Outgoing messages one WebSocket may have queued before it is dropped.
+    pub send_queue: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1:8080".into(),
+            heartbeat: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            session_ttl: Duration::from_secs(24 * 3600),
+            reaper_interval: Duration::from_secs(1),
+            send_queue: 256,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn Bus>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
+        AppState {
+            store,
+            bus: Arc::new(InProcessBus::new()),
+            clock: Arc::new(SystemClock),
+            config: Arc::new(config),
+            login_limiter: Arc::new(LoginLimiter::default()),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> hovor_core::Millis {
+        self.clock.now()
+    }
+
+    /// Sessions are served over TLS when the public URL says so; the cookie
+    /// is then marked Secure.
+    pub fn secure_cookies(&self) -> bool {
+        self.config.public_url.starts_with("https://")
+    }
+}
+
+/// Everything Hovor serves over HTTP.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(routes::auth::login))
+        .route("/auth/logout", post(routes::auth::logout))
+        .route("/me", get(routes::me::me))
+        .route("/operators", get(routes::operators::list))
+        .route(
+            "/operators/{id}/state",
+            get(routes::operators::get_state).put(routes::operators::put_state),
+        )
+        .route(
+            "/operators/{id}/state-history",
+            get(routes::operators::history),
+        )
+        .route(
+            "/operators/{id}/state-summary",
+            get(routes::operators::summary),
+        )
+        .route(
+            "/pause-types",
+            get(routes::pause_types::list).post(routes::pause_types::create),
+        )
+        .route(
+            "/pause-types/{id}",
+            get(routes::pause_types::get_one)
+                .patch(routes::pause_types::update)
+                .delete(routes::pause_types::archive),
+        )
+        .route(
+            "/company/settings",
+            get(routes::company::get_settings).patch(routes::company::patch_settings),
+        )
+        .route("/openapi.json", get(crate::openapi::serve))
+        .route("/ws", get(crate::ws::upgrade))
+        .fallback(routes::api_not_found);
+
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(routes::healthz))
+        .route("/api/docs", get(crate::openapi::docs_page))
+        .route(
+            "/api/{*rest}",
+            put(routes::api_not_found).get(routes::api_not_found),
+        )
+        .fallback(crate::web::serve_asset)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// Starts the background work a serving node does: expiring grace periods.
+pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.config.reaper_interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::presence::expire_grace_periods(&state).await {
+                tracing::warn!("presence reaper: {e:#}");
+            }
+        }
+    })
+}

@@ -1,0 +1,229 @@
+//! The command line: `serve` (default), `migrate`, `demo`, `api-key create`,
+//! `openapi`. Every option can also come from a `HOVOR_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use hovor_store::Store;
+
+use crate::app::{router, spawn_background, AppState, Config};
+use crate::auth::{digest, new_api_key};
+use crate::clock::{Clock, SystemClock};
+
+#[derive(Parser)]
+#[command(
+    name = "hovor",
+    version,
+    about = "Hovor: customer contact for companies and their operators"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    options: Options,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct Options {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HOVOR_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    listen: String,
+    /// Directory of the SQLite database (used when no database URL is given).
+    #[arg(long, env = "HOVOR_DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of SQLite.
+    #[arg(long, env = "HOVOR_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Bus between nodes; only the in-process bus (`memory`) exists so far.
+    #[arg(long, env = "HOVOR_BUS_URL", global = true)]
+    bus_url: Option<String>,
+    /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
+    #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve Hovor (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo company if missing, print how to log in, and serve.
+    Demo,
+    /// Manage API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCmd),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCmd {
+    /// Create an API key; it is printed once, on the last line.
+    Create {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        name: String,
+        /// Extra scope, e.g. `telephony`.
+        #[arg(long)]
+        scope: Vec<String>,
+    },
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOVOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options = cli.options;
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::openapi::document())?
+            );
+            Ok(())
+        }
+        Cmd::Migrate => {
+            let store = open_store(&options).await?;
+            println!("database is up to date ({})", store.backend());
+            Ok(())
+        }
+        Cmd::ApiKey(ApiKeyCmd::Create {
+            company,
+            name,
+            scope,
+        }) => {
+            let store = open_store(&options).await?;
+            create_api_key(store.as_ref(), &company, &name, &scope).await
+        }
+        Cmd::Serve => serve(&options, false).await,
+        Cmd::Demo => serve(&options, true).await,
+    }
+}
+
+async fn open_store(options: &Options) -> anyhow::Result<Arc<dyn Store>> {
+    hovor_store::open(options.database_url.as_deref(), &options.data_dir)
+        .await
+        .with_context(|| match &options.database_url {
+            Some(url) => format!("opening the database {}", redact(url)),
+            None => format!(
+                "opening the SQLite database in {}",
+                options.data_dir.display()
+            ),
+        })
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+async fn create_api_key(
+    store: &dyn Store,
+    slug: &str,
+    name: &str,
+    scopes: &[String],
+) -> anyhow::Result<()> {
+    for scope in scopes {
+        if scope != "telephony" {
+            bail!("unknown scope {scope:?}; the only scope is \"telephony\"");
+        }
+    }
+    let company = store
+        .company_by_slug(slug)
+        .await?
+        .with_context(|| format!("no company with slug {slug:?}"))?;
+    let key = new_api_key();
+    let now = SystemClock.now();
+    let created = store
+        .create_api_key(&company.id, name, &digest(&key), scopes, now)
+        .await?;
+    println!(
+        "API key {} ({name}) for company {slug}; it is shown only now:",
+        created.id
+    );
+    println!("{key}");
+    Ok(())
+}
+
+async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
+    if let Some(bus) = options.bus_url.as_deref().filter(|b| *b != "memory") {
+        bail!("HOVOR_BUS_URL={bus}: only the in-process bus (\"memory\") exists in this version; run one node");
+    }
+    let store = open_store(options).await?;
+    if demo {
+        crate::demo::ensure_demo_company(store.as_ref(), SystemClock.now()).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let address = listener.local_addr()?;
+    let public_url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let state = AppState::new(
+        store.clone(),
+        Config {
+            public_url: public_url.clone(),
+            ..Config::default()
+        },
+    );
+    crate::presence::forget_connections_from_before(&state).await?;
+    spawn_background(&state);
+
+    tracing::info!(
+        "Hovor serves on http://{address} ({} store)",
+        store.backend()
+    );
+    if demo {
+        println!(
+            "{}",
+            crate::demo::credentials_text(&format!("{public_url}/"))
+        );
+    } else {
+        println!("Hovor serves on http://{address}");
+    }
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

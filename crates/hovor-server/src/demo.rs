@@ -1,0 +1,65 @@
+//! `hovor demo`: a demo company to log into, created only if missing.
+
+use hovor_core::Role;
+use hovor_store::{NewUser, Store};
+
+use crate::auth::hash_password;
+
+pub const DEMO_SLUG: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("Alena Administrátorová", "admin@demo.test", Role::Admin),
+    ("Petra Svobodová", "supervisor@demo.test", Role::Supervisor),
+    ("Jana Nováková", "jana@demo.test", Role::Operator),
+    ("Tomáš Dvořák", "tomas@demo.test", Role::Operator),
+    ("Eva Černá", "eva@demo.test", Role::Operator),
+];
+
+const DEMO_PAUSES: &[(&str, bool)] = &[
+    ("Lunch", false),
+    ("Personal", false),
+    ("Training", true),
+    ("Meeting", true),
+];
+
+/// Creates the demo company unless it exists. Returns whether it was created.
+pub async fn ensure_demo_company(
+    store: &dyn Store,
+    now: hovor_core::Millis,
+) -> anyhow::Result<bool> {
+    if store.company_by_slug(DEMO_SLUG).await?.is_some() {
+        return Ok(false);
+    }
+    let company = store.create_company(DEMO_SLUG, "Demo s.r.o.", now).await?;
+    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
+    for (name, email, role) in DEMO_USERS {
+        store
+            .create_user(
+                &NewUser {
+                    company_id: company.id.clone(),
+                    name: (*name).into(),
+                    email: (*email).into(),
+                    role: *role,
+                    password_hash: hash.clone(),
+                },
+                now,
+            )
+            .await?;
+    }
+    for (name, paid) in DEMO_PAUSES {
+        store
+            .create_pause_type(&company.id, name, *paid, now)
+            .await?;
+    }
+    Ok(true)
+}
+
+pub fn credentials_text(url: &str) -> String {
+    let mut text =
+        format!("\nHovor demo is ready: open {url}\n\n  password for everyone: {DEMO_PASSWORD}\n");
+    for (name, email, role) in DEMO_USERS {
+        text.push_str(&format!("  {:<11} {email:<22} {name}\n", role.as_str()));
+    }
+    text
+}

@@ -1,0 +1,156 @@
+//! Request extractors: who is asking, and a JSON body with our error shape.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use hovor_core::{Cause, Role};
+use hovor_store::{ApiKey, User};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{
+    constant_time_eq, cookie_value, digest, API_KEY_PREFIX, CSRF_HEADER, SESSION_COOKIE,
+};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The authenticated caller: a logged-in user or an API key.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User { user: User, csrf_token: String },
+    ApiKey(ApiKey),
+}
+
+impl Actor {
+    pub fn company_id(&self) -> &str {
+        match self {
+            Actor::User { user, .. } => &user.company_id,
+            Actor::ApiKey(key) => &key.company_id,
+        }
+    }
+
+    /// An API key acts with admin rights inside its company.
+    pub fn role(&self) -> Role {
+        match self {
+            Actor::User { user, .. } => user.role,
+            Actor::ApiKey(_) => Role::Admin,
+        }
+    }
+
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Actor::User { user, .. } => Some(user),
+            Actor::ApiKey(_) => None,
+        }
+    }
+
+    pub fn is_user(&self, id: &str) -> bool {
+        self.user().is_some_and(|u| u.id == id)
+    }
+
+    /// May this caller act on that operator's status and see their history?
+    pub fn may_manage_operator(&self, operator_id: &str) -> bool {
+        self.is_user(operator_id) || self.role().oversees_others()
+    }
+
+    /// The cause recorded when this caller changes an operator's status.
+    pub fn cause_for(&self, operator_id: &str) -> Cause {
+        match self {
+            Actor::ApiKey(_) => Cause::Api,
+            Actor::User { user, .. } if user.id == operator_id => Cause::Manual,
+            Actor::User { .. } => Cause::Supervisor,
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role().administers() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("only an administrator may do this"))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let bearer = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|k| k.starts_with(API_KEY_PREFIX))
+                .ok_or_else(ApiError::unauthenticated)?;
+            let key = state
+                .store
+                .api_key_by_hash(&digest(bearer))
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            return Ok(Actor::ApiKey(key));
+        }
+
+        let token = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|h| cookie_value(h, SESSION_COOKIE))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let (user, csrf_token) = state
+            .store
+            .auth_session(&digest(token), state.now())
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent, &csrf_token) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_token_invalid",
+                    "send the X-CSRF-Token header you received at login",
+                ));
+            }
+        }
+        Ok(Actor::User { user, csrf_token })
+    }
+}
+
+/// A JSON body whose rejections use the API's error shape: 400 for malformed
+/// JSON, 422 for JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::invalid("invalid_body", e.body_text()))
+            }
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                e.body_text(),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "send the body as JSON with Content-Type: application/json",
+            )),
+            Err(other) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                other.body_text(),
+            )),
+        }
+    }
+}

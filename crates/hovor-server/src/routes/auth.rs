@@ -1,0 +1,131 @@
+//! Login and logout.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hovor_core::Command;
+use hovor_store::NewAuthSession;
+use serde::Deserialize;
+
+use crate::auth::{digest, random_token, verify_against_dummy, verify_password, SESSION_COOKIE};
+use crate::bus::Hint;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Actor, ApiJson};
+use crate::status::change_state;
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the e-mail or the password is not right",
+    )
+}
+
+/// The caller's address; behind a proxy the first `X-Forwarded-For` hop is
+/// not trusted by default, so the socket address is what counts.
+fn client_address(peer: &ConnectInfo<SocketAddr>) -> String {
+    peer.0.ip().to_string()
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    peer: ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Response> {
+    let address = client_address(&peer);
+    if !app.login_limiter.allows(&address, &body.email) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed logins; wait a few minutes and try again",
+        ));
+    }
+    let found = app.store.user_for_login(&body.email).await?;
+    let password = body.password.clone();
+    let user = tokio::task::spawn_blocking(move || match found {
+        Some((user, hash)) if verify_password(&password, &hash) => Some(user),
+        Some(_) => None,
+        None => {
+            verify_against_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal("password check", e))?;
+    let Some(user) = user else {
+        app.login_limiter.record_failure(&address, &body.email);
+        return Err(invalid_credentials());
+    };
+    app.login_limiter.record_success(&address, &body.email);
+
+    let company = app
+        .store
+        .company(&user.company_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("login", "user without company"))?;
+    let token = random_token();
+    let csrf_token = random_token();
+    let now = app.now();
+    let ttl = app.config.session_ttl;
+    app.store
+        .create_auth_session(&NewAuthSession {
+            token_hash: digest(&token),
+            user_id: user.id.clone(),
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            expires_at: now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2),
+        })
+        .await?;
+    change_state(
+        &app,
+        &user.company_id,
+        &user.id,
+        Command::Login {
+            status_after_login: company.settings.status_after_login,
+        },
+    )
+    .await?;
+
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        ttl.as_secs(),
+        if app.secure_cookies() { "; Secure" } else { "" }
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
+    );
+    let body = serde_json::json!({ "user": user, "csrf_token": csrf_token });
+    Ok((headers, Json(body)).into_response())
+}
+
+/// Logs the user out everywhere: all their sessions end, their open
+/// workspaces close, and they become offline (cause `logout`).
+pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Response> {
+    let user = actor
+        .user()
+        .ok_or_else(|| ApiError::forbidden("an API key cannot log out"))?;
+    app.store.delete_auth_sessions_of(&user.id).await?;
+    change_state(&app, &user.company_id, &user.id, Command::Logout).await?;
+    app.bus.publish(Hint::LoggedOut {
+        user_id: user.id.clone(),
+    });
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
+    );
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}

@@ -1,0 +1,32 @@
+//! HTTP handlers, one module per resource.
+
+pub mod auth;
+pub mod company;
+pub mod me;
+pub mod operators;
+pub mod pause_types;
+
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn api_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+}
+
+/// The list envelope of API.md: `{items, next_cursor}`.
+#[derive(Serialize)]
+pub struct Page<T: Serialize> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn page<T: Serialize>(items: Vec<T>, next_cursor: Option<String>) -> Json<Page<T>> {
+    Json(Page { items, next_cursor })
+}

@@ -1,0 +1,198 @@
+//! Operators and their status: `/api/v1/operators/...`.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use hovor_core::time::parse_rfc3339;
+use hovor_core::{summarize, Command, Millis, Status};
+use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{page, Page};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Actor, ApiJson};
+use crate::status::change_state;
+use crate::AppState;
+
+fn operator_json(view: &StateView) -> Value {
+    json!({
+        "id": view.operator.id,
+        "name": view.operator.name,
+        "email": view.operator.email,
+        "role": view.operator.role,
+        "state": view.json(),
+        "channels": [],
+        "phone_line": null,
+    })
+}
+
+pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Value>>> {
+    let views = app.store.operator_states(actor.company_id()).await?;
+    Ok(page(views.iter().map(operator_json).collect(), None))
+}
+
+/// The operator's state, or 404 when they are not of the caller's company.
+async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<StateView> {
+    app.store
+        .operator_state(actor.company_id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the operator"))
+}
+
+fn require_manage(actor: &Actor, id: &str) -> ApiResult<()> {
+    if actor.may_manage_operator(id) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only a supervisor or an administrator may act on another operator",
+        ))
+    }
+}
+
+pub async fn get_state(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StateJson>> {
+    Ok(Json(load(&app, &actor, &id).await?.json()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateBody {
+    status: Status,
+    #[serde(default)]
+    pause_type_id: Option<String>,
+}
+
+pub async fn put_state(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StateBody>,
+) -> ApiResult<Json<StateJson>> {
+    load(&app, &actor, &id).await?;
+    require_manage(&actor, &id)?;
+    let command = Command::SetStatus {
+        status: body.status,
+        pause_type_id: body.pause_type_id,
+        cause: actor.cause_for(&id),
+    };
+    let change = change_state(&app, actor.company_id(), &id, command).await?;
+    Ok(Json(change.view.json()))
+}
+
+#[derive(Deserialize)]
+pub struct Window {
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+const DAY_MS: Millis = 24 * 3600 * 1000;
+
+/// `from`/`to` as milliseconds: by default the last 24 hours, never past now.
+fn window(w: &Window, now: Millis) -> ApiResult<(Millis, Millis)> {
+    let parse = |name: &str, v: &Option<String>, default: Millis| -> ApiResult<Millis> {
+        match v {
+            None => Ok(default),
+            Some(text) => parse_rfc3339(text).ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_time",
+                    format!("{name} must be an RFC 3339 timestamp, not {text:?}"),
+                )
+            }),
+        }
+    };
+    let to = parse("to", &w.to, now)?.min(now);
+    let from = parse("from", &w.from, to - DAY_MS)?;
+    if from > to {
+        return Err(ApiError::invalid(
+            "invalid_time",
+            "from must not be after to",
+        ));
+    }
+    Ok((from, to))
+}
+
+pub async fn history(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(w): Query<Window>,
+) -> ApiResult<Json<Page<HistoryEntry>>> {
+    load(&app, &actor, &id).await?;
+    require_manage(&actor, &id)?;
+    let (from, to) = window(&w, app.now())?;
+    let limit = w.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "invalid_limit",
+            "limit must be between 1 and 500",
+        ));
+    }
+    let offset = match &w.cursor {
+        None => 0,
+        Some(c) => c.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
+            ApiError::invalid("invalid_cursor", "the cursor is not one this API gave out")
+        })?,
+    };
+    let mut items = app
+        .store
+        .state_history(actor.company_id(), &id, from, to, limit + 1, offset)
+        .await?;
+    let next = (items.len() as i64 > limit).then(|| (offset + limit).to_string());
+    items.truncate(limit as usize);
+    Ok(page(items, next))
+}
+
+#[derive(Serialize)]
+pub struct BreakSeconds {
+    pause_type: PauseTypeRef,
+    paid: bool,
+    seconds: i64,
+}
+
+#[derive(Serialize)]
+pub struct SummaryJson {
+    online_s: i64,
+    away_s: i64,
+    break_s: Vec<BreakSeconds>,
+    offline_s: i64,
+}
+
+pub async fn summary(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(w): Query<Window>,
+) -> ApiResult<Json<SummaryJson>> {
+    load(&app, &actor, &id).await?;
+    require_manage(&actor, &id)?;
+    let (from, to) = window(&w, app.now())?;
+    let spans = app
+        .store
+        .history_spans(actor.company_id(), &id, from, to)
+        .await?;
+    let pause_types = app.store.pause_types(actor.company_id()).await?;
+    let s = summarize(&spans, from, to);
+    let break_s = s
+        .break_s
+        .into_iter()
+        .filter_map(|b| {
+            let p = pause_types.iter().find(|p| p.id == b.pause_type_id)?;
+            Some(BreakSeconds {
+                pause_type: PauseTypeRef::from(p),
+                paid: p.paid,
+                seconds: b.seconds,
+            })
+        })
+        .collect();
+    Ok(Json(SummaryJson {
+        online_s: s.online_s,
+        away_s: s.away_s,
+        break_s,
+        offline_s: s.offline_s,
+    }))
+}

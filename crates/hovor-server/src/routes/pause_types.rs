@@ -1,0 +1,102 @@
+//! Pause types: defined per company by admins, each paid or unpaid.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hovor_store::PauseType;
+use serde::Deserialize;
+
+use super::{page, Page};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Actor, ApiJson};
+use crate::AppState;
+
+const MAX_NAME: usize = 60;
+
+fn valid_name(name: &str) -> ApiResult<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(ApiError::invalid(
+            "invalid_name",
+            format!("a pause type needs a name of 1 to {MAX_NAME} characters"),
+        ));
+    }
+    Ok(name)
+}
+
+pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<PauseType>>> {
+    Ok(page(app.store.pause_types(actor.company_id()).await?, None))
+}
+
+pub async fn get_one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PauseType>> {
+    app.store
+        .pause_type(actor.company_id(), &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the pause type"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPauseType {
+    name: String,
+    paid: bool,
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<NewPauseType>,
+) -> ApiResult<(StatusCode, Json<PauseType>)> {
+    actor.require_admin()?;
+    let name = valid_name(&body.name)?;
+    let created = app
+        .store
+        .create_pause_type(actor.company_id(), name, body.paid, app.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseTypePatch {
+    name: Option<String>,
+    paid: Option<bool>,
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PauseTypePatch>,
+) -> ApiResult<Json<PauseType>> {
+    actor.require_admin()?;
+    let name = body.name.as_deref().map(valid_name).transpose()?;
+    app.store
+        .update_pause_type(actor.company_id(), &id, name, body.paid)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the pause type"))
+}
+
+/// Deleting archives: operators can no longer choose it, history keeps it.
+pub async fn archive(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    actor.require_admin()?;
+    if app
+        .store
+        .archive_pause_type(actor.company_id(), &id)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("the pause type"))
+    }
+}
