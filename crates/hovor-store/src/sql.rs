@@ -289,13 +289,16 @@ macro_rules! sql_store {
                         _ => return Err(hovor_core::DomainError::UnknownPauseType.into()),
                     }
                 }
+                let before = view.state.clone();
                 let transition = view.state.apply(command, now)?;
                 if view.state.pause_type_id.is_none() {
                     view.pause_type = None;
                 }
-                if !transition.changed {
+                if view.state == before {
                     return Ok(StateChange { view, changed: false, written: Vec::new() });
                 }
+                // Connection counts change without anyone seeing it: store them,
+                // but tell nobody.
                 let s = &view.state;
                 sqlx::query("UPDATE operator_states SET logged_in = $3, status = $4, pause_type_id = $5, live_connections = $6, \
                              disconnected_since = $7, grace_expired = $8, since = $9, cause = $10 WHERE company_id = $1 AND user_id = $2")
@@ -305,16 +308,24 @@ macro_rules! sql_store {
                     .execute(&mut *tx).await?;
 
                 if transition.record {
-                    let open_start: Option<i64> = sqlx::query("SELECT MAX(started_at) AS m FROM state_history WHERE user_id = $1 AND ended_at IS NULL")
-                        .bind(user_id).fetch_one(&mut *tx).await?.try_get("m")?;
+                    let last = sqlx::query("SELECT MAX(n) AS n, MAX(CASE WHEN ended_at IS NULL THEN started_at END) AS open_start \
+                                            FROM state_history WHERE user_id = $1")
+                        .bind(user_id).fetch_one(&mut *tx).await?;
+                    let n: i64 = last.try_get::<Option<i64>, _>("n")?.unwrap_or(0) + 1;
+                    let open_start: Option<i64> = last.try_get("open_start")?;
                     let start = transition.started_at.max(open_start.unwrap_or(i64::MIN));
                     sqlx::query("UPDATE state_history SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL")
                         .bind(user_id).bind(start).execute(&mut *tx).await?;
-                    sqlx::query("INSERT INTO state_history (id, company_id, user_id, presence, status, pause_type_id, cause, started_at, ended_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)")
+                    sqlx::query("INSERT INTO state_history (id, company_id, user_id, n, presence, status, pause_type_id, cause, started_at, ended_at) \
+                                 VALUES ($1, $2, $3, $9, $4, $5, $6, $7, $8, NULL)")
                         .bind(new_id("his")).bind(company_id).bind(user_id).bind(s.recorded_presence().as_str())
-                        .bind(s.status.as_str()).bind(&s.pause_type_id).bind(s.cause.as_str()).bind(start)
+                        .bind(s.status.as_str()).bind(&s.pause_type_id).bind(s.cause.as_str()).bind(start).bind(n)
                         .execute(&mut *tx).await?;
+                }
+
+                if !transition.changed {
+                    tx.commit().await?;
+                    return Ok(StateChange { view, changed: false, written: Vec::new() });
                 }
 
                 // Tell the operator's own stream and everyone who watches the company.
@@ -365,7 +376,7 @@ macro_rules! sql_store {
                                         p.name AS pause_name, p.paid AS pause_paid FROM state_history h \
                                         LEFT JOIN pause_types p ON p.id = h.pause_type_id \
                                         WHERE h.company_id = $1 AND h.user_id = $2 AND h.started_at < $4 AND (h.ended_at IS NULL OR h.ended_at > $3) \
-                                        ORDER BY h.started_at DESC, h.id DESC LIMIT $5 OFFSET $6")
+                                        ORDER BY h.n DESC LIMIT $5 OFFSET $6")
                     .bind(company_id).bind(user_id).bind(from).bind(to).bind(limit).bind(offset)
                     .fetch_all(self.reader()).await?;
                 rows.iter().map(|r| {
@@ -386,7 +397,7 @@ macro_rules! sql_store {
             async fn history_spans(&self, company_id: &str, user_id: &str, from: Millis, to: Millis) -> StoreResult<Vec<HistorySpan>> {
                 let rows = sqlx::query("SELECT presence, pause_type_id, started_at, ended_at FROM state_history \
                                         WHERE company_id = $1 AND user_id = $2 AND started_at < $4 AND (ended_at IS NULL OR ended_at > $3) \
-                                        ORDER BY started_at, id")
+                                        ORDER BY n")
                     .bind(company_id).bind(user_id).bind(from).bind(to)
                     .fetch_all(self.reader()).await?;
                 rows.iter().map(|r| {

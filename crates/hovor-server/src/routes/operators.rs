@@ -105,7 +105,8 @@ fn window(w: &Window, now: Millis) -> ApiResult<(Millis, Millis)> {
             }),
         }
     };
-    let to = parse("to", &w.to, now)?.min(now);
+    // "Until now" includes what started in this very millisecond.
+    let to = parse("to", &w.to, now + 1)?.min(now + 1);
     let from = parse("from", &w.from, to - DAY_MS)?;
     if from > to {
         return Err(ApiError::invalid(

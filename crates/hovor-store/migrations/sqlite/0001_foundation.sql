@@ -68,6 +68,8 @@ CREATE TABLE state_history (
     id             TEXT PRIMARY KEY,
     company_id     TEXT NOT NULL REFERENCES companies(id),
     user_id        TEXT NOT NULL REFERENCES users(id),
+    -- Per-user order of entries; several can start in the same millisecond.
+    n              BIGINT NOT NULL,
     presence       TEXT NOT NULL,
     status         TEXT NOT NULL,
     pause_type_id  TEXT,
@@ -76,6 +78,7 @@ CREATE TABLE state_history (
     ended_at       BIGINT
 );
 CREATE INDEX state_history_user ON state_history(user_id, started_at);
+CREATE UNIQUE INDEX state_history_order ON state_history(user_id, n);
 
 -- Real-time streams: one per user. Every event is stored with its sequence
 -- number before it is pushed, so a reconnecting client replays what it missed.

@@ -1,0 +1,511 @@
+//! Starts the real server on port 0 against a fresh SQLite file or a fresh
+//! PostgreSQL database, with a manual clock, and talks to it over HTTP and
+//! WebSocket like a browser would.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use hovor_core::Role;
+use hovor_server::clock::ManualClock;
+use hovor_server::{router, AppState, Config};
+use hovor_store::{Company, NewUser, Store};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+pub const PASSWORD: &str = "correct horse battery";
+/// 2026-01-05T08:00:00Z, a Monday morning.
+pub const START: i64 = 1_767_600_000_000;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDatabase>,
+}
+
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async: use a thread with its own runtime.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hovor_server::auth::hash_password(PASSWORD).expect("hash"))
+        .clone()
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("HOVOR_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// PostgreSQL tests run unless HOVOR_SKIP_POSTGRES=1 says otherwise (the
+/// test script sets it, loudly, only when no server answers). An unreachable
+/// server without that flag fails the test: absence is never silent.
+fn postgres_skipped() -> bool {
+    std::env::var("HOVOR_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+async fn fresh_pg_database() -> (String, PgDatabase) {
+    use sqlx::Connection;
+    let admin_url = pg_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is not reachable at {admin_url}: {e}. Start it, or run with \
+             HOVOR_SKIP_POSTGRES=1 to skip the PostgreSQL pass knowingly."
+            )
+        });
+    let name = hovor_store::new_id("hovor_test");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
+    (format!("{base}/{name}"), PgDatabase { admin_url, name })
+}
+
+impl TestApp {
+    /// `None` only when the PostgreSQL pass is knowingly skipped.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, Config::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, config: Config) -> Option<TestApp> {
+        let (store, dir, pg): (Arc<dyn Store>, _, _) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let store = hovor_store::open(None, dir.path())
+                    .await
+                    .expect("open sqlite");
+                (store, Some(dir), None)
+            }
+            Backend::Postgres => {
+                if postgres_skipped() {
+                    eprintln!("SKIPPED: PostgreSQL pass disabled by HOVOR_SKIP_POSTGRES=1");
+                    return None;
+                }
+                let (url, db) = fresh_pg_database().await;
+                let store = hovor_store::open(Some(&url), std::path::Path::new("."))
+                    .await
+                    .expect("open postgres");
+                (store, None, Some(db))
+            }
+        };
+        let clock = Arc::new(ManualClock::new(START));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base = format!("http://{addr}");
+        let state = AppState::new(
+            store,
+            Config {
+                public_url: base.clone(),
+                ..config
+            },
+        )
+        .with_clock(clock.clone());
+        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Some(TestApp {
+            base,
+            state,
+            clock,
+            _dir: dir,
+            _pg: pg,
+        })
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.state.store.as_ref()
+    }
+
+    pub async fn company(&self, slug: &str) -> Company {
+        self.store()
+            .create_company(slug, &format!("Company {slug}"), START)
+            .await
+            .expect("company")
+    }
+
+    pub async fn user(&self, company: &Company, name: &str, role: Role) -> TestUser {
+        let email = format!("{}@{}.test", name.to_lowercase(), company.slug);
+        let user = self
+            .store()
+            .create_user(
+                &NewUser {
+                    company_id: company.id.clone(),
+                    name: name.into(),
+                    email: email.clone(),
+                    role,
+                    password_hash: password_hash(),
+                },
+                START,
+            )
+            .await
+            .expect("user");
+        TestUser { id: user.id, email }
+    }
+
+    pub async fn pause_type(&self, company: &Company, name: &str, paid: bool) -> String {
+        self.store()
+            .create_pause_type(&company.id, name, paid, START)
+            .await
+            .expect("pause type")
+            .id
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    pub async fn login(&self, user: &TestUser) -> Client {
+        let mut client = self.anonymous();
+        let response = client
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(serde_json::json!({"email": user.email, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login of {}: {}",
+            user.email,
+            response.body
+        );
+        let cookie = response
+            .set_cookie
+            .expect("login sets a cookie")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(cookie.starts_with("hovor_session="));
+        client.cookie = Some(cookie);
+        client.csrf = response.body["csrf_token"].as_str().map(str::to_owned);
+        client
+    }
+
+    pub fn with_api_key(&self, key: &str) -> Client {
+        Client {
+            bearer: Some(key.to_owned()),
+            ..self.anonymous()
+        }
+    }
+
+    pub async fn api_key(&self, company: &Company) -> String {
+        let key = hovor_server::auth::new_api_key();
+        self.store()
+            .create_api_key(
+                &company.id,
+                "test",
+                &hovor_server::auth::digest(&key),
+                &[],
+                START,
+            )
+            .await
+            .expect("api key");
+        key
+    }
+
+    /// Runs the presence reaper once, as the background task would.
+    pub async fn reap(&self) -> usize {
+        hovor_server::presence::expire_grace_periods(&self.state)
+            .await
+            .expect("reaper")
+    }
+}
+
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub set_cookie: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    bearer: Option<String>,
+}
+
+impl Client {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        read(response).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: &'static str,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Sets the status through the API and checks it was accepted.
+    pub async fn set_status(&self, operator_id: &str, status: &str, pause: Option<&str>) -> Value {
+        let r = self
+            .put(
+                &format!("/api/v1/operators/{operator_id}/state"),
+                serde_json::json!({"status": status, "pause_type_id": pause}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "set status: {}", r.body);
+        r.body
+    }
+
+    pub async fn state_of(&self, operator_id: &str) -> Value {
+        let r = self
+            .get(&format!("/api/v1/operators/{operator_id}/state"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body
+    }
+
+    pub async fn ws(&self, last_seq: Option<i64>) -> Ws {
+        let url = match last_seq {
+            Some(seq) => format!(
+                "{}/api/v1/ws?last_seq={seq}",
+                self.base.replace("http", "ws")
+            ),
+            None => format!("{}/api/v1/ws", self.base.replace("http", "ws")),
+        };
+        let mut request = url.into_client_request().expect("ws request");
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().expect("cookie header"));
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connect");
+        let mut ws = Ws { socket, head: 0 };
+        let hello = ws.next_message().await;
+        assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
+        ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
+        ws
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        body,
+        set_cookie,
+    }
+}
+
+pub struct Ws {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    /// The stream head the server announced in `hello`.
+    pub head: i64,
+}
+
+impl Ws {
+    pub async fn next_message(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a message within 10 s")
+                .expect("socket open")
+                .expect("socket ok");
+            match message {
+                Message::Text(text) => return serde_json::from_str(text.as_str()).expect("json"),
+                Message::Close(_) => return serde_json::json!({"type": "closed"}),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next event (pings skipped).
+    pub async fn next_event(&mut self) -> Value {
+        loop {
+            let m = self.next_message().await;
+            if m["type"] != "ping" && m["type"] != "pong" {
+                return m;
+            }
+        }
+    }
+
+    /// Asserts that nothing but pings arrives for a while.
+    pub async fn expect_silence(&mut self, ms: u64) {
+        let wait = tokio::time::timeout(Duration::from_millis(ms), async {
+            loop {
+                match self.socket.next().await {
+                    Some(Ok(Message::Text(t))) if !t.as_str().contains("\"ping\"") => {
+                        return Some(t.to_string())
+                    }
+                    Some(Ok(_)) => continue,
+                    _ => return None,
+                }
+            }
+        })
+        .await;
+        if let Ok(Some(text)) = wait {
+            panic!("expected no event, got {text}");
+        }
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+        // Wait for the server to see the close.
+        while let Ok(Some(_)) =
+            tokio::time::timeout(Duration::from_secs(5), self.socket.next()).await
+        {}
+    }
+}
+
+/// Waits until a condition on the server holds (the server reacts to socket
+/// closes asynchronously).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Runs a scenario once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            use $crate::harness::{Backend, TestApp};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = TestApp::spawn(Backend::Sqlite).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn(Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )+};
+}

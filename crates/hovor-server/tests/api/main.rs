@@ -1,0 +1,9 @@
+//! Integration tests over real HTTP and WebSocket, each scenario on SQLite
+//! and on PostgreSQL.
+
+mod harness;
+
+mod auth;
+mod isolation;
+mod realtime;
+mod status;
