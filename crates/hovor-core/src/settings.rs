@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DomainError, Status};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CompanySettings {
     /// May operators switch their own channels on and off?
@@ -33,7 +33,7 @@ impl Default for CompanySettings {
 }
 
 /// A partial update of the settings; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub operators_may_toggle_channels: Option<bool>,

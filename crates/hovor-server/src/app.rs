@@ -120,7 +120,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(routes::healthz))
-        .route("/api/docs", get(crate::openapi::docs_page))
         .route(
             "/api/{*rest}",
             put(routes::api_not_found).get(routes::api_not_found),

@@ -1,16 +1,62 @@
-//! The OpenAPI document and its reference page.
+//! The OpenAPI document, generated from the handlers' annotations.
 
-use axum::response::Html;
 use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-pub fn document() -> serde_json::Value {
-    serde_json::json!({})
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hovor API", description = "The public REST API of Hovor. Errors are `{\"error\": {\"code\", \"message\"}}`."),
+    paths(
+        routes::healthz,
+        routes::auth::login,
+        routes::auth::logout,
+        routes::me::me,
+        routes::operators::list,
+        routes::operators::get_state,
+        routes::operators::put_state,
+        routes::operators::history,
+        routes::operators::summary,
+        routes::pause_types::list,
+        routes::pause_types::create,
+        routes::pause_types::get_one,
+        routes::pause_types::update,
+        routes::pause_types::archive,
+        routes::company::get_settings,
+        routes::company::patch_settings,
+        crate::ws::upgrade,
+    ),
+    modifiers(&Security),
+    security(("session_cookie" = []), ("api_key" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "hovor_session",
+                "Set by POST /api/v1/auth/login; writes also need the X-CSRF-Token header",
+            ))),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }
 
-pub async fn serve() -> Json<serde_json::Value> {
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "System", responses((status = 200, description = "This document")))]
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
     Json(document())
-}
-
-pub async fn docs_page() -> Html<&'static str> {
-    Html("")
 }

@@ -33,6 +33,9 @@ pub struct WsQuery {
     last_seq: Option<i64>,
 }
 
+/// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
+#[utoipa::path(get, path = "/api/v1/ws", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume after this sequence number")),
+    responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
     actor: Actor,

@@ -11,7 +11,7 @@ pub struct Company {
     pub settings: CompanySettings,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub company_id: String,
@@ -40,17 +40,18 @@ pub struct NewAuthSession {
     pub expires_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: String,
     pub company_id: String,
     pub name: String,
     pub scopes: Vec<String>,
     #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PauseType {
     pub id: String,
     pub name: String,
@@ -59,7 +60,7 @@ pub struct PauseType {
 }
 
 /// The pause type as embedded in a state: `{id, name, paid}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PauseTypeRef {
     pub id: String,
     pub name: String,
@@ -85,13 +86,17 @@ pub struct StateView {
 }
 
 /// The API's `state` object.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct StateJson {
     pub operator_id: String,
+    #[schema(value_type = hovor_core::Status)]
     pub status: &'static str,
     pub pause_type: Option<PauseTypeRef>,
+    #[schema(value_type = hovor_core::Presence)]
     pub presence: &'static str,
+    #[schema(format = DateTime)]
     pub since: String,
+    #[schema(value_type = hovor_core::Cause)]
     pub cause: &'static str,
 }
 
@@ -117,15 +122,20 @@ pub struct StateChange {
     pub written: Vec<(String, i64)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
+    #[schema(value_type = hovor_core::Presence)]
     pub presence: &'static str,
+    #[schema(value_type = hovor_core::Status)]
     pub status: &'static str,
     pub pause_type: Option<PauseTypeRef>,
+    #[schema(value_type = hovor_core::Cause)]
     pub cause: &'static str,
     #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: Millis,
     #[serde(serialize_with = "as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<Millis>,
 }
 

@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use crate::auth::{digest, random_token, verify_against_dummy, verify_password, SESSION_COOKIE};
 use crate::bus::Hint;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::status::change_state;
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     email: String,
     password: String,
@@ -37,6 +37,17 @@ fn client_address(peer: &ConnectInfo<SocketAddr>) -> String {
     peer.0.ip().to_string()
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LoginReply {
+    pub user: hovor_store::User,
+    /// Send it as `X-CSRF-Token` on every write made with the session cookie.
+    pub csrf_token: String,
+}
+
+/// Logs in; sets the `hovor_session` cookie (HttpOnly, SameSite=Lax).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "Auth", request_body = LoginBody,
+    responses((status = 200, body = LoginReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(app): State<AppState>,
     peer: ConnectInfo<SocketAddr>,
@@ -106,12 +117,13 @@ pub async fn login(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
     );
-    let body = serde_json::json!({ "user": user, "csrf_token": csrf_token });
-    Ok((headers, Json(body)).into_response())
+    Ok((headers, Json(LoginReply { user, csrf_token })).into_response())
 }
 
 /// Logs the user out everywhere: all their sessions end, their open
 /// workspaces close, and they become offline (cause `logout`).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "Auth",
+    responses((status = 204, description = "Logged out everywhere; the operator is offline"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Response> {
     let user = actor
         .user()

@@ -4,10 +4,12 @@ use axum::extract::State;
 use axum::Json;
 use hovor_core::{CompanySettings, SettingsPatch};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
+#[utoipa::path(get, path = "/api/v1/company/settings", tag = "Company",
+    responses((status = 200, body = CompanySettings), (status = 401, body = ErrorBody)))]
 pub async fn get_settings(
     State(app): State<AppState>,
     actor: Actor,
@@ -20,6 +22,10 @@ pub async fn get_settings(
     Ok(Json(company.settings))
 }
 
+/// Admins only. Unknown fields and values out of range are refused (422).
+#[utoipa::path(patch, path = "/api/v1/company/settings", tag = "Company", request_body = SettingsPatch,
+    responses((status = 200, body = CompanySettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_settings(
     State(app): State<AppState>,
     actor: Actor,

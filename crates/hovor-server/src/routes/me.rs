@@ -2,13 +2,34 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
+use hovor_store::{StateJson, User};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Actor;
 use crate::AppState;
 
-pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Value>> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeReply {
+    pub user: User,
+    pub state: StateJson,
+    /// Assigned channels (arrive with the channels feature; empty until then).
+    #[schema(value_type = Vec<Object>)]
+    pub channels: Vec<Value>,
+    /// The phone line (arrives with the telephony feature; null until then).
+    #[schema(value_type = Option<Object>)]
+    pub phone_line: Option<Value>,
+    /// Alert settings (arrive with the notifications feature; null until then).
+    #[schema(value_type = Option<Object>)]
+    pub notification_settings: Option<Value>,
+    /// The CSRF token of this login session, so a reloaded page can write.
+    pub csrf_token: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "Auth",
+    responses((status = 200, body = MeReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeReply>> {
     let Actor::User { user, csrf_token } = actor else {
         return Err(ApiError::forbidden(
             "/me describes a logged-in user, not an API key",
@@ -19,14 +40,12 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Val
         .operator_state(&user.company_id, &user.id)
         .await?
         .ok_or_else(|| ApiError::not_found("your state"))?;
-    Ok(Json(json!({
-        "user": user,
-        "state": view.json(),
-        // Channels, the phone line and notification settings arrive with
-        // their own features; until then these are honestly empty.
-        "channels": [],
-        "phone_line": null,
-        "notification_settings": null,
-        "csrf_token": csrf_token,
-    })))
+    Ok(Json(MeReply {
+        state: view.json(),
+        user,
+        channels: Vec::new(),
+        phone_line: None,
+        notification_settings: None,
+        csrf_token,
+    }))
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
+#[utoipa::path(get, path = "/healthz", tag = "System", responses((status = 200, description = "The server serves requests", body = String)))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
@@ -21,7 +22,7 @@ pub async fn api_not_found() -> ApiError {
 }
 
 /// The list envelope of API.md: `{items, next_cursor}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Page<T: Serialize> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

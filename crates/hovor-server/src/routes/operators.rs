@@ -3,32 +3,54 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hovor_core::time::parse_rfc3339;
-use hovor_core::{summarize, Command, Millis, Status};
+use hovor_core::{summarize, Command, Millis, Role, Status};
 use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{page, Page};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::status::change_state;
 use crate::AppState;
 
-fn operator_json(view: &StateView) -> Value {
-    json!({
-        "id": view.operator.id,
-        "name": view.operator.name,
-        "email": view.operator.email,
-        "role": view.operator.role,
-        "state": view.json(),
-        "channels": [],
-        "phone_line": null,
-    })
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OperatorJson {
+    id: String,
+    name: String,
+    email: String,
+    role: Role,
+    state: StateJson,
+    /// Assigned channels (arrive with the channels feature; empty until then).
+    #[schema(value_type = Vec<Object>)]
+    channels: Vec<Value>,
+    #[schema(value_type = Option<Object>)]
+    phone_line: Option<Value>,
 }
 
-pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Value>>> {
+impl From<&StateView> for OperatorJson {
+    fn from(view: &StateView) -> Self {
+        OperatorJson {
+            id: view.operator.id.clone(),
+            name: view.operator.name.clone(),
+            email: view.operator.email.clone(),
+            role: view.operator.role,
+            state: view.json(),
+            channels: Vec::new(),
+            phone_line: None,
+        }
+    }
+}
+
+/// Every active user of the caller's company with their state.
+#[utoipa::path(get, path = "/api/v1/operators", tag = "Operator status",
+    responses((status = 200, body = Page<OperatorJson>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<Page<OperatorJson>>> {
     let views = app.store.operator_states(actor.company_id()).await?;
-    Ok(page(views.iter().map(operator_json).collect(), None))
+    Ok(page(views.iter().map(OperatorJson::from).collect(), None))
 }
 
 /// The operator's state, or 404 when they are not of the caller's company.
@@ -49,6 +71,8 @@ fn require_manage(actor: &Actor, id: &str) -> ApiResult<()> {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state", tag = "Operator status", params(("id" = String, Path)),
+    responses((status = 200, body = StateJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_state(
     State(app): State<AppState>,
     actor: Actor,
@@ -57,7 +81,7 @@ pub async fn get_state(
     Ok(Json(load(&app, &actor, &id).await?.json()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateBody {
     status: Status,
@@ -65,6 +89,11 @@ pub struct StateBody {
     pause_type_id: Option<String>,
 }
 
+/// The operator themself (cause `manual`), a supervisor or admin (`supervisor`)
+/// or an API key (`api`). A pause type goes only with `away`.
+#[utoipa::path(put, path = "/api/v1/operators/{id}/state", tag = "Operator status", params(("id" = String, Path)), request_body = StateBody,
+    responses((status = 200, body = StateJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_state(
     State(app): State<AppState>,
     actor: Actor,
@@ -82,11 +111,16 @@ pub async fn put_state(
     Ok(Json(change.view.json()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Window {
+    /// RFC 3339; default 24 hours before `to`.
     from: Option<String>,
+    /// RFC 3339; default and at most now.
     to: Option<String>,
+    /// 1 to 500, default 50 (history only).
     limit: Option<i64>,
+    /// `next_cursor` of the previous page (history only).
     cursor: Option<String>,
 }
 
@@ -117,6 +151,10 @@ fn window(w: &Window, now: Millis) -> ApiResult<(Millis, Millis)> {
     Ok((from, to))
 }
 
+/// Newest first.
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state-history", tag = "Operator status", params(("id" = String, Path), Window),
+    responses((status = 200, body = Page<HistoryEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(
     State(app): State<AppState>,
     actor: Actor,
@@ -148,14 +186,14 @@ pub async fn history(
     Ok(page(items, next))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BreakSeconds {
     pause_type: PauseTypeRef,
     paid: bool,
     seconds: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SummaryJson {
     online_s: i64,
     away_s: i64,
@@ -163,6 +201,10 @@ pub struct SummaryJson {
     offline_s: i64,
 }
 
+/// Seconds per presence in the window; the parts add up to the window.
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state-summary", tag = "Operator status", params(("id" = String, Path), Window),
+    responses((status = 200, body = SummaryJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn summary(
     State(app): State<AppState>,
     actor: Actor,

@@ -7,7 +7,7 @@ use hovor_store::PauseType;
 use serde::Deserialize;
 
 use super::{page, Page};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
@@ -24,10 +24,14 @@ fn valid_name(name: &str) -> ApiResult<&str> {
     Ok(name)
 }
 
+#[utoipa::path(get, path = "/api/v1/pause-types", tag = "Pause types",
+    responses((status = 200, body = Page<PauseType>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<PauseType>>> {
     Ok(page(app.store.pause_types(actor.company_id()).await?, None))
 }
 
+#[utoipa::path(get, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)),
+    responses((status = 200, body = PauseType), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
     actor: Actor,
@@ -40,13 +44,17 @@ pub async fn get_one(
         .ok_or_else(|| ApiError::not_found("the pause type"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPauseType {
     name: String,
     paid: bool,
 }
 
+/// Admins only.
+#[utoipa::path(post, path = "/api/v1/pause-types", tag = "Pause types", request_body = NewPauseType,
+    responses((status = 201, body = PauseType), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     actor: Actor,
@@ -61,13 +69,17 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PauseTypePatch {
     name: Option<String>,
     paid: Option<bool>,
 }
 
+/// Admins only.
+#[utoipa::path(patch, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)), request_body = PauseTypePatch,
+    responses((status = 200, body = PauseType), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
     actor: Actor,
@@ -84,6 +96,9 @@ pub async fn update(
 }
 
 /// Deleting archives: operators can no longer choose it, history keeps it.
+#[utoipa::path(delete, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)),
+    responses((status = 204, description = "Archived"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 pub async fn archive(
     State(app): State<AppState>,
     actor: Actor,
