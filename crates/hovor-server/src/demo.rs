@@ -47,9 +47,10 @@ pub async fn ensure_demo_company(
             )
             .await?;
     }
-    for (name, paid) in DEMO_PAUSES {
+    // One millisecond apart, so that they list in this order.
+    for ((name, paid), at) in DEMO_PAUSES.iter().zip(now..) {
         store
-            .create_pause_type(&company.id, name, *paid, now)
+            .create_pause_type(&company.id, name, *paid, at)
             .await?;
     }
     Ok(true)

@@ -153,7 +153,14 @@ async fn serve_connection(
             queue,
             sent: last_seq.map_or(head, |s| s.clamp(0, head)),
         };
-        out.push(json!({ "type": "hello", "last_seq": head }))?;
+        // The hello carries the user's own state as it is now, this
+        // connection included, so a client needs no extra request.
+        let state = app
+            .store
+            .operator_state(&user.company_id, &user.id)
+            .await?
+            .map(|v| v.json());
+        out.push(json!({ "type": "hello", "last_seq": head, "state": state }))?;
         out.catch_up(app, &user.id).await?;
 
         let mut ping = tokio::time::interval(app.config.heartbeat);

@@ -375,10 +375,15 @@ impl Client {
         let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("ws connect");
-        let mut ws = Ws { socket, head: 0 };
+        let mut ws = Ws {
+            socket,
+            head: 0,
+            hello_state: Value::Null,
+        };
         let hello = ws.next_message().await;
         assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
         ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
+        ws.hello_state = hello["state"].clone();
         ws
     }
 }
@@ -409,6 +414,8 @@ pub struct Ws {
     >,
     /// The stream head the server announced in `hello`.
     pub head: i64,
+    /// The user's own state as `hello` reported it.
+    pub hello_state: Value,
 }
 
 impl Ws {

@@ -31,6 +31,10 @@ async fn login_makes_the_operator_online_and_a_second_login_changes_nothing(app:
     // Logged in over HTTP, no workspace connected yet.
     assert_eq!(state["presence"], "disconnected");
     let ws = tab.ws(None).await;
+    assert_eq!(
+        ws.hello_state["presence"], "online",
+        "hello reports this connection"
+    );
     assert_eq!(tab.state_of(&jana.id).await["presence"], "online");
 
     tab.set_status(&jana.id, "away", Some(&lunch)).await;

@@ -1,0 +1,134 @@
+// Shared helpers for the browser tests: start a fresh `hovor demo`, launch the system Chromium,
+// log in, wait for things by role and accessible name.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const E2E_DIR = resolve(here, '..');
+export const ARTIFACTS = join(E2E_DIR, 'artifacts');
+export const PASSWORD = 'demo1234';
+export const TIMEOUT = 10_000;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts `hovor demo` on a free port with a fresh data directory; resolves once /healthz answers. */
+export async function startServer() {
+  const bin = resolve(E2E_DIR, process.env.HOVOR_BIN ?? '../target/debug/hovor');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hovor-e2e-'));
+  const child = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hovor exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hovor did not become healthy:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export function newContext(browser, locale = 'en-US') {
+  return browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+}
+
+/** Fills the login form and submits it (English labels unless told otherwise). */
+export async function logIn(page, url, email, { password = PASSWORD, labels = EN_LOGIN } = {}) {
+  await page.goto(url);
+  await page.getByLabel(labels.email, { exact: true }).fill(email);
+  await page.getByLabel(labels.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
+}
+export const EN_LOGIN = { email: 'Email', password: 'Password', submit: 'Log in' };
+export const CS_LOGIN = { email: 'E-mail', password: 'Heslo', submit: 'Přihlásit se' };
+
+/** The header's Profile button whose accessible name says this person has this status. */
+export function profileButton(page, name, status, prefix = 'Profile') {
+  return page.getByRole('button', { name: `${prefix}: ${name}, ${status}`, exact: true });
+}
+
+export async function visible(locator, timeout = TIMEOUT) {
+  await locator.waitFor({ state: 'visible', timeout });
+  return locator;
+}
+
+/** Opens the Profile menu from the header and picks a status item by its label prefix. */
+export async function chooseStatus(page, name, itemName) {
+  // Background tabs get no animation frames, which makes clicking in them slow.
+  await page.bringToFront();
+  await page.getByRole('button', { name: new RegExp(`^Profile: ${name},`) }).click();
+  const menu = await visible(page.getByRole('menu', { name: 'Profile menu' }));
+  await menu.getByRole('menuitemradio', { name: itemName }).click();
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** Marks the current document; `stillSameDocument` is false after any reload or navigation. */
+export async function markDocument(page) {
+  await page.evaluate(() => {
+    window.__hovorMark = 'kept';
+  });
+}
+export async function stillSameDocument(page) {
+  return page.evaluate(() => window.__hovorMark === 'kept');
+}

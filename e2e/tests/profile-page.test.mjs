@@ -1,0 +1,58 @@
+// 6. The profile page shows today's time per status and the recent history.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chooseStatus, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const DURATION = /(< 1 min|\d+ min|\d+ h( \d+ min)?)$/;
+
+test("the profile page lists today's time and history", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await logIn(page, server.url, 'jana@demo.test');
+  await visible(profileButton(page, 'Jana Nováková', 'Online'));
+  await chooseStatus(page, 'Jana Nováková', /^Lunch/);
+  await visible(profileButton(page, 'Jana Nováková', 'Lunch'));
+
+  await page.getByRole('button', { name: /^Profile: / }).click();
+  await page.getByRole('menuitem', { name: 'My profile' }).click();
+  await page.waitForURL(/\/profile$/);
+  await visible(page.getByRole('heading', { name: 'My profile' }));
+  await visible(page.getByText('jana@demo.test', { exact: true }).first());
+
+  const today = await visible(page.getByRole('list', { name: 'Time today' }));
+  const lines = today.getByRole('listitem');
+  await visible(lines.first());
+  const texts = (await lines.allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  const line = (label) => texts.find((s) => s.startsWith(label));
+  for (const label of ['Online', 'Away', 'Lunch', 'Personal', 'Training', 'Meeting', 'Offline']) {
+    assert.ok(line(label), `a line for ${label}: ${JSON.stringify(texts)}`);
+    assert.match(line(label), DURATION);
+  }
+  assert.match(line('Lunch'), /unpaid/);
+  assert.match(line('Training'), /paid/);
+
+  const history = await visible(page.getByRole('list', { name: 'Recent status changes' }));
+  const first = history.getByRole('listitem').first();
+  await visible(first.getByText('Lunch', { exact: true }));
+  await visible(first.getByText('Changed by the operator'));
+  await visible(history.getByText('Logged in').first());
+  await screenshot(page, 'profile-en');
+
+  // A change made elsewhere refreshes the page live.
+  const other = await context.newPage();
+  await other.goto(server.url);
+  await chooseStatus(other, 'Jana Nováková', 'Online');
+  await visible(history.getByRole('listitem').first().getByText('Online', { exact: true }));
+  await context.close();
+});

@@ -1,0 +1,60 @@
+// 2. A supervisor sees Jana's changes in the Team panel live, without reloading.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  chooseStatus,
+  launchBrowser,
+  logIn,
+  markDocument,
+  newContext,
+  profileButton,
+  screenshot,
+  startServer,
+  stillSameDocument,
+  visible,
+} from '../lib/hovor.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the supervisor's Team panel follows the operator live", async () => {
+  const janaContext = await newContext(browser);
+  const jana = await janaContext.newPage();
+  await logIn(jana, server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+
+  const supContext = await newContext(browser);
+  const sup = await supContext.newPage();
+  await logIn(sup, server.url, 'supervisor@demo.test');
+  await visible(profileButton(sup, 'Petra Svobodová', 'Online'));
+  const teamTable = await visible(sup.getByRole('table', { name: 'Team' }));
+  for (const name of ['Jana Nováková', 'Tomáš Dvořák', 'Eva Černá']) {
+    await visible(teamTable.getByRole('row', { name: new RegExp(name) }));
+  }
+  const janaRow = teamTable.getByRole('row', { name: /Jana Nováková/ });
+  await visible(janaRow.getByText('Online', { exact: true }));
+  await markDocument(sup);
+
+  await chooseStatus(jana, 'Jana Nováková', /^Lunch/);
+  await visible(profileButton(jana, 'Jana Nováková', 'Lunch'));
+  await visible(janaRow.getByText('Lunch', { exact: true }));
+  await screenshot(sup, 'team-1-lunch');
+
+  await chooseStatus(jana, 'Jana Nováková', 'Online');
+  await visible(janaRow.getByText('Online', { exact: true }));
+  assert.equal(await janaRow.getByText('Lunch', { exact: true }).count(), 0);
+  assert.ok(await stillSameDocument(sup), 'the supervisor page was not reloaded');
+
+  // An operator sees no Team panel.
+  assert.equal(await jana.getByRole('table', { name: 'Team' }).count(), 0);
+  await janaContext.close();
+  await supContext.close();
+});

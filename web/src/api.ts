@@ -1,0 +1,100 @@
+// A thin typed client for the Hovor REST API: cookie auth, CSRF header on writes, JSON errors.
+
+import type {
+  CompanySettings,
+  HistoryItem,
+  LoginResponse,
+  Me,
+  OperatorState,
+  Page,
+  PauseType,
+  StateSummary,
+  TeamMember,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown = null;
+  if (text.length > 0) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
+    const message = typeof error?.message === 'string' ? error.message : response.statusText || code;
+    throw new ApiError(response.status, code, message);
+  }
+  return json as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (email: string, password: string) =>
+    request<LoginResponse>('POST', '/api/v1/auth/login', { email, password }),
+  logout: () => request<void>('POST', '/api/v1/auth/logout'),
+  me: () => request<Me>('GET', '/api/v1/me'),
+  pauseTypes: () => request<Page<PauseType>>('GET', '/api/v1/pause-types'),
+  createPauseType: (name: string, paid: boolean) =>
+    request<PauseType>('POST', '/api/v1/pause-types', { name, paid }),
+  updatePauseType: (id: string, patch: { name?: string; paid?: boolean }) =>
+    request<PauseType>('PATCH', `/api/v1/pause-types/${enc(id)}`, patch),
+  deletePauseType: (id: string) => request<void>('DELETE', `/api/v1/pause-types/${enc(id)}`),
+  operators: () => request<Page<TeamMember>>('GET', '/api/v1/operators'),
+  setState: (operatorId: string, status: 'online' | 'away', pauseTypeId: string | null) =>
+    request<OperatorState>('PUT', `/api/v1/operators/${enc(operatorId)}/state`, {
+      status,
+      pause_type_id: pauseTypeId,
+    }),
+  stateSummary: (operatorId: string, from: Date, to: Date) =>
+    request<StateSummary>(
+      'GET',
+      `/api/v1/operators/${enc(operatorId)}/state-summary?from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`,
+    ),
+  stateHistory: (operatorId: string, from: Date, to: Date) =>
+    request<Page<HistoryItem>>(
+      'GET',
+      `/api/v1/operators/${enc(operatorId)}/state-history?from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`,
+    ),
+  companySettings: () => request<CompanySettings>('GET', '/api/v1/company/settings'),
+  updateCompanySettings: (patch: Partial<CompanySettings>) =>
+    request<CompanySettings>('PATCH', '/api/v1/company/settings', patch),
+};

@@ -1,0 +1,291 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { isAdmin, pauseTypes, reloadPauseTypes, t } from '../store';
+import type { CompanySettings, PauseType } from '../types';
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function Admin() {
+  if (!isAdmin.value) {
+    return (
+      <main class="page">
+        <section class="card">
+          <p>{t('admin.forbidden')}</p>
+        </section>
+      </main>
+    );
+  }
+  return (
+    <main class="page admin-page">
+      <h1 class="page-title">{t('admin.title')}</h1>
+      <PauseTypes />
+      <Settings />
+    </main>
+  );
+}
+
+function PauseTypes() {
+  const [name, setName] = useState('');
+  const [paid, setPaid] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      await reloadPauseTypes();
+      return true;
+    } catch (err) {
+      setError(t('common.error', { message: message(err) }));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const add = async (ev: Event) => {
+    ev.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    if (await run(() => api.createPauseType(trimmed, paid))) {
+      setName('');
+      setPaid(false);
+    }
+  };
+
+  const items = [...pauseTypes.value].sort((a, b) => Number(a.archived) - Number(b.archived));
+  return (
+    <section class="card" aria-labelledby="pause-title">
+      <h2 id="pause-title" class="section-title">
+        {t('admin.pauseTypes')}
+      </h2>
+      <p class="muted small">{t('admin.pauseTypesHint')}</p>
+      {error && (
+        <div class="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <table class="table" aria-labelledby="pause-title">
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.name')}</th>
+            <th scope="col">{t('admin.paid')}</th>
+            <th scope="col">{t('admin.state')}</th>
+            <th scope="col" class="col-actions">
+              {t('admin.actions')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((p) => (
+            <PauseRow key={p.id} pause={p} busy={busy} run={run} />
+          ))}
+        </tbody>
+      </table>
+      <form class="inline-form" onSubmit={(ev) => void add(ev)}>
+        <label class="field grow">
+          <span class="field-label">{t('admin.newPause')}</span>
+          <input type="text" value={name} maxLength={80} onInput={(ev) => setName(ev.currentTarget.value)} />
+        </label>
+        <label class="check-field">
+          <input type="checkbox" checked={paid} onChange={(ev) => setPaid(ev.currentTarget.checked)} />
+          <span>{t('admin.paid')}</span>
+        </label>
+        <button type="submit" class="btn btn-primary" disabled={busy || name.trim() === ''}>
+          {t('admin.add')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PauseRow({
+  pause,
+  busy,
+  run,
+}: {
+  pause: PauseType;
+  busy: boolean;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(pause.name);
+  const save = async (ev: Event) => {
+    ev.preventDefault();
+    const trimmed = draft.trim();
+    if (!trimmed || trimmed === pause.name) {
+      setEditing(false);
+      return;
+    }
+    if (await run(() => api.updatePauseType(pause.id, { name: trimmed }))) setEditing(false);
+  };
+  return (
+    <tr class={pause.archived ? 'is-archived' : ''}>
+      <td>
+        {editing ? (
+          <form class="row-form" onSubmit={(ev) => void save(ev)}>
+            <input
+              type="text"
+              value={draft}
+              maxLength={80}
+              aria-label={t('admin.renameLabel', { name: pause.name })}
+              onInput={(ev) => setDraft(ev.currentTarget.value)}
+              onKeyDown={(ev) => {
+                if (ev.key === 'Escape') {
+                  setDraft(pause.name);
+                  setEditing(false);
+                }
+              }}
+              ref={(el) => el?.focus()}
+            />
+            <button type="submit" class="btn btn-small btn-primary" disabled={busy}>
+              {t('admin.save')}
+            </button>
+            <button type="button" class="btn btn-small" onClick={() => setEditing(false)}>
+              {t('admin.cancel')}
+            </button>
+          </form>
+        ) : (
+          <span class="pause-name">{pause.name}</span>
+        )}
+      </td>
+      <td>
+        <input
+          type="checkbox"
+          checked={pause.paid}
+          disabled={busy || pause.archived}
+          aria-label={t('admin.paidLabel', { name: pause.name })}
+          onChange={(ev) => {
+            const value = ev.currentTarget.checked;
+            void run(() => api.updatePauseType(pause.id, { paid: value }));
+          }}
+        />
+      </td>
+      <td>
+        <span class={`tag ${pause.archived ? '' : 'tag-ok'}`}>{t(pause.archived ? 'admin.archived' : 'admin.active')}</span>
+      </td>
+      <td class="col-actions">
+        {!pause.archived && !editing && (
+          <>
+            <button
+              type="button"
+              class="btn btn-small"
+              disabled={busy}
+              onClick={() => {
+                setDraft(pause.name);
+                setEditing(true);
+              }}
+            >
+              {t('admin.rename')}
+            </button>
+            <button
+              type="button"
+              class="btn btn-small btn-danger"
+              disabled={busy}
+              onClick={() => void run(() => api.deletePauseType(pause.id))}
+            >
+              {t('admin.delete')}
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function Settings() {
+  const [settings, setSettings] = useState<CompanySettings | null>(null);
+  const [afterLogin, setAfterLogin] = useState<'online' | 'away'>('online');
+  const [grace, setGrace] = useState('60');
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api
+      .companySettings()
+      .then((s) => {
+        setSettings(s);
+        setAfterLogin(s.status_after_login);
+        setGrace(String(s.disconnect_grace_s));
+      })
+      .catch((err: unknown) => setError(t('common.error', { message: message(err) })));
+  }, []);
+
+  const save = async (ev: Event) => {
+    ev.preventDefault();
+    const graceNumber = Number.parseInt(grace, 10);
+    if (!Number.isFinite(graceNumber) || graceNumber < 0) return;
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const s = await api.updateCompanySettings({ status_after_login: afterLogin, disconnect_grace_s: graceNumber });
+      setSettings(s);
+      setAfterLogin(s.status_after_login);
+      setGrace(String(s.disconnect_grace_s));
+      setSaved(true);
+    } catch (err) {
+      setError(t('common.error', { message: message(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="settings-title">
+      <h2 id="settings-title" class="section-title">
+        {t('admin.settings')}
+      </h2>
+      {error && (
+        <div class="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      {!settings && !error && <p class="muted">{t('common.loading')}</p>}
+      {settings && (
+        <form class="form settings-form" onSubmit={(ev) => void save(ev)}>
+          <label class="field">
+            <span class="field-label">{t('admin.statusAfterLogin')}</span>
+            <select
+              value={afterLogin}
+              onChange={(ev) => setAfterLogin(ev.currentTarget.value === 'away' ? 'away' : 'online')}
+            >
+              <option value="online">{t('status.online')}</option>
+              <option value="away">{t('status.away')}</option>
+            </select>
+          </label>
+          <label class="field">
+            <span class="field-label">{t('admin.grace')}</span>
+            <input
+              type="number"
+              min={0}
+              max={86400}
+              step={1}
+              value={grace}
+              onInput={(ev) => {
+                setGrace(ev.currentTarget.value);
+                setSaved(false);
+              }}
+            />
+            <span class="field-hint">{t('admin.graceHint')}</span>
+          </label>
+          <div class="form-actions">
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {t('admin.save')}
+            </button>
+            {saved && (
+              <span class="saved" role="status">
+                {t('admin.saved')}
+              </span>
+            )}
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

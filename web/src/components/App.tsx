@@ -1,0 +1,44 @@
+import { useEffect } from 'preact/hooks';
+import { bootError, booted, lang, me, route, t } from '../store';
+import { Admin } from './Admin';
+import { Header } from './Header';
+import { Login } from './Login';
+import { Profile } from './Profile';
+import { Workspace } from './Workspace';
+
+export function App() {
+  const l = lang.value;
+  useEffect(() => {
+    document.documentElement.lang = l;
+    document.title = t('app.name');
+  }, [l]);
+
+  if (!booted.value) {
+    return (
+      <div class="splash" role="status">
+        {t('common.loading')}
+      </div>
+    );
+  }
+  if (bootError.value) {
+    return (
+      <main class="login-page">
+        <div class="card login-card">
+          <div class="alert alert-error" role="alert">
+            {t('common.error', { message: bootError.value })}
+          </div>
+          <button type="button" class="btn btn-primary" onClick={() => window.location.reload()}>
+            {t('common.retry')}
+          </button>
+        </div>
+      </main>
+    );
+  }
+  if (!me.value || route.value === '/login') return <Login />;
+  return (
+    <div class="shell">
+      <Header />
+      {route.value === '/profile' ? <Profile /> : route.value === '/admin' ? <Admin /> : <Workspace />}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { isAdmin, navigate, route, socketEverUp, socketUp, t } from '../store';
+import { ProfileMenu } from './ProfileMenu';
+
+export function Logo() {
+  return (
+    <svg class="logo-mark" viewBox="0 0 32 32" aria-hidden="true">
+      <rect width="32" height="32" rx="9" fill="currentColor" />
+      <path d="M9 10h14a3 3 0 0 1 3 3v6a3 3 0 0 1-3 3h-7l-5 4v-4H9a3 3 0 0 1-3-3v-6a3 3 0 0 1 3-3z" fill="#fff" />
+    </svg>
+  );
+}
+
+export function Header() {
+  const current = route.value;
+  return (
+    <header class="topbar">
+      <a
+        class="brand"
+        href="/"
+        onClick={(ev) => {
+          ev.preventDefault();
+          navigate('/');
+        }}
+      >
+        <Logo />
+        <span class="brand-name">{t('app.name')}</span>
+      </a>
+      {isAdmin.value && (
+        <nav class="topnav" aria-label={t('header.nav')}>
+          <NavLink to="/" label={t('header.workspace')} active={current === '/'} />
+          <NavLink to="/admin" label={t('header.admin')} active={current === '/admin'} />
+        </nav>
+      )}
+      <div class="topbar-right">
+        {socketEverUp.value && !socketUp.value && (
+          <span class="reconnecting" role="status">
+            <span class="spinner" aria-hidden="true" />
+            {t('header.reconnecting')}
+          </span>
+        )}
+        <ProfileMenu />
+      </div>
+    </header>
+  );
+}
+
+function NavLink({ to, label, active }: { to: '/' | '/admin'; label: string; active: boolean }) {
+  return (
+    <a
+      href={to}
+      class={`topnav-link${active ? ' is-active' : ''}`}
+      aria-current={active ? 'page' : undefined}
+      onClick={(ev) => {
+        ev.preventDefault();
+        navigate(to);
+      }}
+    >
+      {label}
+    </a>
+  );
+}

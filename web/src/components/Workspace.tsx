@@ -1,0 +1,129 @@
+import { useState } from 'preact/hooks';
+import { formatSince } from '../format';
+import type { MessageKey } from '../i18n';
+import { statusLabel, teamCounts, toneOf } from '../status';
+import { isSupervisor, lang, me, t, team } from '../store';
+import type { Role } from '../types';
+import { StatusDot } from './StatusDot';
+
+type Tab = 'channels' | 'invitation' | 'notifications';
+const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey }[] = [
+  { id: 'channels', label: 'tabs.channels', body: 'panel.channels.later' },
+  { id: 'invitation', label: 'tabs.invitation', body: 'panel.invitation.later' },
+  { id: 'notifications', label: 'tabs.notifications', body: 'panel.notifications.later' },
+];
+
+export function Workspace() {
+  return (
+    <main class="page workspace">
+      <OperatorPanel />
+      {isSupervisor.value && <TeamPanel />}
+    </main>
+  );
+}
+
+function OperatorPanel() {
+  const [tab, setTab] = useState<Tab>('channels');
+  const current = me.value;
+  if (!current) return null;
+  const firstName = current.user.name.split(/\s+/)[0] ?? current.user.name;
+  const active = TABS.find((x) => x.id === tab) ?? TABS[0]!;
+  const onKey = (ev: KeyboardEvent) => {
+    const i = TABS.findIndex((x) => x.id === tab);
+    let next = -1;
+    if (ev.key === 'ArrowRight') next = (i + 1) % TABS.length;
+    if (ev.key === 'ArrowLeft') next = (i - 1 + TABS.length) % TABS.length;
+    if (next < 0) return;
+    ev.preventDefault();
+    const id = TABS[next]!.id;
+    setTab(id);
+    document.getElementById(`tab-${id}`)?.focus();
+  };
+  return (
+    <section class="card panel" aria-label={t('panel.label')}>
+      <div class="panel-head">
+        <h1 class="panel-title">{t('panel.greeting', { name: firstName })}</h1>
+        <p class="muted">{t('panel.statusHint')}</p>
+      </div>
+      <div class="tabs" role="tablist" aria-label={t('panel.label')} onKeyDown={onKey}>
+        {TABS.map((x) => (
+          <button
+            key={x.id}
+            id={`tab-${x.id}`}
+            type="button"
+            role="tab"
+            class="tab"
+            aria-selected={x.id === tab}
+            aria-controls={`tabpanel-${x.id}`}
+            tabIndex={x.id === tab ? 0 : -1}
+            onClick={() => setTab(x.id)}
+          >
+            {t(x.label)}
+          </button>
+        ))}
+      </div>
+      <div class="tabpanel" id={`tabpanel-${active.id}`} role="tabpanel" aria-labelledby={`tab-${active.id}`}>
+        <div class="empty">
+          <svg class="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
+            <circle cx="24" cy="24" r="20" fill="currentColor" opacity="0.12" />
+            <path d="M16 20h16M16 26h10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" />
+          </svg>
+          <p>{t(active.body)}</p>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+const ROLE_KEY: Record<Role, MessageKey> = { admin: 'role.admin', supervisor: 'role.supervisor', operator: 'role.operator' };
+
+function TeamPanel() {
+  const l = lang.value;
+  const members = team.value;
+  const counts = teamCounts(members.map((m) => m.state));
+  return (
+    <section class="card team" aria-labelledby="team-title">
+      <div class="team-head">
+        <h2 id="team-title" class="section-title">
+          {t('team.title')}
+        </h2>
+        <p class="muted small">{t('team.summary', { online: counts.online, away: counts.away, offline: counts.offline })}</p>
+      </div>
+      {members.length === 0 ? (
+        <p class="muted">{t('team.empty')}</p>
+      ) : (
+        <table class="table" aria-label={t('team.title')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('team.name')}</th>
+              <th scope="col">{t('team.status')}</th>
+              <th scope="col" class="col-since">
+                {t('team.since')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => {
+              const tone = toneOf(m.state.presence);
+              return (
+                <tr key={m.id}>
+                  <th scope="row" class="person">
+                    <span class="person-name">{m.name}</span>
+                    <span class="person-role">{t(ROLE_KEY[m.role])}</span>
+                  </th>
+                  <td>
+                    <span class={`pill pill-${tone}`}>
+                      <StatusDot tone={tone} size="sm" />
+                      {statusLabel(m.state, l)}
+                    </span>
+                  </td>
+                  <td class="col-since muted">{formatSince(m.state.since, l)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

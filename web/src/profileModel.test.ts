@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { timeLines } from './profileModel';
+import type { PauseType } from './types';
+
+const pauses: PauseType[] = [
+  { id: 'p1', name: 'Lunch', paid: false, archived: false },
+  { id: 'p2', name: 'Training', paid: true, archived: false },
+  { id: 'p3', name: 'Old', paid: true, archived: true },
+  { id: 'p4', name: 'Gone', paid: false, archived: true },
+];
+
+describe('timeLines', () => {
+  it('lists online, away, each pause type and offline', () => {
+    const lines = timeLines(
+      {
+        online_s: 3900,
+        away_s: 60,
+        break_s: [
+          { pause_type: { id: 'p1', name: 'Lunch', paid: false }, paid: false, seconds: 1800 },
+          { pause_type: { id: 'p3', name: 'Old', paid: true }, paid: true, seconds: 120 },
+          { pause_type: { id: 'p9', name: 'Unknown', paid: true }, paid: true, seconds: 30 },
+        ],
+        offline_s: 100,
+      },
+      pauses,
+      'en',
+    );
+    expect(lines.map((l) => [l.label, l.detail, l.seconds])).toEqual([
+      ['Online', null, 3900],
+      ['Away', null, 60],
+      ['Lunch', 'unpaid', 1800],
+      ['Training', 'paid', 0],
+      ['Old', 'paid', 120],
+      ['Unknown', 'paid', 30],
+      ['Offline', null, 100],
+    ]);
+  });
+  it('speaks Czech', () => {
+    const lines = timeLines({ online_s: 0, away_s: 0, break_s: [], offline_s: 0 }, pauses.slice(0, 1), 'cs');
+    expect(lines.map((l) => l.label)).toEqual(['Online', 'Pryč', 'Lunch', 'Offline']);
+    expect(lines[2]?.detail).toBe('neplacená');
+  });
+});
