@@ -110,6 +110,16 @@ pub fn router(state: AppState) -> Router {
                 .delete(routes::pause_types::archive),
         )
         .route(
+            "/users",
+            get(routes::users::list).post(routes::users::create),
+        )
+        .route(
+            "/users/{id}",
+            get(routes::users::get_one)
+                .patch(routes::users::update)
+                .delete(routes::users::deactivate),
+        )
+        .route(
             "/company/settings",
             get(routes::company::get_settings).patch(routes::company::patch_settings),
         )

@@ -89,6 +89,15 @@ pub trait Store: Send + Sync + 'static {
     /// For login: the active user with this e-mail (any company) and their hash.
     async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
+    /// Changes what is given; `Conflict` when the new e-mail is taken.
+    async fn update_user(
+        &self,
+        company_id: &str,
+        id: &str,
+        change: &UserChange,
+    ) -> StoreResult<Option<User>>;
+    /// Deactivates (history stays); their login sessions end.
+    async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool>;
 
     // Login sessions
     async fn create_auth_session(&self, s: &NewAuthSession) -> StoreResult<()>;

@@ -31,6 +31,14 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<Role>,
+    pub password_hash: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAuthSession {
     pub token_hash: String,

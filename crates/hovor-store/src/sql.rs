@@ -15,7 +15,7 @@ macro_rules! sql_store {
         use sqlx::Row;
 
         use crate::{
-            new_id, ApiKey, Company, HistoryEntry, NewAuthSession, NewUser, PauseType,
+            new_id, ApiKey, Company, UserChange, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
         };
@@ -185,6 +185,31 @@ macro_rules! sql_store {
                 let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.company_id = $1 AND u.active ORDER BY u.name, u.id");
                 let rows = sqlx::query(&sql).bind(company_id).fetch_all(self.reader()).await?;
                 rows.iter().map(user_from_row).collect()
+            }
+
+            async fn update_user(&self, company_id: &str, id: &str, change: &UserChange) -> StoreResult<Option<User>> {
+                let email = change.email.as_ref().map(|e| e.trim().to_lowercase());
+                let row = sqlx::query("UPDATE users SET name = COALESCE($3, name), email = COALESCE($4, email), \
+                                       role = COALESCE($5, role), password_hash = COALESCE($6, password_hash) \
+                                       WHERE company_id = $1 AND id = $2 AND active \
+                                       RETURNING id, company_id, name, email, role, active")
+                    .bind(company_id).bind(id).bind(&change.name).bind(email)
+                    .bind(change.role.map(Role::as_str)).bind(&change.password_hash)
+                    .fetch_optional(self.writer()).await
+                    .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("a user with this e-mail exists".into()) } else { e.into() })?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+
+            async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("UPDATE users SET active = $3 WHERE company_id = $1 AND id = $2 AND active")
+                    .bind(company_id).bind(id).bind(false).execute(&mut *tx).await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn create_auth_session(&self, s: &NewAuthSession) -> StoreResult<()> {

@@ -5,6 +5,7 @@ pub mod company;
 pub mod me;
 pub mod operators;
 pub mod pause_types;
+pub mod users;
 
 use axum::http::StatusCode;
 use axum::Json;

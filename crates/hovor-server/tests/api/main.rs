@@ -4,6 +4,8 @@
 mod harness;
 
 mod auth;
+mod cli;
 mod isolation;
 mod realtime;
 mod status;
+mod users;

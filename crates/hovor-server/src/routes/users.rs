@@ -1,0 +1,211 @@
+//! Users (admin): create, change, deactivate. Supervisors may read.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hovor_core::{Command, Role};
+use hovor_store::{NewUser, StoreError, User, UserChange};
+use serde::Deserialize;
+
+use super::{page, Page};
+use crate::auth::hash_password;
+use crate::bus::Hint;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, ApiJson};
+use crate::status::change_state;
+use crate::AppState;
+
+const MIN_PASSWORD: usize = 8;
+
+fn require_reader(actor: &Actor) -> ApiResult<()> {
+    if actor.role().oversees_others() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only supervisors and administrators see the users",
+        ))
+    }
+}
+
+fn valid_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "invalid_name",
+            "a name has 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn valid_email(email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
+        });
+    if !plausible {
+        return Err(ApiError::invalid(
+            "invalid_email",
+            format!("{email:?} is not an e-mail address"),
+        ));
+    }
+    Ok(email)
+}
+
+async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(ApiError::invalid(
+            "weak_password",
+            format!("a password has at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::internal("hashing", e))?
+        .map(Some)
+        .map_err(|e| ApiError::internal("hashing", e))
+}
+
+fn email_taken(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "email_taken",
+            "a user with this e-mail already exists",
+        ),
+        other => other.into(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "Users",
+    responses((status = 200, body = Page<User>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<User>>> {
+    require_reader(&actor)?;
+    Ok(page(app.store.users(actor.company_id()).await?, None))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    require_reader(&actor)?;
+    app.store
+        .user(actor.company_id(), &id)
+        .await?
+        .filter(|u| u.active)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the user"))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    name: String,
+    email: String,
+    /// At least 8 characters. Without one the user cannot log in until it is set.
+    password: Option<String>,
+    role: Role,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "Users", request_body = NewUserBody,
+    responses((status = 201, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    actor.require_admin()?;
+    let name = valid_name(&body.name)?;
+    let email = valid_email(&body.email)?;
+    let password_hash = hashed(body.password).await?.unwrap_or_default();
+    let user = app
+        .store
+        .create_user(
+            &NewUser {
+                company_id: actor.company_id().to_owned(),
+                name,
+                email,
+                role: body.role,
+                password_hash,
+            },
+            app.now(),
+        )
+        .await
+        .map_err(email_taken)?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    name: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    role: Option<Role>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
+    responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
+    actor.require_admin()?;
+    let change = UserChange {
+        name: body.name.as_deref().map(valid_name).transpose()?,
+        email: body.email.as_deref().map(valid_email).transpose()?,
+        role: body.role,
+        password_hash: hashed(body.password).await?,
+    };
+    app.store
+        .update_user(actor.company_id(), &id, &change)
+        .await
+        .map_err(email_taken)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the user"))
+}
+
+/// Deactivates: the user is logged out everywhere and can no longer log
+/// in; their history stays.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)),
+    responses((status = 204, description = "Deactivated"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn deactivate(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    actor.require_admin()?;
+    if actor.is_user(&id) {
+        return Err(ApiError::invalid(
+            "cannot_deactivate_self",
+            "you cannot deactivate your own account",
+        ));
+    }
+    if app
+        .store
+        .user(actor.company_id(), &id)
+        .await?
+        .filter(|u| u.active)
+        .is_none()
+    {
+        return Err(ApiError::not_found("the user"));
+    }
+    change_state(&app, actor.company_id(), &id, Command::Logout).await?;
+    if !app.store.deactivate_user(actor.company_id(), &id).await? {
+        return Err(ApiError::not_found("the user"));
+    }
+    app.bus.publish(Hint::LoggedOut { user_id: id });
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,156 @@
+//! The `hovor` binary as a newcomer and an integrator use it: `demo` serves
+//! the demo company, `api-key create` prints a key while it runs, and the
+//! key works against the running server.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hovor");
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn demo_serves_and_api_keys_are_created_while_it_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir", data])
+        .env("HOVOR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hovor demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+
+    // The printed URL and logins.
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut printed = String::new();
+    let url = loop {
+        let line = lines_rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("hovor demo printed no URL:\n{printed}"));
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    // The credentials follow the URL.
+    while !printed.contains("eva@demo.test") {
+        printed.push_str(
+            &lines_rx
+                .recv_timeout(Duration::from_secs(5))
+                .expect("credentials"),
+        );
+        printed.push('\n');
+    }
+    assert!(printed.contains("demo1234"), "{printed}");
+
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{url}/healthz"))
+            .send()
+            .await
+            .expect("healthz")
+            .status(),
+        200
+    );
+    let page = http.get(format!("{url}/")).send().await.expect("index");
+    let csp = page.headers().get("content-security-policy").cloned();
+    assert!(
+        page.text().await.expect("html").contains("<div id=\"app\""),
+        "the web app is embedded"
+    );
+    assert!(csp.is_some_and(|v| v.to_str().unwrap_or("").contains("script-src 'self'")));
+    let login = http
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "jana@demo.test", "password": "demo1234"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+
+    // An API key, created by a second process on the same database.
+    let out = Command::new(BIN)
+        .args([
+            "api-key",
+            "create",
+            "--company",
+            "demo",
+            "--name",
+            "crm",
+            "--data-dir",
+            data,
+        ])
+        .env("HOVOR_LOG", "warn")
+        .output()
+        .expect("api-key create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let key = text.lines().last().expect("a last line").trim().to_owned();
+    assert!(key.starts_with("hovor_") && key.len() > 40, "{text}");
+    let operators = http
+        .get(format!("{url}/api/v1/operators"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("operators");
+    assert_eq!(operators.status(), 200);
+    let body: serde_json::Value = operators.json().await.expect("json");
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(5));
+
+    // Unknown company: a clear error, non-zero exit.
+    let out = Command::new(BIN)
+        .args([
+            "api-key",
+            "create",
+            "--company",
+            "nope",
+            "--name",
+            "x",
+            "--data-dir",
+            data,
+        ])
+        .output()
+        .expect("api-key create");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no company"));
+    drop(server);
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .expect("hovor openapi");
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/operators/{id}/state",
+        "/api/v1/pause-types",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+}

@@ -1,0 +1,183 @@
+//! Users managed by admins: create, change, deactivate.
+
+use hovor_core::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::TestApp;
+use crate::on_both_stores;
+
+on_both_stores!(admins_create_change_and_deactivate_users);
+
+async fn admins_create_change_and_deactivate_users(app: TestApp) {
+    let c = app.company("acme").await;
+    let other = app.company("other").await;
+    let stranger = app.user(&other, "Stranger", Role::Operator).await;
+    let admin_user = app.user(&c, "Admin", Role::Admin).await;
+    let admin = app.login(&admin_user).await;
+    let boss = app
+        .login(&app.user(&c, "Boss", Role::Supervisor).await)
+        .await;
+
+    let r = admin
+        .post("/api/v1/users", json!({"name": "Nina", "email": "Nina@Acme.test", "password": "long enough", "role": "operator"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["email"], "nina@acme.test");
+    assert_eq!(r.body["role"], "operator");
+    let nina_id = r.body["id"].as_str().expect("id").to_owned();
+
+    // Bad input, each with its code and nothing created.
+    for (body, status, code) in [
+        (
+            json!({"name": "X", "email": "nina@acme.test", "password": "long enough", "role": "operator"}),
+            StatusCode::CONFLICT,
+            "email_taken",
+        ),
+        (
+            json!({"name": "X", "email": "x@acme.test", "password": "short", "role": "operator"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "weak_password",
+        ),
+        (
+            json!({"name": "X", "email": "not-an-address", "role": "operator"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_email",
+        ),
+        (
+            json!({"name": " ", "email": "y@acme.test", "role": "operator"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+        ),
+        (
+            json!({"name": "X", "email": "z@acme.test", "role": "king"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+    ] {
+        let r = admin.post("/api/v1/users", body).await;
+        assert_eq!(r.status, status, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], code);
+    }
+    let r = boss
+        .post(
+            "/api/v1/users",
+            json!({"name": "Q", "email": "q@acme.test", "role": "operator"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let listed = boss.get("/api/v1/users").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(3));
+
+    // The new operator logs in with the password the admin set...
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": "nina@acme.test", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        app.anonymous().get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let helper = app
+        .login(&app.user(&c, "Helper", Role::Operator).await)
+        .await;
+    let r = helper.get("/api/v1/users").await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "operators do not list users"
+    );
+
+    // ...is promoted and renamed...
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{nina_id}"),
+            Some(json!({"role": "supervisor", "name": "Nina K."})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["role"], "supervisor");
+    assert_eq!(r.body["name"], "Nina K.");
+
+    // ...and deactivated: logged out everywhere, gone from the lists.
+    let tab = {
+        let mut c = app.anonymous();
+        let r = c
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(json!({"email": "nina@acme.test", "password": "long enough"})),
+            )
+            .await;
+        c.cookie = r
+            .set_cookie
+            .and_then(|s| s.split(';').next().map(str::to_owned));
+        c.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+        c
+    };
+    let mut ws = tab.ws(None).await;
+    let r = admin
+        .send(Method::DELETE, &format!("/api/v1/users/{nina_id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mut saw_logged_out = false;
+    for _ in 0..3 {
+        if ws.next_event().await["type"] == "logged_out" {
+            saw_logged_out = true;
+            break;
+        }
+    }
+    assert!(saw_logged_out);
+    assert_eq!(tab.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": "nina@acme.test", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        admin.get(&format!("/api/v1/users/{nina_id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let operators = admin.get("/api/v1/operators").await.body;
+    assert!(operators["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|o| o["id"] != nina_id.as_str()));
+    // The history stays.
+    let key = app.api_key(&c).await;
+    let r = app
+        .with_api_key(&key)
+        .get(&format!("/api/v1/operators/{nina_id}/state-history"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let r = admin
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/users/{}", admin_user.id),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["code"], "cannot_deactivate_self");
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"name": "x"}))),
+        (Method::DELETE, None),
+    ] {
+        let r = admin
+            .send(method, &format!("/api/v1/users/{}", stranger.id), body)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+}
