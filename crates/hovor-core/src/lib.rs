@@ -3,6 +3,7 @@
 //! Nothing here performs I/O. The storage and HTTP layers load facts, ask these
 //! functions what follows from them, and persist the answer.
 
+pub mod channel;
 pub mod error;
 pub mod role;
 pub mod settings;
@@ -10,6 +11,7 @@ pub mod status;
 pub mod summary;
 pub mod time;
 
+pub use channel::{Channel, ChannelSetting};
 pub use error::DomainError;
 pub use role::Role;
 pub use settings::{CompanySettings, SettingsPatch};

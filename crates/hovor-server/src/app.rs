@@ -73,6 +73,17 @@ impl AppState {
         self.clock.now()
     }
 
+    /// Tells every connection that its stream has new events (after the
+    /// transaction that wrote them has committed).
+    pub fn publish(&self, written: &[(String, i64)]) {
+        for (stream, seq) in written {
+            self.bus.publish(crate::bus::Hint::Stream {
+                stream: stream.clone(),
+                seq: *seq,
+            });
+        }
+    }
+
     /// Sessions are served over TLS when the public URL says so; the cookie
     /// is then marked Secure.
     pub fn secure_cookies(&self) -> bool {
@@ -98,6 +109,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/operators/{id}/state-summary",
             get(routes::operators::summary),
+        )
+        .route("/operators/{id}/channels", get(routes::channels::list))
+        .route(
+            "/operators/{id}/channels/{channel}",
+            put(routes::channels::switch),
         )
         .route(
             "/pause-types",

@@ -1,6 +1,6 @@
 //! `hovor demo`: a demo company to log into, created only if missing.
 
-use hovor_core::Role;
+use hovor_core::{Channel, Role};
 use hovor_store::{NewUser, Store};
 
 use crate::auth::hash_password;
@@ -8,12 +8,38 @@ use crate::auth::hash_password;
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-pub const DEMO_USERS: &[(&str, &str, Role)] = &[
-    ("Alena Administrátorová", "admin@demo.test", Role::Admin),
-    ("Petra Svobodová", "supervisor@demo.test", Role::Supervisor),
-    ("Jana Nováková", "jana@demo.test", Role::Operator),
-    ("Tomáš Dvořák", "tomas@demo.test", Role::Operator),
-    ("Eva Černá", "eva@demo.test", Role::Operator),
+/// Name, e-mail, role and assigned channels with their capacity.
+pub const DEMO_USERS: &[(&str, &str, Role, &[(Channel, u32)])] = &[
+    (
+        "Alena Administrátorová",
+        "admin@demo.test",
+        Role::Admin,
+        &[],
+    ),
+    (
+        "Petra Svobodová",
+        "supervisor@demo.test",
+        Role::Supervisor,
+        &[],
+    ),
+    (
+        "Jana Nováková",
+        "jana@demo.test",
+        Role::Operator,
+        &[(Channel::Chat, 3), (Channel::Av, 1)],
+    ),
+    (
+        "Tomáš Dvořák",
+        "tomas@demo.test",
+        Role::Operator,
+        &[(Channel::Chat, 2), (Channel::Email, 5)],
+    ),
+    (
+        "Eva Černá",
+        "eva@demo.test",
+        Role::Operator,
+        &[(Channel::Chat, 3), (Channel::Phone, 1)],
+    ),
 ];
 
 const DEMO_PAUSES: &[(&str, bool)] = &[
@@ -33,8 +59,8 @@ pub async fn ensure_demo_company(
     }
     let company = store.create_company(DEMO_SLUG, "Demo s.r.o.", now).await?;
     let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
-    for (name, email, role) in DEMO_USERS {
-        store
+    for (name, email, role, channels) in DEMO_USERS {
+        let user = store
             .create_user(
                 &NewUser {
                     company_id: company.id.clone(),
@@ -46,6 +72,11 @@ pub async fn ensure_demo_company(
                 now,
             )
             .await?;
+        if !channels.is_empty() {
+            store
+                .assign_channels(&company.id, &user.id, channels, now)
+                .await?;
+        }
     }
     // One millisecond apart, so that they list in this order.
     for ((name, paid), at) in DEMO_PAUSES.iter().zip(now..) {
@@ -59,7 +90,7 @@ pub async fn ensure_demo_company(
 pub fn credentials_text(url: &str) -> String {
     let mut text =
         format!("\nHovor demo is ready: open {url}\n\n  password for everyone: {DEMO_PASSWORD}\n");
-    for (name, email, role) in DEMO_USERS {
+    for (name, email, role, _) in DEMO_USERS {
         text.push_str(&format!("  {:<11} {email:<22} {name}\n", role.as_str()));
     }
     text

@@ -19,6 +19,8 @@ use crate::routes;
         routes::operators::put_state,
         routes::operators::history,
         routes::operators::summary,
+        routes::channels::list,
+        routes::channels::switch,
         routes::pause_types::list,
         routes::pause_types::create,
         routes::pause_types::get_one,

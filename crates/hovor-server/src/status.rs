@@ -3,7 +3,6 @@
 use hovor_core::Command;
 use hovor_store::StateChange;
 
-use crate::bus::Hint;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -17,11 +16,6 @@ pub async fn change_state(
         .store
         .apply_state_command(company_id, user_id, command, app.now())
         .await?;
-    for (stream, seq) in &change.written {
-        app.bus.publish(Hint::Stream {
-            stream: stream.clone(),
-            seq: *seq,
-        });
-    }
+    app.publish(&change.written);
     Ok(change)
 }

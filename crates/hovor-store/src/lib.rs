@@ -17,7 +17,9 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hovor_core::{Command, CompanySettings, DomainError, HistorySpan, Millis, Role};
+use hovor_core::{
+    Channel, ChannelSetting, Command, CompanySettings, DomainError, HistorySpan, Millis, Role,
+};
 
 pub use model::*;
 pub use postgres::PgStore;
@@ -176,6 +178,31 @@ pub trait Store: Send + Sync + 'static {
         from: Millis,
         to: Millis,
     ) -> StoreResult<Vec<HistorySpan>>;
+
+    // Channels
+    async fn channels(&self, company_id: &str, user_id: &str) -> StoreResult<Vec<ChannelSetting>>;
+    /// Every assignment in the company, as `(user id, setting)`.
+    async fn company_channels(
+        &self,
+        company_id: &str,
+    ) -> StoreResult<Vec<(String, ChannelSetting)>>;
+    /// Replaces a user's assignment; kept channels keep their switch, new ones start on.
+    async fn assign_channels(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        assigned: &[(Channel, u32)],
+        now: Millis,
+    ) -> StoreResult<ChannelChange>;
+    /// `None` when the channel is not assigned to that user.
+    async fn set_channel_enabled(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        channel: Channel,
+        enabled: bool,
+        now: Millis,
+    ) -> StoreResult<Option<ChannelChange>>;
 
     // Real-time streams
     async fn events_after(

@@ -130,6 +130,13 @@ pub struct StateChange {
     pub written: Vec<(String, i64)>,
 }
 
+/// The result of changing a user's channels.
+#[derive(Debug, Clone)]
+pub struct ChannelChange {
+    pub channels: Vec<hovor_core::ChannelSetting>,
+    pub written: Vec<(String, i64)>,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     #[schema(value_type = hovor_core::Presence)]

@@ -31,4 +31,4 @@ impl PgStore {
     }
 }
 
-crate::sql::sql_store!(PgStore, sqlx::postgres::PgRow, "postgres");
+crate::sql::sql_store!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow, "postgres");

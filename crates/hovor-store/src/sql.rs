@@ -6,16 +6,16 @@
 //! queries use `$1`-style parameters, which both drivers accept.
 
 macro_rules! sql_store {
-    ($store:ty, $row:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $row:ty, $backend:literal) => {
         use async_trait::async_trait;
         use hovor_core::{
-            Cause, Command, CompanySettings, HistorySpan, Millis, OperatorState, Presence, Role,
-            Status,
+            Cause, Channel, ChannelSetting, Command, CompanySettings, HistorySpan, Millis,
+            OperatorState, Presence, Role, Status,
         };
         use sqlx::Row;
 
         use crate::{
-            new_id, ApiKey, Company, UserChange, HistoryEntry, NewAuthSession, NewUser, PauseType,
+            new_id, ApiKey, ChannelChange, Company, UserChange, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
         };
@@ -96,6 +96,66 @@ macro_rules! sql_store {
                 scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
                 created_at: row.try_get("created_at")?,
             })
+        }
+
+        type Tx = sqlx::Transaction<'static, $db>;
+
+        /// The streams that hear about a change to `user_id`: their own, and
+        /// those of every supervisor and admin of the company.
+        async fn user_and_watchers(tx: &mut Tx, company_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+            let mut streams = vec![user_id.to_owned()];
+            let watchers = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND active AND role IN ('admin', 'supervisor') AND id <> $2")
+                .bind(company_id).bind(user_id).fetch_all(&mut **tx).await?;
+            for w in &watchers {
+                streams.push(w.try_get("id")?);
+            }
+            Ok(streams)
+        }
+
+        /// Appends one event to each stream, numbering it in that stream.
+        /// Returns the `(stream, seq)` hints to publish after the commit.
+        async fn append_to_streams(tx: &mut Tx, streams: &[String], kind: &str, payload: &str, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+            let mut written = Vec::with_capacity(streams.len());
+            for stream in streams {
+                sqlx::query("INSERT INTO streams (stream, last_seq) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING")
+                    .bind(stream).execute(&mut **tx).await?;
+                let seq: i64 = sqlx::query("UPDATE streams SET last_seq = last_seq + 1 WHERE stream = $1 RETURNING last_seq")
+                    .bind(stream).fetch_one(&mut **tx).await?.try_get("last_seq")?;
+                sqlx::query("INSERT INTO events (stream, seq, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(stream).bind(seq).bind(kind).bind(payload).bind(now)
+                    .execute(&mut **tx).await?;
+                written.push((stream.clone(), seq));
+            }
+            Ok(written)
+        }
+
+        fn channel_from_row(row: &$row) -> StoreResult<ChannelSetting> {
+            let name: String = row.try_get("channel")?;
+            let capacity: i64 = row.try_get("capacity")?;
+            Ok(ChannelSetting {
+                channel: Channel::parse(&name).ok_or_else(|| corrupt("channel", &name))?,
+                enabled: row.try_get("enabled")?,
+                capacity: u32::try_from(capacity).unwrap_or(0),
+            })
+        }
+
+        async fn channels_in(tx: &mut Tx, user_id: &str) -> StoreResult<Vec<ChannelSetting>> {
+            let rows = sqlx::query("SELECT channel, capacity, enabled FROM operator_channels WHERE user_id = $1")
+                .bind(user_id).fetch_all(&mut **tx).await?;
+            let mut list = rows.iter().map(channel_from_row).collect::<StoreResult<Vec<_>>>()?;
+            list.sort_by_key(|c| c.channel);
+            Ok(list)
+        }
+
+        /// Writes `operator.channel_changed` for the user and their watchers.
+        async fn channel_event(tx: &mut Tx, company_id: &str, user_id: &str, now: Millis) -> StoreResult<ChannelChange> {
+            let channels = channels_in(tx, user_id).await?;
+            let name: String = sqlx::query("SELECT name FROM users WHERE id = $1")
+                .bind(user_id).fetch_one(&mut **tx).await?.try_get("name")?;
+            let payload = serde_json::json!({ "operator_id": user_id, "name": name, "channels": channels }).to_string();
+            let streams = user_and_watchers(tx, company_id, user_id).await?;
+            let written = append_to_streams(tx, &streams, "operator.channel_changed", &payload, now).await?;
+            Ok(ChannelChange { channels, written })
         }
 
         fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -360,23 +420,8 @@ macro_rules! sql_store {
                     "state": view.json(),
                 })
                 .to_string();
-                let mut recipients = vec![user_id.to_owned()];
-                let watchers = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND active AND role IN ('admin', 'supervisor') AND id <> $2")
-                    .bind(company_id).bind(user_id).fetch_all(&mut *tx).await?;
-                for w in &watchers {
-                    recipients.push(w.try_get("id")?);
-                }
-                let mut written = Vec::with_capacity(recipients.len());
-                for stream in recipients {
-                    sqlx::query("INSERT INTO streams (stream, last_seq) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING")
-                        .bind(&stream).execute(&mut *tx).await?;
-                    let seq: i64 = sqlx::query("UPDATE streams SET last_seq = last_seq + 1 WHERE stream = $1 RETURNING last_seq")
-                        .bind(&stream).fetch_one(&mut *tx).await?.try_get("last_seq")?;
-                    sqlx::query("INSERT INTO events (stream, seq, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(&stream).bind(seq).bind("operator.state_changed").bind(&payload).bind(now)
-                        .execute(&mut *tx).await?;
-                    written.push((stream, seq));
-                }
+                let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
+                let written = append_to_streams(&mut tx, &streams, "operator.state_changed", &payload, now).await?;
                 tx.commit().await?;
                 Ok(StateChange { view, changed: true, written })
             }
@@ -434,6 +479,64 @@ macro_rules! sql_store {
                         ended_at: r.try_get("ended_at")?,
                     })
                 }).collect()
+            }
+
+            async fn channels(&self, company_id: &str, user_id: &str) -> StoreResult<Vec<ChannelSetting>> {
+                let rows = sqlx::query("SELECT channel, capacity, enabled FROM operator_channels WHERE company_id = $1 AND user_id = $2")
+                    .bind(company_id).bind(user_id).fetch_all(self.reader()).await?;
+                let mut list = rows.iter().map(channel_from_row).collect::<StoreResult<Vec<_>>>()?;
+                list.sort_by_key(|c| c.channel);
+                Ok(list)
+            }
+
+            async fn company_channels(&self, company_id: &str) -> StoreResult<Vec<(String, ChannelSetting)>> {
+                let rows = sqlx::query("SELECT user_id, channel, capacity, enabled FROM operator_channels WHERE company_id = $1")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let mut list = rows.iter()
+                    .map(|r| Ok((r.try_get::<String, _>("user_id")?, channel_from_row(r)?)))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                list.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.channel.cmp(&b.1.channel)));
+                Ok(list)
+            }
+
+            async fn assign_channels(&self, company_id: &str, user_id: &str, assigned: &[(Channel, u32)], now: Millis) -> StoreResult<ChannelChange> {
+                let mut tx = self.writer().begin().await?;
+                let exists = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND id = $2")
+                    .bind(company_id).bind(user_id).fetch_optional(&mut *tx).await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                for channel in Channel::ALL {
+                    match assigned.iter().find(|(c, _)| *c == channel) {
+                        // Newly assigned channels start switched on; kept ones keep their switch.
+                        Some((_, capacity)) => {
+                            sqlx::query("INSERT INTO operator_channels (user_id, company_id, channel, capacity, enabled) VALUES ($1, $2, $3, $4, $5) \
+                                         ON CONFLICT (user_id, channel) DO UPDATE SET capacity = excluded.capacity")
+                                .bind(user_id).bind(company_id).bind(channel.as_str()).bind(i64::from(*capacity)).bind(true)
+                                .execute(&mut *tx).await?;
+                        }
+                        None => {
+                            sqlx::query("DELETE FROM operator_channels WHERE user_id = $1 AND channel = $2")
+                                .bind(user_id).bind(channel.as_str()).execute(&mut *tx).await?;
+                        }
+                    }
+                }
+                let change = channel_event(&mut tx, company_id, user_id, now).await?;
+                tx.commit().await?;
+                Ok(change)
+            }
+
+            async fn set_channel_enabled(&self, company_id: &str, user_id: &str, channel: Channel, enabled: bool, now: Millis) -> StoreResult<Option<ChannelChange>> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("UPDATE operator_channels SET enabled = $4 WHERE company_id = $1 AND user_id = $2 AND channel = $3")
+                    .bind(company_id).bind(user_id).bind(channel.as_str()).bind(enabled)
+                    .execute(&mut *tx).await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                let change = channel_event(&mut tx, company_id, user_id, now).await?;
+                tx.commit().await?;
+                Ok(Some(change))
             }
 
             async fn events_after(&self, stream: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<StreamEvent>> {

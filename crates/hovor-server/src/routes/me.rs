@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
+use hovor_core::ChannelSetting;
 use hovor_store::{StateJson, User};
 use serde::Serialize;
 use serde_json::Value;
@@ -14,9 +15,8 @@ use crate::AppState;
 pub struct MeReply {
     pub user: User,
     pub state: StateJson,
-    /// Assigned channels (arrive with the channels feature; empty until then).
-    #[schema(value_type = Vec<Object>)]
-    pub channels: Vec<Value>,
+    /// The channels assigned to me, each with my switch.
+    pub channels: Vec<ChannelSetting>,
     /// The phone line (arrives with the telephony feature; null until then).
     #[schema(value_type = Option<Object>)]
     pub phone_line: Option<Value>,
@@ -40,10 +40,11 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
         .operator_state(&user.company_id, &user.id)
         .await?
         .ok_or_else(|| ApiError::not_found("your state"))?;
+    let channels = app.store.channels(&user.company_id, &user.id).await?;
     Ok(Json(MeReply {
         state: view.json(),
         user,
-        channels: Vec::new(),
+        channels,
         phone_line: None,
         notification_settings: None,
         csrf_token,

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod auth;
+pub mod channels;
 pub mod company;
 pub mod me;
 pub mod operators;

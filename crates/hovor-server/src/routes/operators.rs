@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hovor_core::time::parse_rfc3339;
-use hovor_core::{summarize, Command, Millis, Role, Status};
+use hovor_core::{summarize, ChannelSetting, Command, Millis, Role, Status};
 use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,22 +21,21 @@ pub struct OperatorJson {
     email: String,
     role: Role,
     state: StateJson,
-    /// Assigned channels (arrive with the channels feature; empty until then).
-    #[schema(value_type = Vec<Object>)]
-    channels: Vec<Value>,
+    /// The operator's assigned channels with their switches.
+    channels: Vec<ChannelSetting>,
     #[schema(value_type = Option<Object>)]
     phone_line: Option<Value>,
 }
 
-impl From<&StateView> for OperatorJson {
-    fn from(view: &StateView) -> Self {
+impl OperatorJson {
+    fn new(view: &StateView, channels: Vec<ChannelSetting>) -> Self {
         OperatorJson {
             id: view.operator.id.clone(),
             name: view.operator.name.clone(),
             email: view.operator.email.clone(),
             role: view.operator.role,
             state: view.json(),
-            channels: Vec::new(),
+            channels,
             phone_line: None,
         }
     }
@@ -50,7 +49,19 @@ pub async fn list(
     actor: Actor,
 ) -> ApiResult<Json<Page<OperatorJson>>> {
     let views = app.store.operator_states(actor.company_id()).await?;
-    Ok(page(views.iter().map(OperatorJson::from).collect(), None))
+    let channels = app.store.company_channels(actor.company_id()).await?;
+    let items = views
+        .iter()
+        .map(|view| {
+            let own = channels
+                .iter()
+                .filter(|(user, _)| *user == view.operator.id)
+                .map(|(_, setting)| *setting)
+                .collect();
+            OperatorJson::new(view, own)
+        })
+        .collect();
+    Ok(page(items, None))
 }
 
 /// The operator's state, or 404 when they are not of the caller's company.

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::{Command, Role};
+use hovor_core::{Channel, ChannelSetting, Command, Role};
 use hovor_store::{NewUser, StoreError, User, UserChange};
 use serde::Deserialize;
 
@@ -16,6 +16,45 @@ use crate::status::change_state;
 use crate::AppState;
 
 const MIN_PASSWORD: usize = 8;
+
+/// A user with their assigned channels.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UserJson {
+    #[serde(flatten)]
+    user: User,
+    channels: Vec<ChannelSetting>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelAssignment {
+    channel: Channel,
+    /// Concurrent sessions on this channel; calls (`av`, `phone`) are always 1.
+    capacity: Option<u32>,
+}
+
+fn valid_channels(list: &[ChannelAssignment]) -> ApiResult<Vec<(Channel, u32)>> {
+    let mut out: Vec<(Channel, u32)> = Vec::with_capacity(list.len());
+    for a in list {
+        if out.iter().any(|(c, _)| *c == a.channel) {
+            return Err(ApiError::invalid(
+                "invalid_channels",
+                format!("{} is listed twice", a.channel.as_str()),
+            ));
+        }
+        let capacity = a
+            .channel
+            .effective_capacity(a.capacity)
+            .map_err(|m| ApiError::invalid("invalid_channels", m))?;
+        out.push((a.channel, capacity));
+    }
+    Ok(out)
+}
+
+async fn with_channels(app: &AppState, user: User) -> ApiResult<UserJson> {
+    let channels = app.store.channels(&user.company_id, &user.id).await?;
+    Ok(UserJson { user, channels })
+}
 
 fn require_reader(actor: &Actor) -> ApiResult<()> {
     if actor.role().oversees_others() {
@@ -82,10 +121,26 @@ fn email_taken(e: StoreError) -> ApiError {
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "Users",
-    responses((status = 200, body = Page<User>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<User>>> {
+    responses((status = 200, body = Page<UserJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<UserJson>>> {
     require_reader(&actor)?;
-    Ok(page(app.store.users(actor.company_id()).await?, None))
+    let users = app.store.users(actor.company_id()).await?;
+    let channels = app.store.company_channels(actor.company_id()).await?;
+    let items = users
+        .into_iter()
+        .map(|user| {
+            let own = channels
+                .iter()
+                .filter(|(id, _)| *id == user.id)
+                .map(|(_, c)| *c)
+                .collect();
+            UserJson {
+                user,
+                channels: own,
+            }
+        })
+        .collect();
+    Ok(page(items, None))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)),
@@ -112,19 +167,23 @@ pub struct NewUserBody {
     /// At least 8 characters. Without one the user cannot log in until it is set.
     password: Option<String>,
     role: Role,
+    /// The channels assigned to the user (none when absent).
+    #[serde(default)]
+    channels: Vec<ChannelAssignment>,
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "Users", request_body = NewUserBody,
-    responses((status = 201, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 201, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     actor: Actor,
     ApiJson(body): ApiJson<NewUserBody>,
-) -> ApiResult<(StatusCode, Json<User>)> {
+) -> ApiResult<(StatusCode, Json<UserJson>)> {
     actor.require_admin()?;
     let name = valid_name(&body.name)?;
     let email = valid_email(&body.email)?;
+    let channels = valid_channels(&body.channels)?;
     let password_hash = hashed(body.password).await?.unwrap_or_default();
     let user = app
         .store
@@ -140,7 +199,14 @@ pub async fn create(
         )
         .await
         .map_err(email_taken)?;
-    Ok((StatusCode::CREATED, Json(user)))
+    if !channels.is_empty() {
+        let change = app
+            .store
+            .assign_channels(&user.company_id, &user.id, &channels, app.now())
+            .await?;
+        app.publish(&change.written);
+    }
+    Ok((StatusCode::CREATED, Json(with_channels(&app, user).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -150,30 +216,41 @@ pub struct UserPatch {
     email: Option<String>,
     password: Option<String>,
     role: Option<Role>,
+    /// Replaces the assignment; kept channels keep the operator's switch.
+    channels: Option<Vec<ChannelAssignment>>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
-    responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UserPatch>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Json<UserJson>> {
     actor.require_admin()?;
+    let channels = body.channels.as_deref().map(valid_channels).transpose()?;
     let change = UserChange {
         name: body.name.as_deref().map(valid_name).transpose()?,
         email: body.email.as_deref().map(valid_email).transpose()?,
         role: body.role,
         password_hash: hashed(body.password).await?,
     };
-    app.store
+    let user = app
+        .store
         .update_user(actor.company_id(), &id, &change)
         .await
         .map_err(email_taken)?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("the user"))
+        .ok_or_else(|| ApiError::not_found("the user"))?;
+    if let Some(channels) = channels {
+        let change = app
+            .store
+            .assign_channels(&user.company_id, &user.id, &channels, app.now())
+            .await?;
+        app.publish(&change.written);
+    }
+    Ok(Json(with_channels(&app, user).await?))
 }
 
 /// Deactivates: the user is logged out everywhere and can no longer log

@@ -4,6 +4,7 @@
 mod harness;
 
 mod auth;
+mod channels;
 mod cli;
 mod isolation;
 mod realtime;
