@@ -59,7 +59,7 @@ pub async fn ensure_demo_company(
     }
     let company = store.create_company(DEMO_SLUG, "Demo s.r.o.", now).await?;
     let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
-    for (name, email, role, channels) in DEMO_USERS {
+    for DemoUser(name, email, role, channels) in DEMO_USERS {
         let user = store
             .create_user(
                 &NewUser {
@@ -90,7 +90,7 @@ pub async fn ensure_demo_company(
 pub fn credentials_text(url: &str) -> String {
     let mut text =
         format!("\nHovor demo is ready: open {url}\n\n  password for everyone: {DEMO_PASSWORD}\n");
-    for (name, email, role, _) in DEMO_USERS {
+    for DemoUser(name, email, role, _) in DEMO_USERS {
         text.push_str(&format!("  {:<11} {email:<22} {name}\n", role.as_str()));
     }
     text
