@@ -8,33 +8,40 @@ use crate::auth::hash_password;
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-/// Name, e-mail, role and assigned channels with their capacity.
-pub const DEMO_USERS: &[(&str, &str, Role, &[(Channel, u32)])] = &[
-    (
+/// A demo user: name, e-mail, role and assigned channels with capacities.
+pub struct DemoUser(
+    pub &'static str,
+    pub &'static str,
+    pub Role,
+    pub &'static [(Channel, u32)],
+);
+
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser(
         "Alena Administrátorová",
         "admin@demo.test",
         Role::Admin,
         &[],
     ),
-    (
+    DemoUser(
         "Petra Svobodová",
         "supervisor@demo.test",
         Role::Supervisor,
         &[],
     ),
-    (
+    DemoUser(
         "Jana Nováková",
         "jana@demo.test",
         Role::Operator,
         &[(Channel::Chat, 3), (Channel::Av, 1)],
     ),
-    (
+    DemoUser(
         "Tomáš Dvořák",
         "tomas@demo.test",
         Role::Operator,
         &[(Channel::Chat, 2), (Channel::Email, 5)],
     ),
-    (
+    DemoUser(
         "Eva Černá",
         "eva@demo.test",
         Role::Operator,
