@@ -6,6 +6,7 @@
 pub mod channel;
 pub mod error;
 pub mod role;
+pub mod routing;
 pub mod settings;
 pub mod status;
 pub mod summary;
