@@ -9,6 +9,8 @@ fn main() {
     for input in [
         "src",
         "index.html",
+        "demo-site",
+        "vite.widget.config.ts",
         "package.json",
         "package-lock.json",
         "vite.config.ts",

@@ -3,10 +3,25 @@
 //! Nothing here performs I/O. The storage and HTTP layers load facts, ask these
 //! functions what follows from them, and persist the answer.
 
+/// `as_str` and `parse` for an enum stored and sent as snake_case text.
+macro_rules! text_enum {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $text),+ }
+            }
+            pub fn parse(text: &str) -> Option<$ty> {
+                match text { $($text => Some($ty::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
 pub mod channel;
 pub mod error;
 pub mod role;
 pub mod routing;
+pub mod session;
 pub mod settings;
 pub mod status;
 pub mod summary;

@@ -46,19 +46,6 @@ pub enum Cause {
     Api,
 }
 
-macro_rules! text_enum {
-    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),+ }
-            }
-            pub fn parse(text: &str) -> Option<$ty> {
-                match text { $($text => Some($ty::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(Status { Online => "online", Away => "away" });
 text_enum!(Presence {
     Offline => "offline",

@@ -25,7 +25,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// How long a login session lasts.
     pub session_ttl: Duration,
-    /// How often disconnected operators are checked for an expired grace period.
+    /// Serve the demo company's fake website at `/demo-site/`.
+    pub demo_site: bool,
+    /// How often disconnected operators are checked for an expired grace
+    /// period, and offers for their deadline.
     pub reaper_interval: Duration,
     /// Outgoing messages one WebSocket may have queued before it is dropped.
     pub send_queue: usize,
@@ -39,6 +42,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             session_ttl: Duration::from_secs(24 * 3600),
             reaper_interval: Duration::from_secs(1),
+            demo_site: false,
             send_queue: 256,
         }
     }
@@ -51,6 +55,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// One routing pass at a time on this node.
+    pub routing_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Client message flood control.
+    pub client_messages: Arc<crate::rate_limit::MessageLimiter>,
 }
 
 impl AppState {
@@ -61,6 +69,8 @@ impl AppState {
             clock: Arc::new(SystemClock),
             config: Arc::new(config),
             login_limiter: Arc::new(LoginLimiter::default()),
+            routing_lock: Arc::new(tokio::sync::Mutex::new(())),
+            client_messages: Arc::new(crate::rate_limit::MessageLimiter::default()),
         }
     }
 
@@ -139,6 +149,21 @@ pub fn router(state: AppState) -> Router {
             "/company/settings",
             get(routes::company::get_settings).patch(routes::company::patch_settings),
         )
+        .route(
+            "/groups",
+            get(routes::groups::list).post(routes::groups::create),
+        )
+        .route("/sessions", get(routes::sessions::list))
+        .route("/sessions/queue", get(routes::sessions::queue))
+        .route("/sessions/{id}", get(routes::sessions::get_one))
+        .route(
+            "/sessions/{id}/messages",
+            get(routes::sessions::messages).post(routes::sessions::send),
+        )
+        .route("/sessions/{id}/accept", post(routes::sessions::accept))
+        .route("/sessions/{id}/transfer", post(routes::sessions::transfer))
+        .route("/sessions/{id}/end", post(routes::sessions::end))
+        .nest("/client", client_api())
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/ws", get(crate::ws::upgrade))
         .fallback(routes::api_not_found);
@@ -169,6 +194,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The client API is called from company websites: any origin may use it
+/// (it carries no cookie, only the client's own token).
+fn client_api() -> Router<AppState> {
+    use tower_http::cors::{Any, CorsLayer};
+    Router::new()
+        .route("/availability", get(routes::client::get_availability))
+        .route("/sessions", post(routes::client::start))
+        .route("/sessions/{id}", get(routes::client::get_session))
+        .route(
+            "/sessions/{id}/messages",
+            get(routes::client::messages).post(routes::client::send),
+        )
+        .route("/sessions/{id}/leave", post(routes::client::leave))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        )
+}
+
 /// Starts the background work a serving node does: expiring grace periods.
 pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
@@ -179,6 +225,9 @@ pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             if let Err(e) = crate::presence::expire_grace_periods(&state).await {
                 tracing::warn!("presence reaper: {e:#}");
+            }
+            if let Err(e) = crate::routing::tick(&state).await {
+                tracing::warn!("routing: {e:#}");
             }
         }
     })

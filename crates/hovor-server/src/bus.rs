@@ -10,6 +10,8 @@ pub enum Hint {
     Stream { stream: String, seq: i64 },
     /// The user logged out: their open connections must close.
     LoggedOut { user_id: String },
+    /// The company's queue changed: waiting clients get their new place.
+    Queue { company_id: String },
 }
 
 pub trait Bus: Send + Sync + 'static {

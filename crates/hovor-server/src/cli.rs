@@ -185,6 +185,7 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
         store.clone(),
         Config {
             public_url: public_url.clone(),
+            demo_site: demo,
             ..Config::default()
         },
     );
@@ -200,6 +201,7 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             "{}",
             crate::demo::credentials_text(&format!("{public_url}/"))
         );
+        println!("  The demo company's website with the chat widget: {public_url}/demo-site/\n");
     } else {
         println!("Hovor serves on http://{address}");
     }

@@ -85,6 +85,16 @@ pub async fn ensure_demo_company(
                 .await?;
         }
     }
+    let members: Vec<String> = store
+        .users(&company.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.email == "jana@demo.test" || u.email == "tomas@demo.test")
+        .map(|u| u.id)
+        .collect();
+    store
+        .create_group(&company.id, "Sales", &members, None, now)
+        .await?;
     // One millisecond apart, so that they list in this order.
     for ((name, paid), at) in DEMO_PAUSES.iter().zip(now..) {
         store

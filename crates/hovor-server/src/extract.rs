@@ -3,7 +3,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use hovor_core::{Cause, Role};
 use hovor_store::{ApiKey, User};
 use serde::de::DeserializeOwned;
@@ -75,7 +75,19 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        Actor::authenticate(&parts.headers, &parts.method, state).await
+    }
+}
+
+impl Actor {
+    /// An API key in `Authorization`, or the login cookie (plus the CSRF
+    /// header on anything but reads).
+    pub async fn authenticate(
+        headers: &HeaderMap,
+        method: &Method,
+        state: &AppState,
+    ) -> Result<Actor, ApiError> {
+        if let Some(auth) = headers.get(header::AUTHORIZATION) {
             let bearer = auth
                 .to_str()
                 .ok()
@@ -91,8 +103,7 @@ impl FromRequestParts<AppState> for Actor {
             return Ok(Actor::ApiKey(key));
         }
 
-        let token = parts
-            .headers
+        let token = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -104,10 +115,9 @@ impl FromRequestParts<AppState> for Actor {
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
 
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let sent = parts
-                .headers
+            let sent = headers
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod presence;
 pub mod rate_limit;
 pub mod routes;
+pub mod routing;
 pub mod status;
 pub mod web;
 pub mod ws;

@@ -33,6 +33,22 @@ use crate::routes;
         routes::users::deactivate,
         routes::company::get_settings,
         routes::company::patch_settings,
+        routes::groups::list,
+        routes::groups::create,
+        routes::sessions::list,
+        routes::sessions::queue,
+        routes::sessions::get_one,
+        routes::sessions::messages,
+        routes::sessions::accept,
+        routes::sessions::send,
+        routes::sessions::transfer,
+        routes::sessions::end,
+        routes::client::get_availability,
+        routes::client::start,
+        routes::client::get_session,
+        routes::client::send,
+        routes::client::messages,
+        routes::client::leave,
         crate::ws::upgrade,
     ),
     modifiers(&Security),
@@ -51,6 +67,15 @@ impl Modify for Security {
                 "hovor_session",
                 "Set by POST /api/v1/auth/login; writes also need the X-CSRF-Token header",
             ))),
+        );
+        components.add_security_scheme(
+            "client_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The client_token of POST /api/v1/client/sessions"))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "api_key",

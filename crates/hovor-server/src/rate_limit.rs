@@ -74,6 +74,50 @@ impl LoginLimiter {
     }
 }
 
+/// At most `limit` client messages per session in a sliding window.
+pub struct MessageLimiter {
+    window: Duration,
+    limit: usize,
+    sent: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Default for MessageLimiter {
+    fn default() -> Self {
+        MessageLimiter {
+            window: Duration::from_secs(10),
+            limit: 10,
+            sent: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl MessageLimiter {
+    /// Records an attempt; false when over the limit.
+    pub fn try_send(&self, session_id: &str) -> bool {
+        let now = Instant::now();
+        let mut map = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
+        }
+        let times = map.entry(session_id.to_owned()).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.window)
+        {
+            times.pop_front();
+        }
+        if times.len() >= self.limit {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +132,16 @@ mod tests {
         assert!(!l.allows("1.2.3.4", "A@X "));
         assert!(l.allows("1.2.3.4", "b@x"));
         assert!(l.allows("5.6.7.8", "a@x"));
+    }
+
+    #[test]
+    fn messages_are_limited_per_session() {
+        let l = MessageLimiter::default();
+        for _ in 0..10 {
+            assert!(l.try_send("a"));
+        }
+        assert!(!l.try_send("a"));
+        assert!(l.try_send("b"));
     }
 
     #[test]

@@ -9,13 +9,14 @@
 
 use std::time::Instant;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use hovor_core::Command;
-use hovor_store::User;
+use hovor_store::{Session, User};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
@@ -23,6 +24,7 @@ use tokio::sync::{broadcast, mpsc};
 use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Actor;
+use crate::routes::client::{client_session, ClientSession};
 use crate::status::change_state;
 use crate::AppState;
 
@@ -31,6 +33,24 @@ const REPLAY_BATCH: i64 = 500;
 #[derive(Deserialize)]
 pub struct WsQuery {
     last_seq: Option<i64>,
+    /// A client (widget) connects with its token instead of a cookie.
+    client_token: Option<String>,
+}
+
+/// Who is on the other end.
+#[derive(Clone)]
+enum Peer {
+    Operator(User),
+    Client(Box<Session>),
+}
+
+impl Peer {
+    fn stream(&self) -> &str {
+        match self {
+            Peer::Operator(user) => &user.id,
+            Peer::Client(session) => &session.id,
+        }
+    }
 }
 
 /// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
@@ -38,11 +58,26 @@ pub struct WsQuery {
     responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
-    actor: Actor,
     headers: HeaderMap,
     Query(query): Query<WsQuery>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    // Who it is first (401 before anything else), then the upgrade itself.
+    let not_a_websocket = |e: WebSocketUpgradeRejection| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "not_a_websocket",
+            e.body_text(),
+        )
+    };
+    if let Some(token) = &query.client_token {
+        // Widgets run on the company's own website: any origin.
+        let ClientSession(session) = client_session(&app, token).await?;
+        let ws = ws.map_err(not_a_websocket)?;
+        let peer = Peer::Client(Box::new(session));
+        return Ok(ws.on_upgrade(move |socket| run(app, peer, query.last_seq, socket)));
+    }
+    let actor = Actor::authenticate(&headers, &Method::GET, &app).await?;
     let Some(user) = actor.user().cloned() else {
         return Err(ApiError::forbidden(
             "the real-time endpoint is for logged-in users",
@@ -62,21 +97,66 @@ pub async fn upgrade(
             ));
         }
     }
-    Ok(ws.on_upgrade(move |socket| run(app, user, query.last_seq, socket)))
+    let ws = ws.map_err(not_a_websocket)?;
+    let peer = Peer::Operator(user);
+    Ok(ws.on_upgrade(move |socket| run(app, peer, query.last_seq, socket)))
 }
 
-async fn run(app: AppState, user: User, last_seq: Option<i64>, socket: WebSocket) {
+async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
     // Subscribe before reading the stream head, so nothing falls in between.
     let hints = app.bus.subscribe();
-    if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Connect).await {
-        tracing::warn!("connect {}: {}", user.id, e.message);
+    if let Peer::Operator(user) = &peer {
+        if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Connect).await {
+            tracing::warn!("connect {}: {}", user.id, e.message);
+        }
     }
-    if let Err(e) = serve_connection(&app, &user, last_seq, socket, hints).await {
-        tracing::debug!("connection of {} ended: {e:#}", user.id);
+    if let Err(e) = serve_connection(&app, &peer, last_seq, socket, hints).await {
+        tracing::debug!("connection of {} ended: {e:#}", peer.stream());
     }
-    if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Disconnect).await {
-        tracing::warn!("disconnect {}: {}", user.id, e.message);
+    if let Peer::Operator(user) = &peer {
+        if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Disconnect).await {
+            tracing::warn!("disconnect {}: {}", user.id, e.message);
+        }
     }
+}
+
+/// The first message: where the stream stands, and the peer's own state.
+async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<Value, Ended> {
+    Ok(match peer {
+        Peer::Operator(user) => {
+            // The operator's own state as it is now, this connection included.
+            let state = app
+                .store
+                .operator_state(&user.company_id, &user.id)
+                .await?
+                .map(|v| v.json());
+            json!({ "type": "hello", "last_seq": head, "state": state })
+        }
+        Peer::Client(session) => {
+            let session = app
+                .store
+                .session(&session.company_id, &session.id)
+                .await?
+                .unwrap_or_else(|| (**session).clone());
+            let place = app.store.queue_place(&session).await?;
+            json!({ "type": "hello", "last_seq": head, "session": session,
+                    "queue_position": place.position, "estimated_wait_s": place.estimated_wait_s })
+        }
+    })
+}
+
+/// A waiting client's new place in the queue (derived, so not stored).
+async fn queue_place(app: &AppState, session: &Session) -> Result<Option<Value>, Ended> {
+    let Some(now) = app.store.session(&session.company_id, &session.id).await? else {
+        return Ok(None);
+    };
+    if !now.status.queued() {
+        return Ok(None);
+    }
+    let place = app.store.queue_place(&now).await?;
+    Ok(Some(
+        json!({ "type": "queue", "queue_position": place.position, "estimated_wait_s": place.estimated_wait_s }),
+    ))
 }
 
 /// Why the loop stopped, when it was not the client leaving.
@@ -131,7 +211,7 @@ impl Outbox {
 
 async fn serve_connection(
     app: &AppState,
-    user: &User,
+    peer: &Peer,
     last_seq: Option<i64>,
     socket: WebSocket,
     mut hints: broadcast::Receiver<Hint>,
@@ -148,20 +228,14 @@ async fn serve_connection(
     });
 
     let result = async {
-        let head = app.store.last_seq(&user.id).await?;
+        let stream = peer.stream();
+        let head = app.store.last_seq(stream).await?;
         let mut out = Outbox {
             queue,
             sent: last_seq.map_or(head, |s| s.clamp(0, head)),
         };
-        // The hello carries the user's own state as it is now, this
-        // connection included, so a client needs no extra request.
-        let state = app
-            .store
-            .operator_state(&user.company_id, &user.id)
-            .await?
-            .map(|v| v.json());
-        out.push(json!({ "type": "hello", "last_seq": head, "state": state }))?;
-        out.catch_up(app, &user.id).await?;
+        out.push(hello(app, peer, head).await?)?;
+        out.catch_up(app, stream).await?;
 
         let mut ping = tokio::time::interval(app.config.heartbeat);
         ping.tick().await;
@@ -169,16 +243,25 @@ async fn serve_connection(
         loop {
             tokio::select! {
                 hint = hints.recv() => match hint {
-                    Ok(Hint::Stream { stream, seq }) if stream == user.id && seq > out.sent => {
-                        out.catch_up(app, &user.id).await?;
+                    Ok(Hint::Stream { stream: hinted, seq }) if hinted == stream && seq > out.sent => {
+                        out.catch_up(app, stream).await?;
                     }
-                    Ok(Hint::LoggedOut { user_id }) if user_id == user.id => {
+                    Ok(Hint::LoggedOut { user_id }) if user_id == stream => {
                         out.push(json!({ "type": "logged_out" }))?;
                         return Ok(());
                     }
+                    Ok(Hint::Queue { company_id }) => {
+                        if let Peer::Client(session) = peer {
+                            if session.company_id == company_id {
+                                if let Some(place) = queue_place(app, session).await? {
+                                    out.push(place)?;
+                                }
+                            }
+                        }
+                    }
                     Ok(_) => {}
                     // Missed hints: the store has the truth.
-                    Err(broadcast::error::RecvError::Lagged(_)) => out.catch_up(app, &user.id).await?,
+                    Err(broadcast::error::RecvError::Lagged(_)) => out.catch_up(app, stream).await?,
                     Err(broadcast::error::RecvError::Closed) => return Ok(()),
                 },
                 _ = ping.tick() => {

@@ -17,8 +17,10 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use hovor_core::session::EndReason;
 use hovor_core::{
-    Channel, ChannelSetting, Command, CompanySettings, DomainError, HistorySpan, Millis, Role,
+    routing, Channel, ChannelSetting, Command, CompanySettings, DomainError, HistorySpan, Millis,
+    Role,
 };
 
 pub use model::*;
@@ -31,6 +33,9 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A request that lost to the current state, e.g. `already_taken`.
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("database error: {0}")]
@@ -203,6 +208,97 @@ pub trait Store: Send + Sync + 'static {
         enabled: bool,
         now: Millis,
     ) -> StoreResult<Option<ChannelChange>>;
+
+    // Groups
+    async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>>;
+    async fn create_group(
+        &self,
+        company_id: &str,
+        name: &str,
+        members: &[String],
+        max_queue: Option<i64>,
+        now: Millis,
+    ) -> StoreResult<Group>;
+
+    // Sessions and routing
+    async fn create_session(&self, new: &NewSession, now: Millis) -> StoreResult<SessionChange>;
+    async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn sessions(
+        &self,
+        company_id: &str,
+        filter: &SessionFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Session>>;
+    /// Every waiting or offered session of the company, oldest first.
+    async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>>;
+    async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace>;
+    /// What routing needs: the waiting sessions and every operator with a channel.
+    async fn routing_snapshot(
+        &self,
+        company_id: &str,
+    ) -> StoreResult<(Vec<routing::Waiting>, Vec<routing::Candidate>)>;
+    /// Companies with sessions waiting now.
+    async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
+    /// Offers a waiting session; `None` if it is no longer waiting or the operator has no room.
+    async fn offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        deadline: Millis,
+        now: Millis,
+    ) -> StoreResult<Option<SessionChange>>;
+    /// Offers whose deadline has passed: `(company, session, operator)`.
+    async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>>;
+    /// Sessions offered to this operator now.
+    async fn offers_to(&self, company_id: &str, operator_id: &str) -> StoreResult<Vec<String>>;
+    /// Puts an offered session back in the queue (if still offered to that operator).
+    async fn withdraw_offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<Option<SessionChange>>;
+    /// Exactly one operator wins; others get `Rejected { code: "already_taken" }`.
+    async fn accept(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<SessionChange>;
+    /// Returns the message and whether it is new (false: an idempotent resend).
+    async fn add_message(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        writer: &Writer,
+        text: &str,
+        now: Millis,
+    ) -> StoreResult<(Message, bool, Vec<(String, i64)>)>;
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+    async fn transfer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        target: &TransferTarget,
+        note: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<SessionChange>;
+    async fn end_session(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        reason: EndReason,
+        now: Millis,
+    ) -> StoreResult<SessionChange>;
 
     // Real-time streams
     async fn events_after(

@@ -171,3 +171,122 @@ fn as_rfc3339_opt<S: serde::Serializer>(ms: &Option<Millis>, s: S) -> Result<S::
         None => s.serialize_none(),
     }
 }
+
+/// A routing target: a named set of operators.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    /// `longest_idle` (the only strategy routing implements so far).
+    pub strategy: String,
+    pub max_queue: Option<i64>,
+    /// Member user ids; the built-in group lists none and holds everyone.
+    pub members: Vec<String>,
+    pub builtin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ClientInfo {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The API's `session` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Session {
+    pub id: String,
+    #[serde(skip)]
+    pub company_id: String,
+    pub channel: hovor_core::Channel,
+    pub source: hovor_core::session::Source,
+    pub status: hovor_core::session::SessionStatus,
+    pub group_id: String,
+    /// Set when the session may go to this operator only.
+    pub target_operator_id: Option<String>,
+    /// Who has it (active) or had it (ended).
+    pub operator_id: Option<String>,
+    /// The operator it is offered to, while offered.
+    pub offered_to: Option<String>,
+    #[serde(serialize_with = "as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub offer_expires_at: Option<Millis>,
+    pub client: ClientInfo,
+    /// The page the client started from.
+    pub page_url: Option<String>,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Millis,
+    /// When it (last) entered the queue; a transfer puts it back.
+    #[serde(skip)]
+    pub queued_at: Millis,
+    #[serde(serialize_with = "as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub accepted_at: Option<Millis>,
+    #[serde(serialize_with = "as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<Millis>,
+    pub end_reason: Option<hovor_core::session::EndReason>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub company_id: String,
+    pub channel: hovor_core::Channel,
+    pub source: hovor_core::session::Source,
+    /// `None`: the company's built-in "All operators" group.
+    pub group_id: Option<String>,
+    pub target_operator_id: Option<String>,
+    pub client: ClientInfo,
+    pub page_url: Option<String>,
+    pub client_token_hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    pub status: Option<hovor_core::session::SessionStatus>,
+    pub operator_id: Option<String>,
+    pub channel: Option<hovor_core::Channel>,
+}
+
+/// A chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub seq: i64,
+    pub author: hovor_core::session::Author,
+    pub operator_id: Option<String>,
+    pub operator_name: Option<String>,
+    pub text: String,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub sent_at: Millis,
+}
+
+/// Who writes a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Writer {
+    Client { client_msg_id: Option<String> },
+    Operator(String),
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTarget {
+    Group(String),
+    Operator(String),
+}
+
+/// A session after a change, with the stream events to publish.
+#[derive(Debug, Clone)]
+pub struct SessionChange {
+    pub session: Session,
+    pub written: Vec<(String, i64)>,
+}
+
+/// Where a queued session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueuePlace {
+    /// 1-based; `None` unless waiting or offered.
+    pub position: Option<i64>,
+    pub estimated_wait_s: Option<i64>,
+}

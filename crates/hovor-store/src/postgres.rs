@@ -12,6 +12,7 @@ pub struct PgStore {
 
 impl PgStore {
     const LOCK: &'static str = " FOR UPDATE OF s";
+    const COMPANY_LOCK: &'static str = "SELECT pg_advisory_xact_lock(hashtext($1))";
 
     pub async fn connect(url: &str) -> crate::StoreResult<PgStore> {
         let pool = PgPoolOptions::new()

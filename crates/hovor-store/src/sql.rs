@@ -12,10 +12,13 @@ macro_rules! sql_store {
             Cause, Channel, ChannelSetting, Command, CompanySettings, HistorySpan, Millis,
             OperatorState, Presence, Role, Status,
         };
+        use hovor_core::routing::{Candidate, Waiting};
+        use hovor_core::session::{Author, EndReason, SessionStatus, Source};
         use sqlx::Row;
 
         use crate::{
-            new_id, ApiKey, ChannelChange, Company, UserChange, HistoryEntry, NewAuthSession, NewUser, PauseType,
+            new_id, ApiKey, ChannelChange, ClientInfo, Company, Group, Message, NewSession, QueuePlace,
+            Session, SessionChange, SessionFilter, TransferTarget, UserChange, Writer, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
         };
@@ -158,8 +161,191 @@ macro_rules! sql_store {
             Ok(ChannelChange { channels, written })
         }
 
+        const SESSION_COLUMNS: &str = "s.id, s.company_id, s.channel, s.source, s.status, s.group_id, s.target_operator_id, \
+             s.operator_id, s.offered_to, s.offer_deadline, s.client_name, s.client_email, s.client_phone, s.page_url, \
+             s.created_at, s.queued_at, s.accepted_at, s.ended_at, s.end_reason";
+
+        fn session_from_row(row: &$row) -> StoreResult<Session> {
+            let channel: String = row.try_get("channel")?;
+            let source: String = row.try_get("source")?;
+            let status: String = row.try_get("status")?;
+            let end_reason: Option<String> = row.try_get("end_reason")?;
+            Ok(Session {
+                id: row.try_get("id")?,
+                company_id: row.try_get("company_id")?,
+                channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                source: Source::parse(&source).ok_or_else(|| corrupt("source", &source))?,
+                status: SessionStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                group_id: row.try_get("group_id")?,
+                target_operator_id: row.try_get("target_operator_id")?,
+                operator_id: row.try_get("operator_id")?,
+                offered_to: row.try_get("offered_to")?,
+                offer_expires_at: row.try_get("offer_deadline")?,
+                client: ClientInfo {
+                    name: row.try_get("client_name")?,
+                    email: row.try_get("client_email")?,
+                    phone: row.try_get("client_phone")?,
+                },
+                page_url: row.try_get("page_url")?,
+                created_at: row.try_get("created_at")?,
+                queued_at: row.try_get("queued_at")?,
+                accepted_at: row.try_get("accepted_at")?,
+                ended_at: row.try_get("ended_at")?,
+                end_reason: match end_reason {
+                    Some(r) => Some(EndReason::parse(&r).ok_or_else(|| corrupt("end reason", &r))?),
+                    None => None,
+                },
+            })
+        }
+
+        fn message_from_row(row: &$row) -> StoreResult<Message> {
+            let author: String = row.try_get("author")?;
+            Ok(Message {
+                seq: row.try_get("seq")?,
+                author: Author::parse(&author).ok_or_else(|| corrupt("author", &author))?,
+                operator_id: row.try_get("operator_id")?,
+                operator_name: row.try_get("operator_name")?,
+                text: row.try_get("text")?,
+                sent_at: row.try_get("sent_at")?,
+            })
+        }
+
+        /// Loads a session of the company, locking it for this transaction.
+        async fn locked_session(tx: &mut Tx, company_id: &str, id: &str) -> StoreResult<Session> {
+            let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 AND s.id = $2{}", <$store>::LOCK);
+            let row = sqlx::query(&sql).bind(company_id).bind(id).fetch_optional(&mut **tx).await?;
+            session_from_row(&row.ok_or(StoreError::NotFound)?)
+        }
+
+        async fn reload_session(tx: &mut Tx, id: &str) -> StoreResult<Session> {
+            let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = $1");
+            let row = sqlx::query(&sql).bind(id).fetch_one(&mut **tx).await?;
+            session_from_row(&row)
+        }
+
+        /// Serialises decisions about one operator (their load) across nodes.
+        async fn lock_operator(tx: &mut Tx, operator_id: &str) -> StoreResult<()> {
+            let sql = format!("SELECT s.user_id FROM operator_states s WHERE s.user_id = $1{}", <$store>::LOCK);
+            sqlx::query(&sql).bind(operator_id).fetch_optional(&mut **tx).await?;
+            Ok(())
+        }
+
+        /// Sessions active or offered to the operator on a channel, and whether
+        /// they are on a call at all.
+        async fn operator_load(tx: &mut Tx, operator_id: &str, channel: Channel) -> StoreResult<(i64, bool)> {
+            let row = sqlx::query("SELECT \
+                    COALESCE(SUM(CASE WHEN channel = $2 THEN 1 ELSE 0 END), 0) AS on_channel, \
+                    COALESCE(SUM(CASE WHEN channel IN ('av', 'phone') THEN 1 ELSE 0 END), 0) AS calls \
+                    FROM sessions WHERE (status = 'active' AND operator_id = $1) OR (status = 'offered' AND offered_to = $1)")
+                .bind(operator_id).bind(channel.as_str()).fetch_one(&mut **tx).await?;
+            let on_channel: i64 = row.try_get("on_channel")?;
+            let calls: i64 = row.try_get("calls")?;
+            Ok((on_channel, calls > 0))
+        }
+
+        async fn place_in(conn: &mut <$db as sqlx::Database>::Connection, session: &Session) -> StoreResult<QueuePlace> {
+            if !session.status.queued() {
+                return Ok(QueuePlace::default());
+            }
+            let ahead: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE company_id = $1 AND channel = $2 \
+                                          AND status IN ('waiting', 'offered') AND (queued_at < $3 OR (queued_at = $3 AND id < $4))")
+                .bind(&session.company_id).bind(session.channel.as_str()).bind(session.queued_at).bind(&session.id)
+                .fetch_one(&mut *conn).await?.try_get("n")?;
+            let average: Option<i64> = sqlx::query("SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) AS w FROM \
+                                                    (SELECT accepted_at, queued_at FROM sessions WHERE company_id = $1 AND accepted_at IS NOT NULL \
+                                                     ORDER BY accepted_at DESC LIMIT 20) recent")
+                .bind(&session.company_id).fetch_one(&mut *conn).await?.try_get("w")?;
+            let position = ahead + 1;
+            let per_client_ms = average.unwrap_or(60_000).max(5_000);
+            Ok(QueuePlace {
+                position: Some(position),
+                estimated_wait_s: (session.status == SessionStatus::Waiting).then_some(position * per_client_ms / 1000),
+            })
+        }
+
+        /// Writes the events of a session change: `session.changed` with the
+        /// queue place to the client, `ops_kind` with the session to the given
+        /// operators, and `queue.changed` to everyone in the company.
+        async fn announce(tx: &mut Tx, session: &Session, ops_kind: &str, operators: &[Option<String>], queue_changed: bool, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+            let place = place_in(&mut **tx, session).await?;
+            let client_payload = serde_json::json!({
+                "session": session,
+                "queue_position": place.position,
+                "estimated_wait_s": place.estimated_wait_s,
+            }).to_string();
+            let mut written = append_to_streams(tx, std::slice::from_ref(&session.id), "session.changed", &client_payload, now).await?;
+            let mut streams: Vec<String> = operators.iter().flatten().cloned().collect();
+            streams.sort();
+            streams.dedup();
+            if !streams.is_empty() {
+                let payload = serde_json::json!({ "session": session }).to_string();
+                written.extend(append_to_streams(tx, &streams, ops_kind, &payload, now).await?);
+            }
+            if queue_changed {
+                let rows = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND active")
+                    .bind(&session.company_id).fetch_all(&mut **tx).await?;
+                let everyone = rows.iter().map(|r| r.try_get("id")).collect::<Result<Vec<String>, _>>()?;
+                written.extend(append_to_streams(tx, &everyone, "queue.changed", "{}", now).await?);
+            }
+            Ok(written)
+        }
+
+        /// Stores a message and tells the client and the operator who has it.
+        async fn write_message(tx: &mut Tx, session: &Session, writer: &Writer, text: &str, now: Millis) -> StoreResult<(Message, bool, Vec<(String, i64)>)> {
+            if let Writer::Client { client_msg_id: Some(id) } = writer {
+                let row = sqlx::query("SELECT m.seq, m.author, m.operator_id, NULL AS operator_name, m.text, m.sent_at \
+                                       FROM messages m WHERE m.session_id = $1 AND m.client_msg_id = $2")
+                    .bind(&session.id).bind(id).fetch_optional(&mut **tx).await?;
+                if let Some(row) = row {
+                    return Ok((message_from_row(&row)?, false, Vec::new()));
+                }
+            }
+            let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
+                .bind(&session.id).fetch_one(&mut **tx).await?.try_get("n")?;
+            let (author, operator_id, client_msg_id) = match writer {
+                Writer::Client { client_msg_id } => (Author::Client, None, client_msg_id.clone()),
+                Writer::Operator(id) => (Author::Operator, Some(id.clone()), None),
+                Writer::System => (Author::System, None, None),
+            };
+            sqlx::query("INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&session.id).bind(seq).bind(author.as_str()).bind(&operator_id).bind(text).bind(&client_msg_id).bind(now)
+                .execute(&mut **tx).await?;
+            let operator_name: Option<String> = match &operator_id {
+                Some(id) => sqlx::query("SELECT name FROM users WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?
+                    .map(|r| r.try_get("name")).transpose()?,
+                None => None,
+            };
+            let message = Message { seq, author, operator_id, operator_name, text: text.to_owned(), sent_at: now };
+            let mut written = append_to_streams(tx, std::slice::from_ref(&session.id), "message.created",
+                &serde_json::json!({ "message": message }).to_string(), now).await?;
+            if let (SessionStatus::Active, Some(op)) = (session.status, &session.operator_id) {
+                written.extend(append_to_streams(tx, std::slice::from_ref(op), "message.created",
+                    &serde_json::json!({ "session_id": session.id, "message": message }).to_string(), now).await?);
+            }
+            Ok((message, true, written))
+        }
+
+        fn rejected(code: &'static str, message: &str) -> StoreError {
+            StoreError::Rejected { code, message: message.to_owned() }
+        }
+
         fn is_unique_violation(e: &sqlx::Error) -> bool {
             matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+        }
+
+        impl $store {
+            /// Begins a write transaction that appends stream events for a
+            /// company. On PostgreSQL it first takes the company's advisory
+            /// lock, so such transactions run one at a time per company and
+            /// can never deadlock on the stream counters; SQLite's single
+            /// writer gives the same order by itself.
+            async fn begin_for(&self, company_id: &str) -> StoreResult<Tx> {
+                let mut tx = self.writer().begin().await?;
+                if !Self::COMPANY_LOCK.is_empty() {
+                    sqlx::query(Self::COMPANY_LOCK).bind(company_id).execute(&mut *tx).await?;
+                }
+                Ok(tx)
+            }
         }
 
         #[async_trait]
@@ -173,10 +359,15 @@ macro_rules! sql_store {
                 let company = Company { id: new_id("cmp"), slug: slug.to_owned(), name: name.to_owned(), settings };
                 let settings_text = serde_json::to_string(&company.settings)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.writer().begin().await?;
                 sqlx::query("INSERT INTO companies (id, slug, name, settings, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&company.id).bind(slug).bind(name).bind(settings_text).bind(now)
-                    .execute(self.writer()).await
+                    .execute(&mut *tx).await
                     .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict(format!("company {slug} exists")) } else { e.into() })?;
+                sqlx::query("INSERT INTO groups (id, company_id, name, strategy, max_queue, builtin, created_at) VALUES ($1, $2, 'All operators', 'longest_idle', NULL, $3, $4)")
+                    .bind(format!("grp_all_{}", company.id)).bind(&company.id).bind(true).bind(now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
                 Ok(company)
             }
 
@@ -359,7 +550,7 @@ macro_rules! sql_store {
             }
 
             async fn apply_state_command(&self, company_id: &str, user_id: &str, command: Command, now: Millis) -> StoreResult<StateChange> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_for(company_id).await?;
                 let sql = format!("SELECT {USER_COLUMNS}, {STATE_COLUMNS} FROM operator_states s \
                                    JOIN users u ON u.id = s.user_id LEFT JOIN pause_types p ON p.id = s.pause_type_id \
                                    WHERE s.company_id = $1 AND s.user_id = $2{}", Self::LOCK);
@@ -500,7 +691,7 @@ macro_rules! sql_store {
             }
 
             async fn assign_channels(&self, company_id: &str, user_id: &str, assigned: &[(Channel, u32)], now: Millis) -> StoreResult<ChannelChange> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_for(company_id).await?;
                 let exists = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND id = $2")
                     .bind(company_id).bind(user_id).fetch_optional(&mut *tx).await?;
                 if exists.is_none() {
@@ -527,7 +718,7 @@ macro_rules! sql_store {
             }
 
             async fn set_channel_enabled(&self, company_id: &str, user_id: &str, channel: Channel, enabled: bool, now: Millis) -> StoreResult<Option<ChannelChange>> {
-                let mut tx = self.writer().begin().await?;
+                let mut tx = self.begin_for(company_id).await?;
                 let done = sqlx::query("UPDATE operator_channels SET enabled = $4 WHERE company_id = $1 AND user_id = $2 AND channel = $3")
                     .bind(company_id).bind(user_id).bind(channel.as_str()).bind(enabled)
                     .execute(&mut *tx).await?;
@@ -537,6 +728,348 @@ macro_rules! sql_store {
                 let change = channel_event(&mut tx, company_id, user_id, now).await?;
                 tx.commit().await?;
                 Ok(Some(change))
+            }
+
+            async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>> {
+                let rows = sqlx::query("SELECT id, name, strategy, max_queue, builtin FROM groups WHERE company_id = $1 ORDER BY builtin DESC, name, id")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let members = sqlx::query("SELECT m.group_id, m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id \
+                                           JOIN users u ON u.id = m.user_id WHERE g.company_id = $1 AND u.active ORDER BY m.user_id")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let members = members.iter().map(|r| Ok((r.try_get::<String, _>("group_id")?, r.try_get::<String, _>("user_id")?)))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                rows.iter().map(|r| {
+                    let id: String = r.try_get("id")?;
+                    Ok(Group {
+                        members: members.iter().filter(|(g, _)| *g == id).map(|(_, u)| u.clone()).collect(),
+                        id,
+                        name: r.try_get("name")?,
+                        strategy: r.try_get("strategy")?,
+                        max_queue: r.try_get("max_queue")?,
+                        builtin: r.try_get("builtin")?,
+                    })
+                }).collect()
+            }
+
+            async fn create_group(&self, company_id: &str, name: &str, members: &[String], max_queue: Option<i64>, now: Millis) -> StoreResult<Group> {
+                let mut tx = self.writer().begin().await?;
+                let id = new_id("grp");
+                sqlx::query("INSERT INTO groups (id, company_id, name, strategy, max_queue, builtin, created_at) VALUES ($1, $2, $3, 'longest_idle', $4, $5, $6)")
+                    .bind(&id).bind(company_id).bind(name).bind(max_queue).bind(false).bind(now)
+                    .execute(&mut *tx).await?;
+                for member in members {
+                    let known = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND id = $2 AND active")
+                        .bind(company_id).bind(member).fetch_optional(&mut *tx).await?;
+                    if known.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(&id).bind(member).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                let mut members = members.to_vec();
+                members.sort();
+                members.dedup();
+                Ok(Group { id, name: name.to_owned(), strategy: "longest_idle".into(), max_queue, members, builtin: false })
+            }
+
+            async fn create_session(&self, new: &NewSession, now: Millis) -> StoreResult<SessionChange> {
+                let mut tx = self.begin_for(&new.company_id).await?;
+                let group_id = match &new.group_id {
+                    Some(id) => {
+                        let row = sqlx::query("SELECT id FROM groups WHERE company_id = $1 AND id = $2")
+                            .bind(&new.company_id).bind(id).fetch_optional(&mut *tx).await?;
+                        row.ok_or(StoreError::NotFound)?.try_get("id")?
+                    }
+                    None => format!("grp_all_{}", new.company_id),
+                };
+                let id = new_id("ses");
+                sqlx::query("INSERT INTO sessions (id, company_id, channel, source, status, group_id, target_operator_id, operator_id, offered_to, \
+                             offer_deadline, client_name, client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
+                             VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, $12, $12)")
+                    .bind(&id).bind(&new.company_id).bind(new.channel.as_str()).bind(new.source.as_str()).bind(&group_id)
+                    .bind(&new.target_operator_id).bind(&new.client.name).bind(&new.client.email).bind(&new.client.phone)
+                    .bind(&new.page_url).bind(&new.client_token_hash).bind(now)
+                    .execute(&mut *tx).await?;
+                let session = reload_session(&mut tx, &id).await?;
+                let written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                tx.commit().await?;
+                Ok(SessionChange { session, written })
+            }
+
+            async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 AND s.id = $2");
+                let row = sqlx::query(&sql).bind(company_id).bind(id).fetch_optional(self.reader()).await?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+
+            async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.client_token_hash = $1");
+                let row = sqlx::query(&sql).bind(token_hash).fetch_optional(self.reader()).await?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+
+            async fn sessions(&self, company_id: &str, filter: &SessionFilter, limit: i64) -> StoreResult<Vec<Session>> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 \
+                                   AND ($2 IS NULL OR s.status = $2) AND ($3 IS NULL OR s.operator_id = $3) AND ($4 IS NULL OR s.channel = $4) \
+                                   ORDER BY s.created_at DESC, s.id DESC LIMIT $5");
+                let rows = sqlx::query(&sql).bind(company_id)
+                    .bind(filter.status.map(SessionStatus::as_str)).bind(&filter.operator_id).bind(filter.channel.map(Channel::as_str)).bind(limit)
+                    .fetch_all(self.reader()).await?;
+                rows.iter().map(session_from_row).collect()
+            }
+
+            async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 AND s.status IN ('waiting', 'offered') \
+                                   ORDER BY s.queued_at, s.id");
+                let rows = sqlx::query(&sql).bind(company_id).fetch_all(self.reader()).await?;
+                rows.iter().map(session_from_row).collect()
+            }
+
+            async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace> {
+                let mut conn = self.reader().acquire().await?;
+                place_in(&mut conn, session).await
+            }
+
+            async fn routing_snapshot(&self, company_id: &str) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+                let rows = sqlx::query("SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at FROM sessions s \
+                                        JOIN groups g ON g.id = s.group_id WHERE s.company_id = $1 AND s.status = 'waiting'")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let waiting = rows.iter().map(|r| {
+                    let channel: String = r.try_get("channel")?;
+                    let builtin: bool = r.try_get("builtin")?;
+                    Ok(Waiting {
+                        session_id: r.try_get("id")?,
+                        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                        group_id: if builtin { None } else { Some(r.try_get("group_id")?) },
+                        target_operator_id: r.try_get("target_operator_id")?,
+                        created_at: r.try_get("queued_at")?,
+                    })
+                }).collect::<StoreResult<Vec<_>>>()?;
+
+                let states = self.operator_states(company_id).await?;
+                let channels = self.company_channels(company_id).await?;
+                let last_offered = sqlx::query("SELECT user_id, last_offered_at FROM operator_states WHERE company_id = $1")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let load_rows = sqlx::query("SELECT COALESCE(operator_id, offered_to) AS who, channel, COUNT(*) AS n FROM sessions \
+                                             WHERE company_id = $1 AND status IN ('active', 'offered') GROUP BY COALESCE(operator_id, offered_to), channel")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let memberships = sqlx::query("SELECT m.group_id, m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id WHERE g.company_id = $1")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                let mut candidates = Vec::new();
+                for view in states {
+                    let id = &view.operator.id;
+                    let own: Vec<ChannelSetting> = channels.iter().filter(|(u, _)| u == id).map(|(_, c)| *c).collect();
+                    if own.is_empty() {
+                        continue;
+                    }
+                    let mut load = std::collections::HashMap::new();
+                    for r in &load_rows {
+                        let who: Option<String> = r.try_get("who")?;
+                        if who.as_deref() == Some(id.as_str()) {
+                            let channel: String = r.try_get("channel")?;
+                            let n: i64 = r.try_get("n")?;
+                            if let Some(c) = Channel::parse(&channel) {
+                                load.insert(c, u32::try_from(n).unwrap_or(u32::MAX));
+                            }
+                        }
+                    }
+                    let mut groups = Vec::new();
+                    for r in &memberships {
+                        if r.try_get::<String, _>("user_id")? == *id {
+                            groups.push(r.try_get("group_id")?);
+                        }
+                    }
+                    let mut last_offered_at = None;
+                    for r in &last_offered {
+                        if r.try_get::<String, _>("user_id")? == *id {
+                            last_offered_at = r.try_get("last_offered_at")?;
+                        }
+                    }
+                    candidates.push(Candidate {
+                        operator_id: id.clone(),
+                        online: view.state.routable(),
+                        channels: own,
+                        load,
+                        groups,
+                        last_offered_at,
+                    });
+                }
+                Ok((waiting, candidates))
+            }
+
+            async fn companies_with_waiting(&self) -> StoreResult<Vec<String>> {
+                let rows = sqlx::query("SELECT DISTINCT company_id FROM sessions WHERE status = 'waiting'")
+                    .fetch_all(self.reader()).await?;
+                rows.iter().map(|r| Ok(r.try_get("company_id")?)).collect()
+            }
+
+            async fn offer(&self, company_id: &str, session_id: &str, operator_id: &str, deadline: Millis, now: Millis) -> StoreResult<Option<SessionChange>> {
+                let mut tx = self.begin_for(company_id).await?;
+                lock_operator(&mut tx, operator_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                if session.status != SessionStatus::Waiting {
+                    return Ok(None);
+                }
+                // Recheck room inside the transaction: the snapshot may be stale.
+                let capacity: Option<i64> = sqlx::query("SELECT capacity FROM operator_channels WHERE user_id = $1 AND channel = $2 AND enabled")
+                    .bind(operator_id).bind(session.channel.as_str()).fetch_optional(&mut *tx).await?
+                    .map(|r| r.try_get("capacity")).transpose()?;
+                let (load, on_call) = operator_load(&mut tx, operator_id, session.channel).await?;
+                let room = capacity.is_some_and(|c| load < c) && !(session.channel.is_call() && on_call);
+                if !room {
+                    return Ok(None);
+                }
+                sqlx::query("UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 WHERE id = $1 AND status = 'waiting'")
+                    .bind(session_id).bind(operator_id).bind(deadline).execute(&mut *tx).await?;
+                sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
+                    .bind(operator_id).bind(now).execute(&mut *tx).await?;
+                let session = reload_session(&mut tx, session_id).await?;
+                let written = announce(&mut tx, &session, "session.offered", &[Some(operator_id.to_owned())], true, now).await?;
+                tx.commit().await?;
+                Ok(Some(SessionChange { session, written }))
+            }
+
+            async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>> {
+                let rows = sqlx::query("SELECT company_id, id, offered_to FROM sessions WHERE status = 'offered' AND offer_deadline <= $1")
+                    .bind(now).fetch_all(self.reader()).await?;
+                rows.iter().map(|r| Ok((r.try_get("company_id")?, r.try_get("id")?, r.try_get("offered_to")?))).collect()
+            }
+
+            async fn offers_to(&self, company_id: &str, operator_id: &str) -> StoreResult<Vec<String>> {
+                let rows = sqlx::query("SELECT id FROM sessions WHERE company_id = $1 AND status = 'offered' AND offered_to = $2")
+                    .bind(company_id).bind(operator_id).fetch_all(self.reader()).await?;
+                rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+            }
+
+            async fn withdraw_offer(&self, company_id: &str, session_id: &str, operator_id: &str, now: Millis) -> StoreResult<Option<SessionChange>> {
+                let mut tx = self.begin_for(company_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                if session.status != SessionStatus::Offered || session.offered_to.as_deref() != Some(operator_id) {
+                    return Ok(None);
+                }
+                sqlx::query("UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL WHERE id = $1")
+                    .bind(session_id).execute(&mut *tx).await?;
+                let session = reload_session(&mut tx, session_id).await?;
+                let written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned())], true, now).await?;
+                tx.commit().await?;
+                Ok(Some(SessionChange { session, written }))
+            }
+
+            async fn accept(&self, company_id: &str, session_id: &str, operator_id: &str, now: Millis) -> StoreResult<SessionChange> {
+                let mut tx = self.begin_for(company_id).await?;
+                lock_operator(&mut tx, operator_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                let taken = rejected("already_taken", "another operator has taken this session, or it has ended");
+                match (session.status, session.offered_to.as_deref()) {
+                    (SessionStatus::Offered, Some(to)) if to == operator_id => {}
+                    (SessionStatus::Waiting, _) => {
+                        if session.target_operator_id.as_deref().is_some_and(|t| t != operator_id) {
+                            return Err(taken);
+                        }
+                        let builtin: bool = sqlx::query("SELECT builtin FROM groups WHERE id = $1")
+                            .bind(&session.group_id).fetch_one(&mut *tx).await?.try_get("builtin")?;
+                        let member = sqlx::query("SELECT user_id FROM group_members WHERE group_id = $1 AND user_id = $2")
+                            .bind(&session.group_id).bind(operator_id).fetch_optional(&mut *tx).await?;
+                        if session.target_operator_id.is_none() && !builtin && member.is_none() {
+                            return Err(rejected("not_in_group", "this session is for another group"));
+                        }
+                    }
+                    _ => return Err(taken),
+                }
+                let capacity: Option<i64> = sqlx::query("SELECT capacity FROM operator_channels WHERE user_id = $1 AND channel = $2")
+                    .bind(operator_id).bind(session.channel.as_str()).fetch_optional(&mut *tx).await?
+                    .map(|r| r.try_get("capacity")).transpose()?;
+                let Some(capacity) = capacity else {
+                    return Err(rejected("channel_not_assigned", "this channel is not assigned to you"));
+                };
+                let (load, on_call) = operator_load(&mut tx, operator_id, session.channel).await?;
+                // An offer to me already counts in my load.
+                let mine_already = i64::from(session.status == SessionStatus::Offered);
+                if load - mine_already >= capacity || (session.channel.is_call() && on_call && mine_already == 0) {
+                    return Err(rejected("capacity_full", "you already have as many sessions on this channel as you can take"));
+                }
+                let done = sqlx::query("UPDATE sessions SET status = 'active', operator_id = $2, offered_to = NULL, offer_deadline = NULL, accepted_at = $3 \
+                                        WHERE id = $1 AND status IN ('waiting', 'offered')")
+                    .bind(session_id).bind(operator_id).bind(now).execute(&mut *tx).await?;
+                if done.rows_affected() != 1 {
+                    return Err(taken);
+                }
+                let previous_offer = session.offered_to.clone();
+                let session = reload_session(&mut tx, session_id).await?;
+                let written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned()), previous_offer], true, now).await?;
+                tx.commit().await?;
+                Ok(SessionChange { session, written })
+            }
+
+            async fn add_message(&self, company_id: &str, session_id: &str, writer: &Writer, text: &str, now: Millis) -> StoreResult<(Message, bool, Vec<(String, i64)>)> {
+                let mut tx = self.begin_for(company_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                match writer {
+                    Writer::Operator(id) if session.status != SessionStatus::Active || session.operator_id.as_deref() != Some(id.as_str()) => {
+                        return Err(rejected("session_not_active", "you can write only in your active conversations"));
+                    }
+                    _ if session.status == SessionStatus::Ended => {
+                        return Err(rejected("session_ended", "this conversation has ended"));
+                    }
+                    _ => {}
+                }
+                let result = write_message(&mut tx, &session, writer, text, now).await?;
+                tx.commit().await?;
+                Ok(result)
+            }
+
+            async fn messages_after(&self, session_id: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<Message>> {
+                let rows = sqlx::query("SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at FROM messages m \
+                                        LEFT JOIN users u ON u.id = m.operator_id WHERE m.session_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3")
+                    .bind(session_id).bind(after_seq).bind(limit).fetch_all(self.reader()).await?;
+                rows.iter().map(message_from_row).collect()
+            }
+
+            async fn transfer(&self, company_id: &str, session_id: &str, target: &TransferTarget, note: Option<&str>, now: Millis) -> StoreResult<SessionChange> {
+                let mut tx = self.begin_for(company_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                if session.status == SessionStatus::Ended {
+                    return Err(rejected("session_ended", "this conversation has ended"));
+                }
+                let (group_id, target_operator, label) = match target {
+                    TransferTarget::Group(id) => {
+                        let row = sqlx::query("SELECT name FROM groups WHERE company_id = $1 AND id = $2")
+                            .bind(company_id).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+                        (id.clone(), None, row.try_get::<String, _>("name")?)
+                    }
+                    TransferTarget::Operator(id) => {
+                        let row = sqlx::query("SELECT name FROM users WHERE company_id = $1 AND id = $2 AND active")
+                            .bind(company_id).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+                        (session.group_id.clone(), Some(id.clone()), row.try_get::<String, _>("name")?)
+                    }
+                };
+                sqlx::query("UPDATE sessions SET status = 'waiting', group_id = $2, target_operator_id = $3, operator_id = NULL, offered_to = NULL, \
+                             offer_deadline = NULL, accepted_at = NULL, queued_at = $4 WHERE id = $1")
+                    .bind(session_id).bind(&group_id).bind(&target_operator).bind(now).execute(&mut *tx).await?;
+                let moved = reload_session(&mut tx, session_id).await?;
+                let text = match note.map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(note) => format!("Transferred to {label}: {note}"),
+                    None => format!("Transferred to {label}"),
+                };
+                let (_, _, mut written) = write_message(&mut tx, &moved, &Writer::System, &text, now).await?;
+                written.extend(announce(&mut tx, &moved, "session.changed", &[session.operator_id.clone(), session.offered_to.clone(), target_operator], true, now).await?);
+                tx.commit().await?;
+                Ok(SessionChange { session: moved, written })
+            }
+
+            async fn end_session(&self, company_id: &str, session_id: &str, reason: EndReason, now: Millis) -> StoreResult<SessionChange> {
+                let mut tx = self.begin_for(company_id).await?;
+                let session = locked_session(&mut tx, company_id, session_id).await?;
+                if session.status == SessionStatus::Ended {
+                    return Ok(SessionChange { session, written: Vec::new() });
+                }
+                sqlx::query("UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, ended_at = $2, end_reason = $3 WHERE id = $1")
+                    .bind(session_id).bind(now).bind(reason.as_str()).execute(&mut *tx).await?;
+                let ended = reload_session(&mut tx, session_id).await?;
+                let written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], session.status.queued(), now).await?;
+                tx.commit().await?;
+                Ok(SessionChange { session: ended, written })
             }
 
             async fn events_after(&self, stream: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<StreamEvent>> {

@@ -18,6 +18,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const LOCK: &'static str = "";
+    const COMPANY_LOCK: &'static str = "";
 
     pub async fn open(path: &Path) -> crate::StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str("sqlite://")?

@@ -85,6 +85,9 @@ pub async fn switch(
             ApiError::not_found("that channel among the operator's assigned channels")
         })?;
     app.publish(&change.written);
+    if body.enabled {
+        crate::routing::kick(&app, actor.company_id());
+    }
     change
         .channels
         .into_iter()

@@ -2,10 +2,13 @@
 
 pub mod auth;
 pub mod channels;
+pub mod client;
 pub mod company;
+pub mod groups;
 pub mod me;
 pub mod operators;
 pub mod pause_types;
+pub mod sessions;
 pub mod users;
 
 use axum::http::StatusCode;

@@ -258,6 +258,56 @@ impl TestApp {
         key
     }
 
+    /// A client (widget) connection, authenticated by its token.
+    pub async fn client_ws(&self, token: &str, last_seq: Option<i64>) -> Ws {
+        let mut url = format!(
+            "{}/api/v1/ws?client_token={token}",
+            self.base.replace("http", "ws")
+        );
+        if let Some(seq) = last_seq {
+            url.push_str(&format!("&last_seq={seq}"));
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("client ws connect");
+        let mut ws = Ws {
+            socket,
+            head: 0,
+            hello_state: Value::Null,
+        };
+        let hello = ws.next_message().await;
+        assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
+        ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
+        ws.hello_state = hello;
+        ws
+    }
+
+    /// Starts a chat as a client would; returns (session id, client token).
+    pub async fn start_chat(&self, company: &str, name: &str) -> (String, String) {
+        let r = self
+            .anonymous()
+            .post(
+                "/api/v1/client/sessions",
+                serde_json::json!({"company": company, "channel": "chat", "name": name}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "start chat: {}", r.body);
+        (
+            r.body["session"]["id"]
+                .as_str()
+                .expect("session id")
+                .to_owned(),
+            r.body["client_token"].as_str().expect("token").to_owned(),
+        )
+    }
+
+    /// Runs the offer-deadline check once, as the background tick would.
+    pub async fn expire_offers(&self) -> usize {
+        hovor_server::routing::expire_offers(&self.state)
+            .await
+            .expect("expire offers")
+    }
+
     /// Runs the presence reaper once, as the background task would.
     pub async fn reap(&self) -> usize {
         hovor_server::presence::expire_grace_periods(&self.state)
@@ -287,6 +337,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same client with a bearer token (a client token or an API key).
+    pub fn bearer(&self, token: &str) -> Client {
+        Client {
+            bearer: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(cookie) = &self.cookie {
@@ -441,6 +499,38 @@ impl Ws {
             if m["type"] != "ping" && m["type"] != "pong" {
                 return m;
             }
+        }
+    }
+
+    /// The next event of this kind (others skipped).
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let m = self.next_event().await;
+            if m["event"] == kind || m["type"] == kind {
+                return m;
+            }
+        }
+    }
+
+    /// Asserts that no event of this kind arrives for a while.
+    pub async fn expect_silence_of(&mut self, kind: &str, ms: u64) {
+        let wait = tokio::time::timeout(Duration::from_millis(ms), async {
+            loop {
+                match self.socket.next().await {
+                    Some(Ok(Message::Text(t))) => {
+                        let v: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
+                        if v["event"] == kind {
+                            return Some(v);
+                        }
+                    }
+                    Some(Ok(_)) => continue,
+                    _ => return None,
+                }
+            }
+        })
+        .await;
+        if let Ok(Some(v)) = wait {
+            panic!("expected no {kind}, got {v}");
         }
     }
 

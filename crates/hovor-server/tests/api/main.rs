@@ -7,6 +7,8 @@ mod auth;
 mod channels;
 mod cli;
 mod isolation;
+mod load;
 mod realtime;
+mod sessions;
 mod status;
 mod users;

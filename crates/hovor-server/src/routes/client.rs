@@ -1,0 +1,367 @@
+//! The client API: what the widget (or a mobile app) uses. No cookie: a
+//! client is identified by the token returned when their session starts.
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Json;
+use hovor_core::routing::{availability, Availability};
+use hovor_core::session::{check_text, reason_when_client_leaves, Source};
+use hovor_core::Channel;
+use hovor_store::{ClientInfo, Message, NewSession, Session, Writer};
+use serde::{Deserialize, Serialize};
+
+use super::sessions::{after_change, rejected, text_error};
+use super::{page, Page};
+use crate::auth::{digest, random_token};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::AppState;
+
+/// The session a client token opens.
+pub struct ClientSession(pub Session);
+
+impl FromRequestParts<AppState> for ClientSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send the client_token as Authorization: Bearer",
+                )
+            })?;
+        client_session(app, token).await
+    }
+}
+
+pub async fn client_session(app: &AppState, token: &str) -> ApiResult<ClientSession> {
+    app.store
+        .session_by_token(&digest(token))
+        .await?
+        .map(ClientSession)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "unknown client token",
+            )
+        })
+}
+
+impl ClientSession {
+    /// A token opens its own session only; any other id is 404.
+    fn for_path(self, id: &str) -> ApiResult<Session> {
+        if self.0.id == id {
+            Ok(self.0)
+        } else {
+            Err(ApiError::not_found("the session"))
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// The company's slug.
+    company: String,
+    /// Default `chat`.
+    channel: Option<Channel>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AvailabilityReply {
+    /// `online`: someone can take a chat now; `busy`: operators are there but
+    /// full (you will wait); `offline`: nobody can take it.
+    #[schema(example = "online")]
+    state: &'static str,
+    queue_length: usize,
+}
+
+async fn company_id_of(app: &AppState, slug: &str) -> ApiResult<String> {
+    app.store
+        .company_by_slug(slug)
+        .await?
+        .map(|c| c.id)
+        .ok_or_else(|| ApiError::not_found("the company"))
+}
+
+async fn availability_of(
+    app: &AppState,
+    company_id: &str,
+    channel: Channel,
+    group: Option<&str>,
+) -> ApiResult<(Availability, usize)> {
+    let (waiting, candidates) = app.store.routing_snapshot(company_id).await?;
+    let queue = waiting.iter().filter(|w| w.channel == channel).count();
+    Ok((availability(&candidates, channel, group), queue))
+}
+
+#[utoipa::path(get, path = "/api/v1/client/availability", tag = "Client", params(AvailabilityQuery), security(()),
+    responses((status = 200, body = AvailabilityReply), (status = 404, body = ErrorBody)))]
+pub async fn get_availability(
+    State(app): State<AppState>,
+    Query(q): Query<AvailabilityQuery>,
+) -> ApiResult<Json<AvailabilityReply>> {
+    let company_id = company_id_of(&app, &q.company).await?;
+    let (state, queue_length) =
+        availability_of(&app, &company_id, q.channel.unwrap_or(Channel::Chat), None).await?;
+    Ok(Json(AvailabilityReply {
+        state: match state {
+            Availability::Online => "online",
+            Availability::Busy => "busy",
+            Availability::Offline => "offline",
+        },
+        queue_length,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartChat {
+    company: String,
+    channel: Channel,
+    name: Option<String>,
+    email: Option<String>,
+    group_id: Option<String>,
+    /// The page the client is on (http or https).
+    page_url: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Started {
+    session: Session,
+    /// Keep it: it is the only way back into this session.
+    client_token: String,
+}
+
+fn optional_text(
+    value: Option<String>,
+    max: usize,
+    field: &'static str,
+) -> ApiResult<Option<String>> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+        return Err(ApiError::invalid(
+            "invalid_field",
+            format!("{field} has at most {max} characters"),
+        ));
+    }
+    Ok(value)
+}
+
+#[utoipa::path(post, path = "/api/v1/client/sessions", tag = "Client", request_body = StartChat, security(()),
+    responses((status = 201, body = Started), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`no_operator_available` when nobody can take it"), (status = 422, body = ErrorBody)))]
+pub async fn start(
+    State(app): State<AppState>,
+    ApiJson(body): ApiJson<StartChat>,
+) -> ApiResult<(StatusCode, Json<Started>)> {
+    let company_id = company_id_of(&app, &body.company).await?;
+    if body.channel != Channel::Chat {
+        return Err(ApiError::invalid(
+            "unsupported_channel",
+            "clients can start chat sessions here",
+        ));
+    }
+    let name = optional_text(body.name, 100, "name")?;
+    let email = optional_text(body.email, 254, "email")?;
+    if email.as_ref().is_some_and(|e| !e.contains('@')) {
+        return Err(ApiError::invalid(
+            "invalid_email",
+            "that is not an e-mail address",
+        ));
+    }
+    let page_url = optional_text(body.page_url, 2000, "page_url")?
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    if let Some(group) = &body.group_id {
+        let known = app
+            .store
+            .groups(&company_id)
+            .await?
+            .iter()
+            .any(|g| g.id == *group);
+        if !known {
+            return Err(ApiError::not_found("the group"));
+        }
+    }
+    let (state, _) =
+        availability_of(&app, &company_id, body.channel, body.group_id.as_deref()).await?;
+    if state == Availability::Offline {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_operator_available",
+            "nobody can take a chat right now; please try later or write an e-mail",
+        ));
+    }
+    let token = random_token();
+    let change = app
+        .store
+        .create_session(
+            &NewSession {
+                company_id,
+                channel: body.channel,
+                source: Source::Widget,
+                group_id: body.group_id,
+                target_operator_id: None,
+                client: ClientInfo {
+                    name,
+                    email,
+                    phone: None,
+                },
+                page_url,
+                client_token_hash: digest(&token),
+            },
+            app.now(),
+        )
+        .await?;
+    after_change(&app, &change);
+    Ok((
+        StatusCode::CREATED,
+        Json(Started {
+            session: change.session,
+            client_token: token,
+        }),
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClientView {
+    session: Session,
+    /// 1-based place in the queue while waiting or offered.
+    queue_position: Option<i64>,
+    estimated_wait_s: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/client/sessions/{id}", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
+    responses((status = 200, body = ClientView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_session(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ClientView>> {
+    let session = client.for_path(&id)?;
+    let place = app.store.queue_place(&session).await?;
+    Ok(Json(ClientView {
+        session,
+        queue_position: place.position,
+        estimated_wait_s: place.estimated_wait_s,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientText {
+    text: String,
+    /// Makes the send idempotent: the same id again returns the stored message.
+    client_msg_id: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/messages", tag = "Client", params(("id" = String, Path)), request_body = ClientText,
+    security(("client_token" = [])),
+    responses((status = 201, body = Message), (status = 200, body = Message, description = "a resend of a stored client_msg_id"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn send(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ClientText>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let session = client.for_path(&id)?;
+    check_text(&body.text).map_err(text_error)?;
+    if body
+        .client_msg_id
+        .as_ref()
+        .is_some_and(|m| m.is_empty() || m.len() > 64)
+    {
+        return Err(ApiError::invalid(
+            "invalid_client_msg_id",
+            "client_msg_id has 1 to 64 characters",
+        ));
+    }
+    if !app.client_messages.try_send(&session.id) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_messages",
+            "you are sending messages too fast; wait a few seconds",
+        ));
+    }
+    let writer = Writer::Client {
+        client_msg_id: body.client_msg_id,
+    };
+    let (message, created, written) = app
+        .store
+        .add_message(
+            &session.company_id,
+            &session.id,
+            &writer,
+            &body.text,
+            app.now(),
+        )
+        .await
+        .map_err(rejected)?;
+    app.publish(&written);
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterSeq {
+    after_seq: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/client/sessions/{id}/messages", tag = "Client", params(("id" = String, Path), AfterSeq),
+    security(("client_token" = [])),
+    responses((status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn messages(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+    Query(q): Query<AfterSeq>,
+) -> ApiResult<Json<Page<Message>>> {
+    let session = client.for_path(&id)?;
+    Ok(page(
+        app.store
+            .messages_after(&session.id, q.after_seq.unwrap_or(0), 1000)
+            .await?,
+        None,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Left {
+    session: Session,
+}
+
+/// Ends the session: `client_left`, or `abandoned` while still waiting.
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/leave", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
+    responses((status = 200, body = Left), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn leave(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Left>> {
+    let session = client.for_path(&id)?;
+    let reason = reason_when_client_leaves(session.status);
+    let change = app
+        .store
+        .end_session(&session.company_id, &session.id, reason, app.now())
+        .await?;
+    after_change(&app, &change);
+    Ok(Json(Left {
+        session: change.session,
+    }))
+}

@@ -1,0 +1,301 @@
+//! The operator's side of sessions: the queue, accepting, writing,
+//! transferring and ending.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hovor_core::session::{check_text, EndReason, SessionStatus, TextRefusal};
+use hovor_core::Channel;
+use hovor_store::{Message, Session, SessionChange, SessionFilter, TransferTarget, Writer};
+use serde::Deserialize;
+
+use super::{page, Page};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, ApiJson};
+use crate::AppState;
+
+/// Publishes a session change and lets routing and waiting clients react.
+pub fn after_change(app: &AppState, change: &SessionChange) {
+    app.publish(&change.written);
+    app.bus.publish(crate::bus::Hint::Queue {
+        company_id: change.session.company_id.clone(),
+    });
+    crate::routing::kick(app, &change.session.company_id);
+}
+
+pub fn text_error(refusal: TextRefusal) -> ApiError {
+    match refusal {
+        TextRefusal::Empty => ApiError::invalid("empty_message", "a message needs some text"),
+        TextRefusal::TooLong => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "message_too_long",
+            "a message has at most 4000 characters",
+        ),
+    }
+}
+
+pub fn rejected(e: hovor_store::StoreError) -> ApiError {
+    match e {
+        hovor_store::StoreError::Rejected { code, message } => {
+            ApiError::new(StatusCode::CONFLICT, code, message)
+        }
+        other => other.into(),
+    }
+}
+
+async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
+    app.store
+        .session(actor.company_id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the session"))
+}
+
+fn operator_id(actor: &Actor) -> ApiResult<&str> {
+    actor
+        .user()
+        .map(|u| u.id.as_str())
+        .ok_or_else(|| ApiError::forbidden("only an operator can do this"))
+}
+
+/// The operator who has the session, or a supervisor, admin or API key.
+fn may_handle(actor: &Actor, session: &Session) -> ApiResult<()> {
+    let mine = session
+        .operator_id
+        .as_deref()
+        .is_some_and(|o| actor.is_user(o));
+    if mine || actor.role().oversees_others() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "this conversation belongs to another operator",
+        ))
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    status: Option<SessionStatus>,
+    operator_id: Option<String>,
+    channel: Option<Channel>,
+    /// 1 to 500, default 50.
+    limit: Option<i64>,
+}
+
+/// Newest first. Operators see the sessions they have or are offered;
+/// supervisors, admins and API keys see all.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "Sessions", params(ListQuery),
+    responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Page<Session>>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "invalid_limit",
+            "limit must be between 1 and 500",
+        ));
+    }
+    let filter = SessionFilter {
+        status: q.status,
+        operator_id: q.operator_id,
+        channel: q.channel,
+    };
+    let mut items = app
+        .store
+        .sessions(actor.company_id(), &filter, limit)
+        .await?;
+    if !actor.role().oversees_others() {
+        items.retain(|s| {
+            s.operator_id.as_deref().is_some_and(|o| actor.is_user(o))
+                || s.offered_to.as_deref().is_some_and(|o| actor.is_user(o))
+        });
+    }
+    Ok(page(items, None))
+}
+
+/// The caller's queue: waiting sessions they could be offered (their groups
+/// and channels) and those offered to them, oldest first.
+#[utoipa::path(get, path = "/api/v1/sessions/queue", tag = "Sessions",
+    responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn queue(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Session>>> {
+    let me = operator_id(&actor)?;
+    let (waiting, candidates) = app.store.routing_snapshot(actor.company_id()).await?;
+    let mine = candidates.iter().find(|c| c.operator_id == me);
+    let servable: Vec<&str> = waiting
+        .iter()
+        .filter(|w| mine.is_some_and(|c| c.may_serve(w).is_ok()))
+        .map(|w| w.session_id.as_str())
+        .collect();
+    let mut items = app.store.queued_sessions(actor.company_id()).await?;
+    items.retain(|s| {
+        s.offered_to.as_deref() == Some(me)
+            || (s.status == SessionStatus::Waiting && servable.contains(&s.id.as_str()))
+    });
+    Ok(page(items, None))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "Sessions", params(("id" = String, Path)),
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Session>> {
+    Ok(Json(load(&app, &actor, &id).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterSeq {
+    /// Only messages after this one.
+    after_seq: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/messages", tag = "Sessions", params(("id" = String, Path), AfterSeq),
+    responses((status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn messages(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<AfterSeq>,
+) -> ApiResult<Json<Page<Message>>> {
+    load(&app, &actor, &id).await?;
+    Ok(page(
+        app.store
+            .messages_after(&id, q.after_seq.unwrap_or(0), 1000)
+            .await?,
+        None,
+    ))
+}
+
+/// Takes the session: exactly one of several racing operators wins.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/accept", tag = "Sessions", params(("id" = String, Path)),
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`already_taken`, `capacity_full`, `not_in_group` or `channel_not_assigned`")))]
+pub async fn accept(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Session>> {
+    let me = operator_id(&actor)?.to_owned();
+    load(&app, &actor, &id).await?;
+    let change = app
+        .store
+        .accept(actor.company_id(), &id, &me, app.now())
+        .await
+        .map_err(rejected)?;
+    after_change(&app, &change);
+    Ok(Json(change.session))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/messages", tag = "Sessions", params(("id" = String, Path)), request_body = Text,
+    responses((status = 201, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn send(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Text>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let me = operator_id(&actor)?.to_owned();
+    check_text(&body.text).map_err(text_error)?;
+    load(&app, &actor, &id).await?;
+    let (message, _, written) = app
+        .store
+        .add_message(
+            actor.company_id(),
+            &id,
+            &Writer::Operator(me),
+            &body.text,
+            app.now(),
+        )
+        .await
+        .map_err(rejected)?;
+    app.publish(&written);
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    group_id: Option<String>,
+    operator_id: Option<String>,
+    /// Shown in the conversation as a system message.
+    note: Option<String>,
+}
+
+/// Back to the queue, for a group or for one operator only.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/transfer", tag = "Sessions", params(("id" = String, Path)), request_body = Transfer,
+    responses((status = 200, body = Session), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn transfer(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Transfer>,
+) -> ApiResult<Json<Session>> {
+    let session = load(&app, &actor, &id).await?;
+    may_handle(&actor, &session)?;
+    let target = match (body.group_id, body.operator_id) {
+        (Some(g), None) => TransferTarget::Group(g),
+        (None, Some(o)) => TransferTarget::Operator(o),
+        _ => {
+            return Err(ApiError::invalid(
+                "invalid_transfer",
+                "give exactly one of group_id and operator_id",
+            ))
+        }
+    };
+    if body
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 1000)
+    {
+        return Err(ApiError::invalid(
+            "invalid_note",
+            "a note has at most 1000 characters",
+        ));
+    }
+    let change = app
+        .store
+        .transfer(
+            actor.company_id(),
+            &id,
+            &target,
+            body.note.as_deref(),
+            app.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            hovor_store::StoreError::NotFound => ApiError::not_found("the transfer target"),
+            other => rejected(other),
+        })?;
+    after_change(&app, &change);
+    Ok(Json(change.session))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "Sessions", params(("id" = String, Path)),
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Session>> {
+    let session = load(&app, &actor, &id).await?;
+    may_handle(&actor, &session)?;
+    let change = app
+        .store
+        .end_session(actor.company_id(), &id, EndReason::OperatorEnded, app.now())
+        .await?;
+    after_change(&app, &change);
+    Ok(Json(change.session))
+}

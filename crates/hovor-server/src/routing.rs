@@ -1,0 +1,116 @@
+//! The routing engine: turns the pure plan from `hovor-core` into offers,
+//! takes back offers that ran out, and reacts to everything that changes who
+//! is eligible.
+//!
+//! Routing for a node runs one pass at a time (a mutex), and every offer is a
+//! conditional update in the database that also rechecks the operator's
+//! room, so a stale plan can lose an offer but never over-assign.
+
+use hovor_core::routing::plan_offers;
+use hovor_core::{Cause, Command, Status};
+
+use crate::status::change_state;
+use crate::AppState;
+
+/// Starts a routing pass for the company in the background.
+pub fn kick(app: &AppState, company_id: &str) {
+    let app = app.clone();
+    let company_id = company_id.to_owned();
+    tokio::spawn(async move {
+        if let Err(e) = route_company(&app, &company_id).await {
+            tracing::warn!("routing {company_id}: {e:#}");
+        }
+    });
+}
+
+/// Offers every waiting session that has an eligible operator now.
+pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
+    let _one_at_a_time = app.routing_lock.lock().await;
+    let Some(company) = app.store.company(company_id).await? else {
+        return Ok(0);
+    };
+    let (waiting, candidates) = app.store.routing_snapshot(company_id).await?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let now = app.now();
+    let deadline = now + i64::from(company.settings.offer_timeout_s) * 1000;
+    let mut offered = 0;
+    for (session_id, operator_id) in plan_offers(&waiting, &candidates, now) {
+        if let Some(change) = app
+            .store
+            .offer(company_id, &session_id, &operator_id, deadline, now)
+            .await?
+        {
+            app.publish(&change.written);
+            offered += 1;
+        }
+    }
+    Ok(offered)
+}
+
+/// Returns offers whose deadline passed to the queue; the operator who let
+/// one run out becomes `away` (cause `missed_offer`) when the company says so.
+pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
+    let mut expired = 0;
+    for (company_id, session_id, operator_id) in app.store.expired_offers(app.now()).await? {
+        let Some(change) = app
+            .store
+            .withdraw_offer(&company_id, &session_id, &operator_id, app.now())
+            .await?
+        else {
+            continue;
+        };
+        app.publish(&change.written);
+        expired += 1;
+        let away = app
+            .store
+            .company(&company_id)
+            .await?
+            .is_some_and(|c| c.settings.away_on_missed_offer);
+        if away {
+            change_state(
+                app,
+                &company_id,
+                &operator_id,
+                Command::SetStatus {
+                    status: Status::Away,
+                    pause_type_id: None,
+                    cause: Cause::MissedOffer,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("missed offer of {operator_id}: {}", e.message))?;
+        }
+        route_company(app, &company_id).await?;
+    }
+    Ok(expired)
+}
+
+/// An operator who is gone for routing gives their open offers back.
+pub async fn withdraw_offers_of(
+    app: &AppState,
+    company_id: &str,
+    operator_id: &str,
+) -> anyhow::Result<()> {
+    for session_id in app.store.offers_to(company_id, operator_id).await? {
+        if let Some(change) = app
+            .store
+            .withdraw_offer(company_id, &session_id, operator_id, app.now())
+            .await?
+        {
+            app.publish(&change.written);
+        }
+    }
+    Ok(())
+}
+
+/// The safety net run every tick: offers that ran out, and a pass for every
+/// company with a queue (in case an event was missed).
+pub async fn tick(app: &AppState) -> anyhow::Result<()> {
+    expire_offers(app).await?;
+    for company_id in app.store.companies_with_waiting().await? {
+        route_company(app, &company_id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Many clients, several operators: everyone is served, nobody over
+//! capacity, and nobody ineligible is ever offered anything.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use hovor_core::session::SessionStatus;
+use hovor_core::{Channel, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{eventually, Client, TestApp, START};
+use crate::on_both_stores;
+
+on_both_stores!(sixty_clients_six_operators_all_served_within_capacity);
+
+const CLIENTS: usize = 60;
+
+/// An operator who accepts every offer, answers, and ends the chat.
+async fn serve(
+    app: Arc<TestApp>,
+    tab: Client,
+    me: String,
+    capacity: i64,
+    served: Arc<AtomicUsize>,
+) {
+    let mut ws = tab.ws(None).await;
+    loop {
+        let offer = ws.next_of("session.offered").await;
+        let id = offer["data"]["session"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let held = app
+            .store()
+            .sessions(&offer_company(&app, &id).await, &Default::default(), 500)
+            .await
+            .expect("sessions")
+            .into_iter()
+            .filter(|s| {
+                (s.status == SessionStatus::Active && s.operator_id.as_deref() == Some(me.as_str()))
+                    || (s.status == SessionStatus::Offered
+                        && s.offered_to.as_deref() == Some(me.as_str()))
+            })
+            .count() as i64;
+        assert!(
+            held <= capacity,
+            "{me} holds {held} sessions with capacity {capacity}"
+        );
+        let r = tab
+            .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{me} accepting {id}: {}", r.body);
+        let r = tab
+            .post(
+                &format!("/api/v1/sessions/{id}/messages"),
+                json!({"text": "Hello, how can I help?"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let tab = tab.clone();
+        let served = served.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            let r = tab
+                .post(&format!("/api/v1/sessions/{id}/end"), json!({}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "ending {id}: {}", r.body);
+            served.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+}
+
+async fn offer_company(app: &TestApp, _session: &str) -> String {
+    app.store()
+        .company_by_slug("load")
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.id)
+        .unwrap_or_default()
+}
+
+/// An operator who must never be offered anything.
+async fn never_offered(tab: Client, offered: Arc<AtomicUsize>) {
+    let mut ws = tab.ws(None).await;
+    loop {
+        let m = ws.next_event().await;
+        if m["event"] == "session.offered" {
+            offered.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
+    let app = Arc::new(app);
+    let c = app.company("load").await;
+    // (name, chat capacity, how they are)
+    let team = [
+        ("Serving3", 3, "serving"),
+        ("Serving2", 2, "serving"),
+        ("Serving1", 1, "serving"),
+        ("ChatOff", 3, "chat_off"),
+        ("Away", 2, "away"),
+        ("Disconnected", 2, "disconnected"),
+    ];
+    let served = Arc::new(AtomicUsize::new(0));
+    let wrongly_offered = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    let mut ids = HashMap::new();
+    for (name, capacity, how) in team {
+        let user = app.user(&c, name, Role::Operator).await;
+        app.store()
+            .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
+            .await
+            .expect("assign");
+        let tab = app.login(&user).await;
+        ids.insert(name, user.id.clone());
+        match how {
+            "serving" => tasks.push(tokio::spawn(serve(
+                app.clone(),
+                tab,
+                user.id,
+                i64::from(capacity),
+                served.clone(),
+            ))),
+            "chat_off" => {
+                tab.put(
+                    &format!("/api/v1/operators/{}/channels/chat", user.id),
+                    json!({"enabled": false}),
+                )
+                .await;
+                tasks.push(tokio::spawn(never_offered(tab, wrongly_offered.clone())));
+            }
+            "away" => {
+                tab.set_status(&user.id, "away", None).await;
+                tasks.push(tokio::spawn(never_offered(tab, wrongly_offered.clone())));
+            }
+            // Logged in, but no workspace connected: not routable.
+            _ => {}
+        }
+    }
+    // Let the operators connect: three serving, one online with chat off.
+    eventually("four operators online", || async {
+        app.store()
+            .routing_snapshot(&c.id)
+            .await
+            .map(|(_, cs)| cs.iter().filter(|c| c.online).count())
+            .unwrap_or(0)
+            == 4
+    })
+    .await;
+
+    let starts = (0..CLIENTS).map(|n| {
+        let app = app.clone();
+        async move { app.start_chat("load", &format!("client {n}")).await.0 }
+    });
+    let sessions: Vec<String> = futures_util::future::join_all(starts).await;
+    assert_eq!(sessions.len(), CLIENTS);
+
+    for _ in 0..600 {
+        if served.load(Ordering::SeqCst) == CLIENTS {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        served.load(Ordering::SeqCst),
+        CLIENTS,
+        "every client was served"
+    );
+    let all = app
+        .store()
+        .sessions(&c.id, &Default::default(), 500)
+        .await
+        .expect("sessions");
+    assert!(all.iter().all(|s| s.status == SessionStatus::Ended));
+    let by: Vec<&str> = all
+        .iter()
+        .filter_map(|s| s.operator_id.as_deref())
+        .collect();
+    for name in ["ChatOff", "Away", "Disconnected"] {
+        assert!(!by.contains(&ids[name].as_str()), "{name} served a session");
+    }
+    assert_eq!(wrongly_offered.load(Ordering::SeqCst), 0);
+    for task in tasks {
+        task.abort();
+    }
+}
