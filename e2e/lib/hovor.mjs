@@ -132,3 +132,43 @@ export async function markDocument(page) {
 export async function stillSameDocument(page) {
   return page.evaluate(() => window.__hovorMark === 'kept');
 }
+
+/** The Channels tab's switch for a channel (accessible name = the channel's name). */
+export function channelSwitch(page, name) {
+  return page.getByRole('tabpanel').getByRole('switch', { name, exact: true });
+}
+
+/** Opens the demo website in a page and the chat widget on it; returns the widget's dialog. */
+export async function openWidget(page, url, { button = 'Chat with us', path = process.env.HOVOR_DEMO_PATH ?? '/demo-site/' } = {}) {
+  await page.goto(`${url}${path}`);
+  const launcher = await visible(page.getByRole('button', { name: button, exact: true }));
+  if ((await launcher.getAttribute('aria-expanded')) !== 'true') await launcher.click();
+  return visible(page.getByRole('dialog', { name: button }));
+}
+
+/** Logs in over the API (no browser); returns a caller for JSON requests with cookie + CSRF. */
+export async function apiSession(url, email, password = PASSWORD) {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  const cookie = (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? ''])
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrf_token: csrf } = await res.json();
+  return async (method, path, body) => {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        Cookie: cookie,
+        'X-CSRF-Token': csrf,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+}

@@ -1,6 +1,6 @@
 // Takes screenshots of every page in both languages into e2e/artifacts/shots-*.png, for a human to
 // look at: `node tools/screenshots.mjs` (uses HOVOR_BIN like the tests).
-import { CS_LOGIN, launchBrowser, logIn, newContext, screenshot, startServer } from '../lib/hovor.mjs';
+import { CS_LOGIN, launchBrowser, logIn, newContext, openWidget, screenshot, startServer } from '../lib/hovor.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
@@ -38,6 +38,15 @@ try {
     await jana.goto(server.url);
     await jana.waitForTimeout(500);
     await screenshot(jana, `shots-${lang}-7-mobile`);
+    await jana.setViewportSize({ width: 1280, height: 800 });
+    await jana.goto(server.url);
+    await jana.waitForTimeout(500);
+    const wc = await newContext(browser, locale);
+    const visitor = await wc.newPage();
+    await openWidget(visitor, server.url, { button: lang === 'cs' ? 'Napište nám' : 'Chat with us' });
+    await visitor.waitForTimeout(400);
+    await screenshot(visitor, `shots-${lang}-8-widget`);
+    await wc.close();
     await jc.close();
     await sc.close();
   }

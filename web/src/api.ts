@@ -1,7 +1,14 @@
 // A thin typed client for the Hovor REST API: cookie auth, CSRF header on writes, JSON errors.
 
 import type {
+  Channel,
+  ChannelSetting,
   CompanySettings,
+  Group,
+  Items,
+  Message,
+  Session,
+  SessionStatus,
   HistoryItem,
   LoginResponse,
   Me,
@@ -97,4 +104,23 @@ export const api = {
   companySettings: () => request<CompanySettings>('GET', '/api/v1/company/settings'),
   updateCompanySettings: (patch: Partial<CompanySettings>) =>
     request<CompanySettings>('PATCH', '/api/v1/company/settings', patch),
+
+  setChannel: (operatorId: string, channel: Channel, enabled: boolean) =>
+    request<ChannelSetting>('PUT', `/api/v1/operators/${enc(operatorId)}/channels/${enc(channel)}`, { enabled }),
+  groups: () => request<Items<Group>>('GET', '/api/v1/groups'),
+  queue: () => request<Items<Session>>('GET', '/api/v1/sessions/queue'),
+  sessions: (filter: { status?: SessionStatus; operator_id?: string }) => {
+    const query = new URLSearchParams();
+    if (filter.status) query.set('status', filter.status);
+    if (filter.operator_id) query.set('operator_id', filter.operator_id);
+    return request<Page<Session>>('GET', `/api/v1/sessions?${query.toString()}`);
+  },
+  session: (id: string) => request<Session>('GET', `/api/v1/sessions/${enc(id)}`),
+  messages: (id: string, afterSeq: number) =>
+    request<Items<Message>>('GET', `/api/v1/sessions/${enc(id)}/messages?after_seq=${afterSeq}`),
+  accept: (id: string) => request<Session>('POST', `/api/v1/sessions/${enc(id)}/accept`),
+  send: (id: string, text: string) => request<Message>('POST', `/api/v1/sessions/${enc(id)}/messages`, { text }),
+  transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
+    request<Session>('POST', `/api/v1/sessions/${enc(id)}/transfer`, { ...target, ...(note ? { note } : {}) }),
+  end: (id: string) => request<Session>('POST', `/api/v1/sessions/${enc(id)}/end`),
 };

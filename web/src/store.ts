@@ -4,7 +4,18 @@ import { computed, signal } from '@preact/signals';
 import { ApiError, api, setCsrfToken } from './api';
 import { LANG_STORAGE_KEY, detectLang, translate, type Lang, type MessageKey, type Params } from './i18n';
 import { LiveSocket } from './live';
-import type { Me, OperatorState, PauseType, StateChangedData, TeamMember } from './types';
+import { isChannelList, sortChannels, withChannel } from './channels';
+import type {
+  Channel,
+  ChannelChangedData,
+  ChannelSetting,
+  CompanySettings,
+  Me,
+  OperatorState,
+  PauseType,
+  StateChangedData,
+  TeamMember,
+} from './types';
 
 // ---- language -------------------------------------------------------------------------------
 
@@ -76,12 +87,28 @@ export const isSupervisor = computed(() => {
 });
 export const isAdmin = computed(() => me.value?.user.role === 'admin');
 
+/** Other modules (the conversations) hook into sign-in, sign-out and the live stream here. */
+export interface LiveListener {
+  onSignedIn(current: Me): void;
+  onSignedOut(): void;
+  /** A fresh stream (or a resume that cannot replay): reload snapshots. */
+  onFresh(): void;
+  onEvent(event: string, data: unknown): void;
+}
+const listeners: LiveListener[] = [];
+export function addLiveListener(listener: LiveListener): void {
+  listeners.push(listener);
+}
+
 const live = new LiveSocket({
   onFresh: () => {
     void refreshSnapshot();
+    for (const l of listeners) l.onFresh();
   },
   onEvent: (event, data) => {
     if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
+    if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
+    for (const l of listeners) l.onEvent(event, data);
   },
   onConnectionChange: (up) => {
     socketUp.value = up;
@@ -99,6 +126,58 @@ function isStateChanged(data: unknown): data is StateChangedData {
   const d = data as Record<string, unknown>;
   const state = d['state'] as Record<string, unknown> | null | undefined;
   return typeof d['operator_id'] === 'string' && typeof state === 'object' && state !== null && typeof state['presence'] === 'string';
+}
+
+function isChannelChanged(data: unknown): data is ChannelChangedData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return typeof d['operator_id'] === 'string' && isChannelList(d['channels']);
+}
+
+// ---- channels and company settings ----------------------------------------------------------
+
+export const myChannels = computed<ChannelSetting[]>(() => sortChannels(me.value?.channels ?? []));
+export const companySettings = signal<CompanySettings | null>(null);
+
+export async function loadCompanySettings(): Promise<void> {
+  try {
+    companySettings.value = await api.companySettings();
+  } catch {
+    // Keep what we had; the switches stay usable and the server still decides.
+  }
+}
+
+// The company setting has no live event: re-read it when the operator comes back to the tab.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && me.value) void loadCompanySettings();
+});
+
+export function applyChannelChanged(data: ChannelChangedData): void {
+  const current = me.value;
+  if (current && data.operator_id === current.user.id) {
+    me.value = { ...current, channels: sortChannels(data.channels) };
+  }
+  if (team.value.some((m) => m.id === data.operator_id)) {
+    team.value = team.value.map((m) => (m.id === data.operator_id ? { ...m, channels: sortChannels(data.channels) } : m));
+  }
+}
+
+/** Switches one of my channels; resolves to null, or the error (its code tells why). */
+export async function toggleMyChannel(channel: Channel, enabled: boolean): Promise<ApiError | null> {
+  const current = me.value;
+  if (!current) return null;
+  try {
+    const updated = await api.setChannel(current.user.id, channel, enabled);
+    const now = me.value;
+    if (now) me.value = { ...now, channels: withChannel(sortChannels(now.channels ?? []), updated) };
+    return null;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'channel_toggle_forbidden') {
+      const s = companySettings.value;
+      if (s) companySettings.value = { ...s, operators_may_toggle_channels: false };
+    }
+    return err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err));
+  }
 }
 
 function newer(a: OperatorState, b: OperatorState): boolean {
@@ -148,7 +227,7 @@ async function refreshSnapshot(): Promise<void> {
     setCsrfToken(fresh.csrf_token);
     me.value = fresh;
     myStateVersion.value += 1;
-    await Promise.all([loadPauseTypes(), loadTeam()]);
+    await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) signedOut();
   }
@@ -165,7 +244,8 @@ async function checkSession(): Promise<void> {
 async function signedIn(current: Me): Promise<void> {
   setCsrfToken(current.csrf_token);
   me.value = current;
-  await Promise.all([loadPauseTypes(), loadTeam()]).catch(() => undefined);
+  await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]).catch(() => undefined);
+  for (const l of listeners) l.onSignedIn(current);
   live.start();
 }
 
@@ -173,7 +253,9 @@ function signedOut(): void {
   live.stop();
   setCsrfToken(null);
   me.value = null;
+  for (const l of listeners) l.onSignedOut();
   team.value = [];
+  companySettings.value = null;
   pauseTypes.value = [];
   socketEverUp.value = false;
   if (route.value !== '/login') navigate('/login', true);

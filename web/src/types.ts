@@ -43,6 +43,8 @@ export interface OperatorState {
 export interface Me {
   user: User;
   state: OperatorState;
+  /** Assigned channels (chat, av, email, phone order); absent on servers before issue 3. */
+  channels?: ChannelSetting[];
   csrf_token: string;
 }
 
@@ -62,6 +64,7 @@ export interface TeamMember {
   email: string;
   role: Role;
   state: OperatorState;
+  channels?: ChannelSetting[];
 }
 
 export interface BreakTime {
@@ -98,4 +101,72 @@ export interface StateChangedData {
   operator_id: string;
   name: string;
   state: OperatorState;
+}
+
+// ---- channels, groups, sessions (issue 3) ------------------------------------------------------
+
+export type Channel = 'chat' | 'av' | 'email' | 'phone';
+export const CHANNELS: readonly Channel[] = ['chat', 'av', 'email', 'phone'];
+
+export interface ChannelSetting {
+  channel: Channel;
+  enabled: boolean;
+  capacity: number;
+}
+
+export interface ChannelChangedData {
+  operator_id: string;
+  name: string;
+  channels: ChannelSetting[];
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  strategy: 'longest_idle' | 'broadcast';
+  max_queue: number | null;
+  members: string[];
+  builtin: boolean;
+}
+
+export type SessionStatus = 'waiting' | 'offered' | 'active' | 'ended';
+export type SessionSource = 'widget' | 'invitation' | 'email' | 'phone' | 'api';
+export type EndReason = 'operator_ended' | 'client_left' | 'abandoned';
+
+export interface ClientInfo {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface Session {
+  id: string;
+  channel: Channel;
+  source: SessionSource;
+  status: SessionStatus;
+  group_id: string | null;
+  operator_id: string | null;
+  offered_to: string | null;
+  offer_expires_at: string | null;
+  client: ClientInfo;
+  page_url: string | null;
+  created_at: string;
+  accepted_at: string | null;
+  ended_at: string | null;
+  end_reason: EndReason | null;
+}
+
+export type Author = 'client' | 'operator' | 'system';
+
+export interface Message {
+  seq: number;
+  author: Author;
+  operator_id: string | null;
+  operator_name: string | null;
+  text: string;
+  sent_at: string;
+}
+
+export interface Items<T> {
+  items: T[];
 }

@@ -201,6 +201,7 @@ function Settings() {
   const [settings, setSettings] = useState<CompanySettings | null>(null);
   const [afterLogin, setAfterLogin] = useState<'online' | 'away'>('online');
   const [grace, setGrace] = useState('60');
+  const [mayToggle, setMayToggle] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -212,6 +213,7 @@ function Settings() {
         setSettings(s);
         setAfterLogin(s.status_after_login);
         setGrace(String(s.disconnect_grace_s));
+        setMayToggle(s.operators_may_toggle_channels);
       })
       .catch((err: unknown) => setError(t('common.error', { message: message(err) })));
   }, []);
@@ -224,10 +226,15 @@ function Settings() {
     setError(null);
     setSaved(false);
     try {
-      const s = await api.updateCompanySettings({ status_after_login: afterLogin, disconnect_grace_s: graceNumber });
+      const s = await api.updateCompanySettings({
+        status_after_login: afterLogin,
+        disconnect_grace_s: graceNumber,
+        operators_may_toggle_channels: mayToggle,
+      });
       setSettings(s);
       setAfterLogin(s.status_after_login);
       setGrace(String(s.disconnect_grace_s));
+      setMayToggle(s.operators_may_toggle_channels);
       setSaved(true);
     } catch (err) {
       setError(t('common.error', { message: message(err) }));
@@ -273,6 +280,17 @@ function Settings() {
               }}
             />
             <span class="field-hint">{t('admin.graceHint')}</span>
+          </label>
+          <label class="check-field">
+            <input
+              type="checkbox"
+              checked={mayToggle}
+              onChange={(ev) => {
+                setMayToggle(ev.currentTarget.checked);
+                setSaved(false);
+              }}
+            />
+            <span>{t('admin.mayToggle')}</span>
           </label>
           <div class="form-actions">
             <button type="submit" class="btn btn-primary" disabled={busy}>

@@ -1,23 +1,38 @@
 import { useState } from 'preact/hooks';
 import { formatSince } from '../format';
 import type { MessageKey } from '../i18n';
+import { selected } from '../sessions';
 import { statusLabel, teamCounts, toneOf } from '../status';
 import { isSupervisor, lang, me, t, team } from '../store';
 import type { Role } from '../types';
+import { ChannelChips, ChannelsTab } from './Channels';
+import { ClientPanel, ConversationView } from './Conversation';
+import { LeftColumn } from './Queue';
 import { StatusDot } from './StatusDot';
 
 type Tab = 'channels' | 'invitation' | 'notifications';
-const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey }[] = [
-  { id: 'channels', label: 'tabs.channels', body: 'panel.channels.later' },
+const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey | null }[] = [
+  { id: 'channels', label: 'tabs.channels', body: null },
   { id: 'invitation', label: 'tabs.invitation', body: 'panel.invitation.later' },
   { id: 'notifications', label: 'tabs.notifications', body: 'panel.notifications.later' },
 ];
 
 export function Workspace() {
+  const conv = selected.value;
   return (
-    <main class="page workspace">
-      <OperatorPanel />
-      {isSupervisor.value && <TeamPanel />}
+    <main class={`workspace-layout${conv ? ' has-conversation' : ''}`}>
+      <LeftColumn />
+      <div class="ws-centre">
+        {conv ? (
+          <ConversationView conv={conv} />
+        ) : (
+          <>
+            <OperatorPanel />
+            {isSupervisor.value && <TeamPanel />}
+          </>
+        )}
+      </div>
+      {conv && <ClientPanel conv={conv} />}
     </main>
   );
 }
@@ -63,13 +78,17 @@ function OperatorPanel() {
         ))}
       </div>
       <div class="tabpanel" id={`tabpanel-${active.id}`} role="tabpanel" aria-labelledby={`tab-${active.id}`}>
-        <div class="empty">
-          <svg class="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
-            <circle cx="24" cy="24" r="20" fill="currentColor" opacity="0.12" />
-            <path d="M16 20h16M16 26h10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" />
-          </svg>
-          <p>{t(active.body)}</p>
-        </div>
+        {active.body === null ? (
+          <ChannelsTab />
+        ) : (
+          <div class="empty">
+            <svg class="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
+              <circle cx="24" cy="24" r="20" fill="currentColor" opacity="0.12" />
+              <path d="M16 20h16M16 26h10" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" />
+            </svg>
+            <p>{t(active.body)}</p>
+          </div>
+        )}
       </div>
     </section>
   );
@@ -97,6 +116,7 @@ function TeamPanel() {
             <tr>
               <th scope="col">{t('team.name')}</th>
               <th scope="col">{t('team.status')}</th>
+              <th scope="col">{t('team.channels')}</th>
               <th scope="col" class="col-since">
                 {t('team.since')}
               </th>
@@ -116,6 +136,9 @@ function TeamPanel() {
                       <StatusDot tone={tone} size="sm" />
                       {statusLabel(m.state, l)}
                     </span>
+                  </td>
+                  <td>
+                    <ChannelChips channels={m.channels ?? []} />
                   </td>
                   <td class="col-since muted">{formatSince(m.state.since, l)}</td>
                 </tr>

@@ -1,0 +1,286 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { CHANNEL_LABEL } from '../channels';
+import type { Conversation } from '../conversations';
+import { shortPage } from '../conversations';
+import { formatSince, formatTime } from '../format';
+import type { MessageKey } from '../i18n';
+import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
+import { closeConversation, endSession, select, sendMessage, transfer } from '../sessions';
+import { lang, me, t } from '../store';
+import type { EndReason, Group, Message, TeamMember } from '../types';
+import { clientName } from './Queue';
+
+const END_KEY: Record<EndReason, MessageKey> = {
+  operator_ended: 'conv.end.operator_ended',
+  client_left: 'conv.end.client_left',
+  abandoned: 'conv.end.abandoned',
+};
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The centre: the selected conversation. */
+export function ConversationView({ conv }: { conv: Conversation }) {
+  const s = conv.session;
+  const name = clientName(s);
+  const ended = s.status === 'ended';
+  return (
+    <section class="card conversation" aria-label={t('conv.label', { name })}>
+      <div class="conv-head">
+        <button type="button" class="btn btn-small" onClick={() => select(null)}>
+          <span aria-hidden="true">←</span> {t('conv.back')}
+        </button>
+        <h1 class="conv-title">{name}</h1>
+        <span class="tag">{t(CHANNEL_LABEL[s.channel])}</span>
+      </div>
+      <MessageLog conv={conv} />
+      {ended ? (
+        <div class="conv-ended">
+          <p role="status">{t(s.end_reason ? END_KEY[s.end_reason] : 'conv.ended')}</p>
+          <button type="button" class="btn btn-small" onClick={() => closeConversation(s.id)}>
+            {t('conv.close')}
+          </button>
+        </div>
+      ) : (
+        <Composer sessionId={s.id} />
+      )}
+    </section>
+  );
+}
+
+function MessageLog({ conv }: { conv: Conversation }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const count = conv.messages.length;
+  useEffect(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count, conv.session.id]);
+  const l = lang.value;
+  const myId = me.value?.user.id;
+  return (
+    <div class="messages" role="log" aria-label={t('conv.messages')} ref={ref}>
+      {count === 0 && <p class="muted small msg-empty">{t('conv.noMessages')}</p>}
+      <ol class="msg-list">
+      {conv.messages.map((m) => (
+        <MessageItem key={m.seq} m={m} mine={m.author === 'operator' && m.operator_id === myId} client={clientName(conv.session)} lang={l} />
+      ))}
+      </ol>
+    </div>
+  );
+}
+
+function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; client: string; lang: 'cs' | 'en' }) {
+  const author = m.author === 'client' ? client : m.author === 'system' ? t('conv.system') : mine ? t('conv.you') : (m.operator_name ?? '');
+  return (
+    <li class={`msg msg-${m.author}${mine ? ' msg-mine' : ''}`}>
+      <div class="msg-meta small">
+        <span class="msg-author">{author}</span>
+        <time dateTime={m.sent_at}>{formatTime(m.sent_at, l)}</time>
+      </div>
+      {/* Always text: Preact escapes it; never HTML. */}
+      <p class="msg-text">{m.text}</p>
+    </li>
+  );
+}
+
+function Composer({ sessionId }: { sessionId: string }) {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    setDraft('');
+    setError(null);
+    ref.current?.focus();
+  }, [sessionId]);
+  const count = charCount(draft);
+  const problem = draftProblem(draft);
+  const send = async () => {
+    if (problem || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await sendMessage(sessionId, draft);
+      setDraft('');
+    } catch (err) {
+      setError(t('conv.sendFailed', { message: errorText(err) }));
+    } finally {
+      setBusy(false);
+      ref.current?.focus();
+    }
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        void send();
+      }}
+    >
+      {error && (
+        <div class="alert alert-error small" role="alert">
+          {error}
+        </div>
+      )}
+      <textarea
+        ref={ref}
+        rows={3}
+        value={draft}
+        aria-label={t('conv.message')}
+        aria-describedby="composer-hint composer-count"
+        placeholder={t('conv.message')}
+        onInput={(ev) => setDraft(ev.currentTarget.value)}
+        onKeyDown={(ev) => {
+          if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+            ev.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <div class="composer-foot">
+        <span id="composer-hint" class="muted small">
+          {t('conv.hint')}
+        </span>
+        <span id="composer-count" class={`small ${problem === 'tooLong' ? 'over' : 'muted'}`}>
+          {problem === 'tooLong' ? t('conv.tooLong', { max: MAX_MESSAGE_CHARS }) : t('conv.chars', { count, max: MAX_MESSAGE_CHARS })}
+        </span>
+        <button type="submit" class="btn btn-primary" disabled={problem !== null || busy}>
+          {t('conv.send')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The right column: who the client is, transfer and end. */
+export function ClientPanel({ conv }: { conv: Conversation }) {
+  const s = conv.session;
+  const l = lang.value;
+  const page = shortPage(s.page_url);
+  const none = t('client.none');
+  return (
+    <aside class="ws-right">
+      <section class="card side-card" aria-labelledby="client-title">
+        <h2 id="client-title" class="side-title">
+          {t('client.title')}
+        </h2>
+        <dl class="client-facts">
+          <dt>{t('client.name')}</dt>
+          <dd>{clientName(s)}</dd>
+          <dt>{t('client.email')}</dt>
+          <dd>{s.client.email ?? none}</dd>
+          {s.client.phone && (
+            <>
+              <dt>{t('client.phone')}</dt>
+              <dd>{s.client.phone}</dd>
+            </>
+          )}
+          <dt>{t('client.page')}</dt>
+          <dd title={s.page_url ?? undefined}>{page ?? none}</dd>
+          <dt>{t('client.started')}</dt>
+          <dd>{formatSince(s.created_at, l)}</dd>
+        </dl>
+      </section>
+      {s.status === 'active' && <TransferAndEnd sessionId={s.id} />}
+    </aside>
+  );
+}
+
+function TransferAndEnd({ sessionId }: { sessionId: string }) {
+  const [groups, setGroups] = useState<Group[]>([]);
+  const [operators, setOperators] = useState<TeamMember[]>([]);
+  const [target, setTarget] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const myId = me.value?.user.id;
+  useEffect(() => {
+    api
+      .groups()
+      .then((g) => setGroups(g.items))
+      .catch(() => undefined);
+    api
+      .operators()
+      .then((p) => setOperators(p.items.filter((o) => o.id !== myId && o.role !== 'admin' && (o.channels?.length ?? 1) > 0)))
+      .catch(() => undefined);
+  }, [myId]);
+
+  const doTransfer = async (ev: Event) => {
+    ev.preventDefault();
+    if (!target) return;
+    const [kind, id] = target.split(':', 2);
+    if (!id) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await transfer(sessionId, kind === 'group' ? { group_id: id } : { operator_id: id }, note.trim());
+    } catch (err) {
+      setError(t('transfer.failed', { message: errorText(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const doEnd = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await endSession(sessionId);
+    } catch (err) {
+      setError(t('end.failed', { message: errorText(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card side-card" aria-labelledby="transfer-title">
+      <h2 id="transfer-title" class="side-title">
+        {t('transfer.title')}
+      </h2>
+      {error && (
+        <div class="alert alert-error small" role="alert">
+          {error}
+        </div>
+      )}
+      <form class="form transfer-form" onSubmit={(ev) => void doTransfer(ev)}>
+        <label class="field">
+          <span class="field-label">{t('transfer.target')}</span>
+          <select value={target} onChange={(ev) => setTarget(ev.currentTarget.value)}>
+            <option value="">{t('transfer.choose')}</option>
+            {groups.length > 0 && (
+              <optgroup label={t('transfer.groups')}>
+                {groups.map((g) => (
+                  <option key={g.id} value={`group:${g.id}`}>
+                    {g.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {operators.length > 0 && (
+              <optgroup label={t('transfer.operators')}>
+                {operators.map((o) => (
+                  <option key={o.id} value={`operator:${o.id}`}>
+                    {o.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+        </label>
+        <label class="field">
+          <span class="field-label">{t('transfer.note')}</span>
+          <textarea rows={2} maxLength={500} value={note} onInput={(ev) => setNote(ev.currentTarget.value)} />
+        </label>
+        <button type="submit" class="btn" disabled={busy || !target}>
+          {t('transfer.submit')}
+        </button>
+      </form>
+      <div class="end-row">
+        <button type="button" class="btn btn-danger btn-block" disabled={busy} onClick={() => void doEnd()}>
+          {t('end.button')}
+        </button>
+      </div>
+    </section>
+  );
+}

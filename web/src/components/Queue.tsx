@@ -1,0 +1,125 @@
+import { useState } from 'preact/hooks';
+import { CHANNEL_LABEL } from '../channels';
+import { formatWait, secondsSince, secondsUntil, shortPage, unreadCount } from '../conversations';
+import { accept, conversations, now, orderedQueue, select, selectedId } from '../sessions';
+import { me, t } from '../store';
+import type { Session } from '../types';
+import { ChannelIcon } from './Channels';
+
+export function clientName(session: Session): string {
+  const name = session.client.name?.trim();
+  return name ? name : t('queue.anonymous');
+}
+
+/** The left column: the queue, then my conversations. */
+export function LeftColumn() {
+  return (
+    <aside class="ws-left">
+      <QueuePanel />
+      <MyConversations />
+    </aside>
+  );
+}
+
+function QueuePanel() {
+  const items = orderedQueue.value;
+  const [error, setError] = useState<string | null>(null);
+  const myId = me.value?.user.id ?? '';
+  const tick = now.value;
+  const onAccept = async (id: string) => {
+    setError(null);
+    const problem = await accept(id);
+    if (problem === null) return;
+    setError(typeof problem === 'string' ? t(problem) : t('queue.acceptFailed', { message: problem.message }));
+  };
+  return (
+    <section class="card side-card" aria-label={t('queue.title')}>
+      <h2 class="side-title">
+        {t('queue.title')}
+        {items.length > 0 && <span class="count-badge" aria-hidden="true">{items.length}</span>}
+      </h2>
+      {error && (
+        <div class="alert alert-error small" role="alert">
+          {error}
+        </div>
+      )}
+      {items.length === 0 ? (
+        <p class="muted small side-empty">{t('queue.empty')}</p>
+      ) : (
+        <ul class="queue-list">
+          {items.map((s) => {
+            const offered = s.status === 'offered' && s.offered_to === myId;
+            const page = shortPage(s.page_url);
+            return (
+              <li key={s.id} class={`queue-item${offered ? ' is-offer' : ''}`}>
+                <div class="queue-top">
+                  <ChannelIcon channel={s.channel} />
+                  <span class="queue-name">{clientName(s)}</span>
+                  <span class="visually-hidden">{t(CHANNEL_LABEL[s.channel])}</span>
+                  <span class="queue-wait muted small" title={t('queue.waiting', { time: formatWait(secondsSince(s.created_at, tick)) })}>
+                    {formatWait(secondsSince(s.created_at, tick))}
+                  </span>
+                </div>
+                {page && (
+                  <div class="queue-page small muted" title={s.page_url ?? ''}>
+                    {t('queue.from', { page })}
+                  </div>
+                )}
+                {offered && (
+                  <div class="offer-line small" role="status">
+                    {t('queue.offer', { seconds: secondsUntil(s.offer_expires_at, tick) })}
+                  </div>
+                )}
+                <button type="button" class={`btn btn-small ${offered ? 'btn-primary' : ''} queue-accept`} onClick={() => void onAccept(s.id)}>
+                  {t('queue.accept')}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function MyConversations() {
+  const list = conversations.value;
+  const current = selectedId.value;
+  return (
+    <section class="card side-card" aria-labelledby="conv-title">
+      <h2 id="conv-title" class="side-title">
+        {t('conv.title')}
+      </h2>
+      {list.length === 0 ? (
+        <p class="muted small side-empty">{t('conv.empty')}</p>
+      ) : (
+        <ul class="conv-list">
+          {list.map((c) => {
+            const unread = unreadCount(c);
+            const ended = c.session.status === 'ended';
+            return (
+              <li key={c.session.id}>
+                <button
+                  type="button"
+                  class={`conv-item${c.session.id === current ? ' is-selected' : ''}${ended ? ' is-ended' : ''}`}
+                  aria-current={c.session.id === current ? 'true' : undefined}
+                  onClick={() => select(c.session.id)}
+                >
+                  <ChannelIcon channel={c.session.channel} />
+                  <span class="conv-name">{clientName(c.session)}</span>
+                  {ended && <span class="tag">{t('conv.ended')}</span>}
+                  {unread > 0 && (
+                    <span class="unread-badge">
+                      <span aria-hidden="true">{unread}</span>
+                      <span class="visually-hidden">{t('conv.unread', { count: unread })}</span>
+                    </span>
+                  )}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addMessages,
+  applySession,
+  applyToQueue,
+  formatWait,
+  markRead,
+  orderQueue,
+  secondsSince,
+  secondsUntil,
+  shortPage,
+  unreadCount,
+  type Conversation,
+} from './conversations';
+import type { Message, Session } from './types';
+
+function session(id: string, patch: Partial<Session> = {}): Session {
+  return {
+    id,
+    channel: 'chat',
+    source: 'widget',
+    status: 'waiting',
+    group_id: null,
+    operator_id: null,
+    offered_to: null,
+    offer_expires_at: null,
+    client: { name: null, email: null, phone: null },
+    page_url: null,
+    created_at: '2025-05-17T10:00:00Z',
+    accepted_at: null,
+    ended_at: null,
+    end_reason: null,
+    ...patch,
+  };
+}
+
+function msg(seq: number, author: Message['author'] = 'client', text = `m${seq}`): Message {
+  return { seq, author, operator_id: null, operator_name: null, text, sent_at: '2025-05-17T10:00:00Z' };
+}
+
+describe('orderQueue', () => {
+  it('puts offers to me on top (newest first), then waiting oldest first', () => {
+    const q = orderQueue(
+      [
+        session('w2', { created_at: '2025-05-17T10:05:00Z' }),
+        session('w1', { created_at: '2025-05-17T10:01:00Z' }),
+        session('o1', { status: 'offered', offered_to: 'me', offer_expires_at: '2025-05-17T10:02:00Z' }),
+        session('o2', { status: 'offered', offered_to: 'me', offer_expires_at: '2025-05-17T10:03:00Z' }),
+        session('x', { status: 'offered', offered_to: 'someone-else' }),
+        session('a', { status: 'active', operator_id: 'me' }),
+      ],
+      'me',
+    );
+    expect(q.map((s) => s.id)).toEqual(['o2', 'o1', 'w1', 'w2']);
+  });
+});
+
+describe('wait times', () => {
+  const now = Date.parse('2025-05-17T10:00:00Z');
+  it('formats m:ss and h:mm:ss', () => {
+    expect(formatWait(0)).toBe('0:00');
+    expect(formatWait(7)).toBe('0:07');
+    expect(formatWait(185)).toBe('3:05');
+    expect(formatWait(3723)).toBe('1:02:03');
+    expect(formatWait(-3)).toBe('0:00');
+    expect(formatWait(Number.NaN)).toBe('0:00');
+  });
+  it('counts seconds since and until', () => {
+    expect(secondsSince('2025-05-17T09:59:30Z', now)).toBe(30);
+    expect(secondsSince('2025-05-17T10:00:05Z', now)).toBe(0);
+    expect(secondsSince('nonsense', now)).toBe(0);
+    expect(secondsUntil('2025-05-17T10:00:29.200Z', now)).toBe(30);
+    expect(secondsUntil('2025-05-17T09:00:00Z', now)).toBe(0);
+    expect(secondsUntil(null, now)).toBe(0);
+  });
+});
+
+describe('conversations', () => {
+  const base: Conversation = { session: session('s', { status: 'active', operator_id: 'me' }), messages: [], readSeq: 0 };
+  it('merges messages by seq without duplicates', () => {
+    let c = addMessages(base, [msg(2), msg(1)], false);
+    c = addMessages(c, [msg(2), msg(3)], false);
+    expect(c.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+  it('counts unread client messages only, and clears them when read or open', () => {
+    let c = addMessages(base, [msg(1), msg(2, 'operator'), msg(3), msg(4, 'system')], false);
+    expect(unreadCount(c)).toBe(2);
+    c = markRead(c);
+    expect(unreadCount(c)).toBe(0);
+    c = addMessages(c, [msg(5)], false);
+    expect(unreadCount(c)).toBe(1);
+    c = addMessages(c, [msg(6)], true);
+    expect(unreadCount(c)).toBe(0);
+  });
+  it('keeps the same object when nothing is new', () => {
+    const c = addMessages(base, [msg(1)], false);
+    expect(addMessages(c, [msg(1)], false)).toBe(c);
+  });
+  it('applies sessions: adds mine, marks ended, removes transferred', () => {
+    let list = applySession([], session('s', { status: 'active', operator_id: 'me' }), 'me');
+    expect(list).toHaveLength(1);
+    list = applySession(list, session('other', { status: 'active', operator_id: 'you' }), 'me');
+    expect(list).toHaveLength(1);
+    list = applySession(list, session('s', { status: 'ended', operator_id: 'me', end_reason: 'client_left' }), 'me');
+    expect(list[0]?.session.status).toBe('ended');
+    const back = applySession(applySession([], session('t', { status: 'active', operator_id: 'me' }), 'me'), session('t'), 'me');
+    expect(back).toHaveLength(0);
+  });
+  it('keeps the queue to waiting sessions and offers to me', () => {
+    let q = applyToQueue([], session('a'), 'me');
+    q = applyToQueue(q, session('b', { status: 'offered', offered_to: 'me' }), 'me');
+    q = applyToQueue(q, session('a', { status: 'active', operator_id: 'you' }), 'me');
+    expect(q.map((s) => s.id)).toEqual(['b']);
+    q = applyToQueue(q, session('b', { status: 'offered', offered_to: 'you' }), 'me');
+    expect(q).toEqual([]);
+  });
+});
+
+describe('shortPage', () => {
+  it('shows host and path', () => {
+    expect(shortPage('https://example.com/pricing?x=1')).toBe('example.com/pricing');
+    expect(shortPage('http://127.0.0.1:8080/')).toBe('127.0.0.1:8080');
+    expect(shortPage('not a url')).toBe('not a url');
+    expect(shortPage(null)).toBeNull();
+  });
+});

@@ -1,0 +1,48 @@
+// Pure helpers for conversation messages, shared by the workspace and the widget (keep it free of
+// app imports so the widget bundle stays small).
+
+export interface SeqMessage {
+  seq: number;
+}
+
+/** Merges `incoming` into `existing` by seq: sorted ascending, no duplicates (messages never change, so
+ * the copy already held wins and an all-duplicate batch returns `existing` itself). */
+export function mergeBySeq<T extends SeqMessage>(existing: readonly T[], incoming: readonly T[]): T[] {
+  if (incoming.length === 0) return existing as T[];
+  const bySeq = new Map<number, T>();
+  for (const m of existing) bySeq.set(m.seq, m);
+  let changed = false;
+  for (const m of incoming) {
+    if (!Number.isFinite(m.seq)) continue;
+    if (bySeq.has(m.seq)) continue;
+    bySeq.set(m.seq, m);
+    changed = true;
+  }
+  if (!changed) return existing as T[];
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The highest seq in a list (0 when empty): what to pass as `after_seq`. */
+export function lastSeqOf(messages: readonly SeqMessage[]): number {
+  let last = 0;
+  for (const m of messages) if (m.seq > last) last = m.seq;
+  return last;
+}
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+/** Length in characters (code points), as the server counts it. */
+export function charCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n += 1;
+  return n;
+}
+
+export type DraftProblem = 'empty' | 'tooLong' | null;
+
+/** Why a draft cannot be sent, or null when it can. */
+export function draftProblem(text: string): DraftProblem {
+  if (text.trim().length === 0) return 'empty';
+  if (charCount(text) > MAX_MESSAGE_CHARS) return 'tooLong';
+  return null;
+}

@@ -1,0 +1,215 @@
+// The operator's queue and conversations (signals + actions), fed by REST snapshots and the
+// WebSocket events session.offered, session.changed, message.created and queue.changed.
+
+import { computed, signal } from '@preact/signals';
+import { ApiError, api } from './api';
+import {
+  addMessages,
+  applySession,
+  applyToQueue,
+  markRead,
+  orderQueue,
+  unreadCount,
+  type Conversation,
+} from './conversations';
+import { lastSeqOf } from './messages';
+import { addLiveListener, me } from './store';
+import type { Message, Session } from './types';
+
+export const queueItems = signal<Session[]>([]);
+export const conversations = signal<Conversation[]>([]);
+export const selectedId = signal<string | null>(null);
+/** Ticks every second while signed in (wait times, offer countdowns). */
+export const now = signal(Date.now());
+
+const myId = (): string => me.value?.user.id ?? '';
+
+export const orderedQueue = computed(() => orderQueue(queueItems.value, myId()));
+export const selected = computed(() => conversations.value.find((c) => c.session.id === selectedId.value) ?? null);
+export const totalUnread = computed(() => conversations.value.reduce((n, c) => n + unreadCount(c), 0));
+
+let ticker: ReturnType<typeof setInterval> | null = null;
+let queueTimer: ReturnType<typeof setTimeout> | null = null;
+
+function setConversations(next: Conversation[]): void {
+  conversations.value = next;
+  if (selectedId.value && !next.some((c) => c.session.id === selectedId.value)) selectedId.value = null;
+}
+
+export async function loadQueue(): Promise<void> {
+  try {
+    const page = await api.queue();
+    queueItems.value = page.items;
+  } catch {
+    // The next queue.changed or reconnect tries again.
+  }
+}
+
+/** Coalesces bursts of queue.changed into one fetch. */
+function scheduleQueueLoad(): void {
+  if (queueTimer !== null) return;
+  queueTimer = setTimeout(() => {
+    queueTimer = null;
+    void loadQueue();
+  }, 150);
+}
+
+export async function loadMine(): Promise<void> {
+  const id = myId();
+  if (!id) return;
+  try {
+    const page = await api.sessions({ status: 'active', operator_id: id });
+    let list = conversations.value;
+    const activeIds = new Set(page.items.map((s) => s.id));
+    // Conversations that are no longer active for me (ended elsewhere while we were away) are refreshed.
+    for (const c of list) {
+      if (c.session.status === 'active' && !activeIds.has(c.session.id)) {
+        try {
+          list = applySession(list, await api.session(c.session.id), id);
+        } catch {
+          list = list.filter((x) => x.session.id !== c.session.id);
+        }
+      }
+    }
+    for (const s of page.items) list = applySession(list, s, id);
+    setConversations(list);
+    await Promise.all(page.items.map((s) => loadMessages(s.id)));
+  } catch {
+    // Retried on the next reconnect.
+  }
+}
+
+export async function loadMessages(sessionId: string): Promise<void> {
+  const conv = conversations.value.find((c) => c.session.id === sessionId);
+  if (!conv) return;
+  try {
+    const page = await api.messages(sessionId, lastSeqOf(conv.messages));
+    addIncoming(sessionId, page.items);
+  } catch {
+    // Retried on the next reconnect.
+  }
+}
+
+function addIncoming(sessionId: string, messages: Message[]): void {
+  const open = selectedId.value === sessionId;
+  setConversations(conversations.value.map((c) => (c.session.id === sessionId ? addMessages(c, messages, open) : c)));
+}
+
+export function select(sessionId: string | null): void {
+  selectedId.value = sessionId;
+  if (sessionId) {
+    setConversations(conversations.value.map((c) => (c.session.id === sessionId ? markRead(c) : c)));
+  }
+}
+
+/** Removes an ended conversation from the list. */
+export function closeConversation(sessionId: string): void {
+  setConversations(conversations.value.filter((c) => c.session.id !== sessionId));
+}
+
+function applySessionEverywhere(session: Session): void {
+  const id = myId();
+  queueItems.value = applyToQueue(queueItems.value, session, id);
+  const before = conversations.value.some((c) => c.session.id === session.id);
+  setConversations(applySession(conversations.value, session, id));
+  const after = conversations.value.some((c) => c.session.id === session.id);
+  if (!before && after) void loadMessages(session.id);
+}
+
+export type AcceptProblem = 'queue.alreadyTaken' | 'queue.capacityFull' | { message: string } | null;
+
+export async function accept(sessionId: string): Promise<AcceptProblem> {
+  try {
+    const session = await api.accept(sessionId);
+    applySessionEverywhere(session);
+    select(session.id);
+    void loadQueue();
+    return null;
+  } catch (err) {
+    void loadQueue();
+    if (err instanceof ApiError && err.code === 'already_taken') return 'queue.alreadyTaken';
+    if (err instanceof ApiError && err.code === 'capacity_full') return 'queue.capacityFull';
+    return { message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function sendMessage(sessionId: string, text: string): Promise<void> {
+  const message = await api.send(sessionId, text);
+  addIncoming(sessionId, [message]);
+}
+
+export async function transfer(
+  sessionId: string,
+  target: { group_id: string } | { operator_id: string },
+  note: string,
+): Promise<void> {
+  const session = await api.transfer(sessionId, target, note);
+  applySessionEverywhere(session);
+  if (conversations.value.some((c) => c.session.id === sessionId)) closeConversation(sessionId);
+}
+
+export async function endSession(sessionId: string): Promise<void> {
+  const session = await api.end(sessionId);
+  applySessionEverywhere(session);
+}
+
+// ---- event parsing ------------------------------------------------------------------------------
+
+function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return typeof s['id'] === 'string' && typeof s['status'] === 'string' && typeof s['channel'] === 'string';
+}
+
+function sessionOf(data: unknown): Session | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const s = (data as Record<string, unknown>)['session'];
+  return isSession(s) ? s : null;
+}
+
+function isMessage(value: unknown): value is Message {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return typeof m['seq'] === 'number' && typeof m['text'] === 'string' && typeof m['author'] === 'string';
+}
+
+addLiveListener({
+  onSignedIn() {
+    now.value = Date.now();
+    if (ticker === null) ticker = setInterval(() => (now.value = Date.now()), 1000);
+  },
+  onSignedOut() {
+    if (ticker !== null) clearInterval(ticker);
+    ticker = null;
+    queueItems.value = [];
+    conversations.value = [];
+    selectedId.value = null;
+  },
+  onFresh() {
+    void loadQueue();
+    void loadMine();
+  },
+  onEvent(event, data) {
+    switch (event) {
+      case 'session.offered':
+      case 'session.changed': {
+        const session = sessionOf(data);
+        if (session) applySessionEverywhere(session);
+        break;
+      }
+      case 'message.created': {
+        if (typeof data !== 'object' || data === null) break;
+        const d = data as Record<string, unknown>;
+        const sessionId = d['session_id'];
+        const message = d['message'];
+        if (typeof sessionId !== 'string' || !isMessage(message)) break;
+        if (conversations.value.some((c) => c.session.id === sessionId)) addIncoming(sessionId, [message]);
+        else void loadMine();
+        break;
+      }
+      case 'queue.changed':
+        scheduleQueueLoad();
+        break;
+    }
+  },
+});

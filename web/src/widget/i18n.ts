@@ -1,0 +1,94 @@
+// The widget's strings, English and Czech. The Czech dictionary is typed by the English keys, so a
+// missing or extra key is a compile error (the same scheme as the app's dictionary, kept separate so
+// the widget bundle stays small).
+
+export type WidgetLang = 'cs' | 'en';
+
+const en = {
+  button: 'Chat with us',
+  close: 'Close the chat window',
+  title: 'Chat with us',
+  online: 'We are online',
+  busy: 'All operators are busy, you will wait a bit.',
+  offline: 'We are offline now. Please come back later — we will be glad to help.',
+  offlineTitle: 'We are offline',
+  startIntro: 'Ask us anything. Name and e-mail are optional.',
+  name: 'Your name',
+  email: 'E-mail',
+  start: 'Start chat',
+  starting: 'Starting…',
+  startFailed: 'The chat could not start. Please try again.',
+  noOperator: 'Nobody can take a chat right now. Please try again later.',
+  queue: 'You are number {position} in the queue, about {wait}.',
+  queueNoWait: 'You are number {position} in the queue.',
+  waiting: 'Connecting you with an operator…',
+  lessThanMinute: 'less than a minute',
+  minutes: '{count} min',
+  message: 'Message',
+  send: 'Send',
+  sending: 'Sending…',
+  notSent: 'Not sent yet — will retry',
+  tooLong: 'The message is too long (at most {max} characters).',
+  tooMany: 'You are sending too fast. Please wait a moment.',
+  you: 'You',
+  operator: 'Operator',
+  system: 'Info',
+  leave: 'End chat',
+  ended: 'The conversation has ended.',
+  newChat: 'Start a new chat',
+  reconnecting: 'Reconnecting…',
+  messages: 'Messages',
+} as const satisfies Record<string, string>;
+
+export type WidgetKey = keyof typeof en;
+
+const cs: Record<WidgetKey, string> = {
+  button: 'Napište nám',
+  close: 'Zavřít okno chatu',
+  title: 'Napište nám',
+  online: 'Jsme online',
+  busy: 'Všichni operátoři jsou vytížení, chvilku počkáte.',
+  offline: 'Teď nejsme k zastižení. Zkuste to prosím později — rádi vám pomůžeme.',
+  offlineTitle: 'Jsme offline',
+  startIntro: 'Zeptejte se nás na cokoli. Jméno a e-mail vyplňovat nemusíte.',
+  name: 'Vaše jméno',
+  email: 'E-mail',
+  start: 'Začít chat',
+  starting: 'Začínám…',
+  startFailed: 'Chat se nepodařilo začít. Zkuste to prosím znovu.',
+  noOperator: 'Teď nikdo nemůže chat převzít. Zkuste to prosím později.',
+  queue: 'Jste {position}. ve frontě, čekání asi {wait}.',
+  queueNoWait: 'Jste {position}. ve frontě.',
+  waiting: 'Spojujeme vás s operátorem…',
+  lessThanMinute: 'méně než minutu',
+  minutes: '{count} min',
+  message: 'Zpráva',
+  send: 'Odeslat',
+  sending: 'Odesílám…',
+  notSent: 'Zatím neodesláno — zkusíme znovu',
+  tooLong: 'Zpráva je příliš dlouhá (nejvýše {max} znaků).',
+  tooMany: 'Píšete příliš rychle. Chvilku počkejte.',
+  you: 'Vy',
+  operator: 'Operátor',
+  system: 'Info',
+  leave: 'Ukončit chat',
+  ended: 'Konverzace skončila.',
+  newChat: 'Začít nový chat',
+  reconnecting: 'Obnovuji spojení…',
+  messages: 'Zprávy',
+};
+
+export const WIDGET_DICTIONARIES: Readonly<Record<WidgetLang, Record<WidgetKey, string>>> = { en, cs };
+
+export function widgetLang(navigatorLanguage: string | null | undefined): WidgetLang {
+  return (navigatorLanguage ?? '').trim().toLowerCase().startsWith('cs') ? 'cs' : 'en';
+}
+
+export function wt(lang: WidgetLang, key: WidgetKey, params?: Readonly<Record<string, string | number>>): string {
+  const template = WIDGET_DICTIONARIES[lang][key];
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { WIDGET_DICTIONARIES, widgetLang, wt } from './i18n';
+import {
+  apiBase,
+  chatKey,
+  formatEstimate,
+  newMessageId,
+  parseClientFrame,
+  parseOutbox,
+  parseStoredChat,
+  visiblePending,
+  queueText,
+  withPending,
+  withoutPending,
+  wsUrlFor,
+} from './model';
+
+describe('where the API is', () => {
+  it('is the folder of the script', () => {
+    expect(apiBase('http://hovor.example:8080/widget.js', 'https://shop.example/')).toBe('http://hovor.example:8080/');
+    expect(apiBase('/widget.js', 'http://127.0.0.1:5000/demo-site/')).toBe('http://127.0.0.1:5000/');
+    expect(apiBase('https://x.example/hovor/widget.js?v=2', 'https://a.example/')).toBe('https://x.example/hovor/');
+  });
+  it('builds the WebSocket URL with the token and last_seq', () => {
+    expect(wsUrlFor('https://x.example/', 'tok en', null)).toBe('wss://x.example/api/v1/ws?client_token=tok+en');
+    expect(wsUrlFor('http://x.example/', 't', 7)).toBe('ws://x.example/api/v1/ws?client_token=t&last_seq=7');
+  });
+});
+
+describe('storage', () => {
+  it('parses the stored chat defensively', () => {
+    expect(chatKey('demo')).toBe('hovor.widget.demo.chat');
+    expect(parseStoredChat(null)).toBeNull();
+    expect(parseStoredChat('{oops')).toBeNull();
+    expect(parseStoredChat('{"session_id":1}')).toBeNull();
+    expect(parseStoredChat('{"session_id":"s","client_token":"t","open":true}')).toEqual({ session_id: 's', client_token: 't', open: true });
+  });
+  it('keeps an outbox in order without duplicate ids', () => {
+    let box = withPending([], { id: 'a', text: 'one' });
+    box = withPending(box, { id: 'b', text: 'two' });
+    box = withPending(box, { id: 'a', text: 'one' });
+    expect(box.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(withoutPending(box, 'a').map((p) => p.id)).toEqual(['b']);
+    expect(parseOutbox(JSON.stringify(box))).toEqual(box);
+    expect(parseOutbox('[{"id":1}]')).toEqual([]);
+    expect(parseOutbox('nope')).toEqual([]);
+  });
+  it('hides a pending message once its stored copy arrived', () => {
+    const msg = (seq: number, text: string, author: 'client' | 'operator' = 'client') => ({ seq, author, operator_name: null, text, sent_at: '' });
+    const box = [
+      { id: 'a', text: 'hi', after: 2 },
+      { id: 'b', text: 'hi', after: 2 },
+      { id: 'c', text: 'later', after: 2 },
+    ];
+    expect(visiblePending(box, [msg(1, 'hi')]).map((p) => p.id)).toEqual(['a', 'b', 'c']);
+    expect(visiblePending(box, [msg(1, 'hi'), msg(3, 'hi')]).map((p) => p.id)).toEqual(['b', 'c']);
+    expect(visiblePending(box, [msg(3, 'hi'), msg(4, 'hi'), msg(5, 'later', 'operator')]).map((p) => p.id)).toEqual(['c']);
+  });
+  it('makes message ids with or without randomUUID', () => {
+    expect(newMessageId({ randomUUID: () => 'uuid-1' })).toBe('uuid-1');
+    const id = newMessageId(undefined);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(newMessageId(undefined)).not.toBe(id);
+  });
+});
+
+describe('texts', () => {
+  it('has the same keys in both languages and detects Czech', () => {
+    expect(Object.keys(WIDGET_DICTIONARIES.cs).sort()).toEqual(Object.keys(WIDGET_DICTIONARIES.en).sort());
+    expect(widgetLang('cs-CZ')).toBe('cs');
+    expect(widgetLang('en-US')).toBe('en');
+    expect(widgetLang(undefined)).toBe('en');
+    expect(wt('cs', 'button')).toBe('Napište nám');
+    expect(wt('en', 'button')).toBe('Chat with us');
+  });
+  it('describes the queue', () => {
+    expect(formatEstimate(20, 'en')).toBe('less than a minute');
+    expect(formatEstimate(95, 'en')).toBe('2 min');
+    expect(queueText('en', 2, 60)).toBe('You are number 2 in the queue, about 1 min.');
+    expect(queueText('cs', 2, 60)).toBe('Jste 2. ve frontě, čekání asi 1 min.');
+    expect(queueText('en', 3, null)).toBe('You are number 3 in the queue.');
+    expect(queueText('en', null, null)).toBe('Connecting you with an operator…');
+  });
+});
+
+describe('frames', () => {
+  const session = { id: 's', status: 'waiting', end_reason: null };
+  it('parses hello, messages and session changes', () => {
+    const hello = parseClientFrame(JSON.stringify({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 }));
+    expect(hello).toEqual({ type: 'hello', last_seq: 4, view: { session, queue_position: 1, estimated_wait_s: 30 } });
+    const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
+    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 5, event: 'message.created', data: { message: msg } }))).toEqual({
+      type: 'message',
+      seq: 5,
+      message: { seq: 2, author: 'operator', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' },
+    });
+    const changed = parseClientFrame(
+      JSON.stringify({ type: 'event', seq: 6, event: 'session.changed', data: { session: { ...session, status: 'active' }, queue_position: null } }),
+    );
+    expect(changed.type).toBe('session');
+    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 7, event: 'x.y', data: {} }))).toEqual({ type: 'other-event', seq: 7 });
+    expect(parseClientFrame('{"type":"ping"}')).toEqual({ type: 'ping' });
+    expect(parseClientFrame('garbage')).toEqual({ type: 'ignore' });
+    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 8, event: 'session.changed', data: { session: { id: 's', status: 'weird' } } }))).toEqual({
+      type: 'other-event',
+      seq: 8,
+    });
+  });
+});

@@ -1,0 +1,221 @@
+// Pure logic of the widget: where the API is, what is stored between reloads, the outbox of unsent
+// messages, queue texts and server frames. No DOM here (unit-tested).
+
+import { wt, type WidgetLang } from './i18n';
+
+export type Availability = 'online' | 'busy' | 'offline';
+export type SessionStatus = 'waiting' | 'offered' | 'active' | 'ended';
+
+export interface ClientSession {
+  id: string;
+  status: SessionStatus;
+  end_reason: string | null;
+}
+
+export interface ClientMessage {
+  seq: number;
+  author: 'client' | 'operator' | 'system';
+  operator_name: string | null;
+  text: string;
+  sent_at: string;
+}
+
+export interface SessionView {
+  session: ClientSession;
+  queue_position: number | null;
+  estimated_wait_s: number | null;
+}
+
+/** The base URL the widget talks to: the folder its own script was loaded from. */
+export function apiBase(scriptSrc: string, pageHref: string): string {
+  return new URL('.', new URL(scriptSrc, pageHref)).href;
+}
+
+export function wsUrlFor(base: string, clientToken: string, lastSeq: number | null): string {
+  const url = new URL('api/v1/ws', base);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('client_token', clientToken);
+  if (lastSeq !== null) url.searchParams.set('last_seq', String(lastSeq));
+  return url.href;
+}
+
+// ---- what survives a reload (localStorage, per company) ---------------------------------------
+
+export interface StoredChat {
+  session_id: string;
+  client_token: string;
+  /** Whether the window was open (a reload keeps it open). */
+  open: boolean;
+}
+
+export interface Pending {
+  /** The client_msg_id: the same id is resent until the server confirms, so nothing is duplicated. */
+  id: string;
+  text: string;
+  /** The last message seq known when it was written (the stored copy, if any, comes after it). */
+  after?: number;
+}
+
+/**
+ * The pending messages still to show: one whose stored copy already arrived (over the socket, before
+ * the POST answered, or before a reload's resend) is hidden — a client message after `after` with the
+ * same text, each stored message matching at most one pending one.
+ */
+export function visiblePending(outbox: readonly Pending[], messages: readonly ClientMessage[]): Pending[] {
+  const claimed = new Set<number>();
+  return outbox.filter((p) => {
+    const match = messages.find((m) => m.author === 'client' && m.seq > (p.after ?? 0) && m.text === p.text && !claimed.has(m.seq));
+    if (!match) return true;
+    claimed.add(match.seq);
+    return false;
+  });
+}
+
+export function chatKey(company: string): string {
+  return `hovor.widget.${company}.chat`;
+}
+export function outboxKey(company: string): string {
+  return `hovor.widget.${company}.outbox`;
+}
+
+function parseJson(text: string | null): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export function parseStoredChat(text: string | null): StoredChat | null {
+  const v = parseJson(text);
+  if (typeof v !== 'object' || v === null) return null;
+  const r = v as Record<string, unknown>;
+  if (typeof r['session_id'] !== 'string' || typeof r['client_token'] !== 'string') return null;
+  return { session_id: r['session_id'], client_token: r['client_token'], open: r['open'] === true };
+}
+
+export function parseOutbox(text: string | null): Pending[] {
+  const v = parseJson(text);
+  if (!Array.isArray(v)) return [];
+  return v.filter(
+    (p): p is Pending =>
+      typeof p === 'object' &&
+      p !== null &&
+      typeof (p as Pending).id === 'string' &&
+      typeof (p as Pending).text === 'string' &&
+      ((p as Pending).after === undefined || typeof (p as Pending).after === 'number'),
+  );
+}
+
+export function withPending(outbox: readonly Pending[], item: Pending): Pending[] {
+  return outbox.some((p) => p.id === item.id) ? [...outbox] : [...outbox, item];
+}
+
+export function withoutPending(outbox: readonly Pending[], id: string): Pending[] {
+  return outbox.filter((p) => p.id !== id);
+}
+
+// ---- texts ---------------------------------------------------------------------------------------
+
+export function formatEstimate(seconds: number, lang: WidgetLang): string {
+  if (!Number.isFinite(seconds) || seconds < 60) return wt(lang, 'lessThanMinute');
+  return wt(lang, 'minutes', { count: Math.round(seconds / 60) });
+}
+
+export function queueText(lang: WidgetLang, position: number | null, waitS: number | null): string {
+  if (position === null || position < 1) return wt(lang, 'waiting');
+  if (waitS === null) return wt(lang, 'queueNoWait', { position });
+  return wt(lang, 'queue', { position, wait: formatEstimate(waitS, lang) });
+}
+
+// ---- server data -----------------------------------------------------------------------------
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+export function asSession(v: unknown): ClientSession | null {
+  if (!isObject(v) || typeof v['id'] !== 'string' || typeof v['status'] !== 'string') return null;
+  const status = v['status'];
+  if (status !== 'waiting' && status !== 'offered' && status !== 'active' && status !== 'ended') return null;
+  return { id: v['id'], status, end_reason: typeof v['end_reason'] === 'string' ? v['end_reason'] : null };
+}
+
+export function asMessage(v: unknown): ClientMessage | null {
+  if (!isObject(v) || typeof v['seq'] !== 'number' || typeof v['text'] !== 'string') return null;
+  const author = v['author'];
+  if (author !== 'client' && author !== 'operator' && author !== 'system') return null;
+  return {
+    seq: v['seq'],
+    author,
+    operator_name: typeof v['operator_name'] === 'string' ? v['operator_name'] : null,
+    text: v['text'],
+    sent_at: typeof v['sent_at'] === 'string' ? v['sent_at'] : '',
+  };
+}
+
+export function asView(v: unknown): SessionView | null {
+  if (!isObject(v)) return null;
+  const session = asSession(v['session']);
+  if (!session) return null;
+  const pos = v['queue_position'];
+  const wait = v['estimated_wait_s'];
+  return {
+    session,
+    queue_position: typeof pos === 'number' ? pos : null,
+    estimated_wait_s: typeof wait === 'number' ? wait : null,
+  };
+}
+
+export type ClientFrame =
+  | { type: 'hello'; last_seq: number; view: SessionView | null }
+  | { type: 'message'; seq: number; message: ClientMessage }
+  | { type: 'session'; seq: number; view: SessionView }
+  | { type: 'other-event'; seq: number }
+  | { type: 'ping' }
+  | { type: 'ignore' };
+
+/** Parses a frame of the client WebSocket. */
+export function parseClientFrame(text: string): ClientFrame {
+  const v = parseJson(text);
+  if (!isObject(v)) return { type: 'ignore' };
+  if (v['type'] === 'ping') return { type: 'ping' };
+  if (v['type'] === 'hello' && typeof v['last_seq'] === 'number') {
+    return { type: 'hello', last_seq: v['last_seq'], view: asView(v) };
+  }
+  if (v['type'] === 'event' && typeof v['seq'] === 'number') {
+    const seq = v['seq'];
+    const data = v['data'];
+    if (v['event'] === 'message.created' && isObject(data)) {
+      const message = asMessage(data['message']);
+      if (message) return { type: 'message', seq, message };
+    }
+    if (v['event'] === 'session.changed') {
+      const view = asView(data);
+      if (view) return { type: 'session', seq, view };
+    }
+    return { type: 'other-event', seq };
+  }
+  return { type: 'ignore' };
+}
+
+/** A UUID for client_msg_id (crypto.randomUUID where available, e.g. not on plain-http origins). */
+export interface CryptoLike {
+  randomUUID?: () => string;
+  getRandomValues?: (a: Uint8Array<ArrayBuffer>) => unknown;
+}
+
+export function newMessageId(cryptoObj: CryptoLike | undefined): string {
+  if (cryptoObj?.randomUUID) {
+    try {
+      return cryptoObj.randomUUID();
+    } catch {
+      // insecure context in some browsers
+    }
+  }
+  const bytes = new Uint8Array(16);
+  if (cryptoObj?.getRandomValues) cryptoObj.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
