@@ -107,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(routes::auth::login))
         .route("/auth/logout", post(routes::auth::logout))
         .route("/me", get(routes::me::me))
+        .route(
+            "/me/notification-settings",
+            axum::routing::patch(routes::me::patch_notification_settings),
+        )
         .route("/operators", get(routes::operators::list))
         .route(
             "/operators/{id}/state",

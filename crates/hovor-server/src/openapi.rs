@@ -14,6 +14,7 @@ use crate::routes;
         routes::auth::login,
         routes::auth::logout,
         routes::me::me,
+        routes::me::patch_notification_settings,
         routes::operators::list,
         routes::operators::get_state,
         routes::operators::put_state,

@@ -17,6 +17,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use hovor_core::notifications::NotificationSettings;
 use hovor_core::session::EndReason;
 use hovor_core::{
     routing, Channel, ChannelSetting, Command, CompanySettings, DomainError, HistorySpan, Millis,
@@ -208,6 +209,18 @@ pub trait Store: Send + Sync + 'static {
         enabled: bool,
         now: Millis,
     ) -> StoreResult<Option<ChannelChange>>;
+
+    // Per-user settings
+    /// The user's alert settings (the defaults until they change them).
+    async fn notification_settings(&self, user_id: &str) -> StoreResult<NotificationSettings>;
+    /// Saves them and tells the user's other tabs (`me.notification_settings_changed`).
+    async fn save_notification_settings(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        settings: &NotificationSettings,
+        now: Millis,
+    ) -> StoreResult<Vec<(String, i64)>>;
 
     // Groups
     async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>>;

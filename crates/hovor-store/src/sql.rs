@@ -13,6 +13,7 @@ macro_rules! sql_store {
             OperatorState, Presence, Role, Status,
         };
         use hovor_core::routing::{Candidate, Waiting};
+        use hovor_core::notifications::NotificationSettings;
         use hovor_core::session::{Author, EndReason, SessionStatus, Source};
         use sqlx::Row;
 
@@ -728,6 +729,30 @@ macro_rules! sql_store {
                 let change = channel_event(&mut tx, company_id, user_id, now).await?;
                 tx.commit().await?;
                 Ok(Some(change))
+            }
+
+            async fn notification_settings(&self, user_id: &str) -> StoreResult<NotificationSettings> {
+                let row = sqlx::query("SELECT notification_settings FROM user_settings WHERE user_id = $1")
+                    .bind(user_id).fetch_optional(self.reader()).await?;
+                match row {
+                    Some(r) => {
+                        let text: String = r.try_get("notification_settings")?;
+                        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("notification settings: {e}")))
+                    }
+                    None => Ok(NotificationSettings::default()),
+                }
+            }
+
+            async fn save_notification_settings(&self, company_id: &str, user_id: &str, settings: &NotificationSettings, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+                let text = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.begin_for(company_id).await?;
+                sqlx::query("INSERT INTO user_settings (user_id, notification_settings) VALUES ($1, $2) \
+                             ON CONFLICT (user_id) DO UPDATE SET notification_settings = excluded.notification_settings")
+                    .bind(user_id).bind(&text).execute(&mut *tx).await?;
+                let payload = serde_json::json!({ "notification_settings": settings }).to_string();
+                let written = append_to_streams(&mut tx, &[user_id.to_owned()], "me.notification_settings_changed", &payload, now).await?;
+                tx.commit().await?;
+                Ok(written)
             }
 
             async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>> {

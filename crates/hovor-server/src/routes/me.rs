@@ -2,13 +2,14 @@
 
 use axum::extract::State;
 use axum::Json;
+use hovor_core::notifications::{NotificationPatch, NotificationSettings};
 use hovor_core::ChannelSetting;
 use hovor_store::{StateJson, User};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::Actor;
+use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -20,9 +21,8 @@ pub struct MeReply {
     /// The phone line (arrives with the telephony feature; null until then).
     #[schema(value_type = Option<Object>)]
     pub phone_line: Option<Value>,
-    /// Alert settings (arrive with the notifications feature; null until then).
-    #[schema(value_type = Option<Object>)]
-    pub notification_settings: Option<Value>,
+    /// My alert settings; they follow me to any computer.
+    pub notification_settings: NotificationSettings,
     /// The CSRF token of this login session, so a reloaded page can write.
     pub csrf_token: String,
 }
@@ -41,12 +41,43 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
         .await?
         .ok_or_else(|| ApiError::not_found("your state"))?;
     let channels = app.store.channels(&user.company_id, &user.id).await?;
+    let notification_settings = app.store.notification_settings(&user.id).await?;
     Ok(Json(MeReply {
         state: view.json(),
+        notification_settings,
         user,
         channels,
         phone_line: None,
-        notification_settings: None,
         csrf_token,
     }))
+}
+
+/// Changes my alert settings (any subset); my other tabs and computers
+/// follow through `me.notification_settings_changed`.
+#[utoipa::path(patch, path = "/api/v1/me/notification-settings", tag = "Auth", request_body = NotificationPatch,
+    responses((status = 200, body = NotificationSettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_notification_settings(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<NotificationSettings>> {
+    let Actor::User { user, .. } = actor else {
+        return Err(ApiError::forbidden(
+            "notification settings belong to a logged-in user",
+        ));
+    };
+    let invalid = |message: String| ApiError::invalid("invalid_notification_settings", message);
+    let patch: NotificationPatch =
+        serde_json::from_value(body).map_err(|e| invalid(e.to_string()))?;
+    let current = app.store.notification_settings(&user.id).await?;
+    let next = current
+        .patched(&patch)
+        .map_err(|e| invalid(e.to_string()))?;
+    let written = app
+        .store
+        .save_notification_settings(&user.company_id, &user.id, &next, app.now())
+        .await?;
+    app.publish(&written);
+    Ok(Json(next))
 }

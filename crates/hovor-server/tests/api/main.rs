@@ -8,6 +8,7 @@ mod channels;
 mod cli;
 mod isolation;
 mod load;
+mod notifications;
 mod realtime;
 mod sessions;
 mod status;
