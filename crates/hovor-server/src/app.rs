@@ -157,6 +157,12 @@ pub fn router(state: AppState) -> Router {
             "/groups",
             get(routes::groups::list).post(routes::groups::create),
         )
+        .route(
+            "/groups/{id}",
+            get(routes::groups::get_one)
+                .patch(routes::groups::update)
+                .delete(routes::groups::delete),
+        )
         .route("/sessions", get(routes::sessions::list))
         .route("/sessions/queue", get(routes::sessions::queue))
         .route("/sessions/{id}", get(routes::sessions::get_one))

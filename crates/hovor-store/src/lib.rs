@@ -233,6 +233,20 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<Group>;
 
+    /// `max_queue: Some(None)` clears the limit. The built-in group's name and
+    /// members cannot change (`Rejected { code: "builtin_group" }`).
+    async fn update_group(
+        &self,
+        company_id: &str,
+        id: &str,
+        name: Option<&str>,
+        max_queue: Option<Option<i64>>,
+        members: Option<&[String]>,
+    ) -> StoreResult<()>;
+    /// Deletes by archiving; refused for the built-in group and while clients wait in it.
+    async fn archive_group(&self, company_id: &str, id: &str) -> StoreResult<()>;
+    async fn queued_in_group(&self, group_id: &str) -> StoreResult<i64>;
+
     // Sessions and routing
     async fn create_session(&self, new: &NewSession, now: Millis) -> StoreResult<SessionChange>;
     async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>>;

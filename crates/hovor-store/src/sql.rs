@@ -756,7 +756,7 @@ macro_rules! sql_store {
             }
 
             async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>> {
-                let rows = sqlx::query("SELECT id, name, strategy, max_queue, builtin FROM groups WHERE company_id = $1 ORDER BY builtin DESC, name, id")
+                let rows = sqlx::query("SELECT id, name, strategy, max_queue, builtin FROM groups WHERE company_id = $1 AND NOT archived ORDER BY builtin DESC, name, id")
                     .bind(company_id).fetch_all(self.reader()).await?;
                 let members = sqlx::query("SELECT m.group_id, m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id \
                                            JOIN users u ON u.id = m.user_id WHERE g.company_id = $1 AND u.active ORDER BY m.user_id")
@@ -798,11 +798,64 @@ macro_rules! sql_store {
                 Ok(Group { id, name: name.to_owned(), strategy: "longest_idle".into(), max_queue, members, builtin: false })
             }
 
+            async fn update_group(&self, company_id: &str, id: &str, name: Option<&str>, max_queue: Option<Option<i64>>, members: Option<&[String]>) -> StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let row = sqlx::query("SELECT builtin FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived")
+                    .bind(company_id).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+                let builtin: bool = row.try_get("builtin")?;
+                if builtin && (name.is_some() || members.is_some()) {
+                    return Err(rejected("builtin_group", "the built-in group holds every operator; only its max_queue can change"));
+                }
+                if let Some(name) = name {
+                    sqlx::query("UPDATE groups SET name = $2 WHERE id = $1").bind(id).bind(name).execute(&mut *tx).await?;
+                }
+                if let Some(max_queue) = max_queue {
+                    sqlx::query("UPDATE groups SET max_queue = $2 WHERE id = $1").bind(id).bind(max_queue).execute(&mut *tx).await?;
+                }
+                if let Some(members) = members {
+                    sqlx::query("DELETE FROM group_members WHERE group_id = $1").bind(id).execute(&mut *tx).await?;
+                    for member in members {
+                        let known = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND id = $2 AND active")
+                            .bind(company_id).bind(member).fetch_optional(&mut *tx).await?;
+                        if known.is_none() {
+                            return Err(rejected("unknown_member", "a member is not a user of this company"));
+                        }
+                        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .bind(id).bind(member).execute(&mut *tx).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn archive_group(&self, company_id: &str, id: &str) -> StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let row = sqlx::query("SELECT builtin FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived")
+                    .bind(company_id).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+                if row.try_get::<bool, _>("builtin")? {
+                    return Err(rejected("builtin_group", "the built-in group cannot be deleted"));
+                }
+                let queued: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE group_id = $1 AND status IN ('waiting', 'offered')")
+                    .bind(id).fetch_one(&mut *tx).await?.try_get("n")?;
+                if queued > 0 {
+                    return Err(rejected("group_has_queue", "clients are waiting in this group; transfer them first"));
+                }
+                sqlx::query("UPDATE groups SET archived = $2 WHERE id = $1").bind(id).bind(true).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM group_members WHERE group_id = $1").bind(id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn queued_in_group(&self, group_id: &str) -> StoreResult<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE group_id = $1 AND status IN ('waiting', 'offered')")
+                    .bind(group_id).fetch_one(self.reader()).await?.try_get("n")?)
+            }
+
             async fn create_session(&self, new: &NewSession, now: Millis) -> StoreResult<SessionChange> {
                 let mut tx = self.begin_for(&new.company_id).await?;
                 let group_id = match &new.group_id {
                     Some(id) => {
-                        let row = sqlx::query("SELECT id FROM groups WHERE company_id = $1 AND id = $2")
+                        let row = sqlx::query("SELECT id FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived")
                             .bind(&new.company_id).bind(id).fetch_optional(&mut *tx).await?;
                         row.ok_or(StoreError::NotFound)?.try_get("id")?
                     }
@@ -1059,7 +1112,7 @@ macro_rules! sql_store {
                 }
                 let (group_id, target_operator, label) = match target {
                     TransferTarget::Group(id) => {
-                        let row = sqlx::query("SELECT name FROM groups WHERE company_id = $1 AND id = $2")
+                        let row = sqlx::query("SELECT name FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived")
                             .bind(company_id).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
                         (id.clone(), None, row.try_get::<String, _>("name")?)
                     }

@@ -181,15 +181,24 @@ pub async fn start(
     }
     let page_url = optional_text(body.page_url, 2000, "page_url")?
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-    if let Some(group) = &body.group_id {
-        let known = app
-            .store
-            .groups(&company_id)
-            .await?
+    let groups = app.store.groups(&company_id).await?;
+    let group = match &body.group_id {
+        Some(id) => groups
             .iter()
-            .any(|g| g.id == *group);
-        if !known {
-            return Err(ApiError::not_found("the group"));
+            .find(|g| g.id == *id)
+            .ok_or_else(|| ApiError::not_found("the group"))?,
+        None => groups
+            .iter()
+            .find(|g| g.builtin)
+            .ok_or_else(|| ApiError::internal("start", "no built-in group"))?,
+    };
+    if let Some(max) = group.max_queue {
+        if app.store.queued_in_group(&group.id).await? >= max {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "queue_full",
+                "the queue is full right now; please try again in a few minutes",
+            ));
         }
     }
     let (state, _) =

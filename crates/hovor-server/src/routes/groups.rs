@@ -1,6 +1,6 @@
 //! Groups: routing targets. Every company has the built-in "All operators".
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hovor_store::Group;
@@ -78,4 +78,107 @@ pub async fn create(
             other => other.into(),
         })?;
     Ok((StatusCode::CREATED, Json(group)))
+}
+
+async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Group> {
+    app.store
+        .groups(actor.company_id())
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or_else(|| ApiError::not_found("the group"))
+}
+
+#[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)),
+    responses((status = 200, body = Group), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Group>> {
+    Ok(Json(load(&app, &actor, &id).await?))
+}
+
+/// Absent stays as it is; `null` clears.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPatch {
+    name: Option<String>,
+    /// A number, or `null` for no limit.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    max_queue: Option<Option<i64>>,
+    /// Replaces the members.
+    members: Option<Vec<String>>,
+}
+
+/// Admins only. The built-in group's name and members cannot change.
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)), request_body = GroupPatch,
+    responses((status = 200, body = Group), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<GroupPatch>,
+) -> ApiResult<Json<Group>> {
+    actor.require_admin()?;
+    let name = body.name.as_deref().map(str::trim);
+    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
+        return Err(ApiError::invalid(
+            "invalid_name",
+            "a group needs a name of 1 to 100 characters",
+        ));
+    }
+    if body.max_queue.flatten().is_some_and(|m| m < 1) {
+        return Err(ApiError::invalid(
+            "invalid_max_queue",
+            "max_queue must be at least 1",
+        ));
+    }
+    app.store
+        .update_group(
+            actor.company_id(),
+            &id,
+            name,
+            body.max_queue,
+            body.members.as_deref(),
+        )
+        .await
+        .map_err(|e| match e {
+            hovor_store::StoreError::Rejected { code, message } => ApiError::invalid(code, message),
+            other => other.into(),
+        })?;
+    crate::routing::kick(&app, actor.company_id());
+    Ok(Json(load(&app, &actor, &id).await?))
+}
+
+/// Admins only. Refused for the built-in group and while clients wait in it.
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted (archived)"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn delete(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    actor.require_admin()?;
+    app.store
+        .archive_group(actor.company_id(), &id)
+        .await
+        .map_err(|e| match e {
+            hovor_store::StoreError::Rejected {
+                code: "builtin_group",
+                message,
+            } => ApiError::invalid("builtin_group", message),
+            hovor_store::StoreError::Rejected { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@ mod harness;
 mod auth;
 mod channels;
 mod cli;
+mod groups;
 mod isolation;
 mod load;
 mod notifications;

@@ -8,6 +8,8 @@ CREATE TABLE groups (
     max_queue   BIGINT,
     -- The built-in "All operators" group: every operator, no member rows.
     builtin     BOOLEAN NOT NULL,
+    -- Deleted groups stay for the sessions that went through them.
+    archived    BOOLEAN NOT NULL DEFAULT FALSE,
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX groups_company ON groups(company_id);
