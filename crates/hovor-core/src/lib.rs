@@ -19,6 +19,7 @@ macro_rules! text_enum {
 
 pub mod channel;
 pub mod error;
+pub mod invitation;
 pub mod notifications;
 pub mod role;
 pub mod routing;

@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::bus::{Bus, InProcessBus};
 use crate::clock::{Clock, SystemClock};
-use crate::rate_limit::LoginLimiter;
+use crate::rate_limit::{LoginLimiter, SlidingCounter};
 use crate::routes;
 
 /// Run-time settings that are not per company.
@@ -58,7 +58,9 @@ pub struct AppState {
     /// One routing pass at a time on this node.
     pub routing_lock: Arc<tokio::sync::Mutex<()>>,
     /// Client message flood control.
-    pub client_messages: Arc<crate::rate_limit::MessageLimiter>,
+    pub client_messages: Arc<SlidingCounter>,
+    /// Unknown invitation codes per address (guessing).
+    pub invitation_guesses: Arc<SlidingCounter>,
 }
 
 impl AppState {
@@ -70,7 +72,8 @@ impl AppState {
             config: Arc::new(config),
             login_limiter: Arc::new(LoginLimiter::default()),
             routing_lock: Arc::new(tokio::sync::Mutex::new(())),
-            client_messages: Arc::new(crate::rate_limit::MessageLimiter::default()),
+            client_messages: Arc::new(SlidingCounter::client_messages()),
+            invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
         }
     }
 
@@ -173,6 +176,15 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/{id}/accept", post(routes::sessions::accept))
         .route("/sessions/{id}/transfer", post(routes::sessions::transfer))
         .route("/sessions/{id}/end", post(routes::sessions::end))
+        .route(
+            "/invitations",
+            get(routes::invitations::list).post(routes::invitations::create),
+        )
+        .route("/invitations/{id}", get(routes::invitations::get_one))
+        .route(
+            "/invitations/{id}/invalidate",
+            post(routes::invitations::invalidate),
+        )
         .nest("/client", client_api())
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/ws", get(crate::ws::upgrade))
@@ -181,6 +193,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(routes::healthz))
+        .route("/i/{code}", get(routes::invitations::landing))
         .route(
             "/api/{*rest}",
             put(routes::api_not_found).get(routes::api_not_found),
@@ -217,6 +230,10 @@ fn client_api() -> Router<AppState> {
             get(routes::client::messages).post(routes::client::send),
         )
         .route("/sessions/{id}/leave", post(routes::client::leave))
+        .route(
+            "/invitations/{code}/redeem",
+            post(routes::invitations::redeem),
+        )
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)

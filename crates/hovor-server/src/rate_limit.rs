@@ -74,28 +74,39 @@ impl LoginLimiter {
     }
 }
 
-/// At most `limit` client messages per session in a sliding window.
-pub struct MessageLimiter {
+/// Counts events per key in a sliding window: client messages per session,
+/// failed invitation look-ups per address.
+pub struct SlidingCounter {
     window: Duration,
     limit: usize,
-    sent: Mutex<HashMap<String, VecDeque<Instant>>>,
+    seen: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-impl Default for MessageLimiter {
-    fn default() -> Self {
-        MessageLimiter {
-            window: Duration::from_secs(10),
-            limit: 10,
-            sent: Mutex::new(HashMap::new()),
+impl SlidingCounter {
+    pub fn new(window: Duration, limit: usize) -> SlidingCounter {
+        SlidingCounter {
+            window,
+            limit,
+            seen: Mutex::new(HashMap::new()),
         }
     }
-}
 
-impl MessageLimiter {
-    /// Records an attempt; false when over the limit.
-    pub fn try_send(&self, session_id: &str) -> bool {
-        let now = Instant::now();
-        let mut map = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+    /// At most ten client messages per session in ten seconds.
+    pub fn client_messages() -> SlidingCounter {
+        SlidingCounter::new(Duration::from_secs(10), 10)
+    }
+
+    /// At most twenty unknown invitation codes per address in ten minutes.
+    pub fn invitation_guesses() -> SlidingCounter {
+        SlidingCounter::new(Duration::from_secs(600), 20)
+    }
+
+    fn recent(
+        &self,
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        now: Instant,
+    ) -> usize {
         if map.len() > 100_000 {
             map.retain(|_, times| {
                 times
@@ -103,17 +114,37 @@ impl MessageLimiter {
                     .is_some_and(|t| now.duration_since(*t) < self.window)
             });
         }
-        let times = map.entry(session_id.to_owned()).or_default();
+        let times = map.entry(key.to_owned()).or_default();
         while times
             .front()
             .is_some_and(|t| now.duration_since(*t) > self.window)
         {
             times.pop_front();
         }
-        if times.len() >= self.limit {
+        times.len()
+    }
+
+    /// Under the limit now?
+    pub fn allows(&self, key: &str) -> bool {
+        let mut map = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        self.recent(&mut map, key, Instant::now()) < self.limit
+    }
+
+    pub fn record(&self, key: &str) {
+        let now = Instant::now();
+        let mut map = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        self.recent(&mut map, key, now);
+        map.entry(key.to_owned()).or_default().push_back(now);
+    }
+
+    /// Records one more if under the limit; false (and nothing recorded) if over.
+    pub fn try_take(&self, key: &str) -> bool {
+        let now = Instant::now();
+        let mut map = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if self.recent(&mut map, key, now) >= self.limit {
             return false;
         }
-        times.push_back(now);
+        map.entry(key.to_owned()).or_default().push_back(now);
         true
     }
 }
@@ -136,12 +167,17 @@ mod tests {
 
     #[test]
     fn messages_are_limited_per_session() {
-        let l = MessageLimiter::default();
+        let l = SlidingCounter::client_messages();
         for _ in 0..10 {
-            assert!(l.try_send("a"));
+            assert!(l.try_take("a"));
         }
-        assert!(!l.try_send("a"));
-        assert!(l.try_send("b"));
+        assert!(!l.try_take("a"));
+        assert!(l.try_take("b"));
+        let guesses = SlidingCounter::new(Duration::from_secs(60), 2);
+        guesses.record("ip");
+        assert!(guesses.allows("ip"));
+        guesses.record("ip");
+        assert!(!guesses.allows("ip"));
     }
 
     #[test]

@@ -327,6 +327,35 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<SessionChange>;
 
+    // Invitations
+    /// `Conflict` if the code is taken (draw another).
+    async fn create_invitation(&self, new: &NewInvitation, now: Millis) -> StoreResult<Invitation>;
+    async fn invitation(&self, company_id: &str, id: &str) -> StoreResult<Option<Invitation>>;
+    async fn invitation_by_code(&self, code: &str) -> StoreResult<Option<Invitation>>;
+    async fn invitations(
+        &self,
+        company_id: &str,
+        operator_id: Option<&str>,
+        active: Option<bool>,
+        limit: i64,
+    ) -> StoreResult<Vec<Invitation>>;
+    /// Idempotent: an invalidated invitation stays as it was invalidated.
+    async fn invalidate_invitation(
+        &self,
+        company_id: &str,
+        id: &str,
+        now: Millis,
+    ) -> StoreResult<Option<Invitation>>;
+    /// Uses the invitation once and starts a session bound to its operator,
+    /// atomically: a single-use code redeemed by many at once starts exactly
+    /// one session. `Rejected` with `invitation_used` / `invitation_invalidated`.
+    async fn redeem_invitation(
+        &self,
+        code: &str,
+        client_token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<(SessionChange, Invitation)>;
+
     // Real-time streams
     async fn events_after(
         &self,

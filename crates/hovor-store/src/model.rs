@@ -290,3 +290,30 @@ pub struct QueuePlace {
     pub position: Option<i64>,
     pub estimated_wait_s: Option<i64>,
 }
+
+/// An invitation as stored; the server adds its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: String,
+    pub company_id: String,
+    pub code: String,
+    pub operator_id: String,
+    pub operator_name: String,
+    pub reusable: bool,
+    pub label: Option<String>,
+    /// `operator` or `api`.
+    pub created_by: String,
+    pub created_at: Millis,
+    pub uses: i64,
+    pub invalidated_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub company_id: String,
+    pub code: String,
+    pub operator_id: String,
+    pub reusable: bool,
+    pub label: Option<String>,
+    pub created_by: &'static str,
+}

@@ -18,7 +18,7 @@ macro_rules! sql_store {
         use sqlx::Row;
 
         use crate::{
-            new_id, ApiKey, ChannelChange, ClientInfo, Company, Group, Message, NewSession, QueuePlace,
+            new_id, ApiKey, ChannelChange, ClientInfo, Company, Group, Invitation, Message, NewInvitation, NewSession, QueuePlace,
             Session, SessionChange, SessionFilter, TransferTarget, UserChange, Writer, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
@@ -324,6 +324,25 @@ macro_rules! sql_store {
                     &serde_json::json!({ "session_id": session.id, "message": message }).to_string(), now).await?);
             }
             Ok((message, true, written))
+        }
+
+        const INVITATION_COLUMNS: &str = "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
+             i.created_by, i.created_at, i.uses, i.invalidated_at";
+
+        fn invitation_from_row(row: &$row) -> StoreResult<Invitation> {
+            Ok(Invitation {
+                id: row.try_get("id")?,
+                company_id: row.try_get("company_id")?,
+                code: row.try_get("code")?,
+                operator_id: row.try_get("operator_id")?,
+                operator_name: row.try_get("operator_name")?,
+                reusable: row.try_get("reusable")?,
+                label: row.try_get("label")?,
+                created_by: row.try_get("created_by")?,
+                created_at: row.try_get("created_at")?,
+                uses: row.try_get("uses")?,
+                invalidated_at: row.try_get("invalidated_at")?,
+            })
         }
 
         fn rejected(code: &'static str, message: &str) -> StoreError {
@@ -1148,6 +1167,80 @@ macro_rules! sql_store {
                 let written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], session.status.queued(), now).await?;
                 tx.commit().await?;
                 Ok(SessionChange { session: ended, written })
+            }
+
+            async fn create_invitation(&self, new: &NewInvitation, now: Millis) -> StoreResult<Invitation> {
+                let id = new_id("inv");
+                sqlx::query("INSERT INTO invitations (id, company_id, code, operator_id, reusable, label, created_by, created_at, uses, invalidated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL)")
+                    .bind(&id).bind(&new.company_id).bind(&new.code).bind(&new.operator_id).bind(new.reusable)
+                    .bind(&new.label).bind(new.created_by).bind(now)
+                    .execute(self.writer()).await
+                    .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("code taken".into()) } else { e.into() })?;
+                self.invitation(&new.company_id, &id).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn invitation(&self, company_id: &str, id: &str) -> StoreResult<Option<Invitation>> {
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations i JOIN users u ON u.id = i.operator_id WHERE i.company_id = $1 AND i.id = $2");
+                let row = sqlx::query(&sql).bind(company_id).bind(id).fetch_optional(self.writer()).await?;
+                row.as_ref().map(invitation_from_row).transpose()
+            }
+
+            async fn invitation_by_code(&self, code: &str) -> StoreResult<Option<Invitation>> {
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations i JOIN users u ON u.id = i.operator_id WHERE i.code = $1");
+                let row = sqlx::query(&sql).bind(code).fetch_optional(self.reader()).await?;
+                row.as_ref().map(invitation_from_row).transpose()
+            }
+
+            async fn invitations(&self, company_id: &str, operator_id: Option<&str>, active: Option<bool>, limit: i64) -> StoreResult<Vec<Invitation>> {
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations i JOIN users u ON u.id = i.operator_id \
+                                   WHERE i.company_id = $1 AND ($2 IS NULL OR i.operator_id = $2) \
+                                   ORDER BY i.created_at DESC, i.id DESC LIMIT $3");
+                let rows = sqlx::query(&sql).bind(company_id).bind(operator_id).bind(limit).fetch_all(self.reader()).await?;
+                let all = rows.iter().map(invitation_from_row).collect::<StoreResult<Vec<_>>>()?;
+                Ok(match active {
+                    None => all,
+                    Some(want) => all
+                        .into_iter()
+                        .filter(|i| hovor_core::invitation::redeemable(i.reusable, i.uses, i.invalidated_at.is_some()).is_ok() == want)
+                        .collect(),
+                })
+            }
+
+            async fn invalidate_invitation(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<Option<Invitation>> {
+                sqlx::query("UPDATE invitations SET invalidated_at = $3 WHERE company_id = $1 AND id = $2 AND invalidated_at IS NULL")
+                    .bind(company_id).bind(id).bind(now).execute(self.writer()).await?;
+                self.invitation(company_id, id).await
+            }
+
+            async fn redeem_invitation(&self, code: &str, client_token_hash: &str, now: Millis) -> StoreResult<(SessionChange, Invitation)> {
+                let found = self.invitation_by_code(code).await?.ok_or(StoreError::NotFound)?;
+                let mut tx = self.begin_for(&found.company_id).await?;
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations i JOIN users u ON u.id = i.operator_id WHERE i.id = $1");
+                let row = sqlx::query(&sql).bind(&found.id).fetch_one(&mut *tx).await?;
+                let invitation = invitation_from_row(&row)?;
+                match hovor_core::invitation::redeemable(invitation.reusable, invitation.uses, invitation.invalidated_at.is_some()) {
+                    Ok(()) => {}
+                    Err(hovor_core::invitation::Gone::Used) => return Err(rejected("invitation_used", "this invitation has been used already")),
+                    Err(hovor_core::invitation::Gone::Invalidated) => return Err(rejected("invitation_invalidated", "this invitation is no longer valid")),
+                }
+                let done = sqlx::query("UPDATE invitations SET uses = uses + 1 WHERE id = $1 AND invalidated_at IS NULL AND (reusable OR uses = 0)")
+                    .bind(&invitation.id).execute(&mut *tx).await?;
+                if done.rows_affected() != 1 {
+                    return Err(rejected("invitation_used", "this invitation has been used already"));
+                }
+                let id = new_id("ses");
+                sqlx::query("INSERT INTO sessions (id, company_id, channel, source, status, group_id, target_operator_id, operator_id, offered_to, \
+                             offer_deadline, client_name, client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
+                             VALUES ($1, $2, 'chat', 'invitation', 'waiting', $3, $4, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $5, $6, $6)")
+                    .bind(&id).bind(&invitation.company_id).bind(format!("grp_all_{}", invitation.company_id))
+                    .bind(&invitation.operator_id).bind(client_token_hash).bind(now)
+                    .execute(&mut *tx).await?;
+                let session = reload_session(&mut tx, &id).await?;
+                let written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                tx.commit().await?;
+                let invitation = Invitation { uses: invitation.uses + 1, ..invitation };
+                Ok((SessionChange { session, written }, invitation))
             }
 
             async fn events_after(&self, stream: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<StreamEvent>> {

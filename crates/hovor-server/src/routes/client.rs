@@ -296,7 +296,7 @@ pub async fn send(
             "client_msg_id has 1 to 64 characters",
         ));
     }
-    if !app.client_messages.try_send(&session.id) {
+    if !app.client_messages.try_take(&session.id) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_messages",

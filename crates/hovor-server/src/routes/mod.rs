@@ -5,6 +5,7 @@ pub mod channels;
 pub mod client;
 pub mod company;
 pub mod groups;
+pub mod invitations;
 pub mod me;
 pub mod operators;
 pub mod pause_types;

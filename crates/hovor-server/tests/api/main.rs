@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod invitations;
+
 mod auth;
 mod channels;
 mod cli;

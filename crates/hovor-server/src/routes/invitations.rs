@@ -1,0 +1,382 @@
+//! Invitations: an operator's code that connects a client directly with
+//! them. Operators' codes are single use; API-made codes are reusable; any
+//! can be invalidated. Unknown codes are rate-limited per address.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use hovor_core::invitation::{code_from_random, normalize};
+use hovor_store::{Invitation, NewInvitation, Session, StoreError};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::sessions::after_change;
+use super::{page, Page};
+use crate::auth::{digest, random_token};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, ApiJson};
+use crate::AppState;
+
+/// The API's `invitation` object.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InvitationJson {
+    id: String,
+    /// Read it out as it is; dashes and case do not matter.
+    code: String,
+    url: String,
+    operator_id: String,
+    operator_name: String,
+    reusable: bool,
+    label: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    /// `operator` or `api`.
+    created_by: String,
+    uses: i64,
+    #[schema(format = DateTime)]
+    invalidated_at: Option<String>,
+}
+
+fn json_of(app: &AppState, i: Invitation) -> InvitationJson {
+    use hovor_core::time::to_rfc3339;
+    InvitationJson {
+        url: format!("{}/i/{}", app.config.public_url, i.code),
+        id: i.id,
+        code: i.code,
+        operator_id: i.operator_id,
+        operator_name: i.operator_name,
+        reusable: i.reusable,
+        label: i.label,
+        created_at: to_rfc3339(i.created_at),
+        created_by: i.created_by,
+        uses: i.uses,
+        invalidated_at: i.invalidated_at.map(to_rfc3339),
+    }
+}
+
+fn new_code() -> String {
+    let mut bytes = [0u8; 13];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    code_from_random(bytes)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitationBody {
+    /// Required with an API key; an operator invites for themself.
+    operator_id: Option<String>,
+    label: Option<String>,
+}
+
+/// An operator (cookie) creates a single-use invitation for themself; an
+/// API key creates a reusable one for the operator it names.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "Invitations", request_body = NewInvitationBody,
+    responses((status = 201, body = InvitationJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<NewInvitationBody>,
+) -> ApiResult<(StatusCode, Json<InvitationJson>)> {
+    let label = body
+        .label
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty());
+    if label.as_ref().is_some_and(|l| l.chars().count() > 100) {
+        return Err(ApiError::invalid(
+            "invalid_label",
+            "a label has at most 100 characters",
+        ));
+    }
+    let (operator_id, reusable, created_by) = match &actor {
+        Actor::User { user, .. } => {
+            if body.operator_id.as_deref().is_some_and(|o| o != user.id) {
+                return Err(ApiError::forbidden(
+                    "an operator creates invitations for themself only",
+                ));
+            }
+            (user.id.clone(), false, "operator")
+        }
+        Actor::ApiKey(_) => {
+            let id = body.operator_id.ok_or_else(|| {
+                ApiError::invalid(
+                    "operator_id_required",
+                    "name the operator the invitation connects to",
+                )
+            })?;
+            (id, true, "api")
+        }
+    };
+    let known = app
+        .store
+        .user(actor.company_id(), &operator_id)
+        .await?
+        .is_some_and(|u| u.active);
+    if !known {
+        return Err(ApiError::not_found("the operator"));
+    }
+    for _ in 0..3 {
+        let new = NewInvitation {
+            company_id: actor.company_id().to_owned(),
+            code: new_code(),
+            operator_id: operator_id.clone(),
+            reusable,
+            label: label.clone(),
+            created_by,
+        };
+        match app.store.create_invitation(&new, app.now()).await {
+            Ok(created) => return Ok((StatusCode::CREATED, Json(json_of(&app, created)))),
+            // 100 random bits colliding: draw again.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::internal(
+        "invitation",
+        "three code collisions in a row",
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    operator_id: Option<String>,
+    /// true: still usable; false: used up or invalidated.
+    active: Option<bool>,
+}
+
+/// Operators see their own invitations; supervisors, admins and keys all.
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "Invitations", params(ListQuery),
+    responses((status = 200, body = Page<InvitationJson>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Page<InvitationJson>>> {
+    let operator = match actor.user() {
+        Some(u) if !u.role.oversees_others() => Some(u.id.clone()),
+        _ => q.operator_id,
+    };
+    let items = app
+        .store
+        .invitations(actor.company_id(), operator.as_deref(), q.active, 500)
+        .await?;
+    Ok(page(
+        items.into_iter().map(|i| json_of(&app, i)).collect(),
+        None,
+    ))
+}
+
+async fn visible(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Invitation> {
+    let found = app.store.invitation(actor.company_id(), id).await?;
+    match found {
+        Some(i) if actor.may_manage_operator(&i.operator_id) => Ok(i),
+        _ => Err(ApiError::not_found("the invitation")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/invitations/{id}", tag = "Invitations", params(("id" = String, Path)),
+    responses((status = 200, body = InvitationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InvitationJson>> {
+    Ok(Json(json_of(&app, visible(&app, &actor, &id).await?)))
+}
+
+/// The link stops working (410). Idempotent.
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/invalidate", tag = "Invitations", params(("id" = String, Path)),
+    responses((status = 200, body = InvitationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn invalidate(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InvitationJson>> {
+    visible(&app, &actor, &id).await?;
+    let done = app
+        .store
+        .invalidate_invitation(actor.company_id(), &id, app.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("the invitation"))?;
+    Ok(Json(json_of(&app, done)))
+}
+
+/// Looks a code up for a client, rate-limiting addresses that guess.
+async fn lookup(app: &AppState, address: &str, raw: &str) -> ApiResult<Invitation> {
+    if !app.invitation_guesses.allows(address) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many unknown invitation codes from your address; wait a few minutes",
+        ));
+    }
+    let found = match normalize(raw) {
+        Some(code) => app.store.invitation_by_code(&code).await?,
+        None => None,
+    };
+    found.ok_or_else(|| {
+        app.invitation_guesses.record(address);
+        ApiError::not_found("the invitation")
+    })
+}
+
+fn gone(i: &Invitation) -> Option<ApiError> {
+    match hovor_core::invitation::redeemable(i.reusable, i.uses, i.invalidated_at.is_some()) {
+        Ok(()) => None,
+        Err(hovor_core::invitation::Gone::Used) => Some(ApiError::new(
+            StatusCode::GONE,
+            "invitation_used",
+            "this invitation has been used already",
+        )),
+        Err(hovor_core::invitation::Gone::Invalidated) => Some(ApiError::new(
+            StatusCode::GONE,
+            "invitation_invalidated",
+            "this invitation is no longer valid",
+        )),
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Redeemed {
+    session: Session,
+    client_token: String,
+}
+
+/// Connects: starts a session bound to the invitation's operator (no group
+/// queue). If they are not online, the client waits for them.
+#[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", tag = "Client", params(("code" = String, Path)), security(()),
+    responses((status = 201, body = Redeemed), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn redeem(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> ApiResult<(StatusCode, Json<Redeemed>)> {
+    let invitation = lookup(&app, &peer.ip().to_string(), &code).await?;
+    if let Some(e) = gone(&invitation) {
+        return Err(e);
+    }
+    let token = random_token();
+    let (change, _) = app
+        .store
+        .redeem_invitation(&invitation.code, &digest(&token), app.now())
+        .await
+        .map_err(|e| match e {
+            StoreError::Rejected { code, message } => {
+                ApiError::new(StatusCode::GONE, code, message)
+            }
+            other => other.into(),
+        })?;
+    after_change(&app, &change);
+    Ok((
+        StatusCode::CREATED,
+        Json(Redeemed {
+            session: change.session,
+            client_token: token,
+        }),
+    ))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn czech(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("cs"))
+}
+
+/// `GET /i/{code}`: the client's landing page. Opening it consumes nothing
+/// (link previews and mail scanners open links): only Connect redeems.
+pub async fn landing(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    let cs = czech(&headers);
+    let t = |en: &'static str, cz: &'static str| if cs { cz } else { en };
+    let (status, title, body) = match lookup(&app, &peer.ip().to_string(), &code).await {
+        Ok(invitation) => match gone(&invitation) {
+            None => (
+                StatusCode::OK,
+                t("Chat with us", "Napište nám"),
+                format!(
+                    "<p class=\"lead\">{}</p><p class=\"who\">{}</p>\
+                     <div id=\"hovor-invitation\" data-code=\"{}\" data-operator=\"{}\"></div>\
+                     <noscript>{}</noscript>\
+                     <script src=\"/widget.js\" data-invitation=\"{}\" data-lang=\"{}\" async></script>",
+                    t("You are invited to a conversation with", "Jste zváni k rozhovoru s"),
+                    escape(&invitation.operator_name),
+                    escape(&invitation.code),
+                    escape(&invitation.operator_name),
+                    t("Please enable JavaScript to connect.", "Pro spojení prosím zapněte JavaScript."),
+                    escape(&invitation.code),
+                    if cs { "cs" } else { "en" },
+                ),
+            ),
+            Some(e) if e.code == "invitation_used" => (
+                StatusCode::GONE,
+                t("Invitation already used", "Pozvánka už byla použita"),
+                format!(
+                    "<p class=\"lead\">{}</p>",
+                    t(
+                        "This invitation has been used already. Ask for a new one.",
+                        "Tato pozvánka už byla použita. Požádejte o novou."
+                    )
+                ),
+            ),
+            Some(_) => (
+                StatusCode::GONE,
+                t("Invitation no longer valid", "Pozvánka už neplatí"),
+                format!(
+                    "<p class=\"lead\">{}</p>",
+                    t(
+                        "This invitation has been invalidated and can no longer be used.",
+                        "Tato pozvánka byla zrušena a už ji nelze použít."
+                    )
+                ),
+            ),
+        },
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t("Too many attempts", "Příliš mnoho pokusů"),
+            format!(
+                "<p class=\"lead\">{}</p>",
+                t("Please wait a few minutes and try again.", "Počkejte prosím pár minut a zkuste to znovu.")
+            ),
+        ),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            t("Invitation not found", "Pozvánka nenalezena"),
+            format!(
+                "<p class=\"lead\">{}</p>",
+                t(
+                    "We do not know this invitation. Check the link.",
+                    "Tuto pozvánku neznáme. Zkontrolujte prosím odkaz."
+                )
+            ),
+        ),
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title} · Hovor</title>\
+         <style>body{{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f3f4f6;color:#111827}}\
+         main{{max-width:34rem;margin:12vh auto;background:#fff;border-radius:16px;padding:2rem 2.25rem;box-shadow:0 10px 30px rgba(0,0,0,.08)}}\
+         h1{{font-size:1.5rem;margin:0 0 .75rem}}.lead{{color:#4b5563;line-height:1.5}}.who{{font-size:1.25rem;font-weight:600;color:#0f766e}}</style>\
+         </head><body><main><h1>{title}</h1>{body}</main></body></html>",
+        lang = if cs { "cs" } else { "en" },
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
