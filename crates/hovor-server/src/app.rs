@@ -111,6 +111,14 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(routes::auth::logout))
         .route("/me", get(routes::me::me))
         .route(
+            "/api-keys",
+            get(routes::api_keys::list).post(routes::api_keys::create),
+        )
+        .route(
+            "/api-keys/{id}",
+            axum::routing::delete(routes::api_keys::revoke),
+        )
+        .route(
             "/me/notification-settings",
             axum::routing::patch(routes::me::patch_notification_settings),
         )

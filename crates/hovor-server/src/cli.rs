@@ -142,7 +142,7 @@ async fn create_api_key(
     scopes: &[String],
 ) -> anyhow::Result<()> {
     for scope in scopes {
-        if scope != "telephony" {
+        if !crate::routes::api_keys::SCOPES.contains(&scope.as_str()) {
             bail!("unknown scope {scope:?}; the only scope is \"telephony\"");
         }
     }

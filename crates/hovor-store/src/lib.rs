@@ -127,6 +127,9 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<ApiKey>;
     async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
+    /// The company's keys that are not revoked (never their secrets).
+    async fn api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKey>>;
+    async fn revoke_api_key(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool>;
 
     // Pause types
     async fn pause_types(&self, company_id: &str) -> StoreResult<Vec<PauseType>>;

@@ -519,6 +519,18 @@ macro_rules! sql_store {
                 row.as_ref().map(api_key_from_row).transpose()
             }
 
+            async fn api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKey>> {
+                let rows = sqlx::query("SELECT id, company_id, name, scopes, created_at FROM api_keys WHERE company_id = $1 AND revoked_at IS NULL ORDER BY created_at, id")
+                    .bind(company_id).fetch_all(self.reader()).await?;
+                rows.iter().map(api_key_from_row).collect()
+            }
+
+            async fn revoke_api_key(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE company_id = $1 AND id = $2 AND revoked_at IS NULL")
+                    .bind(company_id).bind(id).bind(now).execute(self.writer()).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn pause_types(&self, company_id: &str) -> StoreResult<Vec<PauseType>> {
                 let rows = sqlx::query("SELECT id, name, paid, archived FROM pause_types WHERE company_id = $1 ORDER BY created_at, id")
                     .bind(company_id).fetch_all(self.reader()).await?;

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource.
 
+pub mod api_keys;
 pub mod auth;
 pub mod channels;
 pub mod client;

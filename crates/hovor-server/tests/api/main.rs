@@ -5,6 +5,7 @@ mod harness;
 
 mod invitations;
 
+mod api_keys;
 mod auth;
 mod channels;
 mod cli;
