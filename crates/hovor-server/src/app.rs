@@ -202,6 +202,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(routes::healthz))
         .route("/i/{code}", get(routes::invitations::landing))
+        .route("/api/docs", get(crate::openapi::docs_page))
         .route(
             "/api/{*rest}",
             put(routes::api_not_found).get(routes::api_not_found),

@@ -154,3 +154,46 @@ fn openapi_prints_the_document() {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
 }
+
+/// The committed copy in docs/ is what integrators read; it must match the
+/// code. Regenerate with `cargo run -- openapi > docs/openapi.json`.
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .expect("hovor openapi");
+    let generated: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("docs/openapi.json"))
+            .expect("committed json");
+    assert!(
+        generated == committed,
+        "docs/openapi.json is out of date: run `cargo run -- openapi > docs/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn the_api_reference_is_served_from_the_binary() {
+    let app = crate::harness::TestApp::spawn(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let page = reqwest::get(format!("{}/api/docs", app.base))
+        .await
+        .expect("docs");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    for needle in [
+        "/api/v1/operators/{id}/state",
+        "Schemas",
+        "id=\"schema-Session\"",
+        "already_taken",
+    ] {
+        assert!(html.contains(needle), "the reference shows {needle}");
+    }
+    assert!(
+        !html.contains("<script"),
+        "no scripts, nothing from outside"
+    );
+}
