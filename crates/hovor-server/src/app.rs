@@ -55,6 +55,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// One webhook delivery pass at a time on this node.
+    pub webhook_lock: Arc<tokio::sync::Mutex<()>>,
     /// One routing pass at a time on this node.
     pub routing_lock: Arc<tokio::sync::Mutex<()>>,
     /// Client message flood control.
@@ -72,6 +74,7 @@ impl AppState {
             config: Arc::new(config),
             login_limiter: Arc::new(LoginLimiter::default()),
             routing_lock: Arc::new(tokio::sync::Mutex::new(())),
+            webhook_lock: Arc::new(tokio::sync::Mutex::new(())),
             client_messages: Arc::new(SlidingCounter::client_messages()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
         }
@@ -193,6 +196,20 @@ pub fn router(state: AppState) -> Router {
             "/invitations/{id}/invalidate",
             post(routes::invitations::invalidate),
         )
+        .route(
+            "/webhooks",
+            get(routes::webhooks::list).post(routes::webhooks::create),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(routes::webhooks::get_one)
+                .patch(routes::webhooks::update)
+                .delete(routes::webhooks::delete),
+        )
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(routes::webhooks::deliveries),
+        )
         .nest("/client", client_api())
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/ws", get(crate::ws::upgrade))
@@ -251,8 +268,29 @@ fn client_api() -> Router<AppState> {
         )
 }
 
-/// Starts the background work a serving node does: expiring grace periods.
+/// Starts the background work a serving node does: expiring grace periods,
+/// offers and routing every tick, and webhook deliveries on every outbox
+/// hint (and every tick, for retries).
 pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let hooks = state.clone();
+    tokio::spawn(async move {
+        let mut hints = hooks.bus.subscribe();
+        let mut tick = tokio::time::interval(hooks.config.reaper_interval);
+        loop {
+            tokio::select! {
+                hint = hints.recv() => match hint {
+                    Ok(crate::bus::Hint::Stream { stream, .. }) if stream.starts_with("wh_") => {}
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                _ = tick.tick() => {}
+            }
+            if let Err(e) = crate::webhooks::deliver_due(&hooks).await {
+                tracing::warn!("webhooks: {e:#}");
+            }
+        }
+    });
     let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.reaper_interval);

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod routing;
 pub mod status;
 pub mod web;
+pub mod webhooks;
 pub mod ws;
 
 pub use app::{router, AppState, Config};

@@ -159,6 +159,7 @@ pub struct StreamEvent {
     pub seq: i64,
     pub kind: String,
     pub payload: String,
+    pub created_at: Millis,
 }
 
 fn as_rfc3339<S: serde::Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -316,4 +317,54 @@ pub struct NewInvitation {
     pub reusable: bool,
     pub label: Option<String>,
     pub created_by: &'static str,
+}
+
+/// A webhook subscription (the secret is returned only when created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: String,
+    pub company_id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: Millis,
+    pub cursor_seq: i64,
+    pub attempts: i64,
+    pub failing_since: Option<Millis>,
+    pub retry_at: Option<Millis>,
+}
+
+/// One delivery attempt, for the delivery log.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WebhookAttempt {
+    pub id: String,
+    /// The event's id as delivered (`Hovor-Delivery` is `<webhook id>.<event id>`).
+    pub event_id: String,
+    pub event_type: String,
+    pub attempt: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    /// `delivered`, `failed` (will retry) or `dead` (gave up after 24 hours).
+    pub outcome: String,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub attempted_at: Millis,
+}
+
+/// What happened to the head event of a webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Delivered,
+    /// Try again at this time.
+    Failed {
+        retry_at: Millis,
+    },
+    /// Given up: move on to the next event.
+    Dead,
+}
+
+/// The outbox stream of a company.
+pub fn outbox_stream(company_id: &str) -> String {
+    format!("wh_{company_id}")
 }

@@ -18,7 +18,7 @@ macro_rules! sql_store {
         use sqlx::Row;
 
         use crate::{
-            new_id, ApiKey, ChannelChange, ClientInfo, Company, Group, Invitation, Message, NewInvitation, NewSession, QueuePlace,
+            new_id, outbox_stream, ApiKey, AttemptOutcome, ChannelChange, Webhook, WebhookAttempt, ClientInfo, Company, Group, Invitation, Message, NewInvitation, NewSession, QueuePlace,
             Session, SessionChange, SessionFilter, TransferTarget, UserChange, Writer, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
@@ -133,6 +133,31 @@ macro_rules! sql_store {
             Ok(written)
         }
 
+        /// Writes a webhook event into the company's outbox, in the caller's
+        /// transaction: it exists exactly when the change does.
+        async fn emit(tx: &mut Tx, company_id: &str, kind: &str, data: serde_json::Value, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+            append_to_streams(tx, &[outbox_stream(company_id)], kind, &data.to_string(), now).await
+        }
+
+        fn webhook_from_row(row: &$row) -> StoreResult<Webhook> {
+            let events: String = row.try_get("events")?;
+            Ok(Webhook {
+                id: row.try_get("id")?,
+                company_id: row.try_get("company_id")?,
+                url: row.try_get("url")?,
+                events: events.split(',').filter(|e| !e.is_empty()).map(str::to_owned).collect(),
+                secret: row.try_get("secret")?,
+                active: row.try_get("active")?,
+                created_at: row.try_get("created_at")?,
+                cursor_seq: row.try_get("cursor_seq")?,
+                attempts: row.try_get("attempts")?,
+                failing_since: row.try_get("failing_since")?,
+                retry_at: row.try_get("retry_at")?,
+            })
+        }
+
+        const WEBHOOK_COLUMNS: &str = "w.id, w.company_id, w.url, w.events, w.secret, w.active, w.created_at, w.cursor_seq, w.attempts, w.failing_since, w.retry_at";
+
         fn channel_from_row(row: &$row) -> StoreResult<ChannelSetting> {
             let name: String = row.try_get("channel")?;
             let capacity: i64 = row.try_get("capacity")?;
@@ -158,7 +183,9 @@ macro_rules! sql_store {
                 .bind(user_id).fetch_one(&mut **tx).await?.try_get("name")?;
             let payload = serde_json::json!({ "operator_id": user_id, "name": name, "channels": channels }).to_string();
             let streams = user_and_watchers(tx, company_id, user_id).await?;
-            let written = append_to_streams(tx, &streams, "operator.channel_changed", &payload, now).await?;
+            let mut written = append_to_streams(tx, &streams, "operator.channel_changed", &payload, now).await?;
+            let data: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+            written.extend(emit(tx, company_id, "operator.channel_changed", data, now).await?);
             Ok(ChannelChange { channels, written })
         }
 
@@ -317,12 +344,14 @@ macro_rules! sql_store {
                 None => None,
             };
             let message = Message { seq, author, operator_id, operator_name, text: text.to_owned(), sent_at: now };
+            let mut hooks = emit(tx, &session.company_id, "message.created", serde_json::json!({ "session_id": session.id, "message": message }), now).await?;
             let mut written = append_to_streams(tx, std::slice::from_ref(&session.id), "message.created",
                 &serde_json::json!({ "message": message }).to_string(), now).await?;
             if let (SessionStatus::Active, Some(op)) = (session.status, &session.operator_id) {
                 written.extend(append_to_streams(tx, std::slice::from_ref(op), "message.created",
                     &serde_json::json!({ "session_id": session.id, "message": message }).to_string(), now).await?);
             }
+            written.append(&mut hooks);
             Ok((message, true, written))
         }
 
@@ -644,7 +673,9 @@ macro_rules! sql_store {
                 })
                 .to_string();
                 let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
-                let written = append_to_streams(&mut tx, &streams, "operator.state_changed", &payload, now).await?;
+                let mut written = append_to_streams(&mut tx, &streams, "operator.state_changed", &payload, now).await?;
+                let data: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+                written.extend(emit(&mut tx, company_id, "operator.state_changed", data, now).await?);
                 tx.commit().await?;
                 Ok(StateChange { view, changed: true, written })
             }
@@ -901,7 +932,8 @@ macro_rules! sql_store {
                     .bind(&new.page_url).bind(&new.client_token_hash).bind(now)
                     .execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, &id).await?;
-                let written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                written.extend(emit(&mut tx, &session.company_id, "session.created", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session, written })
             }
@@ -1034,7 +1066,8 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
                     .bind(operator_id).bind(now).execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, session_id).await?;
-                let written = announce(&mut tx, &session, "session.offered", &[Some(operator_id.to_owned())], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.offered", &[Some(operator_id.to_owned())], true, now).await?;
+                written.extend(emit(&mut tx, &session.company_id, "session.offered", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(Some(SessionChange { session, written }))
             }
@@ -1106,7 +1139,8 @@ macro_rules! sql_store {
                 }
                 let previous_offer = session.offered_to.clone();
                 let session = reload_session(&mut tx, session_id).await?;
-                let written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned()), previous_offer], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned()), previous_offer], true, now).await?;
+                written.extend(emit(&mut tx, &session.company_id, "session.accepted", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session, written })
             }
@@ -1163,6 +1197,7 @@ macro_rules! sql_store {
                 };
                 let (_, _, mut written) = write_message(&mut tx, &moved, &Writer::System, &text, now).await?;
                 written.extend(announce(&mut tx, &moved, "session.changed", &[session.operator_id.clone(), session.offered_to.clone(), target_operator], true, now).await?);
+                written.extend(emit(&mut tx, company_id, "session.transferred", serde_json::json!({ "session": moved, "note": note }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session: moved, written })
             }
@@ -1176,19 +1211,25 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, ended_at = $2, end_reason = $3 WHERE id = $1")
                     .bind(session_id).bind(now).bind(reason.as_str()).execute(&mut *tx).await?;
                 let ended = reload_session(&mut tx, session_id).await?;
-                let written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], session.status.queued(), now).await?;
+                let mut written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], session.status.queued(), now).await?;
+                written.extend(emit(&mut tx, &ended.company_id, "session.ended", serde_json::json!({ "session": ended }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session: ended, written })
             }
 
             async fn create_invitation(&self, new: &NewInvitation, now: Millis) -> StoreResult<Invitation> {
                 let id = new_id("inv");
+                let mut tx = self.begin_for(&new.company_id).await?;
                 sqlx::query("INSERT INTO invitations (id, company_id, code, operator_id, reusable, label, created_by, created_at, uses, invalidated_at) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL)")
                     .bind(&id).bind(&new.company_id).bind(&new.code).bind(&new.operator_id).bind(new.reusable)
                     .bind(&new.label).bind(new.created_by).bind(now)
-                    .execute(self.writer()).await
+                    .execute(&mut *tx).await
                     .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("code taken".into()) } else { e.into() })?;
+                emit(&mut tx, &new.company_id, "invitation.created", serde_json::json!({
+                    "invitation_id": id, "operator_id": new.operator_id, "reusable": new.reusable, "label": new.label,
+                }), now).await?;
+                tx.commit().await?;
                 self.invitation(&new.company_id, &id).await?.ok_or(StoreError::NotFound)
             }
 
@@ -1220,8 +1261,13 @@ macro_rules! sql_store {
             }
 
             async fn invalidate_invitation(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<Option<Invitation>> {
-                sqlx::query("UPDATE invitations SET invalidated_at = $3 WHERE company_id = $1 AND id = $2 AND invalidated_at IS NULL")
-                    .bind(company_id).bind(id).bind(now).execute(self.writer()).await?;
+                let mut tx = self.begin_for(company_id).await?;
+                let done = sqlx::query("UPDATE invitations SET invalidated_at = $3 WHERE company_id = $1 AND id = $2 AND invalidated_at IS NULL")
+                    .bind(company_id).bind(id).bind(now).execute(&mut *tx).await?;
+                if done.rows_affected() > 0 {
+                    emit(&mut tx, company_id, "invitation.invalidated", serde_json::json!({ "invitation_id": id }), now).await?;
+                }
+                tx.commit().await?;
                 self.invitation(company_id, id).await
             }
 
@@ -1249,16 +1295,127 @@ macro_rules! sql_store {
                     .bind(&invitation.operator_id).bind(client_token_hash).bind(now)
                     .execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, &id).await?;
-                let written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                written.extend(emit(&mut tx, &session.company_id, "session.created", serde_json::json!({ "session": session }), now).await?);
+                written.extend(emit(&mut tx, &session.company_id, "invitation.redeemed", serde_json::json!({ "invitation_id": invitation.id, "code": invitation.code, "session_id": session.id }), now).await?);
                 tx.commit().await?;
                 let invitation = Invitation { uses: invitation.uses + 1, ..invitation };
                 Ok((SessionChange { session, written }, invitation))
             }
 
+            async fn create_webhook(&self, company_id: &str, url: &str, events: &[String], secret: &str, now: Millis) -> StoreResult<Webhook> {
+                let id = new_id("whk");
+                let mut tx = self.begin_for(company_id).await?;
+                // Only events from now on: the cursor starts at the outbox head.
+                let head: i64 = sqlx::query("SELECT last_seq FROM streams WHERE stream = $1")
+                    .bind(outbox_stream(company_id)).fetch_optional(&mut *tx).await?
+                    .map(|r| r.try_get("last_seq")).transpose()?.unwrap_or(0);
+                sqlx::query("INSERT INTO webhooks (id, company_id, url, events, secret, active, created_at, deleted_at, cursor_seq, attempts, failing_since, retry_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, 0, NULL, NULL)")
+                    .bind(&id).bind(company_id).bind(url).bind(events.join(",")).bind(secret).bind(true).bind(now).bind(head)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                self.webhook(company_id, &id).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn webhooks(&self, company_id: &str) -> StoreResult<Vec<Webhook>> {
+                let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks w WHERE w.company_id = $1 AND w.deleted_at IS NULL ORDER BY w.created_at, w.id");
+                let rows = sqlx::query(&sql).bind(company_id).fetch_all(self.reader()).await?;
+                rows.iter().map(webhook_from_row).collect()
+            }
+
+            async fn webhook(&self, company_id: &str, id: &str) -> StoreResult<Option<Webhook>> {
+                let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks w WHERE w.company_id = $1 AND w.id = $2 AND w.deleted_at IS NULL");
+                let row = sqlx::query(&sql).bind(company_id).bind(id).fetch_optional(self.writer()).await?;
+                row.as_ref().map(webhook_from_row).transpose()
+            }
+
+            async fn update_webhook(&self, company_id: &str, id: &str, url: Option<&str>, events: Option<&[String]>, active: Option<bool>) -> StoreResult<Option<Webhook>> {
+                sqlx::query("UPDATE webhooks SET url = COALESCE($3, url), events = COALESCE($4, events), active = COALESCE($5, active) \
+                             WHERE company_id = $1 AND id = $2 AND deleted_at IS NULL")
+                    .bind(company_id).bind(id).bind(url).bind(events.map(|e| e.join(","))).bind(active)
+                    .execute(self.writer()).await?;
+                self.webhook(company_id, id).await
+            }
+
+            async fn delete_webhook(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE webhooks SET deleted_at = $3, active = $4 WHERE company_id = $1 AND id = $2 AND deleted_at IS NULL")
+                    .bind(company_id).bind(id).bind(now).bind(false).execute(self.writer()).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn webhook_attempts(&self, webhook_id: &str, limit: i64) -> StoreResult<Vec<WebhookAttempt>> {
+                let rows = sqlx::query("SELECT a.id, w.company_id, a.event_seq, a.event_type, a.attempt, a.status_code, a.error, a.outcome, a.attempted_at \
+                                        FROM webhook_attempts a JOIN webhooks w ON w.id = a.webhook_id WHERE a.webhook_id = $1 \
+                                        ORDER BY a.attempted_at DESC, a.id DESC LIMIT $2")
+                    .bind(webhook_id).bind(limit).fetch_all(self.reader()).await?;
+                rows.iter().map(|r| {
+                    let company: String = r.try_get("company_id")?;
+                    let seq: i64 = r.try_get("event_seq")?;
+                    Ok(WebhookAttempt {
+                        id: r.try_get("id")?,
+                        event_id: format!("evt_{company}_{seq}"),
+                        event_type: r.try_get("event_type")?,
+                        attempt: r.try_get("attempt")?,
+                        status_code: r.try_get("status_code")?,
+                        error: r.try_get("error")?,
+                        outcome: r.try_get("outcome")?,
+                        attempted_at: r.try_get("attempted_at")?,
+                    })
+                }).collect()
+            }
+
+            async fn due_webhooks(&self, now: Millis) -> StoreResult<Vec<Webhook>> {
+                let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks w JOIN streams s ON s.stream = 'wh_' || w.company_id \
+                                   WHERE w.active AND w.deleted_at IS NULL AND s.last_seq > w.cursor_seq \
+                                   AND (w.retry_at IS NULL OR w.retry_at <= $1) ORDER BY w.id");
+                let rows = sqlx::query(&sql).bind(now).fetch_all(self.reader()).await?;
+                rows.iter().map(webhook_from_row).collect()
+            }
+
+            async fn skip_webhook_to(&self, webhook_id: &str, seq: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE webhooks SET cursor_seq = $2 WHERE id = $1 AND cursor_seq < $2")
+                    .bind(webhook_id).bind(seq).execute(self.writer()).await?;
+                Ok(())
+            }
+
+            #[allow(clippy::too_many_arguments)]
+            async fn record_webhook_attempt(&self, hook: &Webhook, event_seq: i64, event_type: &str, status_code: Option<i64>, error: Option<&str>, outcome: &AttemptOutcome, now: Millis) -> StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let attempt = hook.attempts + 1;
+                let label = match outcome {
+                    AttemptOutcome::Delivered => "delivered",
+                    AttemptOutcome::Failed { .. } => "failed",
+                    AttemptOutcome::Dead => "dead",
+                };
+                sqlx::query("INSERT INTO webhook_attempts (id, webhook_id, event_seq, event_type, attempt, status_code, error, outcome, attempted_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(new_id("att")).bind(&hook.id).bind(event_seq).bind(event_type).bind(attempt)
+                    .bind(status_code).bind(error).bind(label).bind(now)
+                    .execute(&mut *tx).await?;
+                match outcome {
+                    AttemptOutcome::Delivered | AttemptOutcome::Dead => {
+                        sqlx::query("UPDATE webhooks SET cursor_seq = $2, attempts = 0, failing_since = NULL, retry_at = NULL WHERE id = $1")
+                            .bind(&hook.id).bind(event_seq).execute(&mut *tx).await?;
+                    }
+                    AttemptOutcome::Failed { retry_at } => {
+                        sqlx::query("UPDATE webhooks SET attempts = $2, failing_since = COALESCE(failing_since, $3), retry_at = $4 WHERE id = $1")
+                            .bind(&hook.id).bind(attempt).bind(now).bind(*retry_at).execute(&mut *tx).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn events_after(&self, stream: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<StreamEvent>> {
-                let rows = sqlx::query("SELECT seq, kind, payload FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+                let rows = sqlx::query("SELECT seq, kind, payload, created_at FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3")
                     .bind(stream).bind(after_seq).bind(limit).fetch_all(self.reader()).await?;
-                rows.iter().map(|r| Ok(StreamEvent { seq: r.try_get("seq")?, kind: r.try_get("kind")?, payload: r.try_get("payload")? })).collect()
+                rows.iter().map(|r| Ok(StreamEvent {
+                    seq: r.try_get("seq")?,
+                    kind: r.try_get("kind")?,
+                    payload: r.try_get("payload")?,
+                    created_at: r.try_get("created_at")?,
+                })).collect()
             }
 
             async fn last_seq(&self, stream: &str) -> StoreResult<i64> {

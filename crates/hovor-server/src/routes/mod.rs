@@ -12,6 +12,7 @@ pub mod operators;
 pub mod pause_types;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use axum::http::StatusCode;
 use axum::Json;

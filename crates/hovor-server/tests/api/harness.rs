@@ -32,6 +32,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     _dir: Option<tempfile::TempDir>,
     _pg: Option<PgDatabase>,
+    /// Where the database is, to open it again as a restarted server would.
+    database: (Option<String>, std::path::PathBuf),
 }
 
 struct PgDatabase {
@@ -112,13 +114,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, config: Config) -> Option<TestApp> {
-        let (store, dir, pg): (Arc<dyn Store>, _, _) = match backend {
+        let (store, dir, pg, database): (Arc<dyn Store>, _, _, _) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let store = hovor_store::open(None, dir.path())
                     .await
                     .expect("open sqlite");
-                (store, Some(dir), None)
+                let path = dir.path().to_path_buf();
+                (store, Some(dir), None, (None, path))
             }
             Backend::Postgres => {
                 if postgres_skipped() {
@@ -129,7 +132,12 @@ impl TestApp {
                 let store = hovor_store::open(Some(&url), std::path::Path::new("."))
                     .await
                     .expect("open postgres");
-                (store, None, Some(db))
+                (
+                    store,
+                    None,
+                    Some(db),
+                    (Some(url), std::path::PathBuf::from(".")),
+                )
             }
         };
         let clock = Arc::new(ManualClock::new(START));
@@ -156,7 +164,17 @@ impl TestApp {
             clock,
             _dir: dir,
             _pg: pg,
+            database,
         })
+    }
+
+    /// A new server state over the same database, with nothing in memory:
+    /// what a node finds after it was killed and started again.
+    pub async fn restarted_state(&self) -> AppState {
+        let store = hovor_store::open(self.database.0.as_deref(), &self.database.1)
+            .await
+            .expect("reopen the database");
+        AppState::new(store, (*self.state.config).clone()).with_clock(self.clock.clone())
     }
 
     pub fn store(&self) -> &dyn Store {

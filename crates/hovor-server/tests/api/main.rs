@@ -17,3 +17,4 @@ mod realtime;
 mod sessions;
 mod status;
 mod users;
+mod webhooks;
