@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Actor;
+use crate::extract::{Actor, ApiQuery};
 use crate::routes::client::{client_session, ClientSession};
 use crate::status::change_state;
 use crate::AppState;
@@ -59,7 +59,7 @@ impl Peer {
 pub async fn upgrade(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<WsQuery>,
+    ApiQuery(query): ApiQuery<WsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
     // Who it is first (401 before anything else), then the upgrade itself.

@@ -1,7 +1,7 @@
 //! The client API: what the widget (or a mobile app) uses. No cookie: a
 //! client is identified by the token returned when their session starts.
 
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -15,7 +15,7 @@ use super::sessions::{after_change, rejected, text_error};
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::AppState;
 
 /// The session a client token opens.
@@ -105,10 +105,10 @@ async fn availability_of(
 }
 
 #[utoipa::path(get, path = "/api/v1/client/availability", tag = "Client", params(AvailabilityQuery), security(()),
-    responses((status = 200, body = AvailabilityReply), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = AvailabilityReply), (status = 404, body = ErrorBody)))]
 pub async fn get_availability(
     State(app): State<AppState>,
-    Query(q): Query<AvailabilityQuery>,
+    ApiQuery(q): ApiQuery<AvailabilityQuery>,
 ) -> ApiResult<Json<AvailabilityReply>> {
     let company_id = company_id_of(&app, &q.company).await?;
     let (state, queue_length) =
@@ -334,12 +334,12 @@ pub struct AfterSeq {
 
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}/messages", tag = "Client", params(("id" = String, Path), AfterSeq),
     security(("client_token" = [])),
-    responses((status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(app): State<AppState>,
     client: ClientSession,
     Path(id): Path<String>,
-    Query(q): Query<AfterSeq>,
+    ApiQuery(q): ApiQuery<AfterSeq>,
 ) -> ApiResult<Json<Page<Message>>> {
     let session = client.for_path(&id)?;
     Ok(page(

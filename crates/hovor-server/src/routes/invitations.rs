@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -17,7 +17,7 @@ use super::sessions::after_change;
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Actor, ApiJson};
+use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::AppState;
 
 /// The API's `invitation` object.
@@ -150,11 +150,11 @@ pub struct ListQuery {
 
 /// Operators see their own invitations; supervisors, admins and keys all.
 #[utoipa::path(get, path = "/api/v1/invitations", tag = "Invitations", params(ListQuery),
-    responses((status = 200, body = Page<InvitationJson>), (status = 401, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<InvitationJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     actor: Actor,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<InvitationJson>>> {
     let operator = match actor.user() {
         Some(u) if !u.role.oversees_others() => Some(u.id.clone()),

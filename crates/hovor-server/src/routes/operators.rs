@@ -1,6 +1,6 @@
 //! Operators and their status: `/api/v1/operators/...`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use hovor_core::time::parse_rfc3339;
 use hovor_core::{summarize, ChannelSetting, Command, Millis, Role, Status};
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Actor, ApiJson};
+use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::status::change_state;
 use crate::AppState;
 
@@ -164,13 +164,13 @@ fn window(w: &Window, now: Millis) -> ApiResult<(Millis, Millis)> {
 
 /// Newest first.
 #[utoipa::path(get, path = "/api/v1/operators/{id}/state-history", tag = "Operator status", params(("id" = String, Path), Window),
-    responses((status = 200, body = Page<HistoryEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<HistoryEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(
     State(app): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(w): Query<Window>,
+    ApiQuery(w): ApiQuery<Window>,
 ) -> ApiResult<Json<Page<HistoryEntry>>> {
     load(&app, &actor, &id).await?;
     require_manage(&actor, &id)?;
@@ -214,13 +214,13 @@ pub struct SummaryJson {
 
 /// Seconds per presence in the window; the parts add up to the window.
 #[utoipa::path(get, path = "/api/v1/operators/{id}/state-summary", tag = "Operator status", params(("id" = String, Path), Window),
-    responses((status = 200, body = SummaryJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = SummaryJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn summary(
     State(app): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(w): Query<Window>,
+    ApiQuery(w): ApiQuery<Window>,
 ) -> ApiResult<Json<SummaryJson>> {
     load(&app, &actor, &id).await?;
     require_manage(&actor, &id)?;

@@ -1,7 +1,7 @@
 //! The operator's side of sessions: the queue, accepting, writing,
 //! transferring and ending.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hovor_core::session::{check_text, EndReason, SessionStatus, TextRefusal};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Actor, ApiJson};
+use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::AppState;
 
 /// Publishes a session change and lets routing and waiting clients react.
@@ -85,11 +85,11 @@ pub struct ListQuery {
 /// Newest first. Operators see the sessions they have or are offered;
 /// supervisors, admins and API keys see all.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "Sessions", params(ListQuery),
-    responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
     actor: Actor,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Session>>> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -155,12 +155,12 @@ pub struct AfterSeq {
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/messages", tag = "Sessions", params(("id" = String, Path), AfterSeq),
-    responses((status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(app): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(q): Query<AfterSeq>,
+    ApiQuery(q): ApiQuery<AfterSeq>,
 ) -> ApiResult<Json<Page<Message>>> {
     load(&app, &actor, &id).await?;
     Ok(page(
