@@ -47,13 +47,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewKey>,
 ) -> ApiResult<(StatusCode, Json<CreatedKey>)> {
     actor.require_admin()?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            "a key needs a name of 1 to 100 characters",
-        ));
-    }
+    let name = super::valid_name(&body.name, 100, "a key")?;
     if let Some(unknown) = body.scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(ApiError::invalid(
             "unknown_scope",

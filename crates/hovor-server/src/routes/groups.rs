@@ -40,13 +40,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewGroup>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
     actor.require_admin()?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            "a group needs a name of 1 to 100 characters",
-        ));
-    }
+    let name = super::valid_name(&body.name, 100, "a group")?;
     if body
         .strategy
         .as_deref()
@@ -127,13 +121,11 @@ pub async fn update(
     ApiJson(body): ApiJson<GroupPatch>,
 ) -> ApiResult<Json<Group>> {
     actor.require_admin()?;
-    let name = body.name.as_deref().map(str::trim);
-    if name.is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            "a group needs a name of 1 to 100 characters",
-        ));
-    }
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| super::valid_name(n, 100, "a group"))
+        .transpose()?;
     if body.max_queue.flatten().is_some_and(|m| m < 1) {
         return Err(ApiError::invalid(
             "invalid_max_queue",

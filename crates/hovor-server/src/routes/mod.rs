@@ -29,6 +29,19 @@ pub async fn api_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
 }
 
+/// A trimmed display name of 1 to `max` characters, or 422 `invalid_name`
+/// saying what needs it.
+pub fn valid_name<'a>(name: &'a str, max: usize, what: &str) -> Result<&'a str, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > max {
+        return Err(ApiError::invalid(
+            "invalid_name",
+            format!("{what} needs a name of 1 to {max} characters"),
+        ));
+    }
+    Ok(name)
+}
+
 /// The list envelope of API.md: `{items, next_cursor}`.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Page<T: Serialize> {

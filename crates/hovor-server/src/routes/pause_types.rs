@@ -11,17 +11,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
-const MAX_NAME: usize = 60;
-
 fn valid_name(name: &str) -> ApiResult<&str> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            format!("a pause type needs a name of 1 to {MAX_NAME} characters"),
-        ));
-    }
-    Ok(name)
+    super::valid_name(name, 60, "a pause type")
 }
 
 #[utoipa::path(get, path = "/api/v1/pause-types", tag = "Pause types",

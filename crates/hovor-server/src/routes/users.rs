@@ -67,14 +67,7 @@ fn require_reader(actor: &Actor) -> ApiResult<()> {
 }
 
 fn valid_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "invalid_name",
-            "a name has 1 to 100 characters",
-        ));
-    }
-    Ok(name.to_owned())
+    super::valid_name(name, 100, "a user").map(str::to_owned)
 }
 
 fn valid_email(email: &str) -> ApiResult<String> {
