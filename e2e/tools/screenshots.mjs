@@ -41,6 +41,9 @@ try {
     await jana.setViewportSize({ width: 1280, height: 800 });
     await jana.goto(server.url);
     await jana.waitForTimeout(500);
+    await jana.getByRole('tab').nth(2).click();
+    await jana.waitForTimeout(300);
+    await screenshot(jana, `shots-${lang}-9-notifications`);
     const wc = await newContext(browser, locale);
     const visitor = await wc.newPage();
     await openWidget(visitor, server.url, { button: lang === 'cs' ? 'Napište nám' : 'Chat with us' });

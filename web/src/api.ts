@@ -1,5 +1,6 @@
 // A thin typed client for the Hovor REST API: cookie auth, CSRF header on writes, JSON errors.
 
+import type { NotificationSettings, NotificationSettingsPatch } from './alerts';
 import type {
   Channel,
   ChannelSetting,
@@ -79,6 +80,8 @@ export const api = {
     request<LoginResponse>('POST', '/api/v1/auth/login', { email, password }),
   logout: () => request<void>('POST', '/api/v1/auth/logout'),
   me: () => request<Me>('GET', '/api/v1/me'),
+  updateNotificationSettings: (patch: NotificationSettingsPatch) =>
+    request<NotificationSettings>('PATCH', '/api/v1/me/notification-settings', patch),
   pauseTypes: () => request<Page<PauseType>>('GET', '/api/v1/pause-types'),
   createPauseType: (name: string, paid: boolean) =>
     request<PauseType>('POST', '/api/v1/pause-types', { name, paid }),

@@ -15,6 +15,7 @@ import {
 import { lastSeqOf } from './messages';
 import { addLiveListener, me } from './store';
 import type { Message, Session } from './types';
+import { windowActive, windowActiveNow } from './windowState';
 
 export const queueItems = signal<Session[]>([]);
 export const conversations = signal<Conversation[]>([]);
@@ -28,6 +29,28 @@ export const orderedQueue = computed(() => orderQueue(queueItems.value, myId()))
 export const selected = computed(() => conversations.value.find((c) => c.session.id === selectedId.value) ?? null);
 export const totalUnread = computed(() => conversations.value.reduce((n, c) => n + unreadCount(c), 0));
 
+/** Where new clients and new client messages are reported (the alerts, see notify.ts). */
+export interface AlertSink {
+  newClient(session: Session): void;
+  newMessage(conversation: Conversation, message: Message): void;
+}
+let alertSink: AlertSink | null = null;
+export function setAlertSink(sink: AlertSink | null): void {
+  alertSink = sink;
+}
+/** Sessions already seen in my queue (a new one is "a new client in the queue"). */
+const knownQueue = new Set<string>();
+/** False until the first queue snapshot after sign-in (which only records what is there). */
+let queuePrimed = false;
+
+function noteQueue(report: boolean): void {
+  for (const s of orderQueue(queueItems.value, myId())) {
+    if (knownQueue.has(s.id)) continue;
+    knownQueue.add(s.id);
+    if (report) alertSink?.newClient(s);
+  }
+}
+
 let ticker: ReturnType<typeof setInterval> | null = null;
 let queueTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -40,6 +63,8 @@ export async function loadQueue(): Promise<void> {
   try {
     const page = await api.queue();
     queueItems.value = page.items;
+    noteQueue(queuePrimed);
+    queuePrimed = true;
   } catch {
     // The next queue.changed or reconnect tries again.
   }
@@ -91,7 +116,8 @@ export async function loadMessages(sessionId: string): Promise<void> {
 }
 
 function addIncoming(sessionId: string, messages: Message[]): void {
-  const open = selectedId.value === sessionId;
+  // Messages arriving while the window is not active stay unread (the title shows them).
+  const open = selectedId.value === sessionId && windowActiveNow();
   setConversations(conversations.value.map((c) => (c.session.id === sessionId ? addMessages(c, messages, open) : c)));
 }
 
@@ -107,9 +133,10 @@ export function closeConversation(sessionId: string): void {
   setConversations(conversations.value.filter((c) => c.session.id !== sessionId));
 }
 
-function applySessionEverywhere(session: Session): void {
+function applySessionEverywhere(session: Session, live = false): void {
   const id = myId();
   queueItems.value = applyToQueue(queueItems.value, session, id);
+  noteQueue(live || queuePrimed);
   const before = conversations.value.some((c) => c.session.id === session.id);
   setConversations(applySession(conversations.value, session, id));
   const after = conversations.value.some((c) => c.session.id === session.id);
@@ -153,6 +180,19 @@ export async function endSession(sessionId: string): Promise<void> {
   applySessionEverywhere(session);
 }
 
+/** A client's message in one of my active conversations: report it for the alerts. */
+function reportMessage(sessionId: string, message: Message): void {
+  if (message.author !== 'client') return;
+  const conv = conversations.value.find((c) => c.session.id === sessionId);
+  if (conv && conv.session.status === 'active' && conv.session.operator_id === myId()) alertSink?.newMessage(conv, message);
+}
+
+// Back in front: the open conversation counts as read again.
+windowActive.subscribe((active) => {
+  const id = selectedId.value;
+  if (active && id) setConversations(conversations.value.map((c) => (c.session.id === id ? markRead(c) : c)));
+});
+
 // ---- event parsing ------------------------------------------------------------------------------
 
 function isSession(value: unknown): value is Session {
@@ -179,6 +219,8 @@ addLiveListener({
     if (ticker === null) ticker = setInterval(() => (now.value = Date.now()), 1000);
   },
   onSignedOut() {
+    knownQueue.clear();
+    queuePrimed = false;
     if (ticker !== null) clearInterval(ticker);
     ticker = null;
     queueItems.value = [];
@@ -194,7 +236,7 @@ addLiveListener({
       case 'session.offered':
       case 'session.changed': {
         const session = sessionOf(data);
-        if (session) applySessionEverywhere(session);
+        if (session) applySessionEverywhere(session, event === 'session.offered');
         break;
       }
       case 'message.created': {
@@ -203,8 +245,14 @@ addLiveListener({
         const sessionId = d['session_id'];
         const message = d['message'];
         if (typeof sessionId !== 'string' || !isMessage(message)) break;
-        if (conversations.value.some((c) => c.session.id === sessionId)) addIncoming(sessionId, [message]);
-        else void loadMine();
+        const known = conversations.value.find((c) => c.session.id === sessionId);
+        if (known) {
+          const isNew = !known.messages.some((m) => m.seq === message.seq);
+          addIncoming(sessionId, [message]);
+          if (isNew) reportMessage(sessionId, message);
+        } else {
+          void loadMine().then(() => reportMessage(sessionId, message));
+        }
         break;
       }
       case 'queue.changed':

@@ -5,6 +5,7 @@ import { ApiError, api, setCsrfToken } from './api';
 import { LANG_STORAGE_KEY, detectLang, translate, type Lang, type MessageKey, type Params } from './i18n';
 import { LiveSocket } from './live';
 import { isChannelList, sortChannels, withChannel } from './channels';
+import { applyPatch, parseSettings, type NotificationSettings, type NotificationSettingsPatch } from './alerts';
 import type {
   Channel,
   ChannelChangedData,
@@ -108,6 +109,7 @@ const live = new LiveSocket({
   onEvent: (event, data) => {
     if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
     if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
+    if (event === 'me.notification_settings_changed') applyNotificationSettingsEvent(data);
     for (const l of listeners) l.onEvent(event, data);
   },
   onConnectionChange: (up) => {
@@ -132,6 +134,35 @@ function isChannelChanged(data: unknown): data is ChannelChangedData {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as Record<string, unknown>;
   return typeof d['operator_id'] === 'string' && isChannelList(d['channels']);
+}
+
+// ---- notification settings (issue 5) -----------------------------------------------------------
+
+/** My alert settings; the defaults until the server says otherwise. */
+export const notificationSettings = computed<NotificationSettings>(() => parseSettings(me.value?.notification_settings));
+
+function setNotificationSettings(next: NotificationSettings): void {
+  const current = me.value;
+  if (current) me.value = { ...current, notification_settings: next };
+}
+
+function applyNotificationSettingsEvent(data: unknown): void {
+  if (typeof data !== 'object' || data === null) return;
+  const raw = (data as Record<string, unknown>)['notification_settings'];
+  if (typeof raw === 'object' && raw !== null) setNotificationSettings(parseSettings(raw));
+}
+
+/** Saves a partial change (shown at once); resolves to null, or the error after undoing it. */
+export async function updateNotificationSettings(patch: NotificationSettingsPatch): Promise<ApiError | null> {
+  const before = notificationSettings.value;
+  setNotificationSettings(applyPatch(before, patch));
+  try {
+    setNotificationSettings(parseSettings(await api.updateNotificationSettings(patch)));
+    return null;
+  } catch (err) {
+    setNotificationSettings(before);
+    return err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err));
+  }
 }
 
 // ---- channels and company settings ----------------------------------------------------------

@@ -45,6 +45,8 @@ export interface Me {
   state: OperatorState;
   /** Assigned channels (chat, av, email, phone order); absent on servers before issue 3. */
   channels?: ChannelSetting[];
+  /** Alert settings (issue 5); null or absent on older servers, then the defaults apply. */
+  notification_settings?: unknown;
   csrf_token: string;
 }
 

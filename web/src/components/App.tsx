@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { bootError, booted, lang, me, route, t } from '../store';
 import { Admin } from './Admin';
+import { AudioHint } from './NotificationsTab';
 import { Header } from './Header';
 import { Login } from './Login';
 import { Profile } from './Profile';
@@ -10,7 +11,6 @@ export function App() {
   const l = lang.value;
   useEffect(() => {
     document.documentElement.lang = l;
-    document.title = t('app.name');
   }, [l]);
 
   if (!booted.value) {
@@ -39,6 +39,7 @@ export function App() {
     <div class="shell">
       <Header />
       {route.value === '/profile' ? <Profile /> : route.value === '/admin' ? <Admin /> : <Workspace />}
+      <AudioHint />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { CHANNEL_LABEL } from '../channels';
 import { formatWait, secondsSince, secondsUntil, shortPage, unreadCount } from '../conversations';
 import { accept, conversations, now, orderedQueue, select, selectedId } from '../sessions';
+import { highlightedQueueId } from '../notify';
 import { me, t } from '../store';
 import type { Session } from '../types';
 import { ChannelIcon } from './Channels';
@@ -26,6 +27,7 @@ function QueuePanel() {
   const [error, setError] = useState<string | null>(null);
   const myId = me.value?.user.id ?? '';
   const tick = now.value;
+  const highlighted = highlightedQueueId.value;
   const onAccept = async (id: string) => {
     setError(null);
     const problem = await accept(id);
@@ -51,7 +53,12 @@ function QueuePanel() {
             const offered = s.status === 'offered' && s.offered_to === myId;
             const page = shortPage(s.page_url);
             return (
-              <li key={s.id} class={`queue-item${offered ? ' is-offer' : ''}`}>
+              <li
+                key={s.id}
+                data-queue-id={s.id}
+                class={`queue-item${offered ? ' is-offer' : ''}${s.id === highlighted ? ' is-highlighted' : ''}`}
+                aria-current={s.id === highlighted ? 'true' : undefined}
+              >
                 <div class="queue-top">
                   <ChannelIcon channel={s.channel} />
                   <span class="queue-name">{clientName(s)}</span>

@@ -8,13 +8,14 @@ import type { Role } from '../types';
 import { ChannelChips, ChannelsTab } from './Channels';
 import { ClientPanel, ConversationView } from './Conversation';
 import { LeftColumn } from './Queue';
+import { NotificationsTab } from './NotificationsTab';
 import { StatusDot } from './StatusDot';
 
 type Tab = 'channels' | 'invitation' | 'notifications';
 const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey | null }[] = [
   { id: 'channels', label: 'tabs.channels', body: null },
   { id: 'invitation', label: 'tabs.invitation', body: 'panel.invitation.later' },
-  { id: 'notifications', label: 'tabs.notifications', body: 'panel.notifications.later' },
+  { id: 'notifications', label: 'tabs.notifications', body: null },
 ];
 
 export function Workspace() {
@@ -78,9 +79,11 @@ function OperatorPanel() {
         ))}
       </div>
       <div class="tabpanel" id={`tabpanel-${active.id}`} role="tabpanel" aria-labelledby={`tab-${active.id}`}>
-        {active.body === null ? (
+        {active.id === 'channels' ? (
           <ChannelsTab />
-        ) : (
+        ) : active.id === 'notifications' ? (
+          <NotificationsTab />
+        ) : active.body === null ? null : (
           <div class="empty">
             <svg class="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
               <circle cx="24" cy="24" r="20" fill="currentColor" opacity="0.12" />
