@@ -21,6 +21,7 @@ pub mod channel;
 pub mod error;
 pub mod invitation;
 pub mod notifications;
+pub mod phone;
 pub mod role;
 pub mod routing;
 pub mod session;

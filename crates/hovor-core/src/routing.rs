@@ -34,6 +34,8 @@ pub struct Candidate {
     pub groups: Vec<String>,
     /// When they were last offered a session; `None` = never (most idle).
     pub last_offered_at: Option<Millis>,
+    /// Their phone line is green (extension registered, connector up).
+    pub phone_ready: bool,
 }
 
 /// Why an operator may not be offered a session.
@@ -46,6 +48,7 @@ pub enum Ineligible {
     ChannelOff,
     CapacityFull,
     OnAnotherCall,
+    LineNotReady,
 }
 
 impl Candidate {
@@ -102,6 +105,9 @@ impl Candidate {
             .any(|c| c.channel == session.channel && c.enabled);
         if !on {
             return Err(Ineligible::ChannelOff);
+        }
+        if session.channel == Channel::Phone && !self.phone_ready {
+            return Err(Ineligible::LineNotReady);
         }
         self.has_room(session.channel)
     }
@@ -201,6 +207,7 @@ mod tests {
             load: HashMap::new(),
             groups: vec!["sales".into()],
             last_offered_at: Some(100),
+            phone_ready: true,
         }
     }
 
@@ -290,6 +297,44 @@ mod tests {
                     c.load.insert(Channel::Chat, 2);
                 },
                 Ok(()),
+            ),
+            (
+                "a phone call with the line grey",
+                |c, s| {
+                    s.channel = Channel::Phone;
+                    c.channels.push(ChannelSetting {
+                        channel: Channel::Phone,
+                        enabled: true,
+                        capacity: 1,
+                    });
+                    c.phone_ready = false;
+                },
+                Err(Ineligible::LineNotReady),
+            ),
+            (
+                "a phone call with the line green",
+                |c, s| {
+                    s.channel = Channel::Phone;
+                    c.channels.push(ChannelSetting {
+                        channel: Channel::Phone,
+                        enabled: true,
+                        capacity: 1,
+                    });
+                },
+                Ok(()),
+            ),
+            (
+                "a phone call while on an audio/video call",
+                |c, s| {
+                    s.channel = Channel::Phone;
+                    c.channels.push(ChannelSetting {
+                        channel: Channel::Phone,
+                        enabled: true,
+                        capacity: 1,
+                    });
+                    c.load.insert(Channel::Av, 1);
+                },
+                Err(Ineligible::OnAnotherCall),
             ),
         ];
         for (name, tweak, expected) in cases {

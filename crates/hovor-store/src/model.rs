@@ -18,6 +18,8 @@ pub struct User {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// The operator's extension on the company's telephone exchange.
+    pub phone_extension: Option<String>,
     #[serde(skip)]
     pub active: bool,
 }
@@ -37,6 +39,8 @@ pub struct UserChange {
     pub email: Option<String>,
     pub role: Option<Role>,
     pub password_hash: Option<String>,
+    /// `Some(None)` removes the extension.
+    pub phone_extension: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +252,8 @@ pub struct SessionFilter {
     pub status: Option<hovor_core::session::SessionStatus>,
     pub operator_id: Option<String>,
     pub channel: Option<hovor_core::Channel>,
+    /// The client's phone number.
+    pub phone: Option<String>,
 }
 
 /// A chat message.
@@ -367,4 +373,28 @@ pub enum AttemptOutcome {
 /// The outbox stream of a company.
 pub fn outbox_stream(company_id: &str) -> String {
     format!("wh_{company_id}")
+}
+
+/// What the exchange has told Hovor about a company's telephony.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TelephonyFacts {
+    pub last_seen: Option<Millis>,
+    pub announced_up: bool,
+    pub dial_url: Option<String>,
+    pub secret: Option<String>,
+    /// `(extension, registered)`.
+    pub extensions: Vec<(String, bool)>,
+}
+
+/// A call report from the exchange.
+#[derive(Debug, Clone)]
+pub struct CallReport {
+    pub call_id: String,
+    pub event: hovor_core::phone::CallEvent,
+    pub inbound: bool,
+    pub from: String,
+    pub to: String,
+    /// The operator's extension involved, if any.
+    pub extension: Option<String>,
+    pub at: Millis,
 }

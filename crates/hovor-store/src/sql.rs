@@ -18,13 +18,13 @@ macro_rules! sql_store {
         use sqlx::Row;
 
         use crate::{
-            new_id, outbox_stream, ApiKey, AttemptOutcome, ChannelChange, Webhook, WebhookAttempt, ClientInfo, Company, Group, Invitation, Message, NewInvitation, NewSession, QueuePlace,
+            new_id, outbox_stream, CallReport, TelephonyFacts, ApiKey, AttemptOutcome, ChannelChange, Webhook, WebhookAttempt, ClientInfo, Company, Group, Invitation, Message, NewInvitation, NewSession, QueuePlace,
             Session, SessionChange, SessionFilter, TransferTarget, UserChange, Writer, HistoryEntry, NewAuthSession, NewUser, PauseType,
             PauseTypeRef, StateChange, StateView, Store, StoreError, StoreResult, StreamEvent,
             User,
         };
 
-        const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.email, u.role, u.active";
+        const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.email, u.role, u.phone_extension, u.active";
         const STATE_COLUMNS: &str = "s.logged_in, s.status, s.pause_type_id, s.live_connections, \
              s.disconnected_since, s.grace_expired, s.since, s.cause, p.name AS pause_name, p.paid AS pause_paid";
 
@@ -40,6 +40,7 @@ macro_rules! sql_store {
                 name: row.try_get("name")?,
                 email: row.try_get("email")?,
                 role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+                phone_extension: row.try_get("phone_extension")?,
                 active: row.try_get("active")?,
             })
         }
@@ -447,6 +448,7 @@ macro_rules! sql_store {
                     name: new.name.clone(),
                     email: new.email.trim().to_lowercase(),
                     role: new.role,
+                    phone_extension: None,
                     active: true,
                 };
                 let mut tx = self.writer().begin().await?;
@@ -489,14 +491,21 @@ macro_rules! sql_store {
 
             async fn update_user(&self, company_id: &str, id: &str, change: &UserChange) -> StoreResult<Option<User>> {
                 let email = change.email.as_ref().map(|e| e.trim().to_lowercase());
+                let mut tx = self.writer().begin().await?;
+                if let Some(extension) = &change.phone_extension {
+                    sqlx::query("UPDATE users SET phone_extension = $3 WHERE company_id = $1 AND id = $2 AND active")
+                        .bind(company_id).bind(id).bind(extension).execute(&mut *tx).await
+                        .map_err(|e| if is_unique_violation(&e) { rejected("extension_taken", "another user has this extension") } else { e.into() })?;
+                }
                 let row = sqlx::query("UPDATE users SET name = COALESCE($3, name), email = COALESCE($4, email), \
                                        role = COALESCE($5, role), password_hash = COALESCE($6, password_hash) \
                                        WHERE company_id = $1 AND id = $2 AND active \
-                                       RETURNING id, company_id, name, email, role, active")
+                                       RETURNING id, company_id, name, email, role, phone_extension, active")
                     .bind(company_id).bind(id).bind(&change.name).bind(email)
                     .bind(change.role.map(Role::as_str)).bind(&change.password_hash)
-                    .fetch_optional(self.writer()).await
+                    .fetch_optional(&mut *tx).await
                     .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("a user with this e-mail exists".into()) } else { e.into() })?;
+                tx.commit().await?;
                 row.as_ref().map(user_from_row).transpose()
             }
 
@@ -953,9 +962,11 @@ macro_rules! sql_store {
             async fn sessions(&self, company_id: &str, filter: &SessionFilter, limit: i64) -> StoreResult<Vec<Session>> {
                 let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 \
                                    AND ($2 IS NULL OR s.status = $2) AND ($3 IS NULL OR s.operator_id = $3) AND ($4 IS NULL OR s.channel = $4) \
+                                   AND ($6 IS NULL OR s.client_phone = $6) \
                                    ORDER BY s.created_at DESC, s.id DESC LIMIT $5");
                 let rows = sqlx::query(&sql).bind(company_id)
                     .bind(filter.status.map(SessionStatus::as_str)).bind(&filter.operator_id).bind(filter.channel.map(Channel::as_str)).bind(limit)
+                    .bind(&filter.phone)
                     .fetch_all(self.reader()).await?;
                 rows.iter().map(session_from_row).collect()
             }
@@ -1034,6 +1045,8 @@ macro_rules! sql_store {
                         load,
                         groups,
                         last_offered_at,
+                        // The server knows the lines (they depend on the clock).
+                        phone_ready: false,
                     });
                 }
                 Ok((waiting, candidates))
@@ -1405,6 +1418,143 @@ macro_rules! sql_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn telephony_facts(&self, company_id: &str) -> StoreResult<TelephonyFacts> {
+                let mut facts = TelephonyFacts::default();
+                if let Some(r) = sqlx::query("SELECT dial_url, secret, last_seen, announced_up FROM telephony WHERE company_id = $1")
+                    .bind(company_id).fetch_optional(self.writer()).await?
+                {
+                    facts.dial_url = r.try_get("dial_url")?;
+                    facts.secret = r.try_get("secret")?;
+                    facts.last_seen = r.try_get("last_seen")?;
+                    facts.announced_up = r.try_get("announced_up")?;
+                }
+                let rows = sqlx::query("SELECT extension, registered FROM phone_extensions WHERE company_id = $1")
+                    .bind(company_id).fetch_all(self.writer()).await?;
+                for r in &rows {
+                    facts.extensions.push((r.try_get("extension")?, r.try_get("registered")?));
+                }
+                Ok(facts)
+            }
+
+            async fn touch_connector(&self, company_id: &str, now: Millis) -> StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let was: Option<bool> = sqlx::query("SELECT announced_up FROM telephony WHERE company_id = $1")
+                    .bind(company_id).fetch_optional(&mut *tx).await?.map(|r| r.try_get("announced_up")).transpose()?;
+                sqlx::query("INSERT INTO telephony (company_id, dial_url, secret, last_seen, announced_up) VALUES ($1, NULL, NULL, $2, $3) \
+                             ON CONFLICT (company_id) DO UPDATE SET last_seen = excluded.last_seen, announced_up = excluded.announced_up")
+                    .bind(company_id).bind(now).bind(true).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(was != Some(true))
+            }
+
+            async fn connectors(&self) -> StoreResult<Vec<(String, Option<Millis>, bool)>> {
+                let rows = sqlx::query("SELECT company_id, last_seen, announced_up FROM telephony").fetch_all(self.reader()).await?;
+                rows.iter().map(|r| Ok((r.try_get("company_id")?, r.try_get("last_seen")?, r.try_get("announced_up")?))).collect()
+            }
+
+            async fn set_connector_announced(&self, company_id: &str, up: bool) -> StoreResult<()> {
+                sqlx::query("UPDATE telephony SET announced_up = $2 WHERE company_id = $1")
+                    .bind(company_id).bind(up).execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn save_telephony_settings(&self, company_id: &str, dial_url: Option<&str>, secret: Option<&str>) -> StoreResult<()> {
+                sqlx::query("INSERT INTO telephony (company_id, dial_url, secret, last_seen, announced_up) VALUES ($1, $2, $3, NULL, $4) \
+                             ON CONFLICT (company_id) DO UPDATE SET dial_url = COALESCE(excluded.dial_url, telephony.dial_url), \
+                             secret = COALESCE(excluded.secret, telephony.secret)")
+                    .bind(company_id).bind(dial_url).bind(secret).bind(false).execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn register_extension(&self, company_id: &str, extension: &str, registered: bool, now: Millis) -> StoreResult<Option<String>> {
+                let owner = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND phone_extension = $2 AND active")
+                    .bind(company_id).bind(extension).fetch_optional(self.writer()).await?;
+                let Some(owner) = owner else { return Ok(None) };
+                sqlx::query("INSERT INTO phone_extensions (company_id, extension, registered, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (company_id, extension) DO UPDATE SET registered = excluded.registered, updated_at = excluded.updated_at")
+                    .bind(company_id).bind(extension).bind(registered).bind(now).execute(self.writer()).await?;
+                Ok(Some(owner.try_get("id")?))
+            }
+
+            async fn announce_phone_line(&self, company_id: &str, user_id: &str, phone_line: serde_json::Value, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+                let mut tx = self.begin_for(company_id).await?;
+                let name: String = sqlx::query("SELECT name FROM users WHERE id = $1")
+                    .bind(user_id).fetch_one(&mut *tx).await?.try_get("name")?;
+                let data = serde_json::json!({ "operator_id": user_id, "name": name, "phone_line": phone_line });
+                let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
+                let mut written = append_to_streams(&mut tx, &streams, "operator.phone_line_changed", &data.to_string(), now).await?;
+                written.extend(emit(&mut tx, company_id, "phone.line_changed", data, now).await?);
+                tx.commit().await?;
+                Ok(written)
+            }
+
+            async fn mark_offered(&self, operator_id: &str, now: Millis) -> StoreResult<()> {
+                sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
+                    .bind(operator_id).bind(now).execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn call_report(&self, company_id: &str, report: &CallReport, operator_id: Option<&str>, now: Millis) -> StoreResult<SessionChange> {
+                use hovor_core::phone::CallFacts;
+                let mut tx = self.begin_for(company_id).await?;
+                let known = sqlx::query("SELECT session_id, ringing_at, answered_at, ended_at FROM calls WHERE company_id = $1 AND call_id = $2")
+                    .bind(company_id).bind(&report.call_id).fetch_optional(&mut *tx).await?;
+                let (session_id, facts) = match known {
+                    Some(r) => (
+                        r.try_get::<String, _>("session_id")?,
+                        CallFacts { ringing_at: r.try_get("ringing_at")?, answered_at: r.try_get("answered_at")?, ended_at: r.try_get("ended_at")? },
+                    ),
+                    None => {
+                        let id = new_id("ses");
+                        let number = if report.inbound { &report.from } else { &report.to };
+                        sqlx::query("INSERT INTO sessions (id, company_id, channel, source, status, group_id, target_operator_id, operator_id, offered_to, \
+                                     offer_deadline, client_name, client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
+                                     VALUES ($1, $2, 'phone', 'phone', 'waiting', $3, NULL, NULL, NULL, NULL, NULL, NULL, $4, NULL, NULL, $5, $5)")
+                            .bind(&id).bind(company_id).bind(format!("grp_all_{company_id}")).bind(number).bind(report.at)
+                            .execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO calls (company_id, call_id, session_id, ringing_at, answered_at, ended_at) VALUES ($1, $2, $3, NULL, NULL, NULL)")
+                            .bind(company_id).bind(&report.call_id).bind(&id).execute(&mut *tx).await?;
+                        (id, CallFacts::default())
+                    }
+                };
+                let before = locked_session(&mut tx, company_id, &session_id).await?;
+                let facts = facts.with(report.event, report.at);
+                sqlx::query("UPDATE calls SET ringing_at = $3, answered_at = $4, ended_at = $5 WHERE company_id = $1 AND call_id = $2")
+                    .bind(company_id).bind(&report.call_id).bind(facts.ringing_at).bind(facts.answered_at).bind(facts.ended_at)
+                    .execute(&mut *tx).await?;
+                let status = facts.status();
+                // Who has the call: the extension reported now, or whoever had it.
+                let who = operator_id.map(str::to_owned).or(before.operator_id.clone()).or(before.offered_to.clone());
+                let (offered_to, holder) = match status {
+                    SessionStatus::Offered => (who.clone(), None),
+                    SessionStatus::Active => (None, who.clone()),
+                    SessionStatus::Ended if facts.answered_at.is_some() => (None, who.clone()),
+                    _ => (None, None),
+                };
+                sqlx::query("UPDATE sessions SET status = $2, offered_to = $3, operator_id = $4, accepted_at = $5, ended_at = $6, end_reason = $7 WHERE id = $1")
+                    .bind(&session_id).bind(status.as_str()).bind(&offered_to).bind(&holder)
+                    .bind(facts.answered_at).bind(facts.ended_at).bind(facts.end_reason().map(EndReason::as_str))
+                    .execute(&mut *tx).await?;
+                let session = reload_session(&mut tx, &session_id).await?;
+                let kind = if status == SessionStatus::Offered && before.status != SessionStatus::Offered { "session.offered" } else { "session.changed" };
+                let mut written = if session != before {
+                    announce(&mut tx, &session, kind, &[who.clone(), before.operator_id.clone()], before.status.queued() != session.status.queued(), now).await?
+                } else {
+                    Vec::new()
+                };
+                let event = match report.event {
+                    hovor_core::phone::CallEvent::Ringing => "ringing",
+                    hovor_core::phone::CallEvent::Answered => "answered",
+                    hovor_core::phone::CallEvent::Hangup => "hangup",
+                };
+                written.extend(emit(&mut tx, company_id, "phone.call", serde_json::json!({
+                    "call_id": report.call_id, "event": event, "direction": if report.inbound { "in" } else { "out" },
+                    "from": report.from, "to": report.to, "extension": report.extension, "session": session,
+                }), now).await?);
+                tx.commit().await?;
+                Ok(SessionChange { session, written })
             }
 
             async fn events_after(&self, stream: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<StreamEvent>> {

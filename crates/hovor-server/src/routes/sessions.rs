@@ -78,6 +78,8 @@ pub struct ListQuery {
     status: Option<SessionStatus>,
     operator_id: Option<String>,
     channel: Option<Channel>,
+    /// The client's phone number: a caller's earlier sessions.
+    phone: Option<String>,
     /// 1 to 500, default 50.
     limit: Option<i64>,
 }
@@ -102,6 +104,7 @@ pub async fn list(
         status: q.status,
         operator_id: q.operator_id,
         channel: q.channel,
+        phone: q.phone,
     };
     let mut items = app
         .store

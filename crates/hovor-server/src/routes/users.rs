@@ -163,6 +163,8 @@ pub struct NewUserBody {
     /// The channels assigned to the user (none when absent).
     #[serde(default)]
     channels: Vec<ChannelAssignment>,
+    /// The user's extension on the telephone exchange (digits).
+    phone_extension: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "Users", request_body = NewUserBody,
@@ -177,6 +179,23 @@ pub async fn create(
     let name = valid_name(&body.name)?;
     let email = valid_email(&body.email)?;
     let channels = valid_channels(&body.channels)?;
+    let phone_extension = valid_extension(body.phone_extension.as_deref())?;
+    // Checked before anything is written, so a refusal leaves nothing behind.
+    if let Some(extension) = &phone_extension {
+        let taken = app
+            .store
+            .users(actor.company_id())
+            .await?
+            .iter()
+            .any(|u| u.phone_extension.as_ref() == Some(extension));
+        if taken {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "extension_taken",
+                "another user has this extension",
+            ));
+        }
+    }
     let password_hash = hashed(body.password).await?.unwrap_or_default();
     let user = app
         .store
@@ -192,6 +211,20 @@ pub async fn create(
         )
         .await
         .map_err(email_taken)?;
+    let user = match phone_extension {
+        Some(extension) => {
+            let change = UserChange {
+                phone_extension: Some(Some(extension)),
+                ..UserChange::default()
+            };
+            app.store
+                .update_user(&user.company_id, &user.id, &change)
+                .await
+                .map_err(super::sessions::rejected)?
+                .unwrap_or(user)
+        }
+        None => user,
+    };
     if !channels.is_empty() {
         let change = app
             .store
@@ -211,6 +244,25 @@ pub struct UserPatch {
     role: Option<Role>,
     /// Replaces the assignment; kept channels keep the operator's switch.
     channels: Option<Vec<ChannelAssignment>>,
+    /// Digits, or `null` to remove the extension.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    phone_extension: Option<Option<String>>,
+}
+
+/// Absent stays as it is; `null` clears.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+fn valid_extension(extension: Option<&str>) -> ApiResult<Option<String>> {
+    match extension {
+        Some(e) if !hovor_core::phone::valid_extension(e) => Err(ApiError::invalid(
+            "invalid_extension",
+            "an extension has 2 to 20 digits",
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
@@ -224,7 +276,12 @@ pub async fn update(
 ) -> ApiResult<Json<UserJson>> {
     actor.require_admin()?;
     let channels = body.channels.as_deref().map(valid_channels).transpose()?;
+    let phone_extension = body
+        .phone_extension
+        .map(|e| valid_extension(e.as_deref()))
+        .transpose()?;
     let change = UserChange {
+        phone_extension,
         name: body.name.as_deref().map(valid_name).transpose()?,
         email: body.email.as_deref().map(valid_email).transpose()?,
         role: body.role,

@@ -1,0 +1,232 @@
+//! The operator's phone line (the handset's colour) and call records.
+
+use serde::Serialize;
+
+use crate::session::{EndReason, SessionStatus};
+use crate::Millis;
+
+/// Without a word from the exchange for this long, the connector is down.
+pub const CONNECTOR_TIMEOUT_MS: Millis = 120_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineReason {
+    ChannelOff,
+    NoExtension,
+    NotRegistered,
+    ConnectorDown,
+}
+
+/// The API's `phone_line`: `ready` is the green handset, `unavailable` grey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PhoneLine {
+    pub extension: Option<String>,
+    /// `ready` or `unavailable`.
+    #[schema(example = "ready")]
+    pub state: &'static str,
+    pub reason: Option<LineReason>,
+}
+
+impl PhoneLine {
+    pub fn ready(&self) -> bool {
+        self.reason.is_none()
+    }
+}
+
+/// The facts a line depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineFacts<'a> {
+    /// `None`: the phone channel is not assigned (no handset at all).
+    pub phone_channel_on: Option<bool>,
+    pub extension: Option<&'a str>,
+    pub registered: bool,
+    pub connector_up: bool,
+}
+
+pub fn phone_line(facts: LineFacts<'_>) -> Option<PhoneLine> {
+    let channel_on = facts.phone_channel_on?;
+    let reason = if !channel_on {
+        Some(LineReason::ChannelOff)
+    } else if facts.extension.is_none() {
+        Some(LineReason::NoExtension)
+    } else if !facts.connector_up {
+        Some(LineReason::ConnectorDown)
+    } else if !facts.registered {
+        Some(LineReason::NotRegistered)
+    } else {
+        None
+    };
+    Some(PhoneLine {
+        extension: facts.extension.map(str::to_owned),
+        state: if reason.is_none() {
+            "ready"
+        } else {
+            "unavailable"
+        },
+        reason,
+    })
+}
+
+pub fn connector_up(last_seen: Option<Millis>, now: Millis) -> bool {
+    last_seen.is_some_and(|seen| now - seen < CONNECTOR_TIMEOUT_MS)
+}
+
+/// An extension: 2 to 20 digits.
+pub fn valid_extension(text: &str) -> bool {
+    (2..=20).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A dialable number: digits with an optional leading +, 3 to 20 digits.
+pub fn valid_number(text: &str) -> bool {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    (3..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallEvent {
+    Ringing,
+    Answered,
+    Hangup,
+}
+
+/// What is known of a call; each moment is set by its first report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallFacts {
+    pub ringing_at: Option<Millis>,
+    pub answered_at: Option<Millis>,
+    pub ended_at: Option<Millis>,
+}
+
+impl CallFacts {
+    /// Adds a report; repeats change nothing, and order does not matter.
+    pub fn with(mut self, event: CallEvent, at: Millis) -> CallFacts {
+        let slot = match event {
+            CallEvent::Ringing => &mut self.ringing_at,
+            CallEvent::Answered => &mut self.answered_at,
+            CallEvent::Hangup => &mut self.ended_at,
+        };
+        if slot.is_none() {
+            *slot = Some(at);
+        }
+        self
+    }
+
+    /// The session's status the facts add up to.
+    pub fn status(&self) -> SessionStatus {
+        if self.ended_at.is_some() {
+            SessionStatus::Ended
+        } else if self.answered_at.is_some() {
+            SessionStatus::Active
+        } else if self.ringing_at.is_some() {
+            SessionStatus::Offered
+        } else {
+            SessionStatus::Waiting
+        }
+    }
+
+    /// A call hung up before anyone answered was abandoned by the caller.
+    pub fn end_reason(&self) -> Option<EndReason> {
+        self.ended_at.map(|_| {
+            if self.answered_at.is_some() {
+                EndReason::ClientLeft
+            } else {
+                EndReason::Abandoned
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(
+        channel: Option<bool>,
+        ext: Option<&str>,
+        registered: bool,
+        up: bool,
+    ) -> LineFacts<'_> {
+        LineFacts {
+            phone_channel_on: channel,
+            extension: ext,
+            registered,
+            connector_up: up,
+        }
+    }
+
+    #[test]
+    fn the_handset_colour_and_its_reason() {
+        let cases = [
+            (facts(None, Some("201"), true, true), None),
+            (
+                facts(Some(true), Some("201"), true, true),
+                Some(("ready", None)),
+            ),
+            (
+                facts(Some(false), Some("201"), true, true),
+                Some(("unavailable", Some(LineReason::ChannelOff))),
+            ),
+            (
+                facts(Some(true), None, false, true),
+                Some(("unavailable", Some(LineReason::NoExtension))),
+            ),
+            (
+                facts(Some(true), Some("201"), true, false),
+                Some(("unavailable", Some(LineReason::ConnectorDown))),
+            ),
+            (
+                facts(Some(true), Some("201"), false, true),
+                Some(("unavailable", Some(LineReason::NotRegistered))),
+            ),
+        ];
+        for (input, expected) in cases {
+            let line = phone_line(input);
+            assert_eq!(
+                line.as_ref().map(|l| (l.state, l.reason)),
+                expected,
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_connector_is_up_while_the_exchange_speaks() {
+        assert!(!connector_up(None, 0));
+        assert!(connector_up(Some(1_000), 1_000 + CONNECTOR_TIMEOUT_MS - 1));
+        assert!(!connector_up(Some(1_000), 1_000 + CONNECTOR_TIMEOUT_MS));
+    }
+
+    #[test]
+    fn call_reports_in_any_order_and_repeated_give_one_record() {
+        let in_order = CallFacts::default()
+            .with(CallEvent::Ringing, 1)
+            .with(CallEvent::Answered, 5)
+            .with(CallEvent::Hangup, 60);
+        let shuffled = CallFacts::default()
+            .with(CallEvent::Hangup, 60)
+            .with(CallEvent::Ringing, 1)
+            .with(CallEvent::Hangup, 99)
+            .with(CallEvent::Answered, 5)
+            .with(CallEvent::Ringing, 2);
+        assert_eq!(in_order, shuffled);
+        assert_eq!(in_order.status(), SessionStatus::Ended);
+        assert_eq!(in_order.end_reason(), Some(EndReason::ClientLeft));
+        let missed = CallFacts::default()
+            .with(CallEvent::Ringing, 1)
+            .with(CallEvent::Hangup, 9);
+        assert_eq!(missed.end_reason(), Some(EndReason::Abandoned));
+        assert_eq!(
+            CallFacts::default().with(CallEvent::Answered, 3).status(),
+            SessionStatus::Active
+        );
+    }
+
+    #[test]
+    fn extensions_and_numbers() {
+        assert!(valid_extension("201"));
+        assert!(!valid_extension("2"));
+        assert!(!valid_extension("20a"));
+        assert!(valid_number("+420777123456"));
+        assert!(!valid_number("call me"));
+    }
+}
