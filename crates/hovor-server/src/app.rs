@@ -210,6 +210,17 @@ pub fn router(state: AppState) -> Router {
             "/webhooks/{id}/deliveries",
             get(routes::webhooks::deliveries),
         )
+        .route(
+            "/telephony/extensions/{extension}",
+            put(routes::telephony::register),
+        )
+        .route("/telephony/events", post(routes::telephony::event))
+        .route("/telephony/route", post(routes::telephony::route))
+        .route("/telephony/dial", post(routes::telephony::dial))
+        .route(
+            "/telephony/settings",
+            get(routes::telephony::get_settings).patch(routes::telephony::patch_settings),
+        )
         .nest("/client", client_api())
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/ws", get(crate::ws::upgrade))
@@ -302,6 +313,9 @@ pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = crate::routing::tick(&state).await {
                 tracing::warn!("routing: {e:#}");
+            }
+            if let Err(e) = crate::phone::check_connectors(&state).await {
+                tracing::warn!("telephony connectors: {e:#}");
             }
         }
     })

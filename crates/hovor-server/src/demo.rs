@@ -84,6 +84,13 @@ pub async fn ensure_demo_company(
                 .assign_channels(&company.id, &user.id, channels, now)
                 .await?;
         }
+        if channels.iter().any(|(c, _)| *c == Channel::Phone) {
+            let extension = hovor_store::UserChange {
+                phone_extension: Some(Some("201".into())),
+                ..Default::default()
+            };
+            store.update_user(&company.id, &user.id, &extension).await?;
+        }
     }
     let members: Vec<String> = store
         .users(&company.id)

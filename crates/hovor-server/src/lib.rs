@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod phone;
 pub mod presence;
 pub mod rate_limit;
 pub mod routes;

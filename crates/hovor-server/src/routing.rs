@@ -29,7 +29,9 @@ pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<u
     let Some(company) = app.store.company(company_id).await? else {
         return Ok(0);
     };
-    let (waiting, candidates) = app.store.routing_snapshot(company_id).await?;
+    let (mut waiting, candidates) = crate::phone::routing_snapshot(app, company_id).await?;
+    // Phone calls are routed by the exchange asking (telephony route), not offered here.
+    waiting.retain(|w| w.channel != hovor_core::Channel::Phone);
     if waiting.is_empty() {
         return Ok(0);
     }

@@ -432,6 +432,7 @@ pub trait Store: Send + Sync + 'static {
         now: Millis,
     ) -> StoreResult<Vec<(String, i64)>>;
     async fn mark_offered(&self, operator_id: &str, now: Millis) -> StoreResult<()>;
+    async fn call_known(&self, company_id: &str, call_id: &str) -> StoreResult<bool>;
     /// Folds a call report into the call's one phone session.
     async fn call_report(
         &self,

@@ -1490,6 +1490,11 @@ macro_rules! sql_store {
                 Ok(written)
             }
 
+            async fn call_known(&self, company_id: &str, call_id: &str) -> StoreResult<bool> {
+                Ok(sqlx::query("SELECT call_id FROM calls WHERE company_id = $1 AND call_id = $2")
+                    .bind(company_id).bind(call_id).fetch_optional(self.writer()).await?.is_some())
+            }
+
             async fn mark_offered(&self, operator_id: &str, now: Millis) -> StoreResult<()> {
                 sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
                     .bind(operator_id).bind(now).execute(self.writer()).await?;

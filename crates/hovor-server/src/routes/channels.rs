@@ -88,6 +88,11 @@ pub async fn switch(
     if body.enabled {
         crate::routing::kick(&app, actor.company_id());
     }
+    if channel == Channel::Phone {
+        crate::phone::announce(&app, actor.company_id(), std::slice::from_ref(&id))
+            .await
+            .map_err(|e| ApiError::internal("phone line", e))?;
+    }
     change
         .channels
         .into_iter()

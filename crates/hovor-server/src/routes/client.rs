@@ -99,7 +99,9 @@ async fn availability_of(
     channel: Channel,
     group: Option<&str>,
 ) -> ApiResult<(Availability, usize)> {
-    let (waiting, candidates) = app.store.routing_snapshot(company_id).await?;
+    let (waiting, candidates) = crate::phone::routing_snapshot(app, company_id)
+        .await
+        .map_err(|e| ApiError::internal("routing snapshot", e))?;
     let queue = waiting.iter().filter(|w| w.channel == channel).count();
     Ok((availability(&candidates, channel, group), queue))
 }

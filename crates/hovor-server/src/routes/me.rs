@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use hovor_core::notifications::{NotificationPatch, NotificationSettings};
+use hovor_core::phone::PhoneLine;
 use hovor_core::ChannelSetting;
 use hovor_store::{StateJson, User};
 use serde::Serialize;
@@ -18,9 +19,8 @@ pub struct MeReply {
     pub state: StateJson,
     /// The channels assigned to me, each with my switch.
     pub channels: Vec<ChannelSetting>,
-    /// The phone line (arrives with the telephony feature; null until then).
-    #[schema(value_type = Option<Object>)]
-    pub phone_line: Option<Value>,
+    /// My phone line (the handset): null without the phone channel.
+    pub phone_line: Option<PhoneLine>,
     /// My alert settings; they follow me to any computer.
     pub notification_settings: NotificationSettings,
     /// The CSRF token of this login session, so a reloaded page can write.
@@ -42,12 +42,15 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
         .ok_or_else(|| ApiError::not_found("your state"))?;
     let channels = app.store.channels(&user.company_id, &user.id).await?;
     let notification_settings = app.store.notification_settings(&user.id).await?;
+    let phone_line = crate::phone::line_of(&app, &user.company_id, &user.id)
+        .await
+        .map_err(|e| ApiError::internal("phone line", e))?;
     Ok(Json(MeReply {
         state: view.json(),
         notification_settings,
         user,
         channels,
-        phone_line: None,
+        phone_line,
         csrf_token,
     }))
 }

@@ -11,6 +11,7 @@ pub mod me;
 pub mod operators;
 pub mod pause_types;
 pub mod sessions;
+pub mod telephony;
 pub mod users;
 pub mod webhooks;
 

@@ -2,11 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use hovor_core::phone::PhoneLine;
 use hovor_core::time::parse_rfc3339;
 use hovor_core::{summarize, ChannelSetting, Command, Millis, Role, Status};
 use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -23,12 +23,12 @@ pub struct OperatorJson {
     state: StateJson,
     /// The operator's assigned channels with their switches.
     channels: Vec<ChannelSetting>,
-    #[schema(value_type = Option<Object>)]
-    phone_line: Option<Value>,
+    /// The handset: null without the phone channel.
+    phone_line: Option<PhoneLine>,
 }
 
 impl OperatorJson {
-    fn new(view: &StateView, channels: Vec<ChannelSetting>) -> Self {
+    fn new(view: &StateView, channels: Vec<ChannelSetting>, phone_line: Option<PhoneLine>) -> Self {
         OperatorJson {
             id: view.operator.id.clone(),
             name: view.operator.name.clone(),
@@ -36,7 +36,7 @@ impl OperatorJson {
             role: view.operator.role,
             state: view.json(),
             channels,
-            phone_line: None,
+            phone_line,
         }
     }
 }
@@ -50,6 +50,9 @@ pub async fn list(
 ) -> ApiResult<Json<Page<OperatorJson>>> {
     let views = app.store.operator_states(actor.company_id()).await?;
     let channels = app.store.company_channels(actor.company_id()).await?;
+    let lines = crate::phone::lines(&app, actor.company_id())
+        .await
+        .map_err(|e| ApiError::internal("phone lines", e))?;
     let items = views
         .iter()
         .map(|view| {
@@ -58,7 +61,8 @@ pub async fn list(
                 .filter(|(user, _)| *user == view.operator.id)
                 .map(|(_, setting)| *setting)
                 .collect();
-            OperatorJson::new(view, own)
+            let line = lines.get(&view.operator.id).cloned().flatten();
+            OperatorJson::new(view, own, line)
         })
         .collect();
     Ok(page(items, None))

@@ -125,7 +125,9 @@ pub async fn list(
     responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn queue(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Session>>> {
     let me = operator_id(&actor)?;
-    let (waiting, candidates) = app.store.routing_snapshot(actor.company_id()).await?;
+    let (waiting, candidates) = crate::phone::routing_snapshot(&app, actor.company_id())
+        .await
+        .map_err(|e| ApiError::internal("routing snapshot", e))?;
     let mine = candidates.iter().find(|c| c.operator_id == me);
     let servable: Vec<&str> = waiting
         .iter()

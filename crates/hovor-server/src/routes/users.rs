@@ -293,6 +293,11 @@ pub async fn update(
         .await
         .map_err(email_taken)?
         .ok_or_else(|| ApiError::not_found("the user"))?;
+    if change.phone_extension.is_some() {
+        crate::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id))
+            .await
+            .map_err(|e| ApiError::internal("phone line", e))?;
+    }
     if let Some(channels) = channels {
         let change = app
             .store

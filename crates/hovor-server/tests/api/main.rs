@@ -16,5 +16,6 @@ mod notifications;
 mod realtime;
 mod sessions;
 mod status;
+mod telephony;
 mod users;
 mod webhooks;

@@ -1,0 +1,428 @@
+//! The telephony connector: the company's exchange (PBX) reports extension
+//! registrations and calls, asks which extension should ring, and receives
+//! signed dial requests from operators' handsets.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hovor_core::phone::{valid_extension, valid_number, CallEvent};
+use hovor_core::routing::{plan_offers, Waiting};
+use hovor_core::time::parse_rfc3339;
+use hovor_core::Channel;
+use hovor_store::{CallReport, Session};
+use serde::{Deserialize, Serialize};
+
+use super::sessions::after_change;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Actor, ApiJson};
+use crate::AppState;
+
+fn internal(e: anyhow::Error) -> ApiError {
+    ApiError::internal("telephony", e)
+}
+
+/// The exchange authenticates with an API key that has the telephony scope.
+fn require_connector(actor: &Actor) -> ApiResult<()> {
+    match actor {
+        Actor::ApiKey(key) if key.scopes.iter().any(|s| s == "telephony") => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "telephony_scope_required",
+            "use an API key with the telephony scope",
+        )),
+    }
+}
+
+async fn owner_of(app: &AppState, company_id: &str, extension: &str) -> ApiResult<String> {
+    app.store
+        .users(company_id)
+        .await?
+        .into_iter()
+        .find(|u| u.phone_extension.as_deref() == Some(extension))
+        .map(|u| u.id)
+        .ok_or_else(|| ApiError::not_found("an operator with this extension"))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    registered: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    extension: String,
+    registered: bool,
+    operator_id: String,
+}
+
+/// The exchange reports an extension's registration; the operator's
+/// handset changes colour live.
+#[utoipa::path(put, path = "/api/v1/telephony/extensions/{extension}", tag = "Telephony", params(("extension" = String, Path)),
+    request_body = Registration,
+    responses((status = 200, body = Registered), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(extension): Path<String>,
+    ApiJson(body): ApiJson<Registration>,
+) -> ApiResult<Json<Registered>> {
+    require_connector(&actor)?;
+    let company = actor.company_id();
+    if !valid_extension(&extension) {
+        return Err(ApiError::not_found("an operator with this extension"));
+    }
+    let operator_id = app
+        .store
+        .register_extension(company, &extension, body.registered, app.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("an operator with this extension"))?;
+    let everyone_told = crate::phone::exchange_seen(&app, company)
+        .await
+        .map_err(internal)?;
+    if !everyone_told {
+        crate::phone::announce(&app, company, std::slice::from_ref(&operator_id))
+            .await
+            .map_err(internal)?;
+    }
+    crate::routing::kick(&app, company);
+    Ok(Json(Registered {
+        extension,
+        registered: body.registered,
+        operator_id,
+    }))
+}
+
+#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventName {
+    Ringing,
+    Answered,
+    Hangup,
+}
+
+#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallEventBody {
+    call_id: String,
+    event: EventName,
+    direction: Direction,
+    from: String,
+    to: String,
+    /// The operator's extension involved.
+    extension: Option<String>,
+    /// When it happened (RFC 3339); default now. Lets late reports keep the right times.
+    at: Option<String>,
+    /// The group the call queued for (accepted; not used yet).
+    #[allow(dead_code)]
+    queue: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CallReply {
+    session: Session,
+}
+
+/// A call event. Each call is one phone session; repeated and out-of-order
+/// reports leave one consistent record. A call is known from its `ringing`:
+/// other events for an unknown call, and any for an unknown extension, are
+/// 404 and change nothing.
+#[utoipa::path(post, path = "/api/v1/telephony/events", tag = "Telephony", request_body = CallEventBody,
+    responses((status = 200, body = CallReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn event(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<CallEventBody>,
+) -> ApiResult<Json<CallReply>> {
+    require_connector(&actor)?;
+    let company = actor.company_id().to_owned();
+    if body.call_id.trim().is_empty() || body.call_id.len() > 100 {
+        return Err(ApiError::invalid(
+            "invalid_call_id",
+            "call_id has 1 to 100 characters",
+        ));
+    }
+    if body.from.len() > 40 || body.to.len() > 40 {
+        return Err(ApiError::invalid(
+            "invalid_number",
+            "numbers have at most 40 characters",
+        ));
+    }
+    let at = match &body.at {
+        Some(text) => parse_rfc3339(text)
+            .ok_or_else(|| ApiError::invalid("invalid_time", "at must be an RFC 3339 timestamp"))?,
+        None => app.now(),
+    };
+    let operator = match &body.extension {
+        Some(ext) => Some(owner_of(&app, &company, ext).await?),
+        None => None,
+    };
+    let event = match body.event {
+        EventName::Ringing => CallEvent::Ringing,
+        EventName::Answered => CallEvent::Answered,
+        EventName::Hangup => CallEvent::Hangup,
+    };
+    let report = CallReport {
+        call_id: body.call_id.clone(),
+        event,
+        inbound: matches!(body.direction, Direction::In),
+        from: body.from.clone(),
+        to: body.to.clone(),
+        extension: body.extension.clone(),
+        at,
+    };
+    if event != CallEvent::Ringing && !app.store.call_known(&company, &body.call_id).await? {
+        return Err(ApiError::not_found(
+            "the call (a call starts with its ringing)",
+        ));
+    }
+    crate::phone::exchange_seen(&app, &company)
+        .await
+        .map_err(internal)?;
+    let change = app
+        .store
+        .call_report(&company, &report, operator.as_deref(), app.now())
+        .await?;
+    after_change(&app, &change);
+    Ok(Json(CallReply {
+        session: change.session,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteQuestion {
+    call_id: String,
+    /// The caller (accepted; routing does not use it yet).
+    #[allow(dead_code)]
+    from: String,
+    /// A group id; absent: the company's "All operators".
+    queue: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteAnswer {
+    extension: String,
+}
+
+/// Which extension should ring for this queue call? Routing answers: an
+/// operator online, with the phone channel on, a green line, not on another
+/// call; longest idle first.
+#[utoipa::path(post, path = "/api/v1/telephony/route", tag = "Telephony", request_body = RouteQuestion,
+    responses((status = 200, body = RouteAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "`no_operator_available`"),
+              (status = 422, body = ErrorBody)))]
+pub async fn route(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<RouteQuestion>,
+) -> ApiResult<Json<RouteAnswer>> {
+    require_connector(&actor)?;
+    let company = actor.company_id().to_owned();
+    let group = match body.queue {
+        Some(id) => {
+            let groups = app.store.groups(&company).await?;
+            let group = groups
+                .into_iter()
+                .find(|g| g.id == id)
+                .ok_or_else(|| ApiError::not_found("the queue"))?;
+            (!group.builtin).then_some(group.id)
+        }
+        None => None,
+    };
+    crate::phone::exchange_seen(&app, &company)
+        .await
+        .map_err(internal)?;
+    let (_, candidates) = crate::phone::routing_snapshot(&app, &company)
+        .await
+        .map_err(internal)?;
+    let probe = Waiting {
+        session_id: body.call_id,
+        channel: Channel::Phone,
+        group_id: group,
+        target_operator_id: None,
+        created_at: app.now(),
+    };
+    let chosen = plan_offers(&[probe], &candidates, app.now())
+        .into_iter()
+        .next()
+        .map(|(_, operator)| operator)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_operator_available",
+                "no operator can take a call now",
+            )
+        })?;
+    let extension = app
+        .store
+        .user(&company, &chosen)
+        .await?
+        .and_then(|u| u.phone_extension)
+        .ok_or_else(|| ApiError::internal("route", "a ready line without an extension"))?;
+    app.store.mark_offered(&chosen, app.now()).await?;
+    Ok(Json(RouteAnswer { extension }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TelephonySettings {
+    /// Where dial requests are sent.
+    dial_url: Option<String>,
+    /// Whether a signing secret is set (it is never shown).
+    secret_set: bool,
+    /// The exchange has spoken within the last two minutes.
+    connector_up: bool,
+}
+
+async fn settings_of(app: &AppState, company: &str) -> ApiResult<TelephonySettings> {
+    let facts = app.store.telephony_facts(company).await?;
+    Ok(TelephonySettings {
+        connector_up: hovor_core::phone::connector_up(facts.last_seen, app.now()),
+        dial_url: facts.dial_url,
+        secret_set: facts.secret.is_some(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/telephony/settings", tag = "Telephony",
+    responses((status = 200, body = TelephonySettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_settings(
+    State(app): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<TelephonySettings>> {
+    actor.require_admin()?;
+    Ok(Json(settings_of(&app, actor.company_id()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    dial_url: Option<String>,
+    /// 16 to 200 characters; dial requests are signed with it.
+    secret: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/telephony/settings", tag = "Telephony", request_body = SettingsPatch,
+    responses((status = 200, body = TelephonySettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_settings(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<SettingsPatch>,
+) -> ApiResult<Json<TelephonySettings>> {
+    actor.require_admin()?;
+    if let Some(url) = &body.dial_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
+            return Err(ApiError::invalid(
+                "invalid_url",
+                "dial_url is an http:// or https:// address",
+            ));
+        }
+    }
+    if body
+        .secret
+        .as_ref()
+        .is_some_and(|s| s.len() < 16 || s.len() > 200)
+    {
+        return Err(ApiError::invalid(
+            "invalid_secret",
+            "a secret has 16 to 200 characters",
+        ));
+    }
+    app.store
+        .save_telephony_settings(
+            actor.company_id(),
+            body.dial_url.as_deref(),
+            body.secret.as_deref(),
+        )
+        .await?;
+    Ok(Json(settings_of(&app, actor.company_id()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dial {
+    to: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Dialled {
+    call_id: String,
+}
+
+/// The handset's dial pad: a signed request to the exchange's `dial_url`
+/// (`Hovor-Signature` as for webhooks); the call's progress comes back as
+/// telephony events with `direction: "out"`.
+#[utoipa::path(post, path = "/api/v1/telephony/dial", tag = "Telephony", request_body = Dial,
+    responses((status = 202, body = Dialled), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`line_unavailable`, `telephony_not_configured` or `exchange_unreachable`"),
+              (status = 422, body = ErrorBody)))]
+pub async fn dial(
+    State(app): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<Dial>,
+) -> ApiResult<(StatusCode, Json<Dialled>)> {
+    let user = actor
+        .user()
+        .cloned()
+        .ok_or_else(|| ApiError::forbidden("dialling is for an operator's handset"))?;
+    if !valid_number(&body.to) {
+        return Err(ApiError::invalid(
+            "invalid_number",
+            "dial digits, optionally with a leading +",
+        ));
+    }
+    let line = crate::phone::line_of(&app, &user.company_id, &user.id)
+        .await
+        .map_err(internal)?;
+    let Some(extension) = line.filter(|l| l.ready()).and_then(|l| l.extension) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "line_unavailable",
+            "your phone line is not ready",
+        ));
+    };
+    let facts = app.store.telephony_facts(&user.company_id).await?;
+    let (Some(url), Some(secret)) = (facts.dial_url, facts.secret) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "telephony_not_configured",
+            "an administrator has to set the exchange's dial URL and secret",
+        ));
+    };
+    let call_id = hovor_store::new_id("call");
+    let payload = serde_json::json!({ "call_id": call_id, "extension": extension, "to": body.to })
+        .to_string();
+    let signature = crate::webhooks::signature(&secret, app.now() / 1000, &payload);
+    let sent = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| ApiError::internal("http client", e))?
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("hovor-signature", signature)
+        .body(payload)
+        .send()
+        .await;
+    match sent {
+        Ok(r) if r.status().is_success() => Ok((StatusCode::ACCEPTED, Json(Dialled { call_id }))),
+        Ok(r) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "exchange_unreachable",
+            format!("the exchange answered {}", r.status()),
+        )),
+        Err(e) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "exchange_unreachable",
+            format!("the exchange did not answer: {e}"),
+        )),
+    }
+}
