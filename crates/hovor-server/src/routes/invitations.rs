@@ -296,6 +296,22 @@ fn czech(headers: &HeaderMap) -> bool {
         .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("cs"))
 }
 
+/// The body of a 410 page. It still loads the widget: the browser that
+/// redeemed the code has its conversation saved and rejoins it; anyone else
+/// sees only the explanation.
+fn gone_page(invitation: &Invitation, why: &str, title: &str, text: &str, cs: bool) -> String {
+    format!(
+        "<div id=\"hovor-invitation-gone\"><h1>{}</h1><p class=\"lead\">{}</p></div>\
+         <div id=\"hovor-invitation\" data-code=\"{code}\" data-operator=\"{}\" data-gone=\"{why}\"></div>\
+         <script src=\"/widget.js\" data-invitation=\"{code}\" data-lang=\"{}\" async></script>",
+        escape(title),
+        escape(text),
+        escape(&invitation.operator_name),
+        if cs { "cs" } else { "en" },
+        code = escape(&invitation.code),
+    )
+}
+
 /// `GET /i/{code}`: the client's landing page. Opening it consumes nothing
 /// (link previews and mail scanners open links): only Connect redeems.
 pub async fn landing(
@@ -328,23 +344,29 @@ pub async fn landing(
             Some(e) if e.code == "invitation_used" => (
                 StatusCode::GONE,
                 t("Invitation already used", "Pozvánka už byla použita"),
-                format!(
-                    "<p class=\"lead\">{}</p>",
+                gone_page(
+                    &invitation,
+                    "used",
+                    t("Invitation already used", "Pozvánka už byla použita"),
                     t(
                         "This invitation has been used already. Ask for a new one.",
-                        "Tato pozvánka už byla použita. Požádejte o novou."
-                    )
+                        "Tato pozvánka už byla použita. Požádejte o novou.",
+                    ),
+                    cs,
                 ),
             ),
             Some(_) => (
                 StatusCode::GONE,
                 t("Invitation no longer valid", "Pozvánka už neplatí"),
-                format!(
-                    "<p class=\"lead\">{}</p>",
+                gone_page(
+                    &invitation,
+                    "invalidated",
+                    t("Invitation no longer valid", "Pozvánka už neplatí"),
                     t(
                         "This invitation has been invalidated and can no longer be used.",
-                        "Tato pozvánka byla zrušena a už ji nelze použít."
-                    )
+                        "Tato pozvánka byla zrušena a už ji nelze použít.",
+                    ),
+                    cs,
                 ),
             ),
         },
@@ -375,8 +397,15 @@ pub async fn landing(
          <style>body{{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f3f4f6;color:#111827}}\
          main{{max-width:34rem;margin:12vh auto;background:#fff;border-radius:16px;padding:2rem 2.25rem;box-shadow:0 10px 30px rgba(0,0,0,.08)}}\
          h1{{font-size:1.5rem;margin:0 0 .75rem}}.lead{{color:#4b5563;line-height:1.5}}.who{{font-size:1.25rem;font-weight:600;color:#0f766e}}</style>\
-         </head><body><main><h1>{title}</h1>{body}</main></body></html>",
+         </head><body><main>{heading}{body}</main></body></html>",
         lang = if cs { "cs" } else { "en" },
+        // A 410 page carries its heading inside the part the widget hides
+        // for the client who rejoins.
+        heading = if body.contains("id=\"hovor-invitation-gone\"") {
+            String::new()
+        } else {
+            format!("<h1>{title}</h1>")
+        },
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }

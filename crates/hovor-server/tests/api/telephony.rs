@@ -59,6 +59,29 @@ async fn setup(app: &TestApp) -> Phone {
         .as_str()
         .expect("secret")
         .to_owned();
+    // Another user cannot take the same extension; nothing is half-written.
+    let other = app.user(&c, "Other", Role::Operator).await;
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{}", other.id),
+            Some(json!({"phone_extension": "201", "name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "extension_taken");
+    let unchanged = admin.get(&format!("/api/v1/users/{}", other.id)).await.body;
+    assert_eq!(unchanged["name"], "Other");
+    let r = admin
+        .post("/api/v1/users", json!({"name": "New", "email": "new@acme.test", "role": "operator", "phone_extension": "201"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let users = admin.get("/api/v1/users").await.body;
+    assert!(users["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|u| u["email"] != "new@acme.test"));
     let eva_tab = app.login(&eva).await;
     Phone {
         eva,
