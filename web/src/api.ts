@@ -11,6 +11,7 @@ import type {
   Session,
   SessionStatus,
   HistoryItem,
+  Invitation,
   LoginResponse,
   Me,
   OperatorState,
@@ -126,4 +127,11 @@ export const api = {
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     request<Session>('POST', `/api/v1/sessions/${enc(id)}/transfer`, { ...target, ...(note ? { note } : {}) }),
   end: (id: string) => request<Session>('POST', `/api/v1/sessions/${enc(id)}/end`),
+
+  createInvitation: (label: string | null) =>
+    request<Invitation>('POST', '/api/v1/invitations', label ? { label } : {}),
+  dial: (to: string) => request<{ call_id: string }>('POST', '/api/v1/telephony/dial', { to }),
+  sessionsByPhone: (phone: string) => request<Page<Session>>('GET', `/api/v1/sessions?phone=${enc(phone)}`),
+  invitations: (operatorId: string) => request<Page<Invitation>>('GET', `/api/v1/invitations?operator_id=${enc(operatorId)}`),
+  invalidateInvitation: (id: string) => request<Invitation>('POST', `/api/v1/invitations/${enc(id)}/invalidate`),
 };

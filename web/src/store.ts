@@ -5,6 +5,7 @@ import { ApiError, api, setCsrfToken } from './api';
 import { LANG_STORAGE_KEY, detectLang, translate, type Lang, type MessageKey, type Params } from './i18n';
 import { LiveSocket } from './live';
 import { isChannelList, sortChannels, withChannel } from './channels';
+import { parsePhoneLineChanged } from './phone';
 import { applyPatch, parseSettings, type NotificationSettings, type NotificationSettingsPatch } from './alerts';
 import type {
   Channel,
@@ -14,6 +15,7 @@ import type {
   Me,
   OperatorState,
   PauseType,
+  PhoneLineChangedData,
   StateChangedData,
   TeamMember,
 } from './types';
@@ -110,6 +112,10 @@ const live = new LiveSocket({
     if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
     if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
     if (event === 'me.notification_settings_changed') applyNotificationSettingsEvent(data);
+    if (event === 'operator.phone_line_changed') {
+      const changed = parsePhoneLineChanged(data);
+      if (changed) applyPhoneLineChanged(changed);
+    }
     for (const l of listeners) l.onEvent(event, data);
   },
   onConnectionChange: (up) => {
@@ -208,6 +214,19 @@ export async function toggleMyChannel(channel: Channel, enabled: boolean): Promi
       if (s) companySettings.value = { ...s, operators_may_toggle_channels: false };
     }
     return err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err));
+  }
+}
+
+// ---- the phone line (issue 6) ------------------------------------------------------------------
+
+/** My phone line; null without the phone channel (then no handset is shown). */
+export const myPhoneLine = computed(() => me.value?.phone_line ?? null);
+
+export function applyPhoneLineChanged(data: PhoneLineChangedData): void {
+  const current = me.value;
+  if (current && data.operator_id === current.user.id) me.value = { ...current, phone_line: data.phone_line };
+  if (team.value.some((m) => m.id === data.operator_id)) {
+    team.value = team.value.map((m) => (m.id === data.operator_id ? { ...m, phone_line: data.phone_line } : m));
   }
 }
 

@@ -45,6 +45,8 @@ export interface Me {
   state: OperatorState;
   /** Assigned channels (chat, av, email, phone order); absent on servers before issue 3. */
   channels?: ChannelSetting[];
+  /** My phone line (issue 6): null without the phone channel; absent on older servers. */
+  phone_line?: PhoneLine | null;
   /** Alert settings (issue 5); null or absent on older servers, then the defaults apply. */
   notification_settings?: unknown;
   csrf_token: string;
@@ -67,6 +69,7 @@ export interface TeamMember {
   role: Role;
   state: OperatorState;
   channels?: ChannelSetting[];
+  phone_line?: PhoneLine | null;
 }
 
 export interface BreakTime {
@@ -171,4 +174,36 @@ export interface Message {
 
 export interface Items<T> {
   items: T[];
+}
+
+// ---- invitations (issue 4) ----------------------------------------------------------------------
+
+export interface Invitation {
+  id: string;
+  code: string;
+  url: string;
+  operator_id: string;
+  operator_name: string;
+  reusable: boolean;
+  label: string | null;
+  created_at: string;
+  created_by: 'operator' | 'api';
+  uses: number;
+  invalidated_at: string | null;
+}
+
+// ---- telephony (issue 6) ----------------------------------------------------------------------------
+
+export type PhoneLineReason = 'channel_off' | 'no_extension' | 'not_registered' | 'connector_down';
+
+export interface PhoneLine {
+  extension: string | null;
+  state: 'ready' | 'unavailable';
+  reason: PhoneLineReason | null;
+}
+
+export interface PhoneLineChangedData {
+  operator_id: string;
+  name: string;
+  phone_line: PhoneLine | null;
 }

@@ -2,13 +2,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { CHANNEL_LABEL } from '../channels';
 import type { Conversation } from '../conversations';
-import { shortPage } from '../conversations';
+import { formatWait, shortPage } from '../conversations';
+import { callSeconds } from '../phone';
 import { formatSince, formatTime } from '../format';
 import type { MessageKey } from '../i18n';
 import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
-import { closeConversation, endSession, select, sendMessage, transfer } from '../sessions';
+import { closeConversation, endSession, now, select, sendMessage, transfer } from '../sessions';
 import { lang, me, t } from '../store';
 import type { EndReason, Group, Message, TeamMember } from '../types';
+import { Handset } from './PhoneButton';
 import { clientName } from './Queue';
 
 const END_KEY: Record<EndReason, MessageKey> = {
@@ -35,8 +37,12 @@ export function ConversationView({ conv }: { conv: Conversation }) {
         <h1 class="conv-title">{name}</h1>
         <span class="tag">{t(CHANNEL_LABEL[s.channel])}</span>
       </div>
-      <MessageLog conv={conv} />
-      {ended ? (
+      {s.channel === 'phone' ? (
+        <PhoneCall conv={conv} />
+      ) : (
+        <MessageLog conv={conv} />
+      )}
+      {s.channel === 'phone' ? null : ended ? (
         <div class="conv-ended">
           <p role="status">{t(s.end_reason ? END_KEY[s.end_reason] : 'conv.ended')}</p>
           <button type="button" class="btn btn-small" onClick={() => closeConversation(s.id)}>
@@ -47,6 +53,31 @@ export function ConversationView({ conv }: { conv: Conversation }) {
         <Composer sessionId={s.id} />
       )}
     </section>
+  );
+}
+
+/** A phone session: no messages, just who is on the line and for how long. */
+function PhoneCall({ conv }: { conv: Conversation }) {
+  const s = conv.session;
+  const number = s.client.phone ?? t('client.none');
+  const seconds = callSeconds(s, now.value);
+  return (
+    <div class="phone-call" role="group" aria-label={t('phone.callWith', { number })}>
+      <Handset class="phone-call-icon" />
+      <p class="muted">{t('phone.callTitle')}</p>
+      <p class="phone-call-number">{number}</p>
+      <p class="muted" aria-live="off">
+        {t('phone.duration', { time: formatWait(seconds) })}
+      </p>
+      {s.status === 'ended' && (
+        <div class="conv-ended">
+          <p role="status">{t('phone.callEnded')}</p>
+          <button type="button" class="btn btn-small" onClick={() => closeConversation(s.id)}>
+            {t('conv.close')}
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -168,7 +199,7 @@ export function ClientPanel({ conv }: { conv: Conversation }) {
         </h2>
         <dl class="client-facts">
           <dt>{t('client.name')}</dt>
-          <dd>{clientName(s)}</dd>
+          <dd>{s.client.name?.trim() || (s.channel === 'phone' ? none : clientName(s))}</dd>
           <dt>{t('client.email')}</dt>
           <dd>{s.client.email ?? none}</dd>
           {s.client.phone && (

@@ -1,4 +1,5 @@
 import { isAdmin, navigate, route, socketEverUp, socketUp, t } from '../store';
+import { PhoneButton } from './PhoneButton';
 import { ProfileMenu } from './ProfileMenu';
 
 export function Logo() {
@@ -38,6 +39,7 @@ export function Header() {
             {t('header.reconnecting')}
           </span>
         )}
+        <PhoneButton />
         <ProfileMenu />
       </div>
     </header>

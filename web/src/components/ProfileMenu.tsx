@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { initials } from '../format';
 import { LANGS } from '../i18n';
 import { statusChoices, statusLabel, toneOf } from '../status';
@@ -14,7 +14,9 @@ export function ProfileMenu() {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
+  // A layout effect: the listeners are there as soon as the menu is on screen
+  // (a plain effect may run a frame later, and an early Escape would be lost).
+  useLayoutEffect(() => {
     if (!open) return undefined;
     const menu = menuRef.current;
     const items = menu ? Array.from(menu.querySelectorAll<HTMLElement>(ITEM_SELECTOR)) : [];

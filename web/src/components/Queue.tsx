@@ -1,15 +1,47 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { formatSince } from '../format';
+import { earlierSessions } from '../phone';
 import { CHANNEL_LABEL } from '../channels';
 import { formatWait, secondsSince, secondsUntil, shortPage, unreadCount } from '../conversations';
 import { accept, conversations, now, orderedQueue, select, selectedId } from '../sessions';
 import { highlightedQueueId } from '../notify';
-import { me, t } from '../store';
+import { lang, me, t } from '../store';
 import type { Session } from '../types';
 import { ChannelIcon } from './Channels';
 
 export function clientName(session: Session): string {
   const name = session.client.name?.trim();
-  return name ? name : t('queue.anonymous');
+  if (name) return name;
+  const phone = session.client.phone?.trim();
+  return phone ? phone : t('queue.anonymous');
+}
+
+/** A ringing number's earlier sessions: how many, and when the last one was. */
+function PhoneHistory({ session }: { session: Session }) {
+  const phone = session.client.phone;
+  const [found, setFound] = useState<{ count: number; last: string | null } | null>(null);
+  useEffect(() => {
+    if (!phone) return undefined;
+    let cancelled = false;
+    api
+      .sessionsByPhone(phone)
+      .then((page) => {
+        if (!cancelled) setFound(earlierSessions(page.items, session.id));
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [phone, session.id]);
+  if (!phone || found === null) return null;
+  return (
+    <div class="queue-phone-history small muted">
+      {found.count === 0 || found.last === null
+        ? t('phone.earlierNone')
+        : t('phone.earlier', { count: found.count, date: formatSince(found.last, lang.value) })}
+    </div>
+  );
 }
 
 /** The left column: the queue, then my conversations. */
@@ -67,19 +99,33 @@ function QueuePanel() {
                     {formatWait(secondsSince(s.created_at, tick))}
                   </span>
                 </div>
+                {s.source === 'invitation' && <div class="queue-page small muted">{t('queue.invitation')}</div>}
                 {page && (
                   <div class="queue-page small muted" title={s.page_url ?? ''}>
                     {t('queue.from', { page })}
                   </div>
                 )}
-                {offered && (
-                  <div class="offer-line small" role="status">
-                    {t('queue.offer', { seconds: secondsUntil(s.offer_expires_at, tick) })}
-                  </div>
+                {s.channel === 'phone' ? (
+                  <>
+                    <PhoneHistory session={s} />
+                    {offered && (
+                      <div class="offer-line small" role="status">
+                        {t('phone.ringing')}
+                      </div>
+                    )}
+                  </>
+                ) : (
+                  <>
+                    {offered && (
+                      <div class="offer-line small" role="status">
+                        {t('queue.offer', { seconds: secondsUntil(s.offer_expires_at, tick) })}
+                      </div>
+                    )}
+                    <button type="button" class={`btn btn-small ${offered ? 'btn-primary' : ''} queue-accept`} onClick={() => void onAccept(s.id)}>
+                      {t('queue.accept')}
+                    </button>
+                  </>
                 )}
-                <button type="button" class={`btn btn-small ${offered ? 'btn-primary' : ''} queue-accept`} onClick={() => void onAccept(s.id)}>
-                  {t('queue.accept')}
-                </button>
               </li>
             );
           })}

@@ -4,17 +4,20 @@ import type { MessageKey } from '../i18n';
 import { selected } from '../sessions';
 import { statusLabel, teamCounts, toneOf } from '../status';
 import { isSupervisor, lang, me, t, team } from '../store';
-import type { Role } from '../types';
+import { lineText } from '../phone';
+import type { PhoneLine, Role } from '../types';
 import { ChannelChips, ChannelsTab } from './Channels';
 import { ClientPanel, ConversationView } from './Conversation';
 import { LeftColumn } from './Queue';
+import { InvitationTab } from './InvitationTab';
+import { Handset } from './PhoneButton';
 import { NotificationsTab } from './NotificationsTab';
 import { StatusDot } from './StatusDot';
 
 type Tab = 'channels' | 'invitation' | 'notifications';
 const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey | null }[] = [
   { id: 'channels', label: 'tabs.channels', body: null },
-  { id: 'invitation', label: 'tabs.invitation', body: 'panel.invitation.later' },
+  { id: 'invitation', label: 'tabs.invitation', body: null },
   { id: 'notifications', label: 'tabs.notifications', body: null },
 ];
 
@@ -83,6 +86,8 @@ function OperatorPanel() {
           <ChannelsTab />
         ) : active.id === 'notifications' ? (
           <NotificationsTab />
+        ) : active.id === 'invitation' ? (
+          <InvitationTab />
         ) : active.body === null ? null : (
           <div class="empty">
             <svg class="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
@@ -94,6 +99,15 @@ function OperatorPanel() {
         )}
       </div>
     </section>
+  );
+}
+
+function TeamPhone({ name, line }: { name: string; line: PhoneLine }) {
+  const text = lineText(line, t);
+  return (
+    <span class={`team-phone ${line.state === 'ready' ? 'is-ready' : 'is-unavailable'}`} role="img" aria-label={t('team.phone', { name, line: text })} title={text}>
+      <Handset class="handset-icon" />
+    </span>
   );
 }
 
@@ -142,6 +156,7 @@ function TeamPanel() {
                   </td>
                   <td>
                     <ChannelChips channels={m.channels ?? []} />
+                    {m.phone_line && <TeamPhone name={m.name} line={m.phone_line} />}
                   </td>
                   <td class="col-since muted">{formatSince(m.state.since, l)}</td>
                 </tr>

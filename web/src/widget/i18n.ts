@@ -38,6 +38,18 @@ const en = {
   newChat: 'Start a new chat',
   reconnecting: 'Reconnecting…',
   messages: 'Messages',
+  invitationTitle: 'Conversation with {name}',
+  invitationIntro: '{name} has invited you to a conversation. Connect when you are ready.',
+  connect: 'Connect',
+  connecting: 'Connecting…',
+  connectAgain: 'Connect again',
+  invitationWaiting: '{name} is not online right now — you will be connected as soon as they are.',
+  invitationOffered: 'Connecting you with {name}…',
+  invitationUsed: 'This invitation has been used already. Ask for a new one.',
+  invitationInvalidated: 'This invitation has been invalidated and can no longer be used.',
+  invitationUnknown: 'We do not know this invitation. Check the link.',
+  invitationFailed: 'Could not connect. Please try again.',
+  theOperator: 'the operator',
 } as const satisfies Record<string, string>;
 
 export type WidgetKey = keyof typeof en;
@@ -76,11 +88,24 @@ const cs: Record<WidgetKey, string> = {
   newChat: 'Začít nový chat',
   reconnecting: 'Obnovuji spojení…',
   messages: 'Zprávy',
+  invitationTitle: 'Rozhovor: {name}',
+  invitationIntro: '{name} vás zve k rozhovoru. Až budete připraveni, spojte se.',
+  connect: 'Spojit',
+  connecting: 'Spojuji…',
+  connectAgain: 'Spojit znovu',
+  invitationWaiting: '{name} teď není online — spojíme vás, jakmile bude.',
+  invitationOffered: 'Spojujeme vás: {name}…',
+  invitationUsed: 'Tato pozvánka už byla použita. Požádejte o novou.',
+  invitationInvalidated: 'Tato pozvánka byla zrušena a už ji nelze použít.',
+  invitationUnknown: 'Tuto pozvánku neznáme. Zkontrolujte prosím odkaz.',
+  invitationFailed: 'Spojení se nepodařilo. Zkuste to prosím znovu.',
+  theOperator: 'operátor',
 };
 
 export const WIDGET_DICTIONARIES: Readonly<Record<WidgetLang, Record<WidgetKey, string>>> = { en, cs };
 
-export function widgetLang(navigatorLanguage: string | null | undefined): WidgetLang {
+export function widgetLang(navigatorLanguage: string | null | undefined, forced?: string | null): WidgetLang {
+  if (forced === 'cs' || forced === 'en') return forced;
   return (navigatorLanguage ?? '').trim().toLowerCase().startsWith('cs') ? 'cs' : 'en';
 }
 

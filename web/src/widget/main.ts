@@ -5,18 +5,21 @@
 
 import { backoffMs, SeqTracker } from '../seq';
 import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq } from '../messages';
-import { widgetLang, wt, type WidgetKey } from './i18n';
+import { widgetLang, wt, type WidgetKey, type WidgetLang } from './i18n';
 import {
   apiBase,
   asMessage,
   asView,
   chatKey,
+  invitationChatKey,
+  invitationOutboxKey,
   newMessageId,
   outboxKey,
   parseClientFrame,
   parseOutbox,
   parseStoredChat,
   queueText,
+  redeemProblem,
   withPending,
   withoutPending,
   type Availability,
@@ -43,6 +46,18 @@ class HttpError extends Error {
 }
 
 type Phase = 'start' | 'waiting' | 'active' | 'ended';
+
+/** A company's chat (the launcher button), or one operator's invitation (the Connect button). */
+export type WidgetMode = { kind: 'company'; company: string } | { kind: 'invitation'; code: string; operator: string | null };
+
+interface WidgetOptions {
+  base: string;
+  mode: WidgetMode;
+  root: ShadowRoot;
+  lang: WidgetLang;
+  /** Rendered in the page (the invitation landing page), always open, without the launcher. */
+  inline: boolean;
+}
 
 function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -72,7 +87,12 @@ function writeStorage(key: string, value: string | null): void {
 }
 
 class Widget {
-  private readonly lang = widgetLang(navigator.language);
+  private readonly lang: WidgetLang;
+  private readonly base: string;
+  private readonly mode: WidgetMode;
+  private readonly inline: boolean;
+  private readonly chatStorageKey: string;
+  private readonly outboxStorageKey: string;
   private availability: Availability | null = null;
   private phase: Phase = 'start';
   private open = false;
@@ -98,41 +118,53 @@ class Widget {
   private readonly status: HTMLParagraphElement;
   private draft = '';
 
-  constructor(
-    private readonly base: string,
-    private readonly company: string,
-    root: ShadowRoot,
-  ) {
-    this.chat = parseStoredChat(readStorage(chatKey(company)));
-    this.outbox = parseOutbox(readStorage(outboxKey(company)));
-    this.open = this.chat?.open ?? false;
+  constructor(options: WidgetOptions) {
+    const { base, mode, root, lang, inline } = options;
+    this.base = base;
+    this.mode = mode;
+    this.lang = lang;
+    this.inline = inline;
+    this.chatStorageKey = mode.kind === 'company' ? chatKey(mode.company) : invitationChatKey(mode.code);
+    this.outboxStorageKey = mode.kind === 'company' ? outboxKey(mode.company) : invitationOutboxKey(mode.code);
+    this.chat = parseStoredChat(readStorage(this.chatStorageKey));
+    this.outbox = parseOutbox(readStorage(this.outboxStorageKey));
+    // An invitation opens at once (its page is about nothing else).
+    this.open = mode.kind === 'invitation' ? true : (this.chat?.open ?? false);
 
     root.append(h('style', {}, css));
-    const wrap = h('div', { class: 'root', lang: this.lang });
+    const wrap = h('div', { class: `root${inline ? ' inline' : ''}`, lang: this.lang });
     this.dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
     this.button = h('button', { type: 'button', class: 'launcher', 'aria-label': this.t('button'), 'aria-expanded': 'false' });
     this.button.append(this.icon(), this.dot);
     this.button.addEventListener('click', () => this.setOpen(!this.open));
     this.status = h('p', { class: 'status', role: 'status' });
     this.body = h('div', { class: 'body' });
-    const close = h('button', { type: 'button', class: 'close', 'aria-label': this.t('close') }, '×');
-    close.addEventListener('click', () => this.setOpen(false));
+    const title = this.title();
+    const head = h('div', { class: 'head' }, h('h2', {}, title));
+    if (!inline) {
+      const close = h('button', { type: 'button', class: 'close', 'aria-label': this.t('close') }, '×');
+      close.addEventListener('click', () => this.setOpen(false));
+      head.append(close);
+    }
     this.panel = h(
       'div',
-      { class: 'panel', role: 'dialog', 'aria-label': this.t('title'), hidden: '' },
-      h('div', { class: 'head' }, h('h2', {}, this.t('title')), close),
+      { class: 'panel', role: inline ? 'region' : 'dialog', 'aria-label': title, hidden: '' },
+      head,
       this.status,
       this.body,
     );
-    wrap.append(this.panel, this.button);
+    wrap.append(this.panel);
+    if (!inline) wrap.append(this.button);
     root.append(wrap);
 
     if (this.chat) void this.rejoin();
     else this.render();
-    void this.pollAvailability();
-    setInterval(() => {
-      if (!this.open || this.phase === 'start') void this.pollAvailability();
-    }, POLL_MS);
+    if (mode.kind === 'company') {
+      void this.pollAvailability();
+      setInterval(() => {
+        if (!this.open || this.phase === 'start') void this.pollAvailability();
+      }, POLL_MS);
+    }
     window.addEventListener('online', () => {
       if (this.chat && !this.connected) this.connectNow();
     });
@@ -140,6 +172,15 @@ class Widget {
 
   private t(key: WidgetKey, params?: Readonly<Record<string, string | number>>): string {
     return wt(this.lang, key, params);
+  }
+
+  /** The invited operator's name (or "the operator" when the page did not say). */
+  private operatorName(): string {
+    return this.mode.kind === 'invitation' && this.mode.operator ? this.mode.operator : this.t('theOperator');
+  }
+
+  private title(): string {
+    return this.mode.kind === 'invitation' ? this.t('invitationTitle', { name: this.operatorName() }) : this.t('title');
   }
 
   private icon(): SVGSVGElement {
@@ -187,10 +228,11 @@ class Widget {
   }
 
   private async pollAvailability(): Promise<void> {
+    if (this.mode.kind !== 'company') return;
     try {
       const r = await this.call<{ state?: unknown }>(
         'GET',
-        `api/v1/client/availability?company=${encodeURIComponent(this.company)}&channel=chat`,
+        `api/v1/client/availability?company=${encodeURIComponent(this.mode.company)}&channel=chat`,
         undefined,
         false,
       );
@@ -206,10 +248,10 @@ class Widget {
   // ---- session lifecycle -------------------------------------------------------------------------
 
   private saveChat(): void {
-    writeStorage(chatKey(this.company), this.chat ? JSON.stringify({ ...this.chat, open: this.open }) : null);
+    writeStorage(this.chatStorageKey, this.chat ? JSON.stringify({ ...this.chat, open: this.open }) : null);
   }
   private saveOutbox(): void {
-    writeStorage(outboxKey(this.company), this.outbox.length ? JSON.stringify(this.outbox) : null);
+    writeStorage(this.outboxStorageKey, this.outbox.length ? JSON.stringify(this.outbox) : null);
   }
 
   private setOpen(open: boolean): void {
@@ -226,13 +268,14 @@ class Widget {
   }
 
   private async start(name: string, email: string): Promise<void> {
+    if (this.mode.kind !== 'company') return;
     this.notice = null;
     try {
       const r = await this.call<{ session: unknown; client_token: string }>(
         'POST',
         'api/v1/client/sessions',
         {
-          company: this.company,
+          company: this.mode.company,
           channel: 'chat',
           ...(name ? { name } : {}),
           ...(email ? { email } : {}),
@@ -256,6 +299,32 @@ class Widget {
       } else {
         this.notice = this.t('startFailed');
       }
+      this.render();
+    }
+  }
+
+  /** Connect on an invitation: redeem the code; the conversation goes on as a chat. */
+  private async redeem(): Promise<void> {
+    if (this.mode.kind !== 'invitation') return;
+    this.notice = null;
+    try {
+      const r = await this.call<{ session: unknown; client_token: string }>(
+        'POST',
+        `api/v1/client/invitations/${encodeURIComponent(this.mode.code)}/redeem`,
+        undefined,
+        false,
+      );
+      const view = asView({ session: r.session });
+      if (!view || typeof r.client_token !== 'string') throw new HttpError(500, 'bad_response');
+      this.chat = { session_id: view.session.id, client_token: r.client_token, open: true };
+      this.saveChat();
+      this.messages = [];
+      this.tracker.reset();
+      this.applyView(view);
+      this.connectNow();
+      void this.refreshView();
+    } catch (err) {
+      this.notice = err instanceof HttpError ? this.t(redeemProblem(err.status, err.code)) : this.t('invitationFailed');
       this.render();
     }
   }
@@ -522,7 +591,15 @@ class Widget {
 
   private renderStatus(): void {
     const parts: string[] = [];
-    if (this.phase === 'waiting' && this.view) parts.push(queueText(this.lang, this.view.queue_position, this.view.estimated_wait_s));
+    if (this.phase === 'waiting' && this.view) {
+      if (this.mode.kind === 'invitation') {
+        // Waiting = the operator cannot take it now (not online); offered = ringing at the operator.
+        const key = this.view.session.status === 'offered' ? 'invitationOffered' : 'invitationWaiting';
+        parts.push(this.t(key, { name: this.operatorName() }));
+      } else {
+        parts.push(queueText(this.lang, this.view.queue_position, this.view.estimated_wait_s));
+      }
+    }
     if (this.chat && !this.connected && this.failures > 0 && this.phase !== 'ended') parts.push(this.t('reconnecting'));
     const text = parts.join(' · ');
     this.status.textContent = text;
@@ -531,14 +608,17 @@ class Widget {
 
   private render(): void {
     this.renderLauncher();
-    this.panel.hidden = !this.open;
+    this.panel.hidden = !this.open && !this.inline;
     this.renderStatus();
-    if (!this.open) return;
+    if (!this.open && !this.inline) return;
     const active = (this.panel.getRootNode() as ShadowRoot).activeElement;
     const focused = active !== null && this.body.contains(active);
     this.body.replaceChildren();
     if (this.notice) this.body.append(h('p', { class: 'notice', role: 'alert' }, this.notice));
-    if (this.phase === 'start') this.renderStart();
+    if (this.phase === 'start') {
+      if (this.mode.kind === 'invitation') this.renderConnect();
+      else this.renderStart();
+    }
     else if (this.phase === 'ended') this.renderEnded();
     else this.renderConversation();
     if (focused) this.focusFirst();
@@ -571,10 +651,21 @@ class Widget {
     this.body.append(form);
   }
 
+  private renderConnect(): void {
+    const intro = h('p', { class: 'intro', id: 'invitation-intro' }, this.t('invitationIntro', { name: this.operatorName() }));
+    const connect = h('button', { type: 'button', class: 'primary connect', 'aria-describedby': 'invitation-intro' }, this.t('connect'));
+    connect.addEventListener('click', () => {
+      connect.disabled = true;
+      connect.textContent = this.t('connecting');
+      void this.redeem();
+    });
+    this.body.append(h('div', { class: 'start' }, intro, connect));
+  }
+
   private renderEnded(): void {
     const log = h('div', { class: 'log', role: 'log', 'aria-label': this.t('messages') });
     this.fillLog(log);
-    const again = h('button', { type: 'button', class: 'primary' }, this.t('newChat'));
+    const again = h('button', { type: 'button', class: 'primary' }, this.t(this.mode.kind === 'invitation' ? 'connectAgain' : 'newChat'));
     again.addEventListener('click', () => this.forget());
     this.body.append(log, h('div', { class: 'ended' }, h('p', { role: 'status' }, this.t('ended')), again));
     log.scrollTop = log.scrollHeight;
@@ -634,16 +725,34 @@ class Widget {
 function boot(): void {
   const script =
     (document.currentScript as HTMLScriptElement | null) ??
-    document.querySelector<HTMLScriptElement>('script[data-company][src*="widget.js"]');
+    document.querySelector<HTMLScriptElement>('script[data-company][src*="widget.js"], script[data-invitation][src*="widget.js"]');
   if (!script) return;
   const company = script.dataset['company'];
-  if (!company) return;
+  const code = script.dataset['invitation'];
+  if (!company && !code) return;
   const base = apiBase(script.src, location.href);
-  const host = document.createElement('hovor-widget');
-  const root = host.attachShadow({ mode: 'open' });
+  const lang = widgetLang(navigator.language, script.dataset['lang']);
   const mount = () => {
-    document.body.append(host);
-    new Widget(base, company, root);
+    if (code) {
+      // The landing page of an invitation: render into its placeholder (or float, opened, if missing).
+      const slot = document.getElementById('hovor-invitation');
+      const operator = slot?.dataset['operator'] ?? null;
+      // A used or invalidated code's page (410) may still load us: only the browser that redeemed it
+      // (its conversation is stored) rejoins; anyone else just reads why the link no longer works.
+      if (slot?.dataset['gone']) {
+        if (!parseStoredChat(readStorage(invitationChatKey(code)))) return;
+        document.getElementById('hovor-invitation-gone')?.setAttribute('hidden', '');
+      }
+      const host = slot && !slot.shadowRoot ? slot : document.createElement('hovor-widget');
+      if (host !== slot) document.body.append(host);
+      const root = host.attachShadow({ mode: 'open' });
+      new Widget({ base, mode: { kind: 'invitation', code, operator }, root, lang, inline: host === slot });
+    } else if (company) {
+      const host = document.createElement('hovor-widget');
+      const root = host.attachShadow({ mode: 'open' });
+      document.body.append(host);
+      new Widget({ base, mode: { kind: 'company', company }, root, lang, inline: false });
+    }
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount, { once: true });

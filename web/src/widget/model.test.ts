@@ -107,3 +107,25 @@ describe('frames', () => {
     });
   });
 });
+
+describe('invitations in the widget', () => {
+  it('keeps one conversation per code, however the code is written', async () => {
+    const { invitationChatKey, invitationOutboxKey, normalizeCode } = await import('./model');
+    expect(normalizeCode('7qk2m-abcde fghjk')).toBe('7QK2MABCDEFGHJK');
+    expect(invitationChatKey('7qk2m-abcde')).toBe(invitationChatKey('7QK2MABCDE'));
+    expect(invitationOutboxKey('ab-cd')).toBe('hovor.widget.invitation.ABCD.outbox');
+  });
+  it('names the redeem errors', async () => {
+    const { redeemProblem } = await import('./model');
+    expect(redeemProblem(410, 'invitation_used')).toBe('invitationUsed');
+    expect(redeemProblem(410, 'invitation_invalidated')).toBe('invitationInvalidated');
+    expect(redeemProblem(404, 'not_found')).toBe('invitationUnknown');
+    expect(redeemProblem(429, 'too_many_attempts')).toBe('tooMany');
+    expect(redeemProblem(0, 'network')).toBe('invitationFailed');
+  });
+  it('takes the page language when the landing page says it', () => {
+    expect(widgetLang('en-US', 'cs')).toBe('cs');
+    expect(widgetLang('cs-CZ', 'en')).toBe('en');
+    expect(widgetLang('cs-CZ', null)).toBe('cs');
+  });
+});

@@ -78,6 +78,28 @@ export function outboxKey(company: string): string {
   return `hovor.widget.${company}.outbox`;
 }
 
+/** An invitation code as the server compares it: no dashes or spaces, upper case. */
+export function normalizeCode(code: string): string {
+  return code.replace(/[\s-]+/g, '').toUpperCase();
+}
+/** Where the conversation of an invitation is kept: per code, so the browser that redeemed it rejoins. */
+export function invitationChatKey(code: string): string {
+  return `hovor.widget.invitation.${normalizeCode(code)}.chat`;
+}
+export function invitationOutboxKey(code: string): string {
+  return `hovor.widget.invitation.${normalizeCode(code)}.outbox`;
+}
+
+/** The text for a failed redeem (by the error code / HTTP status). */
+export type RedeemProblem = 'invitationUsed' | 'invitationInvalidated' | 'invitationUnknown' | 'tooMany' | 'invitationFailed';
+export function redeemProblem(status: number, code: string): RedeemProblem {
+  if (code === 'invitation_used') return 'invitationUsed';
+  if (code === 'invitation_invalidated') return 'invitationInvalidated';
+  if (status === 404) return 'invitationUnknown';
+  if (status === 429) return 'tooMany';
+  return 'invitationFailed';
+}
+
 function parseJson(text: string | null): unknown {
   if (!text) return null;
   try {
