@@ -197,3 +197,150 @@ async fn the_api_reference_is_served_from_the_binary() {
         "no scripts, nothing from outside"
     );
 }
+
+/// Starts `hovor serve` on a data directory and returns it with its URL.
+async fn serve(data: &str) -> (Server, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
+        .env("HOVOR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hovor serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .find_map(|l| {
+            l.ok().and_then(|l| {
+                l.split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .map(str::to_owned)
+            })
+        })
+        .expect("hovor serve prints its address");
+    (Server(child), url)
+}
+
+/// A webhook event written before the server is killed (SIGKILL, no
+/// shutdown) is delivered by the next server on the same database.
+#[tokio::test]
+async fn webhook_events_survive_a_killed_server() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path").to_owned();
+    // The demo company, then a plain server.
+    let mut demo = Command::new(BIN)
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir", &data])
+        .env("HOVOR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo");
+    let out = demo.stdout.take().expect("stdout");
+    BufReader::new(out)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("http://"))
+        .expect("demo ready");
+    let _ = demo.kill();
+    let _ = demo.wait();
+    let key = Command::new(BIN)
+        .args([
+            "api-key",
+            "create",
+            "--company",
+            "demo",
+            "--name",
+            "hooks",
+            "--data-dir",
+            &data,
+        ])
+        .output()
+        .expect("api-key");
+    let key = String::from_utf8(key.stdout)
+        .expect("utf-8")
+        .lines()
+        .last()
+        .expect("key")
+        .to_owned();
+
+    // A receiver that is down at first.
+    let down = Arc::new(AtomicBool::new(true));
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (d, g) = (down.clone(), got.clone());
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let (d, g) = (d.clone(), g.clone());
+            async move {
+                if d.load(Ordering::SeqCst) {
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                g.lock().expect("lock").push(body);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let receiver = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+
+    let (server, url) = serve(&data).await;
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{url}/api/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"url": receiver, "events": ["invitation.created"]}))
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(r.status(), 201);
+    let operators: serde_json::Value = http
+        .get(format!("{url}/api/v1/operators"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("operators")
+        .json()
+        .await
+        .expect("json");
+    let jana = operators["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|o| o["email"] == "jana@demo.test")
+        .and_then(|o| o["id"].as_str())
+        .expect("jana")
+        .to_owned();
+    let r = http
+        .post(format!("{url}/api/v1/invitations"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"operator_id": jana, "label": "before the crash"}))
+        .send()
+        .await
+        .expect("invitation");
+    assert_eq!(r.status(), 201);
+    // Killed at once: no graceful shutdown, the receiver never got it.
+    drop(server);
+    assert!(got.lock().expect("lock").is_empty());
+
+    down.store(false, Ordering::SeqCst);
+    let (_again, _) = serve(&data).await;
+    for _ in 0..100 {
+        if !got.lock().expect("lock").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bodies = got.lock().expect("lock").clone();
+    assert_eq!(bodies.len(), 1, "delivered once by the next server");
+    let event: serde_json::Value = serde_json::from_str(&bodies[0]).expect("json");
+    assert_eq!(event["type"], "invitation.created");
+    assert_eq!(event["data"]["label"], "before the crash");
+}
