@@ -5,7 +5,7 @@ import { SeqTracker, backoffMs, parseServerMessage, wsUrl } from './seq';
 export interface LiveHandlers {
   /** A fresh stream started (no backlog): reload snapshots. */
   onFresh(): void;
-  onEvent(event: string, data: unknown, seq: number): void;
+  onEvent(event: string, data: unknown, seq: number | null): void;
   onConnectionChange(up: boolean): void;
   /** The session was logged out (e.g. in another tab): stop and show the login page. */
   onLoggedOut(): void;
@@ -94,6 +94,10 @@ export class LiveSocket {
           break;
         case 'logged_out':
           this.handlers.onLoggedOut();
+          break;
+        case 'queue.changed':
+          // Derived state, so it carries no seq and skips the tracker.
+          this.handlers.onEvent('queue.changed', {}, null);
           break;
       }
     };

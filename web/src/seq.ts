@@ -76,6 +76,8 @@ export function parseServerMessage(text: string): ParsedMessage | null {
       return { type: 'pong' };
     case 'logged_out':
       return { type: 'logged_out' };
+    case 'queue.changed':
+      return { type: 'queue.changed' };
     case 'event':
       if (typeof obj['seq'] !== 'number' || typeof obj['event'] !== 'string') return null;
       return { type: 'event', seq: obj['seq'], event: obj['event'], data: obj['data'] };
@@ -89,5 +91,7 @@ export type ParsedMessage =
   | { type: 'event'; seq: number; event: string; data: unknown }
   | { type: 'ping' }
   | { type: 'pong' }
+  /** Not stored and without seq: the company's queue changed, refetch it. */
+  | { type: 'queue.changed' }
   /** This session ended (logged out elsewhere); the server closes the socket next. */
   | { type: 'logged_out' };

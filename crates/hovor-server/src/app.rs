@@ -59,6 +59,8 @@ pub struct AppState {
     pub webhook_lock: Arc<tokio::sync::Mutex<()>>,
     /// One routing pass at a time on this node.
     pub routing_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Companies with a routing pass waiting to start.
+    pub routing_pending: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Client message flood control.
     pub client_messages: Arc<SlidingCounter>,
     /// Unknown invitation codes per address (guessing).
@@ -74,6 +76,7 @@ impl AppState {
             config: Arc::new(config),
             login_limiter: Arc::new(LoginLimiter::default()),
             routing_lock: Arc::new(tokio::sync::Mutex::new(())),
+            routing_pending: Arc::default(),
             webhook_lock: Arc::new(tokio::sync::Mutex::new(())),
             client_messages: Arc::new(SlidingCounter::client_messages()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),

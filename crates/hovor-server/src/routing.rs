@@ -12,12 +12,30 @@ use hovor_core::{Cause, Command, Status};
 use crate::status::change_state;
 use crate::AppState;
 
-/// Starts a routing pass for the company in the background.
+/// Asks for a routing pass for the company, in the background. Kicks
+/// coalesce: while a pass is waiting to start, further kicks are covered by
+/// it (it reads the state when it starts), so a burst of changes costs one
+/// pass, not one each.
 pub fn kick(app: &AppState, company_id: &str) {
+    {
+        let mut pending = app
+            .routing_pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !pending.insert(company_id.to_owned()) {
+            return;
+        }
+    }
     let app = app.clone();
     let company_id = company_id.to_owned();
     tokio::spawn(async move {
-        if let Err(e) = route_company(&app, &company_id).await {
+        let _one_at_a_time = app.routing_lock.lock().await;
+        // From here on, a change needs a new pass: this one may not see it.
+        app.routing_pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&company_id);
+        if let Err(e) = route_locked(&app, &company_id).await {
             tracing::warn!("routing {company_id}: {e:#}");
         }
     });
@@ -26,6 +44,11 @@ pub fn kick(app: &AppState, company_id: &str) {
 /// Offers every waiting session that has an eligible operator now.
 pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
     let _one_at_a_time = app.routing_lock.lock().await;
+    route_locked(app, company_id).await
+}
+
+/// A routing pass; the caller holds the routing lock.
+async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
     let Some(company) = app.store.company(company_id).await? else {
         return Ok(0);
     };
@@ -45,6 +68,9 @@ pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<u
             .await?
         {
             app.publish(&change.written);
+            app.bus.publish(crate::bus::Hint::Queue {
+                company_id: company_id.to_owned(),
+            });
             offered += 1;
         }
     }
@@ -64,6 +90,9 @@ pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
             continue;
         };
         app.publish(&change.written);
+        app.bus.publish(crate::bus::Hint::Queue {
+            company_id: company_id.clone(),
+        });
         expired += 1;
         let away = app
             .store
@@ -102,6 +131,9 @@ pub async fn withdraw_offers_of(
             .await?
         {
             app.publish(&change.written);
+            app.bus.publish(crate::bus::Hint::Queue {
+                company_id: company_id.to_owned(),
+            });
         }
     }
     Ok(())

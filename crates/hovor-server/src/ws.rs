@@ -250,15 +250,18 @@ async fn serve_connection(
                         out.push(json!({ "type": "logged_out" }))?;
                         return Ok(());
                     }
-                    Ok(Hint::Queue { company_id }) => {
-                        if let Peer::Client(session) = peer {
-                            if session.company_id == company_id {
-                                if let Some(place) = queue_place(app, session).await? {
-                                    out.push(place)?;
-                                }
+                    Ok(Hint::Queue { company_id }) => match peer {
+                        Peer::Client(session) if session.company_id == company_id => {
+                            if let Some(place) = queue_place(app, session).await? {
+                                out.push(place)?;
                             }
                         }
-                    }
+                        // Derived state, so not stored: the workspace refetches its queue.
+                        Peer::Operator(user) if user.company_id == company_id => {
+                            out.push(json!({ "type": "queue.changed" }))?;
+                        }
+                        _ => {}
+                    },
                     Ok(_) => {}
                     // Missed hints: the store has the truth.
                     Err(broadcast::error::RecvError::Lagged(_)) => out.catch_up(app, stream).await?,

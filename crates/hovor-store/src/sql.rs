@@ -294,7 +294,7 @@ macro_rules! sql_store {
 
         /// Writes the events of a session change: `session.changed` with the
         /// queue place to the client, `ops_kind` with the session to the given
-        /// operators, and `queue.changed` to everyone in the company.
+        /// operators. (`queue.changed` is not stored: see `Hint::Queue`.)
         async fn announce(tx: &mut Tx, session: &Session, ops_kind: &str, operators: &[Option<String>], queue_changed: bool, now: Millis) -> StoreResult<Vec<(String, i64)>> {
             let place = place_in(&mut **tx, session).await?;
             let client_payload = serde_json::json!({
@@ -310,12 +310,10 @@ macro_rules! sql_store {
                 let payload = serde_json::json!({ "session": session }).to_string();
                 written.extend(append_to_streams(tx, &streams, ops_kind, &payload, now).await?);
             }
-            if queue_changed {
-                let rows = sqlx::query("SELECT id FROM users WHERE company_id = $1 AND active")
-                    .bind(&session.company_id).fetch_all(&mut **tx).await?;
-                let everyone = rows.iter().map(|r| r.try_get("id")).collect::<Result<Vec<String>, _>>()?;
-                written.extend(append_to_streams(tx, &everyone, "queue.changed", "{}", now).await?);
-            }
+            // A changed queue is derived state: the server hints every
+            // connection of the company instead of storing an event for each
+            // user (see `Hint::Queue`), which kept writes per change constant.
+            let _ = queue_changed;
             Ok(written)
         }
 
