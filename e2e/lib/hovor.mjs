@@ -13,7 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const E2E_DIR = resolve(here, '..');
 export const ARTIFACTS = join(E2E_DIR, 'artifacts');
 export const PASSWORD = 'demo1234';
-export const TIMEOUT = 10_000;
+// Generous: CI runs the browser tests on 2 cores right after the Rust suite.
+export const TIMEOUT = 20_000;
 
 function freePort() {
   return new Promise((ok, fail) => {
