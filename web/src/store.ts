@@ -109,6 +109,7 @@ const live = new LiveSocket({
     for (const l of listeners) l.onFresh();
   },
   onEvent: (event, data) => {
+    eventsApplied += 1;
     if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
     if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
     if (event === 'me.notification_settings_changed') applyNotificationSettingsEvent(data);
@@ -271,9 +272,19 @@ export async function loadTeam(): Promise<void> {
   team.value = [...page.items].sort((a, b) => a.name.localeCompare(b.name, 'cs'));
 }
 
+/** Counts live events applied, so a snapshot older than one of them is not kept. */
+let eventsApplied = 0;
+
 async function refreshSnapshot(): Promise<void> {
   try {
-    const fresh = await api.me();
+    // An event that arrives while /me is on its way is newer than the answer:
+    // fetch again rather than overwrite it with the older snapshot.
+    let before = eventsApplied;
+    let fresh = await api.me();
+    for (let attempt = 0; attempt < 2 && eventsApplied !== before; attempt += 1) {
+      before = eventsApplied;
+      fresh = await api.me();
+    }
     setCsrfToken(fresh.csrf_token);
     me.value = fresh;
     myStateVersion.value += 1;
