@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { cleanNumber, dialProblem, dialable, lineText } from '../phone';
 import { myPhoneLine, t } from '../store';
+import { useDismiss } from './useDismiss';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '0'] as const;
 
@@ -24,26 +25,9 @@ export function PhoneButton() {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const padRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return undefined;
+  useDismiss(open, setOpen, buttonRef, padRef, () => {
     padRef.current?.querySelector<HTMLInputElement>('input')?.focus();
-    const onPointer = (ev: PointerEvent) => {
-      const target = ev.target as Node | null;
-      if (target && !padRef.current?.contains(target) && !buttonRef.current?.contains(target)) setOpen(false);
-    };
-    const onKey = (ev: KeyboardEvent) => {
-      if (ev.key !== 'Escape') return;
-      ev.preventDefault();
-      setOpen(false);
-      buttonRef.current?.focus();
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  });
 
   if (!line) return null;
   const text = lineText(line, t);

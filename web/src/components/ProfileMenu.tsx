@@ -1,9 +1,10 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { initials } from '../format';
 import { LANGS } from '../i18n';
 import { statusChoices, statusLabel, toneOf } from '../status';
 import { changeMyStatus, lang, logOut, me, navigate, pauseTypes, setLang, t } from '../store';
 import { StatusDot } from './StatusDot';
+import { useDismiss } from './useDismiss';
 
 const ITEM_SELECTOR = '[role="menuitem"],[role="menuitemradio"]';
 
@@ -14,33 +15,11 @@ export function ProfileMenu() {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
 
-  // A layout effect: the listeners are there as soon as the menu is on screen
-  // (a plain effect may run a frame later, and an early Escape would be lost).
-  useLayoutEffect(() => {
-    if (!open) return undefined;
-    const menu = menuRef.current;
-    const items = menu ? Array.from(menu.querySelectorAll<HTMLElement>(ITEM_SELECTOR)) : [];
+  useDismiss(open, setOpen, buttonRef, menuRef, () => {
+    const items = Array.from(menuRef.current?.querySelectorAll<HTMLElement>(ITEM_SELECTOR) ?? []);
     const checked = items.find((el) => el.getAttribute('aria-checked') === 'true');
     (checked ?? items[0])?.focus();
-    const onPointer = (ev: PointerEvent) => {
-      const target = ev.target as Node | null;
-      if (target && !menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setOpen(false);
-    };
-    // Escape closes the menu wherever the focus went (a live update may
-    // re-render the items under the focus).
-    const onKey = (ev: KeyboardEvent) => {
-      if (ev.key !== 'Escape') return;
-      ev.preventDefault();
-      setOpen(false);
-      buttonRef.current?.focus();
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  });
 
   if (!current) return null;
   const l = lang.value;
