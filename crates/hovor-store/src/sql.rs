@@ -295,7 +295,7 @@ macro_rules! sql_store {
         /// Writes the events of a session change: `session.changed` with the
         /// queue place to the client, `ops_kind` with the session to the given
         /// operators. (`queue.changed` is not stored: see `Hint::Queue`.)
-        async fn announce(tx: &mut Tx, session: &Session, ops_kind: &str, operators: &[Option<String>], queue_changed: bool, now: Millis) -> StoreResult<Vec<(String, i64)>> {
+        async fn announce(tx: &mut Tx, session: &Session, ops_kind: &str, operators: &[Option<String>], now: Millis) -> StoreResult<Vec<(String, i64)>> {
             let place = place_in(&mut **tx, session).await?;
             let client_payload = serde_json::json!({
                 "session": session,
@@ -310,10 +310,6 @@ macro_rules! sql_store {
                 let payload = serde_json::json!({ "session": session }).to_string();
                 written.extend(append_to_streams(tx, &streams, ops_kind, &payload, now).await?);
             }
-            // A changed queue is derived state: the server hints every
-            // connection of the company instead of storing an event for each
-            // user (see `Hint::Queue`), which kept writes per change constant.
-            let _ = queue_changed;
             Ok(written)
         }
 
@@ -939,7 +935,7 @@ macro_rules! sql_store {
                     .bind(&new.page_url).bind(&new.client_token_hash).bind(now)
                     .execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, &id).await?;
-                let mut written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[], now).await?;
                 written.extend(emit(&mut tx, &session.company_id, "session.created", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session, written })
@@ -1077,7 +1073,7 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
                     .bind(operator_id).bind(now).execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, session_id).await?;
-                let mut written = announce(&mut tx, &session, "session.offered", &[Some(operator_id.to_owned())], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.offered", &[Some(operator_id.to_owned())], now).await?;
                 written.extend(emit(&mut tx, &session.company_id, "session.offered", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(Some(SessionChange { session, written }))
@@ -1104,7 +1100,7 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL WHERE id = $1")
                     .bind(session_id).execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, session_id).await?;
-                let written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned())], true, now).await?;
+                let written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned())], now).await?;
                 tx.commit().await?;
                 Ok(Some(SessionChange { session, written }))
             }
@@ -1150,7 +1146,7 @@ macro_rules! sql_store {
                 }
                 let previous_offer = session.offered_to.clone();
                 let session = reload_session(&mut tx, session_id).await?;
-                let mut written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned()), previous_offer], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[Some(operator_id.to_owned()), previous_offer], now).await?;
                 written.extend(emit(&mut tx, &session.company_id, "session.accepted", serde_json::json!({ "session": session }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session, written })
@@ -1207,7 +1203,7 @@ macro_rules! sql_store {
                     None => format!("Transferred to {label}"),
                 };
                 let (_, _, mut written) = write_message(&mut tx, &moved, &Writer::System, &text, now).await?;
-                written.extend(announce(&mut tx, &moved, "session.changed", &[session.operator_id.clone(), session.offered_to.clone(), target_operator], true, now).await?);
+                written.extend(announce(&mut tx, &moved, "session.changed", &[session.operator_id.clone(), session.offered_to.clone(), target_operator], now).await?);
                 written.extend(emit(&mut tx, company_id, "session.transferred", serde_json::json!({ "session": moved, "note": note }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session: moved, written })
@@ -1222,7 +1218,7 @@ macro_rules! sql_store {
                 sqlx::query("UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, ended_at = $2, end_reason = $3 WHERE id = $1")
                     .bind(session_id).bind(now).bind(reason.as_str()).execute(&mut *tx).await?;
                 let ended = reload_session(&mut tx, session_id).await?;
-                let mut written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], session.status.queued(), now).await?;
+                let mut written = announce(&mut tx, &ended, "session.changed", &[session.operator_id.clone(), session.offered_to.clone()], now).await?;
                 written.extend(emit(&mut tx, &ended.company_id, "session.ended", serde_json::json!({ "session": ended }), now).await?);
                 tx.commit().await?;
                 Ok(SessionChange { session: ended, written })
@@ -1306,7 +1302,7 @@ macro_rules! sql_store {
                     .bind(&invitation.operator_id).bind(client_token_hash).bind(now)
                     .execute(&mut *tx).await?;
                 let session = reload_session(&mut tx, &id).await?;
-                let mut written = announce(&mut tx, &session, "session.changed", &[], true, now).await?;
+                let mut written = announce(&mut tx, &session, "session.changed", &[], now).await?;
                 written.extend(emit(&mut tx, &session.company_id, "session.created", serde_json::json!({ "session": session }), now).await?);
                 written.extend(emit(&mut tx, &session.company_id, "invitation.redeemed", serde_json::json!({ "invitation_id": invitation.id, "code": invitation.code, "session_id": session.id }), now).await?);
                 tx.commit().await?;
@@ -1543,7 +1539,7 @@ macro_rules! sql_store {
                 let session = reload_session(&mut tx, &session_id).await?;
                 let kind = if status == SessionStatus::Offered && before.status != SessionStatus::Offered { "session.offered" } else { "session.changed" };
                 let mut written = if session != before {
-                    announce(&mut tx, &session, kind, &[who.clone(), before.operator_id.clone()], before.status.queued() != session.status.queued(), now).await?
+                    announce(&mut tx, &session, kind, &[who.clone(), before.operator_id.clone()], now).await?
                 } else {
                     Vec::new()
                 };

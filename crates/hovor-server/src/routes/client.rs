@@ -11,7 +11,7 @@ use hovor_core::Channel;
 use hovor_store::{ClientInfo, Message, NewSession, Session, Writer};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::{after_change, rejected, text_error};
+use super::sessions::{after_change, text_error};
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -317,8 +317,7 @@ pub async fn send(
             &body.text,
             app.now(),
         )
-        .await
-        .map_err(rejected)?;
+        .await?;
     app.publish(&written);
     let status = if created {
         StatusCode::CREATED

@@ -34,15 +34,6 @@ pub fn text_error(refusal: TextRefusal) -> ApiError {
     }
 }
 
-pub fn rejected(e: hovor_store::StoreError) -> ApiError {
-    match e {
-        hovor_store::StoreError::Rejected { code, message } => {
-            ApiError::new(StatusCode::CONFLICT, code, message)
-        }
-        other => other.into(),
-    }
-}
-
 async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
     app.store
         .session(actor.company_id(), id)
@@ -190,8 +181,7 @@ pub async fn accept(
     let change = app
         .store
         .accept(actor.company_id(), &id, &me, app.now())
-        .await
-        .map_err(rejected)?;
+        .await?;
     after_change(&app, &change);
     Ok(Json(change.session))
 }
@@ -223,8 +213,7 @@ pub async fn send(
             &body.text,
             app.now(),
         )
-        .await
-        .map_err(rejected)?;
+        .await?;
     app.publish(&written);
     Ok((StatusCode::CREATED, Json(message)))
 }
@@ -282,7 +271,7 @@ pub async fn transfer(
         .await
         .map_err(|e| match e {
             hovor_store::StoreError::NotFound => ApiError::not_found("the transfer target"),
-            other => rejected(other),
+            other => other.into(),
         })?;
     after_change(&app, &change);
     Ok(Json(change.session))

@@ -219,8 +219,7 @@ pub async fn create(
             };
             app.store
                 .update_user(&user.company_id, &user.id, &change)
-                .await
-                .map_err(super::sessions::rejected)?
+                .await?
                 .unwrap_or(user)
         }
         None => user,
