@@ -5,7 +5,7 @@
 //! phone. Reading is forgiving: case, dashes, spaces and the letters I, L, O
 //! (for 1, 1, 0) are accepted.
 
-use serde::Serialize;
+use crate::Refusal;
 
 pub const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const CODE_CHARS: usize = 20;
@@ -56,19 +56,12 @@ pub fn normalize(input: &str) -> Option<String> {
     Some(grouped.join("-"))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gone {
-    Used,
-    Invalidated,
-}
-
 /// May an invitation with these facts be redeemed once more?
-pub fn redeemable(reusable: bool, uses: i64, invalidated: bool) -> Result<(), Gone> {
+pub fn redeemable(reusable: bool, uses: i64, invalidated: bool) -> Result<(), Refusal> {
     if invalidated {
-        Err(Gone::Invalidated)
+        Err(Refusal::InvitationInvalidated)
     } else if !reusable && uses > 0 {
-        Err(Gone::Used)
+        Err(Refusal::InvitationUsed)
     } else {
         Ok(())
     }
@@ -111,9 +104,15 @@ mod tests {
     #[test]
     fn single_use_codes_are_used_up_and_any_can_be_invalidated() {
         assert_eq!(redeemable(false, 0, false), Ok(()));
-        assert_eq!(redeemable(false, 1, false), Err(Gone::Used));
+        assert_eq!(redeemable(false, 1, false), Err(Refusal::InvitationUsed));
         assert_eq!(redeemable(true, 99, false), Ok(()));
-        assert_eq!(redeemable(true, 0, true), Err(Gone::Invalidated));
-        assert_eq!(redeemable(false, 1, true), Err(Gone::Invalidated));
+        assert_eq!(
+            redeemable(true, 0, true),
+            Err(Refusal::InvitationInvalidated)
+        );
+        assert_eq!(
+            redeemable(false, 1, true),
+            Err(Refusal::InvitationInvalidated)
+        );
     }
 }

@@ -19,9 +19,11 @@ macro_rules! text_enum {
 
 pub mod channel;
 pub mod error;
+pub mod group;
 pub mod invitation;
 pub mod notifications;
 pub mod phone;
+pub mod refusal;
 pub mod role;
 pub mod routing;
 pub mod session;
@@ -32,6 +34,7 @@ pub mod time;
 
 pub use channel::{Channel, ChannelSetting};
 pub use error::DomainError;
+pub use refusal::Refusal;
 pub use role::Role;
 pub use settings::{CompanySettings, SettingsPatch};
 pub use status::{Cause, Command, OperatorState, Presence, Status, Transition};

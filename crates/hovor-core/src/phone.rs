@@ -1,6 +1,6 @@
 //! The operator's phone line (the handset's colour) and call records.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::session::{EndReason, SessionStatus};
 use crate::Millis;
@@ -82,11 +82,21 @@ pub fn valid_number(text: &str) -> bool {
     (3..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the exchange reports of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum CallEvent {
     Ringing,
     Answered,
     Hangup,
+}
+
+/// Which way a call goes, seen from the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
 }
 
 /// What is known of a call; each moment is set by its first report.
@@ -121,6 +131,19 @@ impl CallFacts {
             SessionStatus::Offered
         } else {
             SessionStatus::Waiting
+        }
+    }
+
+    /// Who the call is with, given who has it (the extension reported now,
+    /// or whoever had it before): `(offered_to, holder)`. Ringing is an
+    /// offer; answered (and ended after an answer) is held; a call nobody
+    /// answered is with nobody once it ends.
+    pub fn parties<'a>(&self, who: Option<&'a str>) -> (Option<&'a str>, Option<&'a str>) {
+        match self.status() {
+            SessionStatus::Offered => (who, None),
+            SessionStatus::Active => (None, who),
+            SessionStatus::Ended if self.answered_at.is_some() => (None, who),
+            _ => (None, None),
         }
     }
 
@@ -219,6 +242,18 @@ mod tests {
             CallFacts::default().with(CallEvent::Answered, 3).status(),
             SessionStatus::Active
         );
+    }
+
+    #[test]
+    fn a_ringing_call_is_offered_an_answered_one_held() {
+        let ringing = CallFacts::default().with(CallEvent::Ringing, 1);
+        assert_eq!(ringing.parties(Some("eva")), (Some("eva"), None));
+        let answered = ringing.with(CallEvent::Answered, 2);
+        assert_eq!(answered.parties(Some("eva")), (None, Some("eva")));
+        let done = answered.with(CallEvent::Hangup, 9);
+        assert_eq!(done.parties(Some("eva")), (None, Some("eva")));
+        let missed = ringing.with(CallEvent::Hangup, 9);
+        assert_eq!(missed.parties(Some("eva")), (None, None));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{Channel, Refusal};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
@@ -83,9 +85,220 @@ pub fn reason_when_client_leaves(status: SessionStatus) -> EndReason {
     }
 }
 
+/// An operator's seat on one channel, as the database has it inside the
+/// transaction that decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Seat {
+    /// Their capacity on the channel; `None` when it is not assigned (for an
+    /// offer, also when it is switched off).
+    pub capacity: Option<u32>,
+    /// Sessions on this channel active with them or offered to them, not
+    /// counting the session being decided.
+    pub load: u32,
+    /// Calls (`av`, `phone`) active with them or offered to them, not counting
+    /// the session being decided.
+    pub calls: u32,
+}
+
+/// Room for one more session of this channel: a free slot, and for a call,
+/// no other call at all.
+pub fn seat_has_room(channel: Channel, seat: Seat) -> Result<(), Refusal> {
+    let Some(capacity) = seat.capacity else {
+        return Err(Refusal::ChannelNotAssigned);
+    };
+    if seat.load >= capacity || (channel.is_call() && seat.calls > 0) {
+        return Err(Refusal::CapacityFull);
+    }
+    Ok(())
+}
+
+/// What decides whether an operator may accept a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptFacts<'a> {
+    pub operator_id: &'a str,
+    pub status: SessionStatus,
+    pub channel: Channel,
+    pub offered_to: Option<&'a str>,
+    /// Bound to one operator (an invitation, a transfer to a person).
+    pub target_operator_id: Option<&'a str>,
+    /// The session's group is the built-in one, or the operator is a member.
+    pub in_group: bool,
+    pub seat: Seat,
+}
+
+/// May the operator take the session now? An offer to them is theirs to
+/// take; a waiting session is, if it is for them (target or group); anything
+/// else was taken or has ended. Then they need room on its channel.
+pub fn may_accept(facts: &AcceptFacts<'_>) -> Result<(), Refusal> {
+    match (facts.status, facts.offered_to) {
+        (SessionStatus::Offered, Some(to)) if to == facts.operator_id => {}
+        (SessionStatus::Waiting, _) => match facts.target_operator_id {
+            Some(target) if target != facts.operator_id => return Err(Refusal::AlreadyTaken),
+            None if !facts.in_group => return Err(Refusal::NotInGroup),
+            _ => {}
+        },
+        _ => return Err(Refusal::AlreadyTaken),
+    }
+    seat_has_room(facts.channel, facts.seat)
+}
+
+/// May a message be written into a session in this status? An operator
+/// (`Some(their id)`) writes only in their own active conversation; clients
+/// and the system write until it ends.
+pub fn may_write(
+    operator: Option<&str>,
+    status: SessionStatus,
+    holder: Option<&str>,
+) -> Result<(), Refusal> {
+    match operator {
+        Some(id) if status != SessionStatus::Active || holder != Some(id) => {
+            Err(Refusal::SessionNotActive)
+        }
+        _ if status == SessionStatus::Ended => Err(Refusal::SessionEnded),
+        _ => Ok(()),
+    }
+}
+
+/// A session can be transferred until it ends.
+pub fn may_transfer(status: SessionStatus) -> Result<(), Refusal> {
+    if status == SessionStatus::Ended {
+        Err(Refusal::SessionEnded)
+    } else {
+        Ok(())
+    }
+}
+
+/// The system message a transfer leaves in the conversation.
+pub fn transfer_text(target: &str, note: Option<&str>) -> String {
+    match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) => format!("Transferred to {target}: {note}"),
+        None => format!("Transferred to {target}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn facts(status: SessionStatus) -> AcceptFacts<'static> {
+        AcceptFacts {
+            operator_id: "jana",
+            status,
+            channel: Channel::Chat,
+            offered_to: None,
+            target_operator_id: None,
+            in_group: true,
+            seat: Seat {
+                capacity: Some(3),
+                load: 0,
+                calls: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn an_offer_is_taken_only_by_whom_it_was_offered_to() {
+        let mine = AcceptFacts {
+            offered_to: Some("jana"),
+            ..facts(SessionStatus::Offered)
+        };
+        assert_eq!(may_accept(&mine), Ok(()));
+        let theirs = AcceptFacts {
+            offered_to: Some("petr"),
+            ..mine
+        };
+        assert_eq!(may_accept(&theirs), Err(Refusal::AlreadyTaken));
+        assert_eq!(
+            may_accept(&facts(SessionStatus::Active)),
+            Err(Refusal::AlreadyTaken)
+        );
+        assert_eq!(
+            may_accept(&facts(SessionStatus::Ended)),
+            Err(Refusal::AlreadyTaken)
+        );
+    }
+
+    #[test]
+    fn a_waiting_session_is_for_its_target_or_its_group() {
+        assert_eq!(may_accept(&facts(SessionStatus::Waiting)), Ok(()));
+        let for_petr = AcceptFacts {
+            target_operator_id: Some("petr"),
+            ..facts(SessionStatus::Waiting)
+        };
+        assert_eq!(may_accept(&for_petr), Err(Refusal::AlreadyTaken));
+        let other_group = AcceptFacts {
+            in_group: false,
+            ..facts(SessionStatus::Waiting)
+        };
+        assert_eq!(may_accept(&other_group), Err(Refusal::NotInGroup));
+        let for_me_outside_my_groups = AcceptFacts {
+            target_operator_id: Some("jana"),
+            in_group: false,
+            ..facts(SessionStatus::Waiting)
+        };
+        assert_eq!(may_accept(&for_me_outside_my_groups), Ok(()));
+    }
+
+    #[test]
+    fn accepting_needs_the_channel_and_a_free_slot() {
+        let unassigned = AcceptFacts {
+            seat: Seat::default(),
+            ..facts(SessionStatus::Waiting)
+        };
+        assert_eq!(may_accept(&unassigned), Err(Refusal::ChannelNotAssigned));
+        let full = AcceptFacts {
+            seat: Seat {
+                capacity: Some(3),
+                load: 3,
+                calls: 0,
+            },
+            ..facts(SessionStatus::Waiting)
+        };
+        assert_eq!(may_accept(&full), Err(Refusal::CapacityFull));
+    }
+
+    #[test]
+    fn a_call_needs_no_other_call() {
+        let seat = Seat {
+            capacity: Some(1),
+            load: 0,
+            calls: 1,
+        };
+        assert_eq!(seat_has_room(Channel::Av, seat), Err(Refusal::CapacityFull));
+        assert_eq!(seat_has_room(Channel::Chat, seat), Ok(()));
+        assert_eq!(
+            seat_has_room(Channel::Av, Seat { calls: 0, ..seat }),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn who_may_write_when() {
+        use SessionStatus::*;
+        assert_eq!(may_write(Some("jana"), Active, Some("jana")), Ok(()));
+        assert_eq!(
+            may_write(Some("jana"), Active, Some("petr")),
+            Err(Refusal::SessionNotActive)
+        );
+        assert_eq!(
+            may_write(Some("jana"), Waiting, None),
+            Err(Refusal::SessionNotActive)
+        );
+        assert_eq!(may_write(None, Waiting, None), Ok(()));
+        assert_eq!(may_write(None, Ended, None), Err(Refusal::SessionEnded));
+        assert_eq!(may_transfer(Ended), Err(Refusal::SessionEnded));
+        assert_eq!(may_transfer(Active), Ok(()));
+    }
+
+    #[test]
+    fn a_transfer_leaves_a_note() {
+        assert_eq!(transfer_text("Sales", None), "Transferred to Sales");
+        assert_eq!(transfer_text("Sales", Some("  ")), "Transferred to Sales");
+        assert_eq!(
+            transfer_text("Petr", Some(" wants a refund ")),
+            "Transferred to Petr: wants a refund"
+        );
+    }
 
     #[test]
     fn message_text_limits() {

@@ -1,114 +1,16 @@
-//! Application state and the router.
+//! The application: its HTTP routes, and the work a node runs in the
+//! background.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post, put};
 use axum::Router;
-use hovor_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::bus::{Bus, InProcessBus};
-use crate::clock::{Clock, SystemClock};
-use crate::rate_limit::{LoginLimiter, SlidingCounter};
 use crate::routes;
-
-/// Run-time settings that are not per company.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The address clients use, e.g. `https://chat.example.com` (no trailing slash).
-    pub public_url: String,
-    /// Application-level ping interval on WebSockets.
-    pub heartbeat: Duration,
-    /// A connection that sends nothing for this long is closed.
-    pub idle_timeout: Duration,
-    /// How long a login session lasts.
-    pub session_ttl: Duration,
-    /// Serve the demo company's fake website at `/demo-site/`.
-    pub demo_site: bool,
-    /// How often disconnected operators are checked for an expired grace
-    /// period, and offers for their deadline.
-    pub reaper_interval: Duration,
-    /// Outgoing messages one WebSocket may have queued before it is dropped.
-    pub send_queue: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            public_url: "http://127.0.0.1:8080".into(),
-            heartbeat: Duration::from_secs(15),
-            idle_timeout: Duration::from_secs(60),
-            session_ttl: Duration::from_secs(24 * 3600),
-            reaper_interval: Duration::from_secs(1),
-            demo_site: false,
-            send_queue: 256,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub bus: Arc<dyn Bus>,
-    pub clock: Arc<dyn Clock>,
-    pub config: Arc<Config>,
-    pub login_limiter: Arc<LoginLimiter>,
-    /// One webhook delivery pass at a time on this node.
-    pub webhook_lock: Arc<tokio::sync::Mutex<()>>,
-    /// One routing pass at a time on this node.
-    pub routing_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Companies with a routing pass waiting to start.
-    pub routing_pending: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-    /// Client message flood control.
-    pub client_messages: Arc<SlidingCounter>,
-    /// Unknown invitation codes per address (guessing).
-    pub invitation_guesses: Arc<SlidingCounter>,
-}
-
-impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
-        AppState {
-            store,
-            bus: Arc::new(InProcessBus::new()),
-            clock: Arc::new(SystemClock),
-            config: Arc::new(config),
-            login_limiter: Arc::new(LoginLimiter::default()),
-            routing_lock: Arc::new(tokio::sync::Mutex::new(())),
-            routing_pending: Arc::default(),
-            webhook_lock: Arc::new(tokio::sync::Mutex::new(())),
-            client_messages: Arc::new(SlidingCounter::client_messages()),
-            invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
-        }
-    }
-
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
-        self.clock = clock;
-        self
-    }
-
-    pub fn now(&self) -> hovor_core::Millis {
-        self.clock.now()
-    }
-
-    /// Tells every connection that its stream has new events (after the
-    /// transaction that wrote them has committed).
-    pub fn publish(&self, written: &[(String, i64)]) {
-        for (stream, seq) in written {
-            self.bus.publish(crate::bus::Hint::Stream {
-                stream: stream.clone(),
-                seq: *seq,
-            });
-        }
-    }
-
-    /// Sessions are served over TLS when the public URL says so; the cookie
-    /// is then marked Secure.
-    pub fn secure_cookies(&self) -> bool {
-        self.config.public_url.starts_with("https://")
-    }
-}
+use crate::services::{phone, presence, routing, webhooks};
+use crate::AppState;
 
 /// Everything Hovor serves over HTTP.
 pub fn router(state: AppState) -> Router {
@@ -282,44 +184,64 @@ fn client_api() -> Router<AppState> {
         )
 }
 
-/// Starts the background work a serving node does: expiring grace periods,
-/// offers and routing every tick, and webhook deliveries on every outbox
-/// hint (and every tick, for retries).
-pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
-    let hooks = state.clone();
-    tokio::spawn(async move {
-        let mut hints = hooks.bus.subscribe();
-        let mut tick = tokio::time::interval(hooks.config.reaper_interval);
-        loop {
-            tokio::select! {
-                hint = hints.recv() => match hint {
-                    Ok(crate::bus::Hint::Stream { stream, .. }) if stream.starts_with("wh_") => {}
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                },
-                _ = tick.tick() => {}
-            }
-            if let Err(e) = crate::webhooks::deliver_due(&hooks).await {
-                tracing::warn!("webhooks: {e:#}");
-            }
+/// Starts the routing worker: the passes asked for by whatever makes
+/// someone eligible (`publish.rs`). Every node runs it; call once.
+pub fn start_routing(state: &AppState) {
+    match state.routing.take_inbox() {
+        Some(jobs) => state.workers.spawn(routing::run(state.clone(), jobs)),
+        None => tracing::warn!("the routing worker was already started"),
+    }
+}
+
+/// Starts what a serving node does on a clock, each as an owned task that
+/// stops when the node shuts down: expiring grace periods, offers that ran
+/// out (and a routing pass for every company with a queue), telephony
+/// connectors that fell silent, and webhook deliveries (woken by every
+/// outbox hint, and every tick for retries).
+pub fn start_background(state: &AppState) {
+    let interval = state.config.reaper_interval;
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("presence reaper", interval, move || {
+            let app = app.clone();
+            async move { presence::expire_grace_periods(&app).await.map(drop) }
+        });
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("offer deadlines", interval, move || {
+            let app = app.clone();
+            async move { routing::tick(&app).await }
+        });
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("telephony watch", interval, move || {
+            let app = app.clone();
+            async move { phone::check_connectors(&app).await }
+        });
+    state
+        .workers
+        .spawn(webhook_dispatcher(state.clone(), interval));
+}
+
+async fn webhook_dispatcher(app: AppState, interval: Duration) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut hints = app.bus.subscribe();
+    let mut tick = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            hint = hints.recv() => match hint {
+                Ok(crate::bus::Hint::Stream { stream, .. }) if stream.starts_with("wh_") => {}
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            _ = tick.tick() => {}
         }
-    });
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(state.config.reaper_interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::presence::expire_grace_periods(&state).await {
-                tracing::warn!("presence reaper: {e:#}");
-            }
-            if let Err(e) = crate::routing::tick(&state).await {
-                tracing::warn!("routing: {e:#}");
-            }
-            if let Err(e) = crate::phone::check_connectors(&state).await {
-                tracing::warn!("telephony connectors: {e:#}");
-            }
+        if let Err(e) = webhooks::deliver_due(&app).await {
+            tracing::warn!("webhooks: {e:#}");
         }
-    })
+    }
 }

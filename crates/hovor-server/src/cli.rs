@@ -4,14 +4,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use hovor_store::Store;
 
-use crate::app::{router, spawn_background, AppState, Config};
+use crate::app::{router, start_background, start_routing};
 use crate::auth::{digest, new_api_key};
 use crate::clock::{Clock, SystemClock};
+use crate::state::{AppState, Config};
 
 #[derive(Parser)]
 #[command(
@@ -189,8 +191,9 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             ..Config::default()
         },
     );
-    crate::presence::forget_connections_from_before(&state).await?;
-    spawn_background(&state);
+    start_routing(&state);
+    crate::services::presence::forget_connections_from_before(&state).await?;
+    start_background(&state);
 
     tracing::info!(
         "Hovor serves on http://{address} ({} store)",
@@ -205,13 +208,24 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
     } else {
         println!("Hovor serves on http://{address}");
     }
-    axum::serve(
+    // On a signal: stop taking requests, and tell the node's own work
+    // (background tasks, open WebSockets) to stop; then wait for it.
+    let stopping = state.workers.shutdown_signal();
+    let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        stopping.cancel();
+    })
     .await
-    .context("serving HTTP")
+    .context("serving HTTP");
+    if !state.workers.shut_down(Duration::from_secs(10)).await {
+        tracing::warn!("some background work did not stop within 10 s");
+    }
+    served
 }
 
 async fn shutdown_signal() {

@@ -80,9 +80,11 @@ pub async fn ensure_demo_company(
             )
             .await?;
         if !channels.is_empty() {
+            // Set up before the server serves: nobody is listening yet.
             store
                 .assign_channels(&company.id, &user.id, channels, now)
-                .await?;
+                .await?
+                .into_unpublished();
         }
         if channels.iter().any(|(c, _)| *c == Channel::Phone) {
             let extension = hovor_store::UserChange {

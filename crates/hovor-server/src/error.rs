@@ -3,10 +3,11 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hovor_core::DomainError;
+use hovor_core::{DomainError, Refusal};
 use hovor_store::StoreError;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
@@ -48,13 +49,42 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// Something failed that the caller cannot fix. The cause is logged here,
+    /// once, with its whole chain of sources; the caller gets a 500 without
+    /// internals.
     pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
-        tracing::error!("{context}: {error}");
+        tracing::error!(error = %error, "{context} failed");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
             "the server could not complete the request; it has been logged",
         )
+    }
+}
+
+/// The status a refusal answers with: 410 for an invitation that can never
+/// be used again, 422 for a change the built-in group or an unknown member
+/// makes invalid, 409 for a request that lost to the current state.
+fn refusal_status(refusal: Refusal) -> StatusCode {
+    match refusal {
+        Refusal::InvitationUsed | Refusal::InvitationInvalidated => StatusCode::GONE,
+        Refusal::BuiltinGroupFixed | Refusal::BuiltinGroupPermanent | Refusal::UnknownMember => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Refusal::AlreadyTaken
+        | Refusal::NotInGroup
+        | Refusal::ChannelNotAssigned
+        | Refusal::CapacityFull
+        | Refusal::SessionNotActive
+        | Refusal::SessionEnded
+        | Refusal::GroupHasQueue
+        | Refusal::ExtensionTaken => StatusCode::CONFLICT,
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        ApiError::new(refusal_status(refusal), refusal.code(), refusal.to_string())
     }
 }
 
@@ -68,15 +98,26 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("the object"),
-            StoreError::Conflict(message) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", message)
-            }
-            StoreError::Rejected { code, message } => {
-                ApiError::new(StatusCode::CONFLICT, code, message)
-            }
+            StoreError::Duplicate(what) => ApiError::new(StatusCode::CONFLICT, "conflict", what),
+            StoreError::Refused(refusal) => refusal.into(),
             StoreError::Domain(d) => d.into(),
-            other => ApiError::internal("storage", other),
+            other => ApiError::internal("storage", DisplayChain(&other)),
         }
+    }
+}
+
+/// An error with its sources: `outer: inner: innermost`.
+pub struct DisplayChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for DisplayChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(inner) = source {
+            write!(f, ": {inner}")?;
+            source = inner.source();
+        }
+        Ok(())
     }
 }
 
@@ -103,5 +144,32 @@ impl IntoResponse for ApiError {
             },
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_answer_with_their_code_and_status() {
+        let e = ApiError::from(StoreError::Refused(Refusal::AlreadyTaken));
+        assert_eq!((e.status, e.code), (StatusCode::CONFLICT, "already_taken"));
+        let e = ApiError::from(Refusal::InvitationUsed);
+        assert_eq!((e.status, e.code), (StatusCode::GONE, "invitation_used"));
+        let e = ApiError::from(Refusal::BuiltinGroupPermanent);
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "builtin_group")
+        );
+    }
+
+    #[test]
+    fn a_chain_shows_every_source() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let e = Outer(std::io::Error::other("disk full"));
+        assert_eq!(DisplayChain(&e).to_string(), "outer: disk full");
     }
 }

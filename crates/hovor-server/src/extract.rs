@@ -5,13 +5,13 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use hovor_core::{Cause, Role};
-use hovor_store::{ApiKey, User};
+use hovor_store::{ApiKey, Session, User};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{
     constant_time_eq, cookie_value, digest, API_KEY_PREFIX, CSRF_HEADER, SESSION_COOKIE,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The authenticated caller: a logged-in user or an API key.
@@ -179,6 +179,55 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 "invalid_query",
                 e.body_text(),
             )),
+        }
+    }
+}
+
+/// The session a client token opens.
+pub struct ClientSession(pub Session);
+
+impl FromRequestParts<AppState> for ClientSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send the client_token as Authorization: Bearer",
+                )
+            })?;
+        client_session(app, token).await
+    }
+}
+
+pub async fn client_session(app: &AppState, token: &str) -> ApiResult<ClientSession> {
+    app.store
+        .session_by_token(&digest(token))
+        .await?
+        .map(ClientSession)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "unknown client token",
+            )
+        })
+}
+
+impl ClientSession {
+    /// A token opens its own session only; any other id is 404.
+    pub fn for_path(self, id: &str) -> ApiResult<Session> {
+        if self.0.id == id {
+            Ok(self.0)
+        } else {
+            Err(ApiError::not_found("the session"))
         }
     }
 }

@@ -1,5 +1,10 @@
 //! The Hovor server: HTTP API, real-time WebSocket endpoint and the embedded
 //! web app, as a library so that tests can start the real thing on port 0.
+//!
+//! Layers, each using only those below it: `routes` and `ws` (HTTP: parse,
+//! authorize, shape) → `services` (the use cases) → `publish` (commit, then
+//! publish, in one place) → `state` (what everything shares) → the store
+//! and `hovor-core`.
 
 pub mod app;
 pub mod auth;
@@ -10,14 +15,16 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
-pub mod phone;
-pub mod presence;
+mod publish;
 pub mod rate_limit;
 pub mod routes;
-pub mod routing;
-pub mod status;
+pub mod routing_queue;
+pub mod services;
+pub mod signing;
+pub mod state;
 pub mod web;
-pub mod webhooks;
+pub mod workers;
 pub mod ws;
 
-pub use app::{router, AppState, Config};
+pub use app::{router, start_background, start_routing};
+pub use state::{AppState, Config};

@@ -23,9 +23,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Actor, ApiQuery};
-use crate::routes::client::{client_session, ClientSession};
-use crate::status::change_state;
+use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
+use crate::services::status::change_state;
 use crate::AppState;
 
 const REPLAY_BATCH: i64 = 500;
@@ -75,7 +74,7 @@ pub async fn upgrade(
         let ClientSession(session) = client_session(&app, token).await?;
         let ws = ws.map_err(not_a_websocket)?;
         let peer = Peer::Client(Box::new(session));
-        return Ok(ws.on_upgrade(move |socket| run(app, peer, query.last_seq, socket)));
+        return Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)));
     }
     let actor = Actor::authenticate(&headers, &Method::GET, &app).await?;
     let Some(user) = actor.user().cloned() else {
@@ -99,7 +98,15 @@ pub async fn upgrade(
     }
     let ws = ws.map_err(not_a_websocket)?;
     let peer = Peer::Operator(user);
-    Ok(ws.on_upgrade(move |socket| run(app, peer, query.last_seq, socket)))
+    Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)))
+}
+
+/// A connection is part of the node's work: shutting down closes it (the
+/// client resumes elsewhere or later) and waits for it to record the
+/// disconnect.
+async fn tracked(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
+    let workers = app.workers.clone();
+    workers.track(run(app, peer, last_seq, socket)).await;
 }
 
 async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
@@ -110,7 +117,12 @@ async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket
             tracing::warn!("connect {}: {}", user.id, e.message);
         }
     }
-    if let Err(e) = serve_connection(&app, &peer, last_seq, socket, hints).await {
+    let shutdown = app.workers.shutdown_signal();
+    let served = tokio::select! {
+        served = serve_connection(&app, &peer, last_seq, socket, hints) => served,
+        () = shutdown.cancelled() => Ok(()),
+    };
+    if let Err(e) = served {
         tracing::debug!("connection of {} ended: {e:#}", peer.stream());
     }
     if let Peer::Operator(user) = &peer {

@@ -129,16 +129,8 @@ impl StateView {
 #[derive(Debug, Clone)]
 pub struct StateChange {
     pub view: StateView,
+    /// Something others see changed (a second tab changes nothing visible).
     pub changed: bool,
-    /// `(stream, seq)` of every event written: publish these as hints.
-    pub written: Vec<(String, i64)>,
-}
-
-/// The result of changing a user's channels.
-#[derive(Debug, Clone)]
-pub struct ChannelChange {
-    pub channels: Vec<hovor_core::ChannelSetting>,
-    pub written: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -244,7 +236,8 @@ pub struct NewSession {
     pub target_operator_id: Option<String>,
     pub client: ClientInfo,
     pub page_url: Option<String>,
-    pub client_token_hash: String,
+    /// `None` for sessions no client opens (phone calls).
+    pub client_token_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -283,11 +276,12 @@ pub enum TransferTarget {
     Operator(String),
 }
 
-/// A session after a change, with the stream events to publish.
+/// A message as stored.
 #[derive(Debug, Clone)]
-pub struct SessionChange {
-    pub session: Session,
-    pub written: Vec<(String, i64)>,
+pub struct Posted {
+    pub message: Message,
+    /// False for a client's resend of a stored `client_msg_id`.
+    pub created: bool,
 }
 
 /// Where a queued session stands.
@@ -370,6 +364,20 @@ pub enum AttemptOutcome {
     Dead,
 }
 
+/// One delivery attempt of a webhook's head event.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptRecord<'a> {
+    pub event_seq: i64,
+    pub event_type: &'a str,
+    pub status_code: Option<i64>,
+    pub error: Option<&'a str>,
+}
+
+/// A webhook event's id, as delivered: `evt_<company>_<seq in the outbox>`.
+pub fn webhook_event_id(company_id: &str, seq: i64) -> String {
+    format!("evt_{company_id}_{seq}")
+}
+
 /// The outbox stream of a company.
 pub fn outbox_stream(company_id: &str) -> String {
     format!("wh_{company_id}")
@@ -391,7 +399,7 @@ pub struct TelephonyFacts {
 pub struct CallReport {
     pub call_id: String,
     pub event: hovor_core::phone::CallEvent,
-    pub inbound: bool,
+    pub direction: hovor_core::phone::Direction,
     pub from: String,
     pub to: String,
     /// The operator's extension involved, if any.

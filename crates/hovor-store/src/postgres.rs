@@ -1,8 +1,9 @@
 //! The store for several nodes: PostgreSQL.
 //!
 //! Read-modify-write transactions lock the row they change (`FOR UPDATE`), so
-//! concurrent nodes serialise on the same operator instead of overwriting
-//! each other.
+//! concurrent nodes serialise on the same operator or session instead of
+//! overwriting each other. The SQL is `sql/`, compiled here for
+//! PostgreSQL's types.
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -10,9 +11,18 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+pub(crate) type Backend = PgStore;
+pub(crate) type Db = sqlx::Postgres;
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+
 impl PgStore {
-    const LOCK: &'static str = " FOR UPDATE OF s";
-    const COMPANY_LOCK: &'static str = "SELECT pg_advisory_xact_lock(hashtext($1))";
+    /// Appended to a `SELECT … FROM <table> s` that must lock the row.
+    pub(crate) const LOCK: &'static str = " FOR UPDATE OF s";
+    /// Event-writing transactions of one company run one at a time: the
+    /// per-stream counters could deadlock otherwise.
+    pub(crate) const COMPANY_LOCK: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+    pub(crate) const BACKEND: &'static str = "postgres";
 
     pub async fn connect(url: &str) -> crate::StoreResult<PgStore> {
         let pool = PgPoolOptions::new()
@@ -23,13 +33,16 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    fn reader(&self) -> &PgPool {
+    pub(crate) fn reader(&self) -> &PgPool {
         &self.pool
     }
 
-    fn writer(&self) -> &PgPool {
+    pub(crate) fn writer(&self) -> &PgPool {
         &self.pool
     }
 }
 
-crate::sql::sql_store!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow, "postgres");
+// The same SQL text is compiled once per backend, on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;

@@ -2,6 +2,7 @@
 //!
 //! Writes go through a pool of exactly one connection, so SQLite never has to
 //! upgrade a reader to a writer under contention; reads use a separate pool.
+//! The SQL is `sql/`, compiled here for SQLite's types.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,9 +17,17 @@ pub struct SqliteStore {
     write: SqlitePool,
 }
 
+pub(crate) type Backend = SqliteStore;
+pub(crate) type Db = sqlx::Sqlite;
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+
 impl SqliteStore {
-    const LOCK: &'static str = "";
-    const COMPANY_LOCK: &'static str = "";
+    /// Row locks: none, the single writer already serialises.
+    pub(crate) const LOCK: &'static str = "";
+    /// The company lock of event-writing transactions: the single writer
+    /// already gives that order.
+    pub(crate) const COMPANY_LOCK: Option<&'static str> = None;
+    pub(crate) const BACKEND: &'static str = "sqlite";
 
     pub async fn open(path: &Path) -> crate::StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
@@ -40,13 +49,16 @@ impl SqliteStore {
         Ok(SqliteStore { read, write })
     }
 
-    fn reader(&self) -> &SqlitePool {
+    pub(crate) fn reader(&self) -> &SqlitePool {
         &self.read
     }
 
-    fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
 }
 
-crate::sql::sql_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow, "sqlite");
+// The same SQL text is compiled once per backend, on purpose.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;

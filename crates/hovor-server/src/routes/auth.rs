@@ -6,15 +6,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hovor_core::Command;
-use hovor_store::NewAuthSession;
 use serde::Deserialize;
 
-use crate::auth::{digest, random_token, verify_against_dummy, verify_password, SESSION_COOKIE};
-use crate::bus::Hint;
+use crate::auth::{verify_against_dummy, verify_password, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
-use crate::status::change_state;
+use crate::services::status;
 use crate::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -79,33 +76,8 @@ pub async fn login(
     };
     app.login_limiter.record_success(&address, &body.email);
 
-    let company = app
-        .store
-        .company(&user.company_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("login", "user without company"))?;
-    let token = random_token();
-    let csrf_token = random_token();
-    let now = app.now();
+    let (token, csrf_token) = status::log_in(&app, &user).await?;
     let ttl = app.config.session_ttl;
-    app.store
-        .create_auth_session(&NewAuthSession {
-            token_hash: digest(&token),
-            user_id: user.id.clone(),
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            expires_at: now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2),
-        })
-        .await?;
-    change_state(
-        &app,
-        &user.company_id,
-        &user.id,
-        Command::Login {
-            status_after_login: company.settings.status_after_login,
-        },
-    )
-    .await?;
 
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
@@ -128,11 +100,7 @@ pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Resp
     let user = actor
         .user()
         .ok_or_else(|| ApiError::forbidden("an API key cannot log out"))?;
-    app.store.delete_auth_sessions_of(&user.id).await?;
-    change_state(&app, &user.company_id, &user.id, Command::Logout).await?;
-    app.bus.publish(Hint::LoggedOut {
-        user_id: user.id.clone(),
-    });
+    status::log_out_everywhere(&app, user).await?;
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     let mut headers = HeaderMap::new();
     headers.insert(

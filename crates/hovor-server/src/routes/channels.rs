@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
+use crate::services;
 use crate::AppState;
 
 async fn require_user(app: &AppState, actor: &Actor, id: &str) -> ApiResult<()> {
@@ -77,24 +78,8 @@ pub async fn switch(
             ))
         }
     }
-    let change = app
-        .store
-        .set_channel_enabled(actor.company_id(), &id, channel, body.enabled, app.now())
+    services::channels::switch(&app, actor.company_id(), &id, channel, body.enabled)
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found("that channel among the operator's assigned channels")
-        })?;
-    app.publish(&change.written);
-    if body.enabled {
-        crate::routing::kick(&app, actor.company_id());
-    }
-    if channel == Channel::Phone {
-        crate::phone::announce(&app, actor.company_id(), std::slice::from_ref(&id))
-            .await
-            .map_err(|e| ApiError::internal("phone line", e))?;
-    }
-    change
-        .channels
         .into_iter()
         .find(|c| c.channel == channel)
         .map(Json)

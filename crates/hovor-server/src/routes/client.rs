@@ -1,71 +1,22 @@
 //! The client API: what the widget (or a mobile app) uses. No cookie: a
 //! client is identified by the token returned when their session starts.
 
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::routing::{availability, Availability};
+use hovor_core::routing::Availability;
 use hovor_core::session::{check_text, reason_when_client_leaves, Source};
 use hovor_core::Channel;
 use hovor_store::{ClientInfo, Message, NewSession, Session, Writer};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::{after_change, text_error};
+use super::sessions::text_error;
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, ClientSession};
+use crate::services::sessions::{self, availability_of};
 use crate::AppState;
-
-/// The session a client token opens.
-pub struct ClientSession(pub Session);
-
-impl FromRequestParts<AppState> for ClientSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "send the client_token as Authorization: Bearer",
-                )
-            })?;
-        client_session(app, token).await
-    }
-}
-
-pub async fn client_session(app: &AppState, token: &str) -> ApiResult<ClientSession> {
-    app.store
-        .session_by_token(&digest(token))
-        .await?
-        .map(ClientSession)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "unknown client token",
-            )
-        })
-}
-
-impl ClientSession {
-    /// A token opens its own session only; any other id is 404.
-    fn for_path(self, id: &str) -> ApiResult<Session> {
-        if self.0.id == id {
-            Ok(self.0)
-        } else {
-            Err(ApiError::not_found("the session"))
-        }
-    }
-}
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -91,19 +42,6 @@ async fn company_id_of(app: &AppState, slug: &str) -> ApiResult<String> {
         .await?
         .map(|c| c.id)
         .ok_or_else(|| ApiError::not_found("the company"))
-}
-
-async fn availability_of(
-    app: &AppState,
-    company_id: &str,
-    channel: Channel,
-    group: Option<&str>,
-) -> ApiResult<(Availability, usize)> {
-    let (waiting, candidates) = crate::phone::routing_snapshot(app, company_id)
-        .await
-        .map_err(|e| ApiError::internal("routing snapshot", e))?;
-    let queue = waiting.iter().filter(|w| w.channel == channel).count();
-    Ok((availability(&candidates, channel, group), queue))
 }
 
 #[utoipa::path(get, path = "/api/v1/client/availability", tag = "Client", params(AvailabilityQuery), security(()),
@@ -213,31 +151,28 @@ pub async fn start(
         ));
     }
     let token = random_token();
-    let change = app
-        .store
-        .create_session(
-            &NewSession {
-                company_id,
-                channel: body.channel,
-                source: Source::Widget,
-                group_id: body.group_id,
-                target_operator_id: None,
-                client: ClientInfo {
-                    name,
-                    email,
-                    phone: None,
-                },
-                page_url,
-                client_token_hash: digest(&token),
+    let session = sessions::start(
+        &app,
+        &NewSession {
+            company_id,
+            channel: body.channel,
+            source: Source::Widget,
+            group_id: body.group_id,
+            target_operator_id: None,
+            client: ClientInfo {
+                name,
+                email,
+                phone: None,
             },
-            app.now(),
-        )
-        .await?;
-    after_change(&app, &change);
+            page_url,
+            client_token_hash: Some(digest(&token)),
+        },
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(Started {
-            session: change.session,
+            session,
             client_token: token,
         }),
     ))
@@ -308,23 +243,14 @@ pub async fn send(
     let writer = Writer::Client {
         client_msg_id: body.client_msg_id,
     };
-    let (message, created, written) = app
-        .store
-        .add_message(
-            &session.company_id,
-            &session.id,
-            &writer,
-            &body.text,
-            app.now(),
-        )
-        .await?;
-    app.publish(&written);
-    let status = if created {
+    let posted =
+        sessions::post(&app, &session.company_id, &session.id, &writer, &body.text).await?;
+    let status = if posted.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(message)))
+    Ok((status, Json(posted.message)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -366,12 +292,6 @@ pub async fn leave(
 ) -> ApiResult<Json<Left>> {
     let session = client.for_path(&id)?;
     let reason = reason_when_client_leaves(session.status);
-    let change = app
-        .store
-        .end_session(&session.company_id, &session.id, reason, app.now())
-        .await?;
-    after_change(&app, &change);
-    Ok(Json(Left {
-        session: change.session,
-    }))
+    let session = sessions::end(&app, &session.company_id, &session.id, reason).await?;
+    Ok(Json(Left { session }))
 }

@@ -140,12 +140,9 @@ pub async fn update(
             body.max_queue,
             body.members.as_deref(),
         )
-        .await
-        .map_err(|e| match e {
-            hovor_store::StoreError::Rejected { code, message } => ApiError::invalid(code, message),
-            other => other.into(),
-        })?;
-    crate::routing::kick(&app, actor.company_id());
+        .await?;
+    // New members, or a new limit, may make someone eligible.
+    app.routing.route(actor.company_id());
     Ok(Json(load(&app, &actor, &id).await?))
 }
 
@@ -159,18 +156,6 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     actor.require_admin()?;
-    app.store
-        .archive_group(actor.company_id(), &id)
-        .await
-        .map_err(|e| match e {
-            hovor_store::StoreError::Rejected {
-                code: "builtin_group",
-                message,
-            } => ApiError::invalid("builtin_group", message),
-            hovor_store::StoreError::Rejected { code, message } => {
-                ApiError::new(StatusCode::CONFLICT, code, message)
-            }
-            other => other.into(),
-        })?;
+    app.store.archive_group(actor.company_id(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,16 +8,15 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use hovor_core::invitation::{code_from_random, normalize};
-use hovor_store::{Invitation, NewInvitation, Session, StoreError};
-use rand::RngCore;
+use hovor_core::invitation::normalize;
+use hovor_store::{Invitation, Session};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::after_change;
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
+use crate::services::invitations::{self, Invite};
 use crate::AppState;
 
 /// The API's `invitation` object.
@@ -55,12 +54,6 @@ fn json_of(app: &AppState, i: Invitation) -> InvitationJson {
         uses: i.uses,
         invalidated_at: i.invalidated_at.map(to_rfc3339),
     }
-}
-
-fn new_code() -> String {
-    let mut bytes = [0u8; 13];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    code_from_random(bytes)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -118,26 +111,15 @@ pub async fn create(
     if !known {
         return Err(ApiError::not_found("the operator"));
     }
-    for _ in 0..3 {
-        let new = NewInvitation {
-            company_id: actor.company_id().to_owned(),
-            code: new_code(),
-            operator_id: operator_id.clone(),
-            reusable,
-            label: label.clone(),
-            created_by,
-        };
-        match app.store.create_invitation(&new, app.now()).await {
-            Ok(created) => return Ok((StatusCode::CREATED, Json(json_of(&app, created)))),
-            // 100 random bits colliding: draw again.
-            Err(StoreError::Conflict(_)) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(ApiError::internal(
-        "invitation",
-        "three code collisions in a row",
-    ))
+    let invite = Invite {
+        company_id: actor.company_id().to_owned(),
+        operator_id,
+        reusable,
+        label,
+        created_by,
+    };
+    let created = invitations::create(&app, invite).await?;
+    Ok((StatusCode::CREATED, Json(json_of(&app, created))))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -197,9 +179,7 @@ pub async fn invalidate(
     Path(id): Path<String>,
 ) -> ApiResult<Json<InvitationJson>> {
     visible(&app, &actor, &id).await?;
-    let done = app
-        .store
-        .invalidate_invitation(actor.company_id(), &id, app.now())
+    let done = invitations::invalidate(&app, actor.company_id(), &id)
         .await?
         .ok_or_else(|| ApiError::not_found("the invitation"))?;
     Ok(Json(json_of(&app, done)))
@@ -224,20 +204,11 @@ async fn lookup(app: &AppState, address: &str, raw: &str) -> ApiResult<Invitatio
     })
 }
 
+/// Why an invitation can no longer be used (410), if it cannot.
 fn gone(i: &Invitation) -> Option<ApiError> {
-    match hovor_core::invitation::redeemable(i.reusable, i.uses, i.invalidated_at.is_some()) {
-        Ok(()) => None,
-        Err(hovor_core::invitation::Gone::Used) => Some(ApiError::new(
-            StatusCode::GONE,
-            "invitation_used",
-            "this invitation has been used already",
-        )),
-        Err(hovor_core::invitation::Gone::Invalidated) => Some(ApiError::new(
-            StatusCode::GONE,
-            "invitation_invalidated",
-            "this invitation is no longer valid",
-        )),
-    }
+    hovor_core::invitation::redeemable(i.reusable, i.uses, i.invalidated_at.is_some())
+        .err()
+        .map(ApiError::from)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -260,21 +231,11 @@ pub async fn redeem(
         return Err(e);
     }
     let token = random_token();
-    let (change, _) = app
-        .store
-        .redeem_invitation(&invitation.code, &digest(&token), app.now())
-        .await
-        .map_err(|e| match e {
-            StoreError::Rejected { code, message } => {
-                ApiError::new(StatusCode::GONE, code, message)
-            }
-            other => other.into(),
-        })?;
-    after_change(&app, &change);
+    let session = invitations::redeem(&app, &invitation.code, &digest(&token)).await?;
     Ok((
         StatusCode::CREATED,
         Json(Redeemed {
-            session: change.session,
+            session,
             client_token: token,
         }),
     ))

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
+use crate::services;
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -42,9 +43,7 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
         .ok_or_else(|| ApiError::not_found("your state"))?;
     let channels = app.store.channels(&user.company_id, &user.id).await?;
     let notification_settings = app.store.notification_settings(&user.id).await?;
-    let phone_line = crate::phone::line_of(&app, &user.company_id, &user.id)
-        .await
-        .map_err(|e| ApiError::internal("phone line", e))?;
+    let phone_line = services::phone::line_of(&app, &user.company_id, &user.id).await?;
     Ok(Json(MeReply {
         state: view.json(),
         notification_settings,
@@ -77,10 +76,6 @@ pub async fn patch_notification_settings(
     let next = current
         .patched(&patch)
         .map_err(|e| invalid(e.to_string()))?;
-    let written = app
-        .store
-        .save_notification_settings(&user.company_id, &user.id, &next, app.now())
-        .await?;
-    app.publish(&written);
+    services::users::save_notification_settings(&app, &user, &next).await?;
     Ok(Json(next))
 }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
-use crate::status::change_state;
+use crate::services::phone;
+use crate::services::status::change_state;
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -50,9 +51,7 @@ pub async fn list(
 ) -> ApiResult<Json<Page<OperatorJson>>> {
     let views = app.store.operator_states(actor.company_id()).await?;
     let channels = app.store.company_channels(actor.company_id()).await?;
-    let lines = crate::phone::lines(&app, actor.company_id())
-        .await
-        .map_err(|e| ApiError::internal("phone lines", e))?;
+    let lines = phone::lines(&app, actor.company_id()).await?;
     let items = views
         .iter()
         .map(|view| {

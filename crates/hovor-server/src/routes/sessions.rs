@@ -6,22 +6,14 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_core::session::{check_text, EndReason, SessionStatus, TextRefusal};
 use hovor_core::Channel;
-use hovor_store::{Message, Session, SessionChange, SessionFilter, TransferTarget, Writer};
+use hovor_store::{Message, Session, SessionFilter, TransferTarget, Writer};
 use serde::Deserialize;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
+use crate::services::sessions;
 use crate::AppState;
-
-/// Publishes a session change and lets routing and waiting clients react.
-pub fn after_change(app: &AppState, change: &SessionChange) {
-    app.publish(&change.written);
-    app.bus.publish(crate::bus::Hint::Queue {
-        company_id: change.session.company_id.clone(),
-    });
-    crate::routing::kick(app, &change.session.company_id);
-}
 
 pub fn text_error(refusal: TextRefusal) -> ApiError {
     match refusal {
@@ -116,21 +108,10 @@ pub async fn list(
     responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn queue(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Session>>> {
     let me = operator_id(&actor)?;
-    let (waiting, candidates) = crate::phone::routing_snapshot(&app, actor.company_id())
-        .await
-        .map_err(|e| ApiError::internal("routing snapshot", e))?;
-    let mine = candidates.iter().find(|c| c.operator_id == me);
-    let servable: Vec<&str> = waiting
-        .iter()
-        .filter(|w| mine.is_some_and(|c| c.may_serve(w).is_ok()))
-        .map(|w| w.session_id.as_str())
-        .collect();
-    let mut items = app.store.queued_sessions(actor.company_id()).await?;
-    items.retain(|s| {
-        s.offered_to.as_deref() == Some(me)
-            || (s.status == SessionStatus::Waiting && servable.contains(&s.id.as_str()))
-    });
-    Ok(page(items, None))
+    Ok(page(
+        sessions::queue_of(&app, actor.company_id(), me).await?,
+        None,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "Sessions", params(("id" = String, Path)),
@@ -178,12 +159,9 @@ pub async fn accept(
 ) -> ApiResult<Json<Session>> {
     let me = operator_id(&actor)?.to_owned();
     load(&app, &actor, &id).await?;
-    let change = app
-        .store
-        .accept(actor.company_id(), &id, &me, app.now())
-        .await?;
-    after_change(&app, &change);
-    Ok(Json(change.session))
+    Ok(Json(
+        sessions::accept(&app, actor.company_id(), &id, &me).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -204,18 +182,9 @@ pub async fn send(
     let me = operator_id(&actor)?.to_owned();
     check_text(&body.text).map_err(text_error)?;
     load(&app, &actor, &id).await?;
-    let (message, _, written) = app
-        .store
-        .add_message(
-            actor.company_id(),
-            &id,
-            &Writer::Operator(me),
-            &body.text,
-            app.now(),
-        )
-        .await?;
-    app.publish(&written);
-    Ok((StatusCode::CREATED, Json(message)))
+    let writer = Writer::Operator(me);
+    let posted = sessions::post(&app, actor.company_id(), &id, &writer, &body.text).await?;
+    Ok((StatusCode::CREATED, Json(posted.message)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -259,22 +228,9 @@ pub async fn transfer(
             "a note has at most 1000 characters",
         ));
     }
-    let change = app
-        .store
-        .transfer(
-            actor.company_id(),
-            &id,
-            &target,
-            body.note.as_deref(),
-            app.now(),
-        )
-        .await
-        .map_err(|e| match e {
-            hovor_store::StoreError::NotFound => ApiError::not_found("the transfer target"),
-            other => other.into(),
-        })?;
-    after_change(&app, &change);
-    Ok(Json(change.session))
+    let moved =
+        sessions::transfer(&app, actor.company_id(), &id, &target, body.note.as_deref()).await?;
+    Ok(Json(moved))
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "Sessions", params(("id" = String, Path)),
@@ -286,10 +242,7 @@ pub async fn end(
 ) -> ApiResult<Json<Session>> {
     let session = load(&app, &actor, &id).await?;
     may_handle(&actor, &session)?;
-    let change = app
-        .store
-        .end_session(actor.company_id(), &id, EndReason::OperatorEnded, app.now())
-        .await?;
-    after_change(&app, &change);
-    Ok(Json(change.session))
+    Ok(Json(
+        sessions::end(&app, actor.company_id(), &id, EndReason::OperatorEnded).await?,
+    ))
 }

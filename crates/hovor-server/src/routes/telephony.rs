@@ -5,21 +5,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::phone::{valid_extension, valid_number, CallEvent};
-use hovor_core::routing::{plan_offers, Waiting};
+use hovor_core::phone::{valid_extension, valid_number, CallEvent, Direction};
 use hovor_core::time::parse_rfc3339;
-use hovor_core::Channel;
 use hovor_store::{CallReport, Session};
 use serde::{Deserialize, Serialize};
 
-use super::sessions::after_change;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
+use crate::services::phone;
 use crate::AppState;
-
-fn internal(e: anyhow::Error) -> ApiError {
-    ApiError::internal("telephony", e)
-}
 
 /// The exchange authenticates with an API key that has the telephony scope.
 fn require_connector(actor: &Actor) -> ApiResult<()> {
@@ -73,20 +67,9 @@ pub async fn register(
     if !valid_extension(&extension) {
         return Err(ApiError::not_found("an operator with this extension"));
     }
-    let operator_id = app
-        .store
-        .register_extension(company, &extension, body.registered, app.now())
+    let operator_id = phone::register(&app, company, &extension, body.registered)
         .await?
         .ok_or_else(|| ApiError::not_found("an operator with this extension"))?;
-    let everyone_told = crate::phone::exchange_seen(&app, company)
-        .await
-        .map_err(internal)?;
-    if !everyone_told {
-        crate::phone::announce(&app, company, std::slice::from_ref(&operator_id))
-            .await
-            .map_err(internal)?;
-    }
-    crate::routing::kick(&app, company);
     Ok(Json(Registered {
         extension,
         registered: body.registered,
@@ -94,26 +77,11 @@ pub async fn register(
     }))
 }
 
-#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventName {
-    Ringing,
-    Answered,
-    Hangup,
-}
-
-#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    In,
-    Out,
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallEventBody {
     call_id: String,
-    event: EventName,
+    event: CallEvent,
     direction: Direction,
     from: String,
     to: String,
@@ -166,36 +134,19 @@ pub async fn event(
         Some(ext) => Some(owner_of(&app, &company, ext).await?),
         None => None,
     };
-    let event = match body.event {
-        EventName::Ringing => CallEvent::Ringing,
-        EventName::Answered => CallEvent::Answered,
-        EventName::Hangup => CallEvent::Hangup,
-    };
     let report = CallReport {
-        call_id: body.call_id.clone(),
-        event,
-        inbound: matches!(body.direction, Direction::In),
-        from: body.from.clone(),
-        to: body.to.clone(),
-        extension: body.extension.clone(),
+        call_id: body.call_id,
+        event: body.event,
+        direction: body.direction,
+        from: body.from,
+        to: body.to,
+        extension: body.extension,
         at,
     };
-    if event != CallEvent::Ringing && !app.store.call_known(&company, &body.call_id).await? {
-        return Err(ApiError::not_found(
-            "the call (a call starts with its ringing)",
-        ));
-    }
-    crate::phone::exchange_seen(&app, &company)
-        .await
-        .map_err(internal)?;
-    let change = app
-        .store
-        .call_report(&company, &report, operator.as_deref(), app.now())
-        .await?;
-    after_change(&app, &change);
-    Ok(Json(CallReply {
-        session: change.session,
-    }))
+    let session = phone::report_call(&app, &company, &report, operator.as_deref())
+        .await?
+        .ok_or_else(|| ApiError::not_found("the call (a call starts with its ringing)"))?;
+    Ok(Json(CallReply { session }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -239,23 +190,8 @@ pub async fn route(
         }
         None => None,
     };
-    crate::phone::exchange_seen(&app, &company)
-        .await
-        .map_err(internal)?;
-    let (_, candidates) = crate::phone::routing_snapshot(&app, &company)
-        .await
-        .map_err(internal)?;
-    let probe = Waiting {
-        session_id: body.call_id,
-        channel: Channel::Phone,
-        group_id: group,
-        target_operator_id: None,
-        created_at: app.now(),
-    };
-    let chosen = plan_offers(&[probe], &candidates, app.now())
-        .into_iter()
-        .next()
-        .map(|(_, operator)| operator)
+    let extension = phone::route_call(&app, &company, &body.call_id, group)
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -263,13 +199,6 @@ pub async fn route(
                 "no operator can take a call now",
             )
         })?;
-    let extension = app
-        .store
-        .user(&company, &chosen)
-        .await?
-        .and_then(|u| u.phone_extension)
-        .ok_or_else(|| ApiError::internal("route", "a ready line without an extension"))?;
-    app.store.mark_offered(&chosen, app.now()).await?;
     Ok(Json(RouteAnswer { extension }))
 }
 
@@ -380,49 +309,6 @@ pub async fn dial(
             "dial digits, optionally with a leading +",
         ));
     }
-    let line = crate::phone::line_of(&app, &user.company_id, &user.id)
-        .await
-        .map_err(internal)?;
-    let Some(extension) = line.filter(|l| l.ready()).and_then(|l| l.extension) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "line_unavailable",
-            "your phone line is not ready",
-        ));
-    };
-    let facts = app.store.telephony_facts(&user.company_id).await?;
-    let (Some(url), Some(secret)) = (facts.dial_url, facts.secret) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "telephony_not_configured",
-            "an administrator has to set the exchange's dial URL and secret",
-        ));
-    };
-    let call_id = hovor_store::new_id("call");
-    let payload = serde_json::json!({ "call_id": call_id, "extension": extension, "to": body.to })
-        .to_string();
-    let signature = crate::webhooks::signature(&secret, app.now() / 1000, &payload);
-    let sent = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|e| ApiError::internal("http client", e))?
-        .post(&url)
-        .header("content-type", "application/json")
-        .header("hovor-signature", signature)
-        .body(payload)
-        .send()
-        .await;
-    match sent {
-        Ok(r) if r.status().is_success() => Ok((StatusCode::ACCEPTED, Json(Dialled { call_id }))),
-        Ok(r) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "exchange_unreachable",
-            format!("the exchange answered {}", r.status()),
-        )),
-        Err(e) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "exchange_unreachable",
-            format!("the exchange did not answer: {e}"),
-        )),
-    }
+    let call_id = phone::dial(&app, &user, &body.to).await?;
+    Ok((StatusCode::ACCEPTED, Json(Dialled { call_id })))
 }

@@ -3,16 +3,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::{Channel, ChannelSetting, Command, Role};
+use hovor_core::{Channel, ChannelSetting, Role};
 use hovor_store::{NewUser, StoreError, User, UserChange};
 use serde::Deserialize;
 
 use super::{page, Page};
 use crate::auth::hash_password;
-use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
-use crate::status::change_state;
+use crate::services;
 use crate::AppState;
 
 const MIN_PASSWORD: usize = 8;
@@ -104,7 +103,7 @@ async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
 
 fn email_taken(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict(_) => ApiError::new(
+        StoreError::Duplicate(_) => ApiError::new(
             StatusCode::CONFLICT,
             "email_taken",
             "a user with this e-mail already exists",
@@ -225,11 +224,7 @@ pub async fn create(
         None => user,
     };
     if !channels.is_empty() {
-        let change = app
-            .store
-            .assign_channels(&user.company_id, &user.id, &channels, app.now())
-            .await?;
-        app.publish(&change.written);
+        services::channels::assign(&app, &user.company_id, &user.id, &channels).await?;
     }
     Ok((StatusCode::CREATED, Json(with_channels(&app, user).await?)))
 }
@@ -293,16 +288,10 @@ pub async fn update(
         .map_err(email_taken)?
         .ok_or_else(|| ApiError::not_found("the user"))?;
     if change.phone_extension.is_some() {
-        crate::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id))
-            .await
-            .map_err(|e| ApiError::internal("phone line", e))?;
+        services::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id)).await?;
     }
     if let Some(channels) = channels {
-        let change = app
-            .store
-            .assign_channels(&user.company_id, &user.id, &channels, app.now())
-            .await?;
-        app.publish(&change.written);
+        services::channels::assign(&app, &user.company_id, &user.id, &channels).await?;
     }
     Ok(Json(with_channels(&app, user).await?))
 }
@@ -324,19 +313,12 @@ pub async fn deactivate(
             "you cannot deactivate your own account",
         ));
     }
-    if app
+    let user = app
         .store
         .user(actor.company_id(), &id)
         .await?
         .filter(|u| u.active)
-        .is_none()
-    {
-        return Err(ApiError::not_found("the user"));
-    }
-    change_state(&app, actor.company_id(), &id, Command::Logout).await?;
-    if !app.store.deactivate_user(actor.company_id(), &id).await? {
-        return Err(ApiError::not_found("the user"));
-    }
-    app.bus.publish(Hint::LoggedOut { user_id: id });
+        .ok_or_else(|| ApiError::not_found("the user"))?;
+    services::users::deactivate(&app, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,8 +10,8 @@ use super::{page, Page};
 use crate::auth::random_token;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
-use crate::webhooks::EVENTS;
 use crate::AppState;
+use hovor_store::WEBHOOK_EVENT_TYPES;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct WebhookJson {
@@ -62,7 +62,10 @@ fn valid_events(events: &[String]) -> ApiResult<Vec<String>> {
             "subscribe to at least one event",
         ));
     }
-    if let Some(unknown) = events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
+    if let Some(unknown) = events
+        .iter()
+        .find(|e| !WEBHOOK_EVENT_TYPES.contains(&e.as_str()))
+    {
         return Err(ApiError::invalid(
             "unknown_event",
             format!("unknown event {unknown:?}"),

@@ -184,7 +184,8 @@ async fn the_company_lock_refuses_operators_and_allows_supervisors_and_admins(ap
             crate::harness::START,
         )
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
     let boss = app
         .login(&app.user(&c, "Boss", Role::Supervisor).await)

@@ -20,7 +20,8 @@ async fn sessions_for_a_group_go_to_its_members_and_its_queue_limit_holds(app: T
         app.store()
             .assign_channels(&c.id, &u.id, &[(Channel::Chat, 3)], START)
             .await
-            .expect("assign");
+            .expect("assign")
+            .into_unpublished();
         ids.push(u.id.clone());
         tabs.push(app.login(&u).await);
     }

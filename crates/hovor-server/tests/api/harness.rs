@@ -154,6 +154,9 @@ impl TestApp {
             },
         )
         .with_clock(clock.clone());
+        // Routing runs as on every node; the clock-driven work (grace
+        // periods, offer deadlines) is driven by the tests themselves.
+        hovor_server::start_routing(&state);
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -321,14 +324,14 @@ impl TestApp {
 
     /// Runs the offer-deadline check once, as the background tick would.
     pub async fn expire_offers(&self) -> usize {
-        hovor_server::routing::expire_offers(&self.state)
+        hovor_server::services::routing::expire_offers(&self.state)
             .await
             .expect("expire offers")
     }
 
     /// Runs the presence reaper once, as the background task would.
     pub async fn reap(&self) -> usize {
-        hovor_server::presence::expire_grace_periods(&self.state)
+        hovor_server::services::presence::expire_grace_periods(&self.state)
             .await
             .expect("reaper")
     }

@@ -113,7 +113,8 @@ async fn an_invitation_connects_to_its_operator_only_and_its_pages_tell_the_trut
         app.store()
             .assign_channels(&c.id, &u.id, &[(Channel::Chat, 3)], START)
             .await
-            .expect("assign");
+            .expect("assign")
+            .into_unpublished();
         users.push(u);
     }
     let jana = app.login(&users[0]).await;

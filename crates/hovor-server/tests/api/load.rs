@@ -114,7 +114,8 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
         app.store()
             .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
             .await
-            .expect("assign");
+            .expect("assign")
+            .into_unpublished();
         let tab = app.login(&user).await;
         ids.insert(name, user.id.clone());
         match how {

@@ -31,7 +31,8 @@ async fn operator(
             START,
         )
         .await
-        .expect("assign chat");
+        .expect("assign chat")
+        .into_unpublished();
     user
 }
 

@@ -40,7 +40,8 @@ async fn setup(app: &TestApp) -> Phone {
             START,
         )
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let r = admin
         .send(
             Method::PATCH,
@@ -211,7 +212,7 @@ async fn registration_and_the_phone_channel_colour_the_handset_live(app: TestApp
         .await;
     ws.next_of("operator.phone_line_changed").await;
     app.clock.advance_ms(121_000);
-    hovor_server::phone::check_connectors(&app.state)
+    hovor_server::services::phone::check_connectors(&app.state)
         .await
         .expect("check");
     let e = ws.next_of("operator.phone_line_changed").await;
@@ -234,7 +235,8 @@ async fn the_route_question_picks_only_a_ready_available_operator(app: TestApp) 
     app.store()
         .assign_channels(&c.id, &tomas.id, &[(Channel::Phone, 1)], START)
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let tomas_tab = app.login(&tomas).await;
     let _tomas_ws = tomas_tab.ws(None).await;
     let ask = || {

@@ -72,7 +72,7 @@ impl Receiver {
 }
 
 async fn deliver(app: &TestApp) -> usize {
-    hovor_server::webhooks::deliver_due(&app.state)
+    hovor_server::services::webhooks::deliver_due(&app.state)
         .await
         .expect("deliver")
 }
@@ -140,7 +140,8 @@ async fn deliveries_are_signed_and_carry_every_subscribed_event(app: TestApp) {
     app.store()
         .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let tab = app.login(&jana).await;
     let mut ws = tab.ws(None).await;
     let (session, token) = app.start_chat("acme", "Karel").await;
@@ -228,7 +229,8 @@ async fn a_receiver_that_was_down_gets_everything_in_order(app: TestApp) {
     app.store()
         .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let tab = app.login(&jana).await;
     let _ws = tab.ws(None).await;
     let (session, token) = app.start_chat("acme", "Karel").await;
@@ -332,7 +334,8 @@ async fn the_outbox_survives_a_restart_between_change_and_delivery(app: TestApp)
     app.store()
         .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
         .await
-        .expect("assign");
+        .expect("assign")
+        .into_unpublished();
     let tab = app.login(&jana).await;
     let _ws = tab.ws(None).await;
     let (session, token) = app.start_chat("acme", "Karel").await;
@@ -347,7 +350,7 @@ async fn the_outbox_survives_a_restart_between_change_and_delivery(app: TestApp)
     // The changes are committed; no delivery has run. The node dies and a
     // new one starts on the same database with nothing in memory.
     let restarted = app.restarted_state().await;
-    let delivered = hovor_server::webhooks::deliver_due(&restarted)
+    let delivered = hovor_server::services::webhooks::deliver_due(&restarted)
         .await
         .expect("deliver");
     assert_eq!(delivered, 2);

@@ -3,7 +3,7 @@
 
 use hovor_core::Command;
 
-use crate::status::change_state;
+use super::status::change_state;
 use crate::AppState;
 
 /// Makes every operator whose grace period has run out offline (cause

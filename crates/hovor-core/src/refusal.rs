@@ -1,0 +1,77 @@
+//! Refusals: a request that lost to the current state of things (a session
+//! someone else took, a full seat, a used invitation). Each has a stable
+//! snake_case code that the API returns; the HTTP layer picks the status
+//! (409, or 410 for a gone invitation).
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum Refusal {
+    #[error("another operator has taken this session, or it has ended")]
+    AlreadyTaken,
+    #[error("this session is for another group")]
+    NotInGroup,
+    #[error("this channel is not assigned to you")]
+    ChannelNotAssigned,
+    #[error("you already have as many sessions on this channel as you can take")]
+    CapacityFull,
+    #[error("you can write only in your active conversations")]
+    SessionNotActive,
+    #[error("this conversation has ended")]
+    SessionEnded,
+    #[error("the built-in group holds every operator; only its max_queue can change")]
+    BuiltinGroupFixed,
+    #[error("the built-in group cannot be deleted")]
+    BuiltinGroupPermanent,
+    #[error("clients are waiting in this group; transfer them first")]
+    GroupHasQueue,
+    #[error("a member is not a user of this company")]
+    UnknownMember,
+    #[error("this invitation has been used already")]
+    InvitationUsed,
+    #[error("this invitation is no longer valid")]
+    InvitationInvalidated,
+    #[error("another user has this extension")]
+    ExtensionTaken,
+}
+
+impl Refusal {
+    /// The snake_case code that the API returns for this refusal.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::AlreadyTaken => "already_taken",
+            Refusal::NotInGroup => "not_in_group",
+            Refusal::ChannelNotAssigned => "channel_not_assigned",
+            Refusal::CapacityFull => "capacity_full",
+            Refusal::SessionNotActive => "session_not_active",
+            Refusal::SessionEnded => "session_ended",
+            Refusal::BuiltinGroupFixed | Refusal::BuiltinGroupPermanent => "builtin_group",
+            Refusal::GroupHasQueue => "group_has_queue",
+            Refusal::UnknownMember => "unknown_member",
+            Refusal::InvitationUsed => "invitation_used",
+            Refusal::InvitationInvalidated => "invitation_invalidated",
+            Refusal::ExtensionTaken => "extension_taken",
+        }
+    }
+
+    /// The invitation can never be used again (HTTP 410 rather than 409).
+    pub fn is_gone(self) -> bool {
+        matches!(
+            self,
+            Refusal::InvitationUsed | Refusal::InvitationInvalidated
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_stable() {
+        assert_eq!(Refusal::AlreadyTaken.code(), "already_taken");
+        assert_eq!(Refusal::BuiltinGroupPermanent.code(), "builtin_group");
+        assert!(Refusal::InvitationUsed.is_gone());
+        assert!(!Refusal::CapacityFull.is_gone());
+    }
+}

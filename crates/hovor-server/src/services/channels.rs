@@ -1,0 +1,49 @@
+//! Channel assignments (admins) and switches (operators).
+
+use hovor_core::{Channel, ChannelSetting};
+
+use super::phone;
+use hovor_store::StoreError;
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Switches one of a user's assigned channels (404 when it is not
+/// assigned). The phone channel changes the handset too.
+pub async fn switch(
+    app: &AppState,
+    company_id: &str,
+    user_id: &str,
+    channel: Channel,
+    enabled: bool,
+) -> ApiResult<Vec<ChannelSetting>> {
+    let channels = app
+        .store
+        .set_channel_enabled(company_id, user_id, channel, enabled, app.now())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                ApiError::not_found("that channel among the operator's assigned channels")
+            }
+            other => other.into(),
+        })?
+        .publish(app);
+    if channel == Channel::Phone {
+        phone::announce(app, company_id, &[user_id.to_owned()]).await?;
+    }
+    Ok(channels)
+}
+
+/// Replaces a user's assignment; kept channels keep their switch.
+pub async fn assign(
+    app: &AppState,
+    company_id: &str,
+    user_id: &str,
+    assigned: &[(Channel, u32)],
+) -> ApiResult<Vec<ChannelSetting>> {
+    Ok(app
+        .store
+        .assign_channels(company_id, user_id, assigned, app.now())
+        .await?
+        .publish(app))
+}

@@ -1,0 +1,135 @@
+//! The routing engine: turns the pure plan from `hovor-core` into offers,
+//! takes back offers that ran out, and does the passes asked for through
+//! the routing queue (`routing_queue.rs`) by whatever can make someone
+//! eligible.
+//!
+//! One pass at a time per node (a mutex), and every offer is a conditional
+//! update in the database that also rechecks the operator's room, so a
+//! stale plan can lose an offer but never over-assign.
+
+use hovor_core::routing::plan_offers;
+use hovor_core::{Cause, Channel, Command, Status};
+use tokio::sync::mpsc;
+
+use super::phone::routing_snapshot;
+use super::status::change_state;
+use crate::routing_queue::Job;
+use crate::AppState;
+
+/// The routing worker: does the passes asked for, one at a time, until the
+/// node shuts down (its owner, `Workers`, stops it).
+pub async fn run(app: AppState, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        let result = match &job {
+            Job::Route { company_id } => {
+                let _one_at_a_time = app.routing_pass.lock().await;
+                app.routing.starting(company_id);
+                route_locked(&app, company_id).await
+            }
+            Job::OperatorGone {
+                company_id,
+                operator_id,
+            } => withdraw_offers_of(&app, company_id, operator_id)
+                .await
+                .map(|()| {
+                    app.routing.route(company_id);
+                    0
+                }),
+        };
+        if let Err(e) = result {
+            tracing::warn!("routing {job:?}: {e:#}");
+        }
+    }
+}
+
+/// Offers every waiting session that has an eligible operator now.
+pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
+    let _one_at_a_time = app.routing_pass.lock().await;
+    route_locked(app, company_id).await
+}
+
+/// A routing pass; the caller holds the routing lock.
+async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
+    let Some(company) = app.store.company(company_id).await? else {
+        return Ok(0);
+    };
+    let (mut waiting, candidates) = routing_snapshot(app, company_id).await?;
+    // Phone calls are routed by the exchange asking (telephony route), not
+    // offered here.
+    waiting.retain(|w| w.channel != Channel::Phone);
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let now = app.now();
+    let deadline = now + i64::from(company.settings.offer_timeout_s) * 1000;
+    let mut offered = 0;
+    for (session_id, operator_id) in plan_offers(&waiting, &candidates, now) {
+        let made = app
+            .store
+            .offer(company_id, &session_id, &operator_id, deadline, now)
+            .await?
+            .publish(app);
+        if made.is_some() {
+            offered += 1;
+        }
+    }
+    Ok(offered)
+}
+
+/// Returns offers whose deadline passed to the queue; the operator who let
+/// one run out becomes `away` (cause `missed_offer`) when the company says
+/// so.
+pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
+    let mut expired = 0;
+    for (company_id, session_id, operator_id) in app.store.expired_offers(app.now()).await? {
+        let withdrawn = app
+            .store
+            .withdraw_offer(&company_id, &session_id, &operator_id, app.now())
+            .await?
+            .publish(app);
+        if withdrawn.is_none() {
+            continue;
+        }
+        expired += 1;
+        let away = app
+            .store
+            .company(&company_id)
+            .await?
+            .is_some_and(|c| c.settings.away_on_missed_offer);
+        if away {
+            let command = Command::SetStatus {
+                status: Status::Away,
+                pause_type_id: None,
+                cause: Cause::MissedOffer,
+            };
+            change_state(app, &company_id, &operator_id, command).await?;
+        }
+        route_company(app, &company_id).await?;
+    }
+    Ok(expired)
+}
+
+/// An operator who is gone for routing gives their open offers back.
+pub async fn withdraw_offers_of(
+    app: &AppState,
+    company_id: &str,
+    operator_id: &str,
+) -> anyhow::Result<()> {
+    for session_id in app.store.offers_to(company_id, operator_id).await? {
+        app.store
+            .withdraw_offer(company_id, &session_id, operator_id, app.now())
+            .await?
+            .publish(app);
+    }
+    Ok(())
+}
+
+/// The safety net run every tick: offers that ran out, and a pass for every
+/// company with a queue (in case an event was missed).
+pub async fn tick(app: &AppState) -> anyhow::Result<()> {
+    expire_offers(app).await?;
+    for company_id in app.store.companies_with_waiting().await? {
+        route_company(app, &company_id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Sessions: a client starts one, an operator accepts, both write, an
+//! operator transfers or ends it, the client leaves.
+
+use hovor_core::routing::{availability, Availability};
+use hovor_core::session::{EndReason, SessionStatus};
+use hovor_core::Channel;
+use hovor_store::{NewSession, Posted, Session, StoreError, TransferTarget, Writer};
+
+use super::phone::routing_snapshot;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Can anyone take a session of this channel (in this group) now, and how
+/// many wait for one?
+pub async fn availability_of(
+    app: &AppState,
+    company_id: &str,
+    channel: Channel,
+    group: Option<&str>,
+) -> ApiResult<(Availability, usize)> {
+    let (waiting, candidates) = routing_snapshot(app, company_id).await?;
+    let queue = waiting.iter().filter(|w| w.channel == channel).count();
+    Ok((availability(&candidates, channel, group), queue))
+}
+
+/// The operator's queue: waiting sessions they could be offered (their
+/// groups and channels) and those offered to them, oldest first.
+pub async fn queue_of(
+    app: &AppState,
+    company_id: &str,
+    operator_id: &str,
+) -> ApiResult<Vec<Session>> {
+    let (waiting, candidates) = routing_snapshot(app, company_id).await?;
+    let mine = candidates.iter().find(|c| c.operator_id == operator_id);
+    let servable: Vec<&str> = waiting
+        .iter()
+        .filter(|w| mine.is_some_and(|c| c.may_serve(w).is_ok()))
+        .map(|w| w.session_id.as_str())
+        .collect();
+    let mut items = app.store.queued_sessions(company_id).await?;
+    items.retain(|s| {
+        s.offered_to.as_deref() == Some(operator_id)
+            || (s.status == SessionStatus::Waiting && servable.contains(&s.id.as_str()))
+    });
+    Ok(items)
+}
+
+/// A new session waits in the queue (routing reacts).
+pub async fn start(app: &AppState, new: &NewSession) -> ApiResult<Session> {
+    Ok(app.store.create_session(new, app.now()).await?.publish(app))
+}
+
+/// The operator takes the session: exactly one of several racing wins.
+pub async fn accept(
+    app: &AppState,
+    company_id: &str,
+    session_id: &str,
+    operator_id: &str,
+) -> ApiResult<Session> {
+    Ok(app
+        .store
+        .accept(company_id, session_id, operator_id, app.now())
+        .await?
+        .publish(app))
+}
+
+/// A message from the client, an operator or the system.
+pub async fn post(
+    app: &AppState,
+    company_id: &str,
+    session_id: &str,
+    writer: &Writer,
+    text: &str,
+) -> ApiResult<Posted> {
+    Ok(app
+        .store
+        .add_message(company_id, session_id, writer, text, app.now())
+        .await?
+        .publish(app))
+}
+
+/// Back to the queue, for a group or one operator, with an optional note;
+/// 404 names the target when it is not of the company.
+pub async fn transfer(
+    app: &AppState,
+    company_id: &str,
+    session_id: &str,
+    target: &TransferTarget,
+    note: Option<&str>,
+) -> ApiResult<Session> {
+    Ok(app
+        .store
+        .transfer(company_id, session_id, target, note, app.now())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found("the transfer target"),
+            other => other.into(),
+        })?
+        .publish(app))
+}
+
+/// Ends the session (idempotent).
+pub async fn end(
+    app: &AppState,
+    company_id: &str,
+    session_id: &str,
+    reason: EndReason,
+) -> ApiResult<Session> {
+    Ok(app
+        .store
+        .end_session(company_id, session_id, reason, app.now())
+        .await?
+        .publish(app))
+}

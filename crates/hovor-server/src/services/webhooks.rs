@@ -1,0 +1,161 @@
+//! Webhook delivery from the outbox.
+//!
+//! Every change writes its webhook event into the company's outbox stream in
+//! the same transaction. Each subscription has a cursor into that stream:
+//! the dispatcher POSTs the next subscribed event, and moves the cursor only
+//! when the receiver answered 2xx (or after 24 hours of failures, when the
+//! event is dead). So delivery is at-least-once and in order, and a crash
+//! between a change and its delivery loses nothing: the next pass resumes at
+//! the cursor.
+
+use hovor_core::time::to_rfc3339;
+use hovor_core::Millis;
+use hovor_store::{
+    outbox_stream, webhook_event_id, AttemptOutcome, AttemptRecord, StreamEvent, Webhook,
+};
+
+use crate::signing::signature;
+use crate::AppState;
+
+/// Failed deliveries are retried for this long, then the event is dead.
+const GIVE_UP_AFTER_MS: Millis = 24 * 3600 * 1000;
+
+/// 1 s, 2 s, 4 s … up to an hour between attempts.
+pub fn backoff_ms(attempts: i64) -> Millis {
+    let exp = attempts.clamp(0, 12) as u32;
+    (1000_i64 << exp).min(3_600_000)
+}
+
+/// The delivery body: `{id, type, created_at, company_id, data}`.
+fn envelope(company_id: &str, event: &StreamEvent) -> String {
+    let data: serde_json::Value =
+        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "id": webhook_event_id(company_id, event.seq),
+        "type": event.kind,
+        "created_at": to_rfc3339(event.created_at),
+        "company_id": company_id,
+        "data": data,
+    })
+    .to_string()
+}
+
+/// One pass: every due webhook gets its waiting events, in order, until one
+/// fails. Returns how many were delivered.
+pub async fn deliver_due(app: &AppState) -> anyhow::Result<usize> {
+    let _one_pass_at_a_time = app.webhook_pass.lock().await;
+    let mut delivered = 0;
+    for hook in app.store.due_webhooks(app.now()).await? {
+        delivered += deliver_hook(app, hook).await?;
+    }
+    Ok(delivered)
+}
+
+/// POSTs one event; the status code and the error, if it failed.
+async fn post(
+    app: &AppState,
+    hook: &Webhook,
+    event: &StreamEvent,
+    now: Millis,
+) -> (Option<i64>, Option<String>) {
+    let body = envelope(&hook.company_id, event);
+    let sent = app
+        .http
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("hovor-event", &event.kind)
+        .header(
+            "hovor-delivery",
+            format!(
+                "{}.{}",
+                hook.id,
+                webhook_event_id(&hook.company_id, event.seq)
+            ),
+        )
+        .header(
+            "hovor-signature",
+            signature(&hook.secret, now / 1000, &body),
+        )
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(r) if r.status().is_success() => (Some(i64::from(r.status().as_u16())), None),
+        Ok(r) => (
+            Some(i64::from(r.status().as_u16())),
+            Some(format!("answered {}", r.status())),
+        ),
+        Err(e) => (None, Some(e.to_string())),
+    }
+}
+
+async fn deliver_hook(app: &AppState, mut hook: Webhook) -> anyhow::Result<usize> {
+    let stream = outbox_stream(&hook.company_id);
+    let mut delivered = 0;
+    loop {
+        let events = app
+            .store
+            .events_after(&stream, hook.cursor_seq, 100)
+            .await?;
+        if events.is_empty() {
+            return Ok(delivered);
+        }
+        for event in events {
+            if !hook.events.contains(&event.kind) {
+                app.store.skip_webhook_to(&hook.id, event.seq).await?;
+                hook.cursor_seq = event.seq;
+                continue;
+            }
+            let now = app.now();
+            let (status_code, error) = post(app, &hook, &event, now).await;
+            let outcome = match &error {
+                None => AttemptOutcome::Delivered,
+                Some(_) if now - hook.failing_since.unwrap_or(now) >= GIVE_UP_AFTER_MS => {
+                    AttemptOutcome::Dead
+                }
+                Some(_) => AttemptOutcome::Failed {
+                    retry_at: now + backoff_ms(hook.attempts),
+                },
+            };
+            let attempt = AttemptRecord {
+                event_seq: event.seq,
+                event_type: &event.kind,
+                status_code,
+                error: error.as_deref(),
+            };
+            app.store
+                .record_webhook_attempt(&hook, &attempt, &outcome, now)
+                .await?;
+            match outcome {
+                AttemptOutcome::Delivered | AttemptOutcome::Dead => {
+                    if outcome == AttemptOutcome::Delivered {
+                        delivered += 1;
+                    } else {
+                        tracing::warn!(
+                            "webhook {} gave up on {} after 24 hours",
+                            hook.id,
+                            event.kind
+                        );
+                    }
+                    hook.cursor_seq = event.seq;
+                    hook.attempts = 0;
+                    hook.failing_since = None;
+                }
+                // Later events wait: deliveries stay in order.
+                AttemptOutcome::Failed { .. } => return Ok(delivered),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_ms(0), 1000);
+        assert_eq!(backoff_ms(3), 8000);
+        assert_eq!(backoff_ms(40), 3_600_000);
+    }
+}

@@ -1,0 +1,116 @@
+//! What every request and background task shares: the store, the bus, the
+//! clock, the run-time settings, the limits, and the node's workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hovor_store::Store;
+
+use crate::bus::{Bus, InProcessBus};
+use crate::clock::{Clock, SystemClock};
+use crate::rate_limit::{LoginLimiter, SlidingCounter};
+use crate::routing_queue::RoutingQueue;
+use crate::workers::Workers;
+
+/// Run-time settings that are not per company.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address clients use, e.g. `https://chat.example.com` (no trailing slash).
+    pub public_url: String,
+    /// Application-level ping interval on WebSockets.
+    pub heartbeat: Duration,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Serve the demo company's fake website at `/demo-site/`.
+    pub demo_site: bool,
+    /// How often disconnected operators are checked for an expired grace
+    /// period, and offers for their deadline.
+    pub reaper_interval: Duration,
+    /// Outgoing messages one WebSocket may have queued before it is dropped.
+    pub send_queue: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1:8080".into(),
+            heartbeat: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            session_ttl: Duration::from_secs(24 * 3600),
+            reaper_interval: Duration::from_secs(1),
+            demo_site: false,
+            send_queue: 256,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn Bus>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    /// The one HTTP client for everything Hovor sends out (webhooks, dial
+    /// requests): its connections are pooled and reused.
+    pub http: reqwest::Client,
+    pub login_limiter: Arc<LoginLimiter>,
+    /// Client message flood control.
+    pub client_messages: Arc<SlidingCounter>,
+    /// Unknown invitation codes per address (guessing).
+    pub invitation_guesses: Arc<SlidingCounter>,
+    /// Asks for routing passes (the worker does them).
+    pub routing: Arc<RoutingQueue>,
+    /// One routing pass at a time on this node.
+    pub routing_pass: Arc<tokio::sync::Mutex<()>>,
+    /// One webhook delivery pass at a time on this node.
+    pub webhook_pass: Arc<tokio::sync::Mutex<()>>,
+    pub workers: Arc<Workers>,
+}
+
+impl AppState {
+    /// A node's state; nothing runs until `app::start_routing` (and, for a
+    /// serving node, `app::start_background`).
+    pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
+        AppState {
+            store,
+            bus: Arc::new(InProcessBus::new()),
+            clock: Arc::new(SystemClock),
+            config: Arc::new(config),
+            http: outbound_client(),
+            login_limiter: Arc::new(LoginLimiter::default()),
+            client_messages: Arc::new(SlidingCounter::client_messages()),
+            invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
+            routing: Arc::new(RoutingQueue::default()),
+            routing_pass: Arc::new(tokio::sync::Mutex::new(())),
+            webhook_pass: Arc::new(tokio::sync::Mutex::new(())),
+            workers: Arc::new(Workers::new()),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> hovor_core::Millis {
+        self.clock.now()
+    }
+
+    /// Sessions are served over TLS when the public URL says so; the cookie
+    /// is then marked Secure.
+    pub fn secure_cookies(&self) -> bool {
+        self.config.public_url.starts_with("https://")
+    }
+}
+
+/// Outgoing requests: a 10-second limit, and no redirects (a receiver
+/// cannot bounce a signed delivery elsewhere).
+fn outbound_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}

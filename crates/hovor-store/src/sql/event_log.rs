@@ -1,0 +1,146 @@
+//! The event log: per-stream numbered events, appended inside the
+//! transaction of the change they describe, and read back from any seq.
+
+use async_trait::async_trait;
+use hovor_core::Millis;
+use sqlx::Row;
+
+use super::{Backend, Db, Tx};
+use crate::events::Recorded;
+use crate::{
+    outbox_stream, Change, EventLog, RealtimeEvent, StoreResult, StreamEvent, WebhookEvent,
+};
+
+/// The streams that hear about a change to `user_id`: their own, and those
+/// of every supervisor and admin of the company.
+pub(crate) async fn user_and_watchers(
+    tx: &mut Tx,
+    company_id: &str,
+    user_id: &str,
+) -> StoreResult<Vec<String>> {
+    let watchers = sqlx::query(
+        "SELECT id FROM users WHERE company_id = $1 AND active \
+         AND role IN ('admin', 'supervisor') AND id <> $2",
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut streams = vec![user_id.to_owned()];
+    for w in &watchers {
+        streams.push(w.try_get("id")?);
+    }
+    Ok(streams)
+}
+
+/// Appends one real-time event to each stream.
+pub(crate) async fn append(
+    tx: &mut Tx,
+    streams: &[String],
+    event: &RealtimeEvent,
+    now: Millis,
+) -> StoreResult<Vec<Change>> {
+    let recorded = event.record()?;
+    let mut changes = Vec::with_capacity(streams.len());
+    for stream in streams {
+        changes.push(append_one(tx, stream, &recorded, now).await?);
+    }
+    Ok(changes)
+}
+
+/// Writes a webhook event into the company's outbox, in the caller's
+/// transaction: it exists exactly when the change does.
+pub(crate) async fn emit(
+    tx: &mut Tx,
+    company_id: &str,
+    event: &WebhookEvent,
+    now: Millis,
+) -> StoreResult<Change> {
+    append_one(tx, &outbox_stream(company_id), &event.record()?, now).await
+}
+
+/// Numbers the event in its stream and stores it.
+async fn append_one(
+    tx: &mut Tx,
+    stream: &str,
+    event: &Recorded,
+    now: Millis,
+) -> StoreResult<Change> {
+    sqlx::query(
+        "INSERT INTO streams (stream, last_seq) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING",
+    )
+    .bind(stream)
+    .execute(&mut **tx)
+    .await?;
+    let seq: i64 = sqlx::query(
+        "UPDATE streams SET last_seq = last_seq + 1 WHERE stream = $1 RETURNING last_seq",
+    )
+    .bind(stream)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("last_seq")?;
+    sqlx::query(
+        "INSERT INTO events (stream, seq, kind, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(stream)
+    .bind(seq)
+    .bind(&event.kind)
+    .bind(&event.data)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Change::Appended {
+        stream: stream.to_owned(),
+        seq,
+    })
+}
+
+/// The head of a stream (0 when it has no events), in a transaction or not.
+pub(crate) async fn head<'e, E>(executor: E, stream: &str) -> StoreResult<i64>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    let row = sqlx::query("SELECT last_seq FROM streams WHERE stream = $1")
+        .bind(stream)
+        .fetch_optional(executor)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("last_seq")?,
+        None => 0,
+    })
+}
+
+#[async_trait]
+impl EventLog for Backend {
+    async fn events_after(
+        &self,
+        stream: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StreamEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, payload, created_at FROM events \
+             WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(stream)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StreamEvent {
+                    seq: r.try_get("seq")?,
+                    kind: r.try_get("kind")?,
+                    payload: r.try_get("payload")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn last_seq(&self, stream: &str) -> StoreResult<i64> {
+        head(self.reader(), stream).await
+    }
+}

@@ -1,0 +1,258 @@
+//! What routing reads, and the offers it makes. An offer rechecks the
+//! operator's room inside its transaction: a plan made on a stale snapshot
+//! can lose an offer, never over-assign.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use hovor_core::routing::{Candidate, Waiting};
+use hovor_core::session::{seat_has_room, SessionStatus};
+use hovor_core::{Channel, Millis};
+use sqlx::Row;
+
+use super::event_log::emit;
+use super::rows;
+use super::sessions::{announce, lock_operator, locked_session, reload_session, seat, Operators};
+use super::Backend;
+use crate::error::corrupt;
+use crate::{
+    Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreResult,
+    WebhookEvent,
+};
+
+fn offer_changed(company_id: &str) -> Change {
+    Change::OfferChanged {
+        company_id: company_id.to_owned(),
+    }
+}
+
+async fn set_last_offered<'e, E>(executor: E, operator_id: &str, now: Millis) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = super::Db>,
+{
+    sqlx::query("UPDATE operator_states SET last_offered_at = $2 WHERE user_id = $1")
+        .bind(operator_id)
+        .bind(now)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl RoutingStore for Backend {
+    async fn routing_snapshot(
+        &self,
+        company_id: &str,
+    ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at \
+             FROM sessions s JOIN groups g ON g.id = s.group_id \
+             WHERE s.company_id = $1 AND s.status = 'waiting'",
+        )
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?;
+        let waiting = rows
+            .iter()
+            .map(|r| {
+                let channel: String = r.try_get("channel")?;
+                let builtin: bool = r.try_get("builtin")?;
+                Ok(Waiting {
+                    session_id: r.try_get("id")?,
+                    channel: Channel::parse(&channel)
+                        .ok_or_else(|| corrupt("channel", &channel))?,
+                    group_id: if builtin {
+                        None
+                    } else {
+                        Some(r.try_get("group_id")?)
+                    },
+                    target_operator_id: r.try_get("target_operator_id")?,
+                    created_at: r.try_get("queued_at")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+
+        let states = self.operator_states(company_id).await?;
+        let channels = self.company_channels(company_id).await?;
+        let last_offered: HashMap<String, Option<Millis>> = sqlx::query(
+            "SELECT user_id, last_offered_at FROM operator_states WHERE company_id = $1",
+        )
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("last_offered_at")?)))
+        .collect::<StoreResult<_>>()?;
+        let mut load: HashMap<String, HashMap<Channel, u32>> = HashMap::new();
+        let load_rows = sqlx::query(
+            "SELECT COALESCE(operator_id, offered_to) AS who, channel, COUNT(*) AS n \
+             FROM sessions WHERE company_id = $1 AND status IN ('active', 'offered') \
+             GROUP BY COALESCE(operator_id, offered_to), channel",
+        )
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?;
+        for r in &load_rows {
+            let Some(who) = r.try_get::<Option<String>, _>("who")? else {
+                continue;
+            };
+            let channel: String = r.try_get("channel")?;
+            let n: i64 = r.try_get("n")?;
+            if let Some(c) = Channel::parse(&channel) {
+                load.entry(who)
+                    .or_default()
+                    .insert(c, u32::try_from(n).unwrap_or(u32::MAX));
+            }
+        }
+        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+        let memberships = sqlx::query(
+            "SELECT m.group_id, m.user_id FROM group_members m \
+             JOIN groups g ON g.id = m.group_id WHERE g.company_id = $1",
+        )
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?;
+        for r in &memberships {
+            groups
+                .entry(r.try_get("user_id")?)
+                .or_default()
+                .push(r.try_get("group_id")?);
+        }
+
+        let mut candidates = Vec::new();
+        for view in states {
+            let id = &view.operator.id;
+            let own: Vec<_> = channels
+                .iter()
+                .filter(|(u, _)| u == id)
+                .map(|(_, c)| *c)
+                .collect();
+            if own.is_empty() {
+                continue;
+            }
+            candidates.push(Candidate {
+                operator_id: id.clone(),
+                online: view.state.routable(),
+                channels: own,
+                load: load.remove(id).unwrap_or_default(),
+                groups: groups.remove(id).unwrap_or_default(),
+                last_offered_at: last_offered.get(id).copied().flatten(),
+                // The server knows the lines (they depend on the clock).
+                phone_ready: false,
+            });
+        }
+        Ok((waiting, candidates))
+    }
+
+    async fn companies_with_waiting(&self) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT company_id FROM sessions WHERE status = 'waiting'")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("company_id")?)).collect()
+    }
+
+    async fn offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        deadline: Millis,
+        now: Millis,
+    ) -> StoreResult<Committed<Option<Session>>> {
+        let mut tx = self.begin_for(company_id).await?;
+        lock_operator(&mut tx, operator_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        if session.status != SessionStatus::Waiting {
+            return Ok(Committed::unchanged(None));
+        }
+        // Recheck room inside the transaction: the snapshot may be stale.
+        let seat = seat(&mut tx, operator_id, session.channel, session_id, true).await?;
+        if seat_has_room(session.channel, seat).is_err() {
+            return Ok(Committed::unchanged(None));
+        }
+        sqlx::query(
+            "UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 \
+             WHERE id = $1 AND status = 'waiting'",
+        )
+        .bind(session_id)
+        .bind(operator_id)
+        .bind(deadline)
+        .execute(&mut *tx)
+        .await?;
+        set_last_offered(&mut *tx, operator_id, now).await?;
+        let offered = reload_session(&mut tx, session_id).await?;
+        let told = [Some(operator_id.to_owned())];
+        let mut changes = announce(&mut tx, &offered, Operators::Offered(&told), now).await?;
+        let webhook = WebhookEvent::SessionOffered(SessionEvent {
+            session: offered.clone(),
+        });
+        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.push(offer_changed(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(Some(offered), changes))
+    }
+
+    async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT company_id, id, offered_to FROM sessions \
+             WHERE status = 'offered' AND offer_deadline <= $1",
+        )
+        .bind(now)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("company_id")?,
+                    r.try_get("id")?,
+                    r.try_get("offered_to")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn offers_to(&self, company_id: &str, operator_id: &str) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT id FROM sessions \
+             WHERE company_id = $1 AND status = 'offered' AND offered_to = $2",
+        )
+        .bind(company_id)
+        .bind(operator_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(rows::id).collect()
+    }
+
+    async fn withdraw_offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Option<Session>>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        if session.status != SessionStatus::Offered
+            || session.offered_to.as_deref() != Some(operator_id)
+        {
+            return Ok(Committed::unchanged(None));
+        }
+        sqlx::query(
+            "UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL \
+             WHERE id = $1",
+        )
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+        let waiting = reload_session(&mut tx, session_id).await?;
+        let told = [Some(operator_id.to_owned())];
+        let mut changes = announce(&mut tx, &waiting, Operators::Changed(&told), now).await?;
+        changes.push(offer_changed(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(Some(waiting), changes))
+    }
+
+    async fn mark_offered(&self, operator_id: &str, now: Millis) -> StoreResult<()> {
+        set_last_offered(self.writer(), operator_id, now).await
+    }
+}

@@ -1,0 +1,611 @@
+//! Sessions and their messages. Each change locks the session (and, where
+//! load matters, the operator), loads the facts, asks `hovor-core` whether
+//! it may happen, writes, and records the events of everyone concerned.
+
+use async_trait::async_trait;
+use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
+use hovor_core::{Channel, Millis, Refusal};
+use sqlx::Row;
+
+use super::companies::{active_user, builtin_group_id};
+use super::event_log::{append, emit};
+use super::rows::{self, SESSION_COLUMNS};
+use super::{Backend, Db, Tx};
+use crate::{
+    new_id, Change, Committed, Message, MessageCreated, NewSession, Posted, QueuePlace,
+    RealtimeEvent, Session, SessionEvent, SessionFilter, SessionStore, SessionTransferred,
+    SessionUpdate, StoreError, StoreResult, TransferTarget, WebhookEvent, Writer,
+};
+
+const MESSAGE_SELECT: &str =
+    "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at \
+     FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
+
+/// Stores a new session, waiting in the queue of `group_id`; returns its id.
+pub(crate) async fn insert_session(
+    tx: &mut Tx,
+    new: &NewSession,
+    group_id: &str,
+    at: Millis,
+) -> StoreResult<String> {
+    let id = new_id("ses");
+    sqlx::query(
+        "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
+         target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
+         client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
+         VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
+         $12, $12)",
+    )
+    .bind(&id)
+    .bind(&new.company_id)
+    .bind(new.channel.as_str())
+    .bind(new.source.as_str())
+    .bind(group_id)
+    .bind(&new.target_operator_id)
+    .bind(&new.client.name)
+    .bind(&new.client.email)
+    .bind(&new.client.phone)
+    .bind(&new.page_url)
+    .bind(&new.client_token_hash)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// One session, by a condition on `s` binding `$1` (and `$2`).
+async fn session_where<'e, E>(
+    executor: E,
+    condition: &str,
+    first: &str,
+    second: Option<&str>,
+) -> StoreResult<Option<Session>>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE {condition}");
+    let mut query = sqlx::query(&sql).bind(first);
+    if let Some(second) = second {
+        query = query.bind(second);
+    }
+    let row = query.fetch_optional(executor).await?;
+    row.as_ref().map(rows::session).transpose()
+}
+
+/// Loads a session of the company, locking it for this transaction.
+pub(crate) async fn locked_session(
+    tx: &mut Tx,
+    company_id: &str,
+    id: &str,
+) -> StoreResult<Session> {
+    let condition = format!("s.company_id = $1 AND s.id = $2{}", Backend::LOCK);
+    session_where(&mut **tx, &condition, company_id, Some(id))
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The session as this transaction has just written it.
+pub(crate) async fn reload_session(tx: &mut Tx, id: &str) -> StoreResult<Session> {
+    session_where(&mut **tx, "s.id = $1", id, None)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Serialises decisions about one operator (their load) across nodes.
+pub(crate) async fn lock_operator(tx: &mut Tx, operator_id: &str) -> StoreResult<()> {
+    let sql = format!(
+        "SELECT s.user_id FROM operator_states s WHERE s.user_id = $1{}",
+        Backend::LOCK
+    );
+    sqlx::query(&sql)
+        .bind(operator_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The operator's seat on the channel, not counting `session_id`. With
+/// `switched_on_only`, a switched-off channel has no capacity (offers);
+/// otherwise only an unassigned one (accepting).
+pub(crate) async fn seat(
+    tx: &mut Tx,
+    operator_id: &str,
+    channel: Channel,
+    session_id: &str,
+    switched_on_only: bool,
+) -> StoreResult<Seat> {
+    let capacity: Option<i64> = sqlx::query(
+        "SELECT capacity FROM operator_channels \
+         WHERE user_id = $1 AND channel = $2 AND (enabled OR $3)",
+    )
+    .bind(operator_id)
+    .bind(channel.as_str())
+    .bind(!switched_on_only)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get("capacity"))
+    .transpose()?;
+    let load = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN channel = $2 THEN 1 ELSE 0 END), 0) AS on_channel, \
+         COALESCE(SUM(CASE WHEN channel IN ('av', 'phone') THEN 1 ELSE 0 END), 0) AS calls \
+         FROM sessions WHERE id <> $3 AND ((status = 'active' AND operator_id = $1) \
+         OR (status = 'offered' AND offered_to = $1))",
+    )
+    .bind(operator_id)
+    .bind(channel.as_str())
+    .bind(session_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let count = |column: &str| -> StoreResult<u32> {
+        let n: i64 = load.try_get(column)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    Ok(Seat {
+        capacity: capacity.map(|c| u32::try_from(c).unwrap_or(0)),
+        load: count("on_channel")?,
+        calls: count("calls")?,
+    })
+}
+
+/// Where a queued session stands: its place among the company's queued
+/// sessions of its channel, and a wait estimated from recent acceptances.
+pub(crate) async fn place_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    session: &Session,
+) -> StoreResult<QueuePlace> {
+    if !session.status.queued() {
+        return Ok(QueuePlace::default());
+    }
+    let ahead: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM sessions WHERE company_id = $1 AND channel = $2 \
+         AND status IN ('waiting', 'offered') \
+         AND (queued_at < $3 OR (queued_at = $3 AND id < $4))",
+    )
+    .bind(&session.company_id)
+    .bind(session.channel.as_str())
+    .bind(session.queued_at)
+    .bind(&session.id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let average: Option<i64> = sqlx::query(
+        "SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) AS w FROM \
+         (SELECT accepted_at, queued_at FROM sessions \
+          WHERE company_id = $1 AND accepted_at IS NOT NULL \
+          ORDER BY accepted_at DESC LIMIT 20) recent",
+    )
+    .bind(&session.company_id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("w")?;
+    let position = ahead + 1;
+    let per_client_ms = average.unwrap_or(60_000).max(5_000);
+    Ok(QueuePlace {
+        position: Some(position),
+        estimated_wait_s: (session.status == SessionStatus::Waiting)
+            .then_some(position * per_client_ms / 1000),
+    })
+}
+
+/// Whom a session change is told to besides the client.
+pub(crate) enum Operators<'a> {
+    /// These operators hear `session.changed`.
+    Changed(&'a [Option<String>]),
+    /// These operators hear `session.offered` (the one it is offered to).
+    Offered(&'a [Option<String>]),
+}
+
+/// Records a session change: `session.changed` with the queue place to the
+/// client, and the session to the operators concerned. (`queue.changed` is
+/// not stored: waiting clients learn their new places from the queue hint.)
+pub(crate) async fn announce(
+    tx: &mut Tx,
+    session: &Session,
+    operators: Operators<'_>,
+    now: Millis,
+) -> StoreResult<Vec<Change>> {
+    let place = place_in(tx, session).await?;
+    let client = RealtimeEvent::SessionChanged(SessionUpdate {
+        session: session.clone(),
+        queue_position: place.position,
+        estimated_wait_s: place.estimated_wait_s,
+    });
+    let mut changes = append(tx, std::slice::from_ref(&session.id), &client, now).await?;
+    let update = SessionUpdate {
+        session: session.clone(),
+        queue_position: None,
+        estimated_wait_s: None,
+    };
+    let (ids, event) = match operators {
+        Operators::Changed(ids) => (ids, RealtimeEvent::SessionChanged(update)),
+        Operators::Offered(ids) => (ids, RealtimeEvent::SessionOffered(update)),
+    };
+    let mut streams: Vec<String> = ids.iter().flatten().cloned().collect();
+    streams.sort();
+    streams.dedup();
+    if !streams.is_empty() {
+        changes.extend(append(tx, &streams, &event, now).await?);
+    }
+    Ok(changes)
+}
+
+/// Stores a message and tells the client and the operator who has it.
+async fn write_message(
+    tx: &mut Tx,
+    session: &Session,
+    writer: &Writer,
+    text: &str,
+    now: Millis,
+) -> StoreResult<(Posted, Vec<Change>)> {
+    if let Writer::Client {
+        client_msg_id: Some(id),
+    } = writer
+    {
+        let sql = format!("{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.client_msg_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(&session.id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(row) = row {
+            let message = rows::message(&row)?;
+            return Ok((
+                Posted {
+                    message,
+                    created: false,
+                },
+                Vec::new(),
+            ));
+        }
+    }
+    let seq: i64 =
+        sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
+            .bind(&session.id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+    let (author, operator_id, client_msg_id) = match writer {
+        Writer::Client { client_msg_id } => (session::Author::Client, None, client_msg_id.clone()),
+        Writer::Operator(id) => (session::Author::Operator, Some(id.clone()), None),
+        Writer::System => (session::Author::System, None, None),
+    };
+    sqlx::query(
+        "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
+         sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&session.id)
+    .bind(seq)
+    .bind(author.as_str())
+    .bind(&operator_id)
+    .bind(text)
+    .bind(&client_msg_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let operator_name = match &operator_id {
+        Some(id) => active_user(&mut **tx, &session.company_id, id)
+            .await?
+            .map(|u| u.name),
+        None => None,
+    };
+    let message = Message {
+        seq,
+        author,
+        operator_id,
+        operator_name,
+        text: text.to_owned(),
+        sent_at: now,
+    };
+    let data = MessageCreated {
+        session_id: session.id.clone(),
+        message: message.clone(),
+    };
+    let mut readers = vec![session.id.clone()];
+    if let (SessionStatus::Active, Some(op)) = (session.status, &session.operator_id) {
+        readers.push(op.clone());
+    }
+    let realtime = RealtimeEvent::MessageCreated(data.clone());
+    let mut changes = append(tx, &readers, &realtime, now).await?;
+    let webhook = WebhookEvent::MessageCreated(data);
+    changes.push(emit(tx, &session.company_id, &webhook, now).await?);
+    Ok((
+        Posted {
+            message,
+            created: true,
+        },
+        changes,
+    ))
+}
+
+/// The fact that a session moved in the company's queue.
+pub(crate) fn moved(company_id: &str) -> Change {
+    Change::SessionMoved {
+        company_id: company_id.to_owned(),
+    }
+}
+
+/// The session is in its group, or its group is the built-in one.
+async fn in_group(tx: &mut Tx, session: &Session, operator_id: &str) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT g.builtin, m.user_id FROM groups g \
+         LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2 WHERE g.id = $1",
+    )
+    .bind(&session.group_id)
+    .bind(operator_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(r) => {
+            r.try_get::<bool, _>("builtin")? || r.try_get::<Option<String>, _>("user_id")?.is_some()
+        }
+        None => false,
+    })
+}
+
+#[async_trait]
+impl SessionStore for Backend {
+    async fn create_session(
+        &self,
+        new: &NewSession,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>> {
+        let mut tx = self.begin_for(&new.company_id).await?;
+        let group_id = match &new.group_id {
+            Some(id) => {
+                let row = sqlx::query(
+                    "SELECT id FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived",
+                )
+                .bind(&new.company_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                rows::id(&row.ok_or(StoreError::NotFound)?)?
+            }
+            None => builtin_group_id(&new.company_id),
+        };
+        let id = insert_session(&mut tx, new, &group_id, now).await?;
+        let session = reload_session(&mut tx, &id).await?;
+        let mut changes = announce(&mut tx, &session, Operators::Changed(&[]), now).await?;
+        let webhook = WebhookEvent::SessionCreated(SessionEvent {
+            session: session.clone(),
+        });
+        changes.push(emit(&mut tx, &session.company_id, &webhook, now).await?);
+        changes.push(moved(&session.company_id));
+        tx.commit().await?;
+        Ok(Committed::new(session, changes))
+    }
+
+    async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>> {
+        session_where(
+            self.reader(),
+            "s.company_id = $1 AND s.id = $2",
+            company_id,
+            Some(id),
+        )
+        .await
+    }
+
+    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        session_where(self.reader(), "s.client_token_hash = $1", token_hash, None).await
+    }
+
+    async fn sessions(
+        &self,
+        company_id: &str,
+        filter: &SessionFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 \
+             AND ($2 IS NULL OR s.status = $2) AND ($3 IS NULL OR s.operator_id = $3) \
+             AND ($4 IS NULL OR s.channel = $4) AND ($6 IS NULL OR s.client_phone = $6) \
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $5"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(company_id)
+            .bind(filter.status.map(SessionStatus::as_str))
+            .bind(&filter.operator_id)
+            .bind(filter.channel.map(Channel::as_str))
+            .bind(limit)
+            .bind(&filter.phone)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::session).collect()
+    }
+
+    async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = $1 \
+             AND s.status IN ('waiting', 'offered') ORDER BY s.queued_at, s.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(company_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::session).collect()
+    }
+
+    async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace> {
+        let mut conn = self.reader().acquire().await?;
+        place_in(&mut conn, session).await
+    }
+
+    async fn accept(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>> {
+        let mut tx = self.begin_for(company_id).await?;
+        lock_operator(&mut tx, operator_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        let needs_group =
+            session.status == SessionStatus::Waiting && session.target_operator_id.is_none();
+        let in_group = !needs_group || in_group(&mut tx, &session, operator_id).await?;
+        let seat = seat(&mut tx, operator_id, session.channel, session_id, false).await?;
+        session::may_accept(&AcceptFacts {
+            operator_id,
+            status: session.status,
+            channel: session.channel,
+            offered_to: session.offered_to.as_deref(),
+            target_operator_id: session.target_operator_id.as_deref(),
+            in_group,
+            seat,
+        })?;
+        let done = sqlx::query(
+            "UPDATE sessions SET status = 'active', operator_id = $2, offered_to = NULL, \
+             offer_deadline = NULL, accepted_at = $3 \
+             WHERE id = $1 AND status IN ('waiting', 'offered')",
+        )
+        .bind(session_id)
+        .bind(operator_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(Refusal::AlreadyTaken.into());
+        }
+        let accepted = reload_session(&mut tx, session_id).await?;
+        let told = [Some(operator_id.to_owned()), session.offered_to.clone()];
+        let mut changes = announce(&mut tx, &accepted, Operators::Changed(&told), now).await?;
+        let webhook = WebhookEvent::SessionAccepted(SessionEvent {
+            session: accepted.clone(),
+        });
+        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(accepted, changes))
+    }
+
+    async fn add_message(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        writer: &Writer,
+        text: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Posted>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        let operator = match writer {
+            Writer::Operator(id) => Some(id.as_str()),
+            Writer::Client { .. } | Writer::System => None,
+        };
+        session::may_write(operator, session.status, session.operator_id.as_deref())?;
+        let (posted, changes) = write_message(&mut tx, &session, writer, text, now).await?;
+        tx.commit().await?;
+        Ok(Committed::new(posted, changes))
+    }
+
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>> {
+        let sql = format!(
+            "{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(session_id)
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::message).collect()
+    }
+
+    async fn transfer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        target: &TransferTarget,
+        note: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        session::may_transfer(session.status)?;
+        let (group_id, target_operator, label) = match target {
+            TransferTarget::Group(id) => {
+                let row = sqlx::query(
+                    "SELECT name FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived",
+                )
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                (id.clone(), None, row.try_get::<String, _>("name")?)
+            }
+            TransferTarget::Operator(id) => {
+                let user = active_user(&mut *tx, company_id, id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                (session.group_id.clone(), Some(id.clone()), user.name)
+            }
+        };
+        sqlx::query(
+            "UPDATE sessions SET status = 'waiting', group_id = $2, target_operator_id = $3, \
+             operator_id = NULL, offered_to = NULL, offer_deadline = NULL, accepted_at = NULL, \
+             queued_at = $4 WHERE id = $1",
+        )
+        .bind(session_id)
+        .bind(&group_id)
+        .bind(&target_operator)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let queued = reload_session(&mut tx, session_id).await?;
+        let text = session::transfer_text(&label, note);
+        let (_, mut changes) = write_message(&mut tx, &queued, &Writer::System, &text, now).await?;
+        let told = [
+            session.operator_id.clone(),
+            session.offered_to.clone(),
+            target_operator,
+        ];
+        changes.extend(announce(&mut tx, &queued, Operators::Changed(&told), now).await?);
+        let webhook = WebhookEvent::SessionTransferred(SessionTransferred {
+            session: queued.clone(),
+            note: note.map(str::to_owned),
+        });
+        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(queued, changes))
+    }
+
+    async fn end_session(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        reason: EndReason,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        if session.status == SessionStatus::Ended {
+            return Ok(Committed::unchanged(session));
+        }
+        sqlx::query(
+            "UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, \
+             ended_at = $2, end_reason = $3 WHERE id = $1",
+        )
+        .bind(session_id)
+        .bind(now)
+        .bind(reason.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let ended = reload_session(&mut tx, session_id).await?;
+        let told = [session.operator_id.clone(), session.offered_to.clone()];
+        let mut changes = announce(&mut tx, &ended, Operators::Changed(&told), now).await?;
+        let webhook = WebhookEvent::SessionEnded(SessionEvent {
+            session: ended.clone(),
+        });
+        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(ended, changes))
+    }
+}

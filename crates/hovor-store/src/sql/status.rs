@@ -1,0 +1,295 @@
+//! Operators' status: the state machine of `hovor-core` applied to the
+//! stored state, its history spans, and the events everyone watching sees.
+
+use async_trait::async_trait;
+use hovor_core::{Cause, Command, DomainError, HistorySpan, Millis, Presence, Status};
+use sqlx::Row;
+
+use super::companies::pause_types_of;
+use super::event_log::{append, emit, user_and_watchers};
+use super::rows::{self, STATE_COLUMNS, USER_COLUMNS};
+use super::{Backend, Tx};
+use crate::error::corrupt;
+use crate::{
+    new_id, Change, Committed, HistoryEntry, OperatorStateChanged, PauseTypeRef, RealtimeEvent,
+    StateChange, StateView, StatusStore, StoreResult, WebhookEvent,
+};
+
+/// `SELECT` of states with their users and pause types; `{lock}` locks the
+/// state row.
+fn states_sql(filter: &str, lock: &str) -> String {
+    format!(
+        "SELECT {USER_COLUMNS}, {STATE_COLUMNS} FROM operator_states s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN pause_types p ON p.id = s.pause_type_id \
+         WHERE s.company_id = $1 {filter}{lock}"
+    )
+}
+
+/// Closes the open history span and opens the next, which starts at
+/// `started_at` (or when the open one started, if that is later).
+async fn record_history(tx: &mut Tx, view: &StateView, started_at: Millis) -> StoreResult<()> {
+    let user_id = &view.operator.id;
+    let last = sqlx::query(
+        "SELECT MAX(n) AS n, MAX(CASE WHEN ended_at IS NULL THEN started_at END) AS open_start \
+         FROM state_history WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let n: i64 = last.try_get::<Option<i64>, _>("n")?.unwrap_or(0) + 1;
+    let open_start: Option<i64> = last.try_get("open_start")?;
+    let start = started_at.max(open_start.unwrap_or(i64::MIN));
+    sqlx::query("UPDATE state_history SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL")
+        .bind(user_id)
+        .bind(start)
+        .execute(&mut **tx)
+        .await?;
+    let s = &view.state;
+    sqlx::query(
+        "INSERT INTO state_history (id, company_id, user_id, n, presence, status, \
+         pause_type_id, cause, started_at, ended_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+    )
+    .bind(new_id("his"))
+    .bind(&view.operator.company_id)
+    .bind(user_id)
+    .bind(n)
+    .bind(s.recorded_presence().as_str())
+    .bind(s.status.as_str())
+    .bind(&s.pause_type_id)
+    .bind(s.cause.as_str())
+    .bind(start)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn save_state(tx: &mut Tx, view: &StateView) -> StoreResult<()> {
+    let s = &view.state;
+    sqlx::query(
+        "UPDATE operator_states SET logged_in = $3, status = $4, pause_type_id = $5, \
+         live_connections = $6, disconnected_since = $7, grace_expired = $8, since = $9, \
+         cause = $10 WHERE company_id = $1 AND user_id = $2",
+    )
+    .bind(&view.operator.company_id)
+    .bind(&view.operator.id)
+    .bind(s.logged_in)
+    .bind(s.status.as_str())
+    .bind(&s.pause_type_id)
+    .bind(i64::from(s.live_connections))
+    .bind(s.disconnected_since)
+    .bind(s.grace_expired)
+    .bind(s.since)
+    .bind(s.cause.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The pause type a `SetStatus` names, if it exists and is not archived.
+async fn usable_pause_type(tx: &mut Tx, company_id: &str, id: &str) -> StoreResult<PauseTypeRef> {
+    let found = pause_types_of(&mut **tx, company_id, Some(id)).await?;
+    match found.first() {
+        Some(p) if !p.archived => Ok(PauseTypeRef::from(p)),
+        _ => Err(DomainError::UnknownPauseType.into()),
+    }
+}
+
+#[async_trait]
+impl StatusStore for Backend {
+    async fn operator_state(
+        &self,
+        company_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<StateView>> {
+        let row = sqlx::query(&states_sql("AND s.user_id = $2", ""))
+            .bind(company_id)
+            .bind(user_id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(rows::state_view).transpose()
+    }
+
+    async fn operator_states(&self, company_id: &str) -> StoreResult<Vec<StateView>> {
+        let rows = sqlx::query(&states_sql("AND u.active ORDER BY u.name, u.id", ""))
+            .bind(company_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::state_view).collect()
+    }
+
+    async fn apply_state_command(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        command: Command,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let row = sqlx::query(&states_sql("AND s.user_id = $2", Backend::LOCK))
+            .bind(company_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut view = rows::state_view(&row.ok_or(crate::StoreError::NotFound)?)?;
+        if let Command::SetStatus {
+            pause_type_id: Some(pause_id),
+            ..
+        } = &command
+        {
+            view.pause_type = Some(usable_pause_type(&mut tx, company_id, pause_id).await?);
+        }
+        let before = view.state.clone();
+        let transition = view.state.apply(command, now)?;
+        if view.state.pause_type_id.is_none() {
+            view.pause_type = None;
+        }
+        if view.state == before {
+            return Ok(Committed::unchanged(StateChange {
+                view,
+                changed: false,
+            }));
+        }
+        // Connection counts change without anyone seeing it: store them, but
+        // tell nobody.
+        save_state(&mut tx, &view).await?;
+        if transition.record {
+            record_history(&mut tx, &view, transition.started_at).await?;
+        }
+        if !transition.changed {
+            tx.commit().await?;
+            return Ok(Committed::unchanged(StateChange {
+                view,
+                changed: false,
+            }));
+        }
+        // Tell the operator's own stream and everyone who watches the company.
+        let data = OperatorStateChanged {
+            operator_id: view.operator.id.clone(),
+            name: view.operator.name.clone(),
+            state: view.json(),
+        };
+        let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
+        let realtime = RealtimeEvent::OperatorStateChanged(data.clone());
+        let mut changes = append(&mut tx, &streams, &realtime, now).await?;
+        let webhook = WebhookEvent::OperatorStateChanged(data);
+        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        tx.commit().await?;
+        changes.push(Change::OperatorState {
+            company_id: company_id.to_owned(),
+            user_id: user_id.to_owned(),
+            presence: view.state.presence(),
+        });
+        Ok(Committed::new(
+            StateChange {
+                view,
+                changed: true,
+            },
+            changes,
+        ))
+    }
+
+    async fn disconnected_operators(&self) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT company_id, user_id FROM operator_states WHERE logged_in \
+             AND live_connections = 0 AND NOT grace_expired AND disconnected_since IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("company_id")?, r.try_get("user_id")?)))
+            .collect()
+    }
+
+    async fn reset_live_connections(&self, _now: Millis) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "UPDATE operator_states SET live_connections = 1 WHERE live_connections > 0 \
+             RETURNING company_id, user_id",
+        )
+        .fetch_all(self.writer())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("company_id")?, r.try_get("user_id")?)))
+            .collect()
+    }
+
+    async fn state_history(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        from: Millis,
+        to: Millis,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT h.presence, h.status, h.pause_type_id, h.cause, h.started_at, h.ended_at, \
+             p.name AS pause_name, p.paid AS pause_paid FROM state_history h \
+             LEFT JOIN pause_types p ON p.id = h.pause_type_id \
+             WHERE h.company_id = $1 AND h.user_id = $2 AND h.started_at < $4 \
+             AND (h.ended_at IS NULL OR h.ended_at > $3) \
+             ORDER BY h.n DESC LIMIT $5 OFFSET $6",
+        )
+        .bind(company_id)
+        .bind(user_id)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let presence: String = r.try_get("presence")?;
+                let status: String = r.try_get("status")?;
+                let cause: String = r.try_get("cause")?;
+                Ok(HistoryEntry {
+                    presence: Presence::parse(&presence)
+                        .ok_or_else(|| corrupt("presence", &presence))?
+                        .as_str(),
+                    status: Status::parse(&status)
+                        .ok_or_else(|| corrupt("status", &status))?
+                        .as_str(),
+                    pause_type: rows::pause_ref(r)?,
+                    cause: Cause::parse(&cause)
+                        .ok_or_else(|| corrupt("cause", &cause))?
+                        .as_str(),
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn history_spans(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        from: Millis,
+        to: Millis,
+    ) -> StoreResult<Vec<HistorySpan>> {
+        let rows = sqlx::query(
+            "SELECT presence, pause_type_id, started_at, ended_at FROM state_history \
+             WHERE company_id = $1 AND user_id = $2 AND started_at < $4 \
+             AND (ended_at IS NULL OR ended_at > $3) ORDER BY n",
+        )
+        .bind(company_id)
+        .bind(user_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let presence: String = r.try_get("presence")?;
+                Ok(HistorySpan {
+                    presence: Presence::parse(&presence)
+                        .ok_or_else(|| corrupt("presence", &presence))?,
+                    pause_type_id: r.try_get("pause_type_id")?,
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,46 @@
+//! The store's interface, one small trait per domain, and [`Store`], the
+//! umbrella that callers hold (`Arc<dyn Store>`). Every method takes the
+//! company it acts for: nothing crosses companies. Methods that write return
+//! [`Committed`](crate::Committed) values, which the caller must publish.
+
+mod channels;
+mod companies;
+mod event_log;
+mod groups;
+mod invitations;
+mod routing;
+mod sessions;
+mod status;
+mod telephony;
+mod webhooks;
+
+pub use channels::ChannelStore;
+pub use companies::CompanyStore;
+pub use event_log::EventLog;
+pub use groups::GroupStore;
+pub use invitations::InvitationStore;
+pub use routing::RoutingStore;
+pub use sessions::SessionStore;
+pub use status::StatusStore;
+pub use telephony::TelephonyStore;
+pub use webhooks::WebhookStore;
+
+/// Everything the server stores, over SQLite or PostgreSQL.
+pub trait Store:
+    CompanyStore
+    + StatusStore
+    + ChannelStore
+    + GroupStore
+    + SessionStore
+    + RoutingStore
+    + InvitationStore
+    + WebhookStore
+    + TelephonyStore
+    + EventLog
+    + Send
+    + Sync
+    + 'static
+{
+    /// Which database this is, for logs and health output.
+    fn backend(&self) -> &'static str;
+}

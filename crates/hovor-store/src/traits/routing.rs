@@ -1,0 +1,44 @@
+use async_trait::async_trait;
+use hovor_core::routing::{Candidate, Waiting};
+use hovor_core::Millis;
+
+use crate::{Committed, Session, StoreResult};
+
+/// What routing reads and the offers it makes. The database has the last
+/// word: an offer rechecks the operator's room inside its transaction.
+#[async_trait]
+pub trait RoutingStore {
+    /// The waiting sessions and every operator with a channel.
+    async fn routing_snapshot(
+        &self,
+        company_id: &str,
+    ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)>;
+    /// Companies with sessions waiting now.
+    async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
+    /// Offers a waiting session; `None` if it is no longer waiting or the
+    /// operator has no room.
+    async fn offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        deadline: Millis,
+        now: Millis,
+    ) -> StoreResult<Committed<Option<Session>>>;
+    /// Offers whose deadline has passed: `(company, session, operator)`.
+    async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>>;
+    /// Sessions offered to this operator now.
+    async fn offers_to(&self, company_id: &str, operator_id: &str) -> StoreResult<Vec<String>>;
+    /// Puts an offered session back in the queue (if still offered to that
+    /// operator).
+    async fn withdraw_offer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Option<Session>>>;
+    /// The operator was just chosen (a call routed by the exchange): the
+    /// longest-idle order moves on.
+    async fn mark_offered(&self, operator_id: &str, now: Millis) -> StoreResult<()>;
+}

@@ -1,0 +1,75 @@
+use async_trait::async_trait;
+use hovor_core::session::EndReason;
+use hovor_core::Millis;
+
+use crate::{
+    Committed, Message, NewSession, Posted, QueuePlace, Session, SessionFilter, StoreResult,
+    TransferTarget, Writer,
+};
+
+/// Sessions and their messages: the queue, accepting, writing,
+/// transferring and ending.
+#[async_trait]
+pub trait SessionStore {
+    /// A new session waiting in the queue.
+    async fn create_session(
+        &self,
+        new: &NewSession,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>>;
+    async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Newest first.
+    async fn sessions(
+        &self,
+        company_id: &str,
+        filter: &SessionFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<Session>>;
+    /// Every waiting or offered session of the company, oldest first.
+    async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>>;
+    async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace>;
+    /// Exactly one operator wins; others are `Refused` (`AlreadyTaken`, or
+    /// why they may not: `NotInGroup`, `ChannelNotAssigned`, `CapacityFull`).
+    async fn accept(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>>;
+    /// Stores a message; a client's resend of the same `client_msg_id`
+    /// returns the stored one (`created: false`).
+    async fn add_message(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        writer: &Writer,
+        text: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Posted>>;
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+    /// Back to the queue for a group or one operator, with a system message.
+    /// `NotFound` when the target is not of the company.
+    async fn transfer(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        target: &TransferTarget,
+        note: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>>;
+    /// Idempotent: an ended session stays as it ended.
+    async fn end_session(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        reason: EndReason,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>>;
+}

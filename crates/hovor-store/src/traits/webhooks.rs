@@ -1,0 +1,47 @@
+use async_trait::async_trait;
+use hovor_core::Millis;
+
+use crate::{AttemptOutcome, StoreResult, Webhook, WebhookAttempt};
+
+/// Webhook subscriptions, their cursors into the company's outbox, and the
+/// delivery log.
+#[async_trait]
+pub trait WebhookStore {
+    /// Subscribes from now on: the cursor starts at the outbox's head.
+    async fn create_webhook(
+        &self,
+        company_id: &str,
+        url: &str,
+        events: &[String],
+        secret: &str,
+        now: Millis,
+    ) -> StoreResult<Webhook>;
+    async fn webhooks(&self, company_id: &str) -> StoreResult<Vec<Webhook>>;
+    async fn webhook(&self, company_id: &str, id: &str) -> StoreResult<Option<Webhook>>;
+    async fn update_webhook(
+        &self,
+        company_id: &str,
+        id: &str,
+        url: Option<&str>,
+        events: Option<&[String]>,
+        active: Option<bool>,
+    ) -> StoreResult<Option<Webhook>>;
+    async fn delete_webhook(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool>;
+    async fn webhook_attempts(
+        &self,
+        webhook_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookAttempt>>;
+    /// Active webhooks with undelivered events whose retry time has come.
+    async fn due_webhooks(&self, now: Millis) -> StoreResult<Vec<Webhook>>;
+    /// Moves the cursor past events the webhook does not subscribe to.
+    async fn skip_webhook_to(&self, webhook_id: &str, seq: i64) -> StoreResult<()>;
+    /// Logs an attempt at the head event and moves on, or schedules a retry.
+    async fn record_webhook_attempt(
+        &self,
+        hook: &Webhook,
+        attempt: &crate::AttemptRecord<'_>,
+        outcome: &AttemptOutcome,
+        now: Millis,
+    ) -> StoreResult<()>;
+}
