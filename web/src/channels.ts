@@ -1,7 +1,13 @@
 // Channels: labels, ordering and applying changes (pure).
 
 import type { MessageKey } from './i18n';
-import { CHANNELS, type Channel, type ChannelSetting } from './types';
+import type { Channel, ChannelSetting } from './types';
+
+/** Every channel, in the order the app lists them. */
+export const CHANNELS = ['chat', 'av', 'email', 'phone'] as const satisfies readonly Channel[];
+// A channel the server adds must be placed in the list above (this fails to compile until it is).
+const everyChannel: Exclude<Channel, (typeof CHANNELS)[number]> extends never ? true : false = true;
+void everyChannel;
 
 export const CHANNEL_LABEL: Readonly<Record<Channel, MessageKey>> = {
   chat: 'channel.chat',

@@ -2,7 +2,7 @@
 // WebSocket events session.offered, session.changed, message.created and queue.changed.
 
 import { computed, signal } from '@preact/signals';
-import { ApiError, api } from './api';
+import { ApiError, api } from './api/client';
 import {
   addMessages,
   applySession,

@@ -1,24 +1,14 @@
 // Application state (signals) and the actions that change it.
 
 import { computed, signal } from '@preact/signals';
-import { ApiError, api, setCsrfToken } from './api';
+import { ApiError, api, setCsrfToken } from './api/client';
 import { LANG_STORAGE_KEY, detectLang, translate, type Lang, type MessageKey, type Params } from './i18n';
 import { LiveSocket } from './live';
 import { isChannelList, sortChannels, withChannel } from './channels';
 import { parsePhoneLineChanged } from './phone';
 import { applyPatch, parseSettings, type NotificationSettings, type NotificationSettingsPatch } from './alerts';
-import type {
-  Channel,
-  ChannelChangedData,
-  ChannelSetting,
-  CompanySettings,
-  Me,
-  OperatorState,
-  PauseType,
-  PhoneLineChangedData,
-  StateChangedData,
-  TeamMember,
-} from './types';
+import type { ChannelChangedData, PhoneLineChangedData, StateChangedData } from './events';
+import type { Channel, ChannelSetting, CompanySettings, Me, OperatorState, PauseType, TeamMember } from './types';
 
 // ---- language -------------------------------------------------------------------------------
 

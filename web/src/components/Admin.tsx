@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { isAdmin, pauseTypes, reloadPauseTypes, t } from '../store';
 import type { CompanySettings, PauseType } from '../types';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { CHANNEL_LABEL } from '../channels';
 import type { Conversation } from '../conversations';
 import { formatWait, shortPage } from '../conversations';

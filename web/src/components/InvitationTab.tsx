@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatSince } from '../format';
 import { codeGroups, invitationState, sortInvitations, withInvitation } from '../invitations';
 import { encodeQr, qrPath } from '../qr';

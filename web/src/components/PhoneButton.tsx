@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api } from '../api/client';
 import { cleanNumber, dialProblem, dialable, lineText } from '../phone';
 import { myPhoneLine, t } from '../store';
 import { useDismiss } from './useDismiss';

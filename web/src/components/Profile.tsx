@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatDuration, formatTime, initials, startOfLocalDay } from '../format';
 import type { MessageKey } from '../i18n';
 import { timeLines } from '../profileModel';

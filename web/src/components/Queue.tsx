@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatSince } from '../format';
 import { earlierSessions } from '../phone';
 import { CHANNEL_LABEL } from '../channels';
