@@ -3,7 +3,8 @@
 import { computed, signal } from '@preact/signals';
 import { ApiError, api, setCsrfToken } from './api/client';
 import { LANG_STORAGE_KEY, detectLang, translate, type Lang, type MessageKey, type Params } from './i18n';
-import { LiveSocket } from './live';
+import { LiveSocket } from './liveSocket';
+import { wsUrl } from './seq';
 import { isChannelList, sortChannels, withChannel } from './channels';
 import { parsePhoneLineChanged } from './phone';
 import { applyPatch, parseSettings, type NotificationSettings, type NotificationSettingsPatch } from './alerts';
@@ -94,7 +95,9 @@ export function addLiveListener(listener: LiveListener): void {
 }
 
 const live = new LiveSocket({
-  onFresh: () => {
+  url: (lastSeq) => wsUrl(window.location, lastSeq),
+  onHello: (_frame, fresh) => {
+    if (!fresh) return;
     void refreshSnapshot();
     for (const l of listeners) l.onFresh();
   },

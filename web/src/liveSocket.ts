@@ -1,15 +1,28 @@
-// The workspace's WebSocket: resumes with last_seq, answers pings, reconnects with backoff.
+// One resumable connection to the real-time endpoint, shared by the workspace and the widget: it
+// resumes with last_seq, drops events it has already seen, answers the server's pings and sends its
+// own, closes a connection that went silent, and reconnects with backoff (and at once when the
+// browser comes back online). Where it connects and what the frames mean is up to its owner.
 
-import { SeqTracker, backoffMs, parseServerMessage, wsUrl } from './seq';
+import { SeqTracker, backoffMs, classifyFrame, parseFrame, type Frame } from './seq';
 
-export interface LiveHandlers {
-  /** A fresh stream started (no backlog): reload snapshots. */
-  onFresh(): void;
+export type { Frame };
+
+export interface LiveOptions {
+  /** The URL to connect to, given the last seq applied (null: a fresh start). */
+  url(lastSeq: number | null): string;
+  /**
+   * Every hello, once the connection counts as up. `fresh`: a new stream without backlog, so
+   * snapshots must be reloaded. `frame` is the whole hello (a client's carries its session).
+   */
+  onHello?(frame: Frame, fresh: boolean): void;
+  /** A new stored event (seq), or the workspace's derived `queue.changed` (seq null). */
   onEvent(event: string, data: unknown, seq: number | null): void;
+  /** A frame of a type handled by the owner only (the client's `queue`). */
+  onFrame?(frame: Frame): void;
   onConnectionChange(up: boolean): void;
-  /** The session was logged out (e.g. in another tab): stop and show the login page. */
-  onLoggedOut(): void;
-  /** Called after a connection attempt failed `failures` times in a row. */
+  /** The session was logged out (e.g. in another tab). */
+  onLoggedOut?(): void;
+  /** A connection attempt failed `failures` times in a row; the next one is scheduled. */
   onFailure?(failures: number): void;
 }
 
@@ -19,34 +32,38 @@ const SILENCE_LIMIT_MS = 45_000;
 export class LiveSocket {
   private readonly tracker = new SeqTracker();
   private socket: WebSocket | null = null;
-  private failures = 0;
+  private failed = 0;
   private stopped = true;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
   private up = false;
 
-  constructor(private readonly handlers: LiveHandlers) {}
+  constructor(private readonly options: LiveOptions) {}
 
   get lastSeq(): number | null {
     return this.tracker.lastSeq;
   }
 
+  /** Failed connection attempts since the last hello. */
+  get failures(): number {
+    return this.failed;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.failures = 0;
+    this.failed = 0;
     window.addEventListener('online', this.reconnectNow);
     this.connect();
   }
 
+  /** Closes the connection and forgets the stream position. */
   stop(): void {
     this.stopped = true;
     window.removeEventListener('online', this.reconnectNow);
     this.clearTimers();
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close(1000, 'bye');
+    this.drop();
     this.tracker.reset();
     this.setUp(false);
   }
@@ -58,11 +75,19 @@ export class LiveSocket {
     this.connect();
   };
 
+  /** Closes the current socket (if any) without reacting to its close. */
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'bye');
+  }
+
   private connect(): void {
     if (this.stopped) return;
+    this.drop();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(wsUrl(window.location, this.tracker.lastSeq));
+      socket = new WebSocket(this.options.url(this.tracker.lastSeq));
     } catch {
       this.scheduleReconnect();
       return;
@@ -72,32 +97,37 @@ export class LiveSocket {
     socket.onmessage = (ev: MessageEvent) => {
       if (this.socket !== socket || typeof ev.data !== 'string') return;
       this.lastMessageAt = Date.now();
-      const msg = parseServerMessage(ev.data);
-      if (!msg) return;
+      const frame = parseFrame(ev.data);
+      if (!frame) return;
+      const msg = classifyFrame(frame);
+      if (!msg) {
+        this.options.onFrame?.(frame);
+        return;
+      }
       switch (msg.type) {
         case 'hello': {
           greeted = true;
-          this.failures = 0;
+          this.failed = 0;
           const fresh = this.tracker.hello(msg.last_seq);
           this.setUp(true);
           this.startPinging(socket);
-          if (fresh) this.handlers.onFresh();
+          this.options.onHello?.(frame, fresh);
           break;
         }
         case 'event':
-          if (this.tracker.accept(msg.seq)) this.handlers.onEvent(msg.event, msg.data, msg.seq);
+          if (this.tracker.accept(msg.seq)) this.options.onEvent(msg.event, msg.data, msg.seq);
           break;
         case 'ping':
-          socket.send(JSON.stringify({ type: 'pong' }));
+          socket.send('{"type":"pong"}');
           break;
         case 'pong':
           break;
         case 'logged_out':
-          this.handlers.onLoggedOut();
+          this.options.onLoggedOut?.();
           break;
         case 'queue.changed':
           // Derived state, so it carries no seq and skips the tracker.
-          this.handlers.onEvent('queue.changed', {}, null);
+          this.options.onEvent('queue.changed', {}, null);
           break;
       }
     };
@@ -106,7 +136,7 @@ export class LiveSocket {
       this.socket = null;
       this.clearTimers();
       this.setUp(false);
-      if (!greeted) this.failures += 1;
+      if (!greeted) this.failed += 1;
       this.scheduleReconnect();
     };
     socket.onerror = () => {
@@ -116,8 +146,10 @@ export class LiveSocket {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    if (this.failures > 0) this.handlers.onFailure?.(this.failures);
-    const delay = backoffMs(Math.max(0, this.failures - 1));
+    if (this.failed > 0) this.options.onFailure?.(this.failed);
+    // onFailure may have stopped us (e.g. the session ended).
+    if (this.stopped) return;
+    const delay = backoffMs(Math.max(0, this.failed - 1));
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
@@ -133,7 +165,7 @@ export class LiveSocket {
         socket.close(4000, 'silent');
         return;
       }
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' }));
+      if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
     }, CLIENT_PING_MS);
   }
 
@@ -147,6 +179,6 @@ export class LiveSocket {
   private setUp(up: boolean): void {
     if (this.up === up) return;
     this.up = up;
-    this.handlers.onConnectionChange(up);
+    this.options.onConnectionChange(up);
   }
 }
