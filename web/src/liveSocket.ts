@@ -30,92 +30,96 @@ const CLIENT_PING_MS = 20_000;
 const SILENCE_LIMIT_MS = 45_000;
 
 export class LiveSocket {
-  private readonly tracker = new SeqTracker();
-  private socket: WebSocket | null = null;
-  private failed = 0;
-  private stopped = true;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private lastMessageAt = 0;
-  private up = false;
+  readonly #tracker = new SeqTracker();
+  #socket: WebSocket | null = null;
+  #failed = 0;
+  #stopped = true;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #lastMessageAt = 0;
+  #up = false;
 
-  constructor(private readonly options: LiveOptions) {}
+  readonly #options: LiveOptions;
+
+  constructor(options: LiveOptions) {
+    this.#options = options;
+  }
 
   get lastSeq(): number | null {
-    return this.tracker.lastSeq;
+    return this.#tracker.lastSeq;
   }
 
   /** Failed connection attempts since the last hello. */
   get failures(): number {
-    return this.failed;
+    return this.#failed;
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.failed = 0;
-    window.addEventListener('online', this.reconnectNow);
-    this.connect();
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#failed = 0;
+    window.addEventListener('online', this.#reconnectNow);
+    this.#connect();
   }
 
   /** Closes the connection and forgets the stream position. */
   stop(): void {
-    this.stopped = true;
-    window.removeEventListener('online', this.reconnectNow);
-    this.clearTimers();
-    this.drop();
-    this.tracker.reset();
-    this.setUp(false);
+    this.#stopped = true;
+    window.removeEventListener('online', this.#reconnectNow);
+    this.#clearTimers();
+    this.#drop();
+    this.#tracker.reset();
+    this.#setUp(false);
   }
 
-  private readonly reconnectNow = (): void => {
-    if (this.stopped || this.up) return;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.connect();
+  readonly #reconnectNow = (): void => {
+    if (this.#stopped || this.#up) return;
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#connect();
   };
 
   /** Closes the current socket (if any) without reacting to its close. */
-  private drop(): void {
-    const socket = this.socket;
-    this.socket = null;
+  #drop(): void {
+    const socket = this.#socket;
+    this.#socket = null;
     socket?.close(1000, 'bye');
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    this.drop();
+  #connect(): void {
+    if (this.#stopped) return;
+    this.#drop();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.options.url(this.tracker.lastSeq));
+      socket = new WebSocket(this.#options.url(this.#tracker.lastSeq));
     } catch {
-      this.scheduleReconnect();
+      this.#scheduleReconnect();
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     let greeted = false;
     socket.onmessage = (ev: MessageEvent) => {
-      if (this.socket !== socket || typeof ev.data !== 'string') return;
-      this.lastMessageAt = Date.now();
+      if (this.#socket !== socket || typeof ev.data !== 'string') return;
+      this.#lastMessageAt = Date.now();
       const frame = parseFrame(ev.data);
       if (!frame) return;
       const msg = classifyFrame(frame);
       if (!msg) {
-        this.options.onFrame?.(frame);
+        this.#options.onFrame?.(frame);
         return;
       }
       switch (msg.type) {
         case 'hello': {
           greeted = true;
-          this.failed = 0;
-          const fresh = this.tracker.hello(msg.last_seq);
-          this.setUp(true);
-          this.startPinging(socket);
-          this.options.onHello?.(frame, fresh);
+          this.#failed = 0;
+          const fresh = this.#tracker.hello(msg.last_seq);
+          this.#setUp(true);
+          this.#startPinging(socket);
+          this.#options.onHello?.(frame, fresh);
           break;
         }
         case 'event':
-          if (this.tracker.accept(msg.seq)) this.options.onEvent(msg.event, msg.data, msg.seq);
+          if (this.#tracker.accept(msg.seq)) this.#options.onEvent(msg.event, msg.data, msg.seq);
           break;
         case 'ping':
           socket.send('{"type":"pong"}');
@@ -123,45 +127,45 @@ export class LiveSocket {
         case 'pong':
           break;
         case 'logged_out':
-          this.options.onLoggedOut?.();
+          this.#options.onLoggedOut?.();
           break;
         case 'queue.changed':
           // Derived state, so it carries no seq and skips the tracker.
-          this.options.onEvent('queue.changed', {}, null);
+          this.#options.onEvent('queue.changed', {}, null);
           break;
       }
     };
     socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.clearTimers();
-      this.setUp(false);
-      if (!greeted) this.failed += 1;
-      this.scheduleReconnect();
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#clearTimers();
+      this.#setUp(false);
+      if (!greeted) this.#failed += 1;
+      this.#scheduleReconnect();
     };
     socket.onerror = () => {
       // onclose follows and handles the reconnect.
     };
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    if (this.failed > 0) this.options.onFailure?.(this.failed);
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    if (this.#failed > 0) this.#options.onFailure?.(this.#failed);
     // onFailure may have stopped us (e.g. the session ended).
-    if (this.stopped) return;
-    const delay = backoffMs(Math.max(0, this.failed - 1));
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect();
+    if (this.#stopped) return;
+    const delay = backoffMs(Math.max(0, this.#failed - 1));
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.#connect();
     }, delay);
   }
 
-  private startPinging(socket: WebSocket): void {
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    this.lastMessageAt = Date.now();
-    this.pingTimer = setInterval(() => {
-      if (this.socket !== socket) return;
-      if (Date.now() - this.lastMessageAt > SILENCE_LIMIT_MS) {
+  #startPinging(socket: WebSocket): void {
+    if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
+    this.#lastMessageAt = Date.now();
+    this.#pingTimer = setInterval(() => {
+      if (this.#socket !== socket) return;
+      if (Date.now() - this.#lastMessageAt > SILENCE_LIMIT_MS) {
         socket.close(4000, 'silent');
         return;
       }
@@ -169,16 +173,16 @@ export class LiveSocket {
     }, CLIENT_PING_MS);
   }
 
-  private clearTimers(): void {
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    this.pingTimer = null;
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+  #clearTimers(): void {
+    if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
   }
 
-  private setUp(up: boolean): void {
-    if (this.up === up) return;
-    this.up = up;
-    this.options.onConnectionChange(up);
+  #setUp(up: boolean): void {
+    if (this.#up === up) return;
+    this.#up = up;
+    this.#options.onConnectionChange(up);
   }
 }

@@ -4,15 +4,15 @@
 import type { ServerFrame } from './events';
 
 export class SeqTracker {
-  private last: number | null;
+  #last: number | null;
 
   constructor(initial: number | null = null) {
-    this.last = initial;
+    this.#last = initial;
   }
 
   /** The highest seq seen, or null before the first hello / event. */
   get lastSeq(): number | null {
-    return this.last;
+    return this.#last;
   }
 
   /**
@@ -21,13 +21,13 @@ export class SeqTracker {
    * On a resume the position is kept: the server replays everything after it.
    */
   hello(serverLastSeq: number): boolean {
-    if (this.last === null) {
-      this.last = serverLastSeq;
+    if (this.#last === null) {
+      this.#last = serverLastSeq;
       return true;
     }
-    if (serverLastSeq < this.last) {
+    if (serverLastSeq < this.#last) {
       // The server's stream is behind what we saw (e.g. data reset): start over from its position.
-      this.last = serverLastSeq;
+      this.#last = serverLastSeq;
       return true;
     }
     return false;
@@ -36,13 +36,13 @@ export class SeqTracker {
   /** Returns true if the event is new and must be applied; false for a duplicate (seq <= last). */
   accept(seq: number): boolean {
     if (!Number.isFinite(seq)) return false;
-    if (this.last !== null && seq <= this.last) return false;
-    this.last = seq;
+    if (this.#last !== null && seq <= this.#last) return false;
+    this.#last = seq;
     return true;
   }
 
   reset(): void {
-    this.last = null;
+    this.#last = null;
   }
 }
 
