@@ -17,6 +17,7 @@ import {
   outboxKey,
   parseClientEvent,
   parseOutbox,
+  parseQueuePlace,
   parseStoredChat,
   redeemProblem,
   withPending,
@@ -102,6 +103,12 @@ export class Chat {
         const e = parseClientEvent(event, data);
         if (e?.type === 'message') this.#addMessages([e.message]);
         else if (e?.type === 'session') this.#applyView(e.view);
+      },
+      onFrame: (frame) => {
+        // The new place in the queue while waiting (derived state, so not an event).
+        const place = parseQueuePlace(frame);
+        const view = this.#state.view;
+        if (place && view && this.#state.phase === 'waiting') this.#applyView({ ...view, ...place });
       },
       onFailure: (failures) => {
         this.#state.failures = failures;

@@ -7,6 +7,7 @@ import {
   formatEstimate,
   newMessageId,
   parseClientEvent,
+  parseQueuePlace,
   parseOutbox,
   parseStoredChat,
   visiblePending,
@@ -100,6 +101,12 @@ describe('frames', () => {
     expect(parseClientEvent('x.y', {})).toBeNull();
     expect(parseClientEvent('message.created', null)).toBeNull();
     expect(parseClientEvent('session.changed', { session: { id: 's', status: 'weird' } })).toBeNull();
+  });
+
+  it('reads the new place in the queue', () => {
+    expect(parseQueuePlace({ type: 'queue', queue_position: 2, estimated_wait_s: 90 })).toEqual({ queue_position: 2, estimated_wait_s: 90 });
+    expect(parseQueuePlace({ type: 'queue', queue_position: 1, estimated_wait_s: null })).toEqual({ queue_position: 1, estimated_wait_s: null });
+    expect(parseQueuePlace({ type: 'other', queue_position: 1 })).toBeNull();
   });
 });
 

@@ -208,6 +208,14 @@ export function parseClientEvent(event: string, data: unknown): ClientEvent | nu
   return null;
 }
 
+/** The client's `queue` frame (derived, no seq): the new place while the session waits. */
+export function parseQueuePlace(frame: Readonly<Record<string, unknown>>): Omit<SessionView, 'session'> | null {
+  if (frame['type'] !== 'queue') return null;
+  const pos = frame['queue_position'];
+  const wait = frame['estimated_wait_s'];
+  return { queue_position: typeof pos === 'number' ? pos : null, estimated_wait_s: typeof wait === 'number' ? wait : null };
+}
+
 /** A UUID for client_msg_id (crypto.randomUUID where available, e.g. not on plain-http origins). */
 export interface CryptoLike {
   randomUUID?: () => string;
