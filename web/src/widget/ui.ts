@@ -56,6 +56,11 @@ export class ChatUi {
 
   readonly #state: ChatState;
   readonly #actions: ChatActions;
+  /**
+   * The start form is made once per conversation and kept across renders (an availability poll
+   * every 15 s re-renders the panel), so what the visitor is typing stays, and so does the button.
+   */
+  #startForm: HTMLFormElement | null = null;
 
   constructor(root: ShadowRoot, config: UiConfig, state: ChatState, actions: ChatActions) {
     this.#state = state;
@@ -164,9 +169,16 @@ export class ChatUi {
     if (phase === 'start') {
       if (this.#mode.kind === 'invitation') this.#renderConnect();
       else this.#renderStart();
-    } else if (phase === 'ended') this.#renderEnded();
-    else this.#renderConversation();
-    if (focused) this.focusFirst();
+    } else {
+      // The next conversation starts with an empty form.
+      this.#startForm = null;
+      if (phase === 'ended') this.#renderEnded();
+      else this.#renderConversation();
+    }
+    if (!focused) return;
+    // Back to the field that had the focus when it is still shown (the start form is kept), else the first.
+    if (active instanceof HTMLElement && this.#body.contains(active)) active.focus();
+    else this.focusFirst();
   }
 
   #renderStart(): void {
@@ -176,6 +188,17 @@ export class ChatUi {
       return;
     }
     if (availability === 'busy') this.#body.append(h('p', { class: 'busy' }, this.#t('busy')));
+    this.#startForm ??= this.#makeStartForm();
+    const submit = this.#startForm.querySelector('button');
+    if (submit) {
+      // Ready again (after a start that failed).
+      submit.disabled = false;
+      submit.textContent = this.#t('start');
+    }
+    this.#body.append(this.#startForm);
+  }
+
+  #makeStartForm(): HTMLFormElement {
     const name = h('input', { type: 'text', autocomplete: 'name', maxlength: '100' });
     const email = h('input', { type: 'email', autocomplete: 'email', maxlength: '200' });
     const submit = h('button', { type: 'submit', class: 'primary' }, this.#t('start'));
@@ -193,7 +216,7 @@ export class ChatUi {
       submit.textContent = this.#t('starting');
       this.#actions.start(name.value.trim(), email.value.trim());
     });
-    this.#body.append(form);
+    return form;
   }
 
   #renderConnect(): void {
