@@ -2,25 +2,17 @@
 // not" for one event in one tab, the cross-tab de-duplication ledger, and the title/favicon count.
 // No DOM here: the browser glue lives in notify.ts, sound.ts and tabLeader.ts.
 
+import type { AlertWhen, EventAlert, NotificationSettings as NotificationSettingsJson, Tone } from './types';
+
 export type AlertEvent = 'new_client' | 'new_message';
 export const ALERT_EVENTS: readonly AlertEvent[] = ['new_client', 'new_message'];
-export type Tone = 'chime' | 'bell' | 'pop';
+export type { AlertWhen, Tone };
 export const TONES: readonly Tone[] = ['chime', 'bell', 'pop'];
-export type AlertWhen = 'inactive' | 'always';
 
-export interface EventSettings {
-  sound: boolean;
-  tone: Tone;
-  /** 0–100 */
-  volume: number;
-  browser: boolean;
-}
-
-export interface NotificationSettings {
-  when: AlertWhen;
-  new_client: EventSettings;
-  new_message: EventSettings;
-}
+/** One event's settings: sound, tone, volume (0–100), browser notification. */
+export type EventSettings = EventAlert;
+/** My alert settings, as `/me` and `PATCH /api/v1/me/notification-settings` give them. */
+export type NotificationSettings = NotificationSettingsJson;
 
 /** A partial change, as `PATCH /api/v1/me/notification-settings` takes it. */
 export interface NotificationSettingsPatch {

@@ -1,7 +1,13 @@
 // Channels: labels, ordering and applying changes (pure).
 
 import type { MessageKey } from './i18n';
-import { CHANNELS, type Channel, type ChannelSetting } from './types';
+import type { Channel, ChannelSetting } from './types';
+
+/** Every channel, in the order the app lists them. */
+export const CHANNELS = ['chat', 'av', 'email', 'phone'] as const satisfies readonly Channel[];
+type Nothing<T extends never> = T;
+/** Fails to compile while a channel of the API is missing from CHANNELS (place a new one there). */
+export type EveryChannelListed = Nothing<Exclude<Channel, (typeof CHANNELS)[number]>>;
 
 export const CHANNEL_LABEL: Readonly<Record<Channel, MessageKey>> = {
   chat: 'channel.chat',

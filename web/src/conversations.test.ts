@@ -20,7 +20,7 @@ function session(id: string, patch: Partial<Session> = {}): Session {
     channel: 'chat',
     source: 'widget',
     status: 'waiting',
-    group_id: null,
+    group_id: 'g-all',
     operator_id: null,
     offered_to: null,
     offer_expires_at: null,

@@ -37,7 +37,7 @@ export function secondsSince(fromIso: string, now: number): number {
 }
 
 /** Whole seconds left until `iso` (never negative, rounded up so a fresh 30 s offer shows 30). */
-export function secondsUntil(iso: string | null, now: number): number {
+export function secondsUntil(iso: string | null | undefined, now: number): number {
   if (!iso) return 0;
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return 0;
@@ -97,7 +97,7 @@ export function applyToQueue(queue: readonly Session[], session: Session, myId: 
 }
 
 /** "example.com/pricing" from a page URL; the raw text when it is not a URL. */
-export function shortPage(url: string | null): string | null {
+export function shortPage(url: string | null | undefined): string | null {
   if (!url) return null;
   try {
     const u = new URL(url);

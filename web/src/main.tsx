@@ -1,11 +1,10 @@
 import { render } from 'preact';
+import { boot } from './boot';
 import { App } from './components/App';
-import { boot } from './store';
-import './notify';
 import './styles.css';
 
 const root = document.getElementById('app');
 if (root) {
-  render(<App />, root);
   void boot();
+  render(<App />, root);
 }

@@ -1,7 +1,8 @@
 // The phone line and the dial pad (pure): reading the server's line, its words, the number typed.
 
 import type { MessageKey, Params } from './i18n';
-import type { PhoneLine, PhoneLineChangedData, PhoneLineReason, Session } from './types';
+import type { PhoneLineChangedData } from './events';
+import type { PhoneLine, PhoneLineReason, Session } from './types';
 
 const REASONS: readonly PhoneLineReason[] = ['channel_off', 'no_extension', 'not_registered', 'connector_down'];
 

@@ -1,16 +1,18 @@
 // Bookkeeping for the resumable event stream: the highest sequence number seen, duplicates dropped,
-// and the reconnect backoff.
+// the reconnect backoff, and reading the server's frames (pure; shared by the workspace and the widget).
+
+import type { ServerFrame } from './events';
 
 export class SeqTracker {
-  private last: number | null;
+  #last: number | null;
 
   constructor(initial: number | null = null) {
-    this.last = initial;
+    this.#last = initial;
   }
 
   /** The highest seq seen, or null before the first hello / event. */
   get lastSeq(): number | null {
-    return this.last;
+    return this.#last;
   }
 
   /**
@@ -19,13 +21,13 @@ export class SeqTracker {
    * On a resume the position is kept: the server replays everything after it.
    */
   hello(serverLastSeq: number): boolean {
-    if (this.last === null) {
-      this.last = serverLastSeq;
+    if (this.#last === null) {
+      this.#last = serverLastSeq;
       return true;
     }
-    if (serverLastSeq < this.last) {
+    if (serverLastSeq < this.#last) {
       // The server's stream is behind what we saw (e.g. data reset): start over from its position.
-      this.last = serverLastSeq;
+      this.#last = serverLastSeq;
       return true;
     }
     return false;
@@ -34,13 +36,13 @@ export class SeqTracker {
   /** Returns true if the event is new and must be applied; false for a duplicate (seq <= last). */
   accept(seq: number): boolean {
     if (!Number.isFinite(seq)) return false;
-    if (this.last !== null && seq <= this.last) return false;
-    this.last = seq;
+    if (this.#last !== null && seq <= this.#last) return false;
+    this.#last = seq;
     return true;
   }
 
   reset(): void {
-    this.last = null;
+    this.#last = null;
   }
 }
 
@@ -57,16 +59,28 @@ export function wsUrl(location: { protocol: string; host: string }, lastSeq: num
   return `${scheme}//${location.host}/api/v1/ws${query}`;
 }
 
-/** Parses a server frame; returns null for anything that is not a known message shape. */
-export function parseServerMessage(text: string): ParsedMessage | null {
+/** A server frame: one JSON object (its `type` says what it is). */
+export type Frame = Readonly<Record<string, unknown>>;
+
+/** Parses a frame's text; null for anything that is not a JSON object. */
+export function parseFrame(text: string): Frame | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const obj = value as Record<string, unknown>;
+  return typeof value === 'object' && value !== null ? (value as Frame) : null;
+}
+
+/** Parses a server frame; returns null for anything that is not a known message shape. */
+export function parseServerMessage(text: string): ServerFrame | null {
+  const frame = parseFrame(text);
+  return frame && classifyFrame(frame);
+}
+
+/** What a frame is, for the frames every connection handles; null for others (and malformed ones). */
+export function classifyFrame(obj: Frame): ServerFrame | null {
   switch (obj['type']) {
     case 'hello':
       return typeof obj['last_seq'] === 'number' ? { type: 'hello', last_seq: obj['last_seq'] } : null;
@@ -85,13 +99,3 @@ export function parseServerMessage(text: string): ParsedMessage | null {
       return null;
   }
 }
-
-export type ParsedMessage =
-  | { type: 'hello'; last_seq: number }
-  | { type: 'event'; seq: number; event: string; data: unknown }
-  | { type: 'ping' }
-  | { type: 'pong' }
-  /** Not stored and without seq: the company's queue changed, refetch it. */
-  | { type: 'queue.changed' }
-  /** This session ended (logged out elsewhere); the server closes the socket next. */
-  | { type: 'logged_out' };

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
-import { isAdmin, pauseTypes, reloadPauseTypes, t } from '../store';
+import { api } from '../api/client';
+import { t } from '../state/lang';
+import { isAdmin } from '../state/me';
+import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { CompanySettings, PauseType } from '../types';
 
 function message(err: unknown): string {
@@ -37,7 +39,7 @@ function PauseTypes() {
     setError(null);
     try {
       await action();
-      await reloadPauseTypes();
+      await loadPauseTypes();
       return true;
     } catch (err) {
       setError(t('common.error', { message: message(err) }));

@@ -1,5 +1,8 @@
 import { useEffect } from 'preact/hooks';
-import { bootError, booted, lang, me, route, t } from '../store';
+import { lang, t } from '../state/lang';
+import { me } from '../state/me';
+import { route } from '../state/route';
+import { booted, bootError } from '../state/session';
 import { Admin } from './Admin';
 import { AudioHint } from './NotificationsTab';
 import { Header } from './Header';

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { CHANNEL_LABEL } from '../channels';
-import { companySettings, loadCompanySettings, me, myChannels, t, toggleMyChannel } from '../store';
+import { companySettings, loadCompanySettings, myChannels, toggleMyChannel } from '../state/channels';
+import { t } from '../state/lang';
+import { me } from '../state/me';
 import type { Channel, ChannelSetting } from '../types';
 
 /** The Channels tab: my assigned channels with their on/off switches. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { CHANNEL_LABEL } from '../channels';
 import type { Conversation } from '../conversations';
 import { formatWait, shortPage } from '../conversations';
@@ -7,8 +7,9 @@ import { callSeconds } from '../phone';
 import { formatSince, formatTime } from '../format';
 import type { MessageKey } from '../i18n';
 import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
-import { closeConversation, endSession, now, select, sendMessage, transfer } from '../sessions';
-import { lang, me, t } from '../store';
+import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
+import { lang, t } from '../state/lang';
+import { me } from '../state/me';
 import type { EndReason, Group, Message, TeamMember } from '../types';
 import { Handset } from './PhoneButton';
 import { clientName } from './Queue';

@@ -1,4 +1,7 @@
-import { isAdmin, navigate, route, socketEverUp, socketUp, t } from '../store';
+import { t } from '../state/lang';
+import { socketEverUp, socketUp } from '../state/live';
+import { isAdmin } from '../state/me';
+import { navigate, route } from '../state/route';
 import { PhoneButton } from './PhoneButton';
 import { ProfileMenu } from './ProfileMenu';
 

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatSince } from '../format';
 import { codeGroups, invitationState, sortInvitations, withInvitation } from '../invitations';
 import { encodeQr, qrPath } from '../qr';
-import { conversations, queueItems } from '../sessions';
-import { lang, me, t } from '../store';
+import { conversations, queueItems } from '../state/conversations';
+import { lang, t } from '../state/lang';
+import { me } from '../state/me';
 import type { Invitation } from '../types';
 
 function errorText(err: unknown): string {

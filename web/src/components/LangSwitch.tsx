@@ -1,5 +1,5 @@
 import { LANGS } from '../i18n';
-import { lang, setLang, t } from '../store';
+import { lang, setLang, t } from '../state/lang';
 
 export function LangSwitch() {
   return (

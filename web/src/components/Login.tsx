@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { MessageKey } from '../i18n';
-import { logIn, t } from '../store';
+import { t } from '../state/lang';
+import { logIn } from '../state/session';
 import { Logo } from './Header';
 import { LangSwitch } from './LangSwitch';
 

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ALERT_EVENTS, TONES, type AlertEvent, type AlertWhen, type EventSettings, type NotificationSettingsPatch, type Tone } from '../alerts';
 import type { MessageKey } from '../i18n';
-import { notificationPermission, requestPermission, testNotification, testSound, type PermissionState } from '../notify';
+import { notificationPermission, requestPermission, testNotification, testSound, type PermissionState } from '../state/alerts';
 import { audioBlocked } from '../sound';
-import { me, notificationSettings, t, updateNotificationSettings } from '../store';
+import { t } from '../state/lang';
+import { me } from '../state/me';
+import { notificationSettings, updateNotificationSettings } from '../state/notificationSettings';
 
 const PERMISSION_KEY: Record<PermissionState, MessageKey> = {
   granted: 'notif.permission.granted',

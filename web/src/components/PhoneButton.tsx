@@ -1,7 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api } from '../api/client';
 import { cleanNumber, dialProblem, dialable, lineText } from '../phone';
-import { myPhoneLine, t } from '../store';
+import { t } from '../state/lang';
+import { myPhoneLine } from '../state/phoneLine';
 import { useDismiss } from './useDismiss';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '0'] as const;

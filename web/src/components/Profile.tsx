@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatDuration, formatTime, initials, startOfLocalDay } from '../format';
 import type { MessageKey } from '../i18n';
 import { timeLines } from '../profileModel';
 import { statusLabel, toneOf } from '../status';
-import { lang, me, myStateVersion, navigate, pauseTypes, t } from '../store';
+import { lang, t } from '../state/lang';
+import { me, myStateVersion } from '../state/me';
+import { navigate } from '../state/route';
+import { pauseTypes } from '../state/team';
 import type { Cause, HistoryItem, Role, StateSummary } from '../types';
 import { StatusDot } from './StatusDot';
 

@@ -2,7 +2,11 @@ import { useRef, useState } from 'preact/hooks';
 import { initials } from '../format';
 import { LANGS } from '../i18n';
 import { statusChoices, statusLabel, toneOf } from '../status';
-import { changeMyStatus, lang, logOut, me, navigate, pauseTypes, setLang, t } from '../store';
+import { lang, setLang, t } from '../state/lang';
+import { me } from '../state/me';
+import { navigate } from '../state/route';
+import { logOut } from '../state/session';
+import { changeMyStatus, pauseTypes } from '../state/team';
 import { StatusDot } from './StatusDot';
 import { useDismiss } from './useDismiss';
 

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api } from '../api/client';
 import { formatSince } from '../format';
 import { earlierSessions } from '../phone';
 import { CHANNEL_LABEL } from '../channels';
 import { formatWait, secondsSince, secondsUntil, shortPage, unreadCount } from '../conversations';
-import { accept, conversations, now, orderedQueue, select, selectedId } from '../sessions';
-import { highlightedQueueId } from '../notify';
-import { lang, me, t } from '../store';
+import { accept, conversations, now, orderedQueue, select, selectedId } from '../state/conversations';
+import { highlightedQueueId } from '../state/alerts';
+import { lang, t } from '../state/lang';
+import { me } from '../state/me';
 import type { Session } from '../types';
 import { ChannelIcon } from './Channels';
 

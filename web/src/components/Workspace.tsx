@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { formatSince } from '../format';
 import type { MessageKey } from '../i18n';
-import { selected } from '../sessions';
+import { selected } from '../state/conversations';
 import { statusLabel, teamCounts, toneOf } from '../status';
-import { isSupervisor, lang, me, t, team } from '../store';
+import { lang, t } from '../state/lang';
+import { isSupervisor, me } from '../state/me';
+import { team } from '../state/team';
 import { lineText } from '../phone';
 import type { PhoneLine, Role } from '../types';
 import { ChannelChips, ChannelsTab } from './Channels';

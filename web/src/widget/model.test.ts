@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { WIDGET_DICTIONARIES, widgetLang, wt } from './i18n';
 import {
   apiBase,
+  asView,
   chatKey,
   formatEstimate,
   newMessageId,
-  parseClientFrame,
+  parseClientEvent,
+  parseQueuePlace,
   parseOutbox,
   parseStoredChat,
   visiblePending,
@@ -85,26 +87,26 @@ describe('texts', () => {
 
 describe('frames', () => {
   const session = { id: 's', status: 'waiting', end_reason: null };
-  it('parses hello, messages and session changes', () => {
-    const hello = parseClientFrame(JSON.stringify({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 }));
-    expect(hello).toEqual({ type: 'hello', last_seq: 4, view: { session, queue_position: 1, estimated_wait_s: 30 } });
+  it('reads the hello, messages and session changes', () => {
+    // The hello frame (the shared socket handles its type and last_seq) carries the session view.
+    const hello = asView({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 });
+    expect(hello).toEqual({ session, queue_position: 1, estimated_wait_s: 30 });
     const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
-    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 5, event: 'message.created', data: { message: msg } }))).toEqual({
+    expect(parseClientEvent('message.created', { message: msg })).toEqual({
       type: 'message',
-      seq: 5,
       message: { seq: 2, author: 'operator', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' },
     });
-    const changed = parseClientFrame(
-      JSON.stringify({ type: 'event', seq: 6, event: 'session.changed', data: { session: { ...session, status: 'active' }, queue_position: null } }),
-    );
-    expect(changed.type).toBe('session');
-    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 7, event: 'x.y', data: {} }))).toEqual({ type: 'other-event', seq: 7 });
-    expect(parseClientFrame('{"type":"ping"}')).toEqual({ type: 'ping' });
-    expect(parseClientFrame('garbage')).toEqual({ type: 'ignore' });
-    expect(parseClientFrame(JSON.stringify({ type: 'event', seq: 8, event: 'session.changed', data: { session: { id: 's', status: 'weird' } } }))).toEqual({
-      type: 'other-event',
-      seq: 8,
-    });
+    const changed = parseClientEvent('session.changed', { session: { ...session, status: 'active' }, queue_position: null });
+    expect(changed?.type).toBe('session');
+    expect(parseClientEvent('x.y', {})).toBeNull();
+    expect(parseClientEvent('message.created', null)).toBeNull();
+    expect(parseClientEvent('session.changed', { session: { id: 's', status: 'weird' } })).toBeNull();
+  });
+
+  it('reads the new place in the queue', () => {
+    expect(parseQueuePlace({ type: 'queue', queue_position: 2, estimated_wait_s: 90 })).toEqual({ queue_position: 2, estimated_wait_s: 90 });
+    expect(parseQueuePlace({ type: 'queue', queue_position: 1, estimated_wait_s: null })).toEqual({ queue_position: 1, estimated_wait_s: null });
+    expect(parseQueuePlace({ type: 'other', queue_position: 1 })).toBeNull();
   });
 });
 

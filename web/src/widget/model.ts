@@ -1,9 +1,12 @@
 // Pure logic of the widget: where the API is, what is stored between reloads, the outbox of unsent
-// messages, queue texts and server frames. No DOM here (unit-tested).
+// messages, queue texts and what the server's frames mean. No DOM here (unit-tested).
 
 import { wt, type WidgetLang } from './i18n';
 
 export type Availability = 'online' | 'busy' | 'offline';
+
+/** A company's chat (the launcher button), or one operator's invitation (the Connect button). */
+export type WidgetMode = { kind: 'company'; company: string } | { kind: 'invitation'; code: string; operator: string | null };
 export type SessionStatus = 'waiting' | 'offered' | 'active' | 'ended';
 
 export interface ClientSession {
@@ -190,36 +193,27 @@ export function asView(v: unknown): SessionView | null {
   };
 }
 
-export type ClientFrame =
-  | { type: 'hello'; last_seq: number; view: SessionView | null }
-  | { type: 'message'; seq: number; message: ClientMessage }
-  | { type: 'session'; seq: number; view: SessionView }
-  | { type: 'other-event'; seq: number }
-  | { type: 'ping' }
-  | { type: 'ignore' };
+/** What a stored event of the client's stream means to the widget; null for events it does not show. */
+export type ClientEvent = { type: 'message'; message: ClientMessage } | { type: 'session'; view: SessionView };
 
-/** Parses a frame of the client WebSocket. */
-export function parseClientFrame(text: string): ClientFrame {
-  const v = parseJson(text);
-  if (!isObject(v)) return { type: 'ignore' };
-  if (v['type'] === 'ping') return { type: 'ping' };
-  if (v['type'] === 'hello' && typeof v['last_seq'] === 'number') {
-    return { type: 'hello', last_seq: v['last_seq'], view: asView(v) };
+export function parseClientEvent(event: string, data: unknown): ClientEvent | null {
+  if (event === 'message.created' && isObject(data)) {
+    const message = asMessage(data['message']);
+    if (message) return { type: 'message', message };
   }
-  if (v['type'] === 'event' && typeof v['seq'] === 'number') {
-    const seq = v['seq'];
-    const data = v['data'];
-    if (v['event'] === 'message.created' && isObject(data)) {
-      const message = asMessage(data['message']);
-      if (message) return { type: 'message', seq, message };
-    }
-    if (v['event'] === 'session.changed') {
-      const view = asView(data);
-      if (view) return { type: 'session', seq, view };
-    }
-    return { type: 'other-event', seq };
+  if (event === 'session.changed') {
+    const view = asView(data);
+    if (view) return { type: 'session', view };
   }
-  return { type: 'ignore' };
+  return null;
+}
+
+/** The client's `queue` frame (derived, no seq): the new place while the session waits. */
+export function parseQueuePlace(frame: Readonly<Record<string, unknown>>): Omit<SessionView, 'session'> | null {
+  if (frame['type'] !== 'queue') return null;
+  const pos = frame['queue_position'];
+  const wait = frame['estimated_wait_s'];
+  return { queue_position: typeof pos === 'number' ? pos : null, estimated_wait_s: typeof wait === 'number' ? wait : null };
 }
 
 /** A UUID for client_msg_id (crypto.randomUUID where available, e.g. not on plain-http origins). */

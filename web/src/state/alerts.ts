@@ -1,16 +1,22 @@
-// The alerts in the browser: decides (alerts.ts) for each new queue client and new client message,
+// The alerts in the browser: decides (../alerts.ts) for each new queue client and new client message,
 // plays the tone (sound.ts), shows the browser notification (whose click brings the workspace to the
-// front on that session), and keeps the unread count in the tab title and the favicon.
+// front on that session), and keeps the unread count in the tab title and the favicon. Nothing
+// happens until boot() calls startAlerts().
 
 import { computed, effect, signal } from '@preact/signals';
-import { badgeText, eventKey, messagePreview, shouldAlert, titleWithCount, type AlertEvent } from './alerts';
-import { CHANNEL_LABEL } from './channels';
-import { conversations, queueItems, select, selectedId, setAlertSink, totalUnread } from './sessions';
-import { armAudio, playTone } from './sound';
-import { addLiveListener, me, navigate, notificationSettings, route, t } from './store';
-import { TabLeader } from './tabLeader';
-import type { Session } from './types';
-import { windowActive, windowActiveNow } from './windowState';
+import { badgeText, eventKey, messagePreview, shouldAlert, titleWithCount, type AlertEvent } from '../alerts';
+import { CHANNEL_LABEL } from '../channels';
+import { armAudio, playTone } from '../sound';
+import { TabLeader } from '../tabLeader';
+import type { Conversation } from '../conversations';
+import type { Message, Session } from '../types';
+import { conversations, queueItems, select, selectedId, setAlertSink, totalUnread, type AlertSink } from './conversations';
+import { t } from './lang';
+import { addLiveListener } from './live';
+import { me } from './me';
+import { notificationSettings } from './notificationSettings';
+import { navigate, route } from './route';
+import { windowActive, windowActiveNow } from './windowActive';
 
 export type PermissionState = NotificationPermission | 'unsupported';
 
@@ -18,8 +24,8 @@ function readPermission(): PermissionState {
   return typeof window.Notification === 'function' ? window.Notification.permission : 'unsupported';
 }
 
-/** The browser's notification permission, kept current. */
-export const notificationPermission = signal<PermissionState>(readPermission());
+/** The browser's notification permission, kept current from boot() on. */
+export const notificationPermission = signal<PermissionState>('default');
 /** The queue entry a notification click pointed at (highlighted in the Queue). */
 export const highlightedQueueId = signal<string | null>(null);
 /** Queue clients that arrived while the window was not active (part of the unread count). */
@@ -112,18 +118,18 @@ export function focusTarget(target: Target): void {
   }, 0);
 }
 
-setAlertSink({
-  newClient(session) {
+const alertSink = {
+  newClient(session: Session) {
     if (!windowActiveNow()) unseenClients.value = new Set([...unseenClients.value, session.id]);
     const body = t('alert.clientBody', { name: nameOf(session), channel: t(CHANNEL_LABEL[session.channel]) });
     raise('new_client', eventKey('new_client', session.id), { event: 'new_client', sessionId: session.id }, t('alert.newClient'), body);
   },
-  newMessage(conv, message) {
+  newMessage(conv: Conversation, message: Message) {
     const body = t('alert.messageBody', { name: nameOf(conv.session), text: messagePreview(message.text) });
     const key = eventKey('new_message', conv.session.id, message.seq);
     raise('new_message', key, { event: 'new_message', sessionId: conv.session.id }, t('alert.newMessage'), body);
   },
-});
+} satisfies AlertSink;
 
 // ---- test buttons -------------------------------------------------------------------------------
 
@@ -216,31 +222,32 @@ function setFavicon(count: number): void {
   link.dataset['unread'] = String(count);
 }
 
-effect(() => {
-  const count = me.value ? unreadAlerts.value : 0;
-  document.title = titleWithCount(t('app.name'), count);
-  setFavicon(count);
-});
-
-// Back in front: the waiting clients have been seen; the permission may have changed meanwhile.
-windowActive.subscribe((active) => {
-  if (!active) return;
+/** At boot: report new clients and messages here, keep the title and favicon, follow the session. */
+export function startAlerts(): void {
   refreshPermission();
-  if (unseenClients.peek().size > 0) unseenClients.value = new Set();
-});
-
-addLiveListener({
-  onSignedIn(current) {
-    leader.start(current.user.id);
-    armAudio();
+  setAlertSink(alertSink);
+  effect(() => {
+    const count = me.value ? unreadAlerts.value : 0;
+    document.title = titleWithCount(t('app.name'), count);
+    setFavicon(count);
+  });
+  // Back in front: the waiting clients have been seen; the permission may have changed meanwhile.
+  windowActive.subscribe((active) => {
+    if (!active) return;
     refreshPermission();
-    void watchPermission();
-  },
-  onSignedOut() {
-    leader.stop();
-    unseenClients.value = new Set();
-    highlightedQueueId.value = null;
-  },
-  onFresh() {},
-  onEvent() {},
-});
+    if (unseenClients.peek().size > 0) unseenClients.value = new Set();
+  });
+  addLiveListener({
+    onSignedIn(current) {
+      leader.start(current.user.id);
+      armAudio();
+      refreshPermission();
+      void watchPermission();
+    },
+    onSignedOut() {
+      leader.stop();
+      unseenClients.value = new Set();
+      highlightedQueueId.value = null;
+    },
+  });
+}

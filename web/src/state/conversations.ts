@@ -2,7 +2,7 @@
 // WebSocket events session.offered, session.changed, message.created and queue.changed.
 
 import { computed, signal } from '@preact/signals';
-import { ApiError, api } from './api';
+import { ApiError, api } from '../api/client';
 import {
   addMessages,
   applySession,
@@ -11,11 +11,12 @@ import {
   orderQueue,
   unreadCount,
   type Conversation,
-} from './conversations';
-import { lastSeqOf } from './messages';
-import { addLiveListener, me } from './store';
-import type { Message, Session } from './types';
-import { windowActive, windowActiveNow } from './windowState';
+} from '../conversations';
+import { lastSeqOf } from '../messages';
+import type { Message, Session } from '../types';
+import { addLiveListener, type LiveListener } from './live';
+import { myId } from './me';
+import { windowActive, windowActiveNow } from './windowActive';
 
 export const queueItems = signal<Session[]>([]);
 export const conversations = signal<Conversation[]>([]);
@@ -23,13 +24,11 @@ export const selectedId = signal<string | null>(null);
 /** Ticks every second while signed in (wait times, offer countdowns). */
 export const now = signal(Date.now());
 
-const myId = (): string => me.value?.user.id ?? '';
-
 export const orderedQueue = computed(() => orderQueue(queueItems.value, myId()));
 export const selected = computed(() => conversations.value.find((c) => c.session.id === selectedId.value) ?? null);
 export const totalUnread = computed(() => conversations.value.reduce((n, c) => n + unreadCount(c), 0));
 
-/** Where new clients and new client messages are reported (the alerts, see notify.ts). */
+/** Where new clients and new client messages are reported (the alerts, see alerts.ts). */
 export interface AlertSink {
   newClient(session: Session): void;
   newMessage(conversation: Conversation, message: Message): void;
@@ -187,12 +186,6 @@ function reportMessage(sessionId: string, message: Message): void {
   if (conv && conv.session.status === 'active' && conv.session.operator_id === myId()) alertSink?.newMessage(conv, message);
 }
 
-// Back in front: the open conversation counts as read again.
-windowActive.subscribe((active) => {
-  const id = selectedId.value;
-  if (active && id) setConversations(conversations.value.map((c) => (c.session.id === id ? markRead(c) : c)));
-});
-
 // ---- event parsing ------------------------------------------------------------------------------
 
 function isSession(value: unknown): value is Session {
@@ -213,7 +206,7 @@ function isMessage(value: unknown): value is Message {
   return typeof m['seq'] === 'number' && typeof m['text'] === 'string' && typeof m['author'] === 'string';
 }
 
-addLiveListener({
+const conversationsListener: LiveListener = {
   onSignedIn() {
     now.value = Date.now();
     if (ticker === null) ticker = setInterval(() => (now.value = Date.now()), 1000);
@@ -260,4 +253,13 @@ addLiveListener({
         break;
     }
   },
-});
+};
+
+/** At boot: follow the session and its stream, and mark the open conversation read when back in front. */
+export function startConversations(): void {
+  windowActive.subscribe((active) => {
+    const id = selectedId.value;
+    if (active && id) setConversations(conversations.value.map((c) => (c.session.id === id ? markRead(c) : c)));
+  });
+  addLiveListener(conversationsListener);
+}

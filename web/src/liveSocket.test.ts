@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LiveSocket, type LiveOptions } from './liveSocket';
+
+/** A WebSocket stand-in: records what was sent; the test plays the server. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  closed: number | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(text: string): void {
+    this.sent.push(text);
+  }
+  close(code = 1005): void {
+    this.closed = code;
+  }
+  // the server side
+  open(): void {
+    this.readyState = FakeSocket.OPEN;
+  }
+  frame(value: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(value) });
+  }
+  drop(): void {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+}
+
+const latest = (): FakeSocket => {
+  const s = FakeSocket.all.at(-1);
+  if (!s) throw new Error('no socket');
+  return s;
+};
+
+function options(log: string[], extra: Partial<LiveOptions> = {}): LiveOptions {
+  return {
+    url: (lastSeq) => `ws://test/ws${lastSeq === null ? '' : `?last_seq=${lastSeq}`}`,
+    onHello: (frame, fresh) => log.push(`hello ${String(frame['last_seq'])} fresh=${fresh}`),
+    onEvent: (event, _data, seq) => log.push(`event ${event} ${seq}`),
+    onFrame: (frame) => log.push(`frame ${String(frame['type'])}`),
+    onConnectionChange: (up) => log.push(up ? 'up' : 'down'),
+    onLoggedOut: () => log.push('logged out'),
+    onFailure: (n) => log.push(`failure ${n}`),
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  FakeSocket.all = [];
+  vi.useFakeTimers();
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal('window', { addEventListener: vi.fn(), removeEventListener: vi.fn() });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('LiveSocket', () => {
+  it('connects to the given URL, hands over the hello, drops duplicate events and resumes', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    const first = latest();
+    expect(first.url).toBe('ws://test/ws');
+    first.open();
+    first.frame({ type: 'hello', last_seq: 4, session: { id: 's' } });
+    first.frame({ type: 'event', seq: 5, event: 'message.created', data: {} });
+    first.frame({ type: 'event', seq: 5, event: 'message.created', data: {} });
+    first.frame({ type: 'event', seq: 3, event: 'old', data: {} });
+    expect(live.lastSeq).toBe(5);
+    first.drop();
+    vi.advanceTimersByTime(500);
+    const second = latest();
+    expect(second).not.toBe(first);
+    expect(second.url).toBe('ws://test/ws?last_seq=5');
+    second.open();
+    second.frame({ type: 'hello', last_seq: 7 });
+    expect(log).toEqual(['up', 'hello 4 fresh=true', 'event message.created 5', 'down', 'up', 'hello 7 fresh=false']);
+  });
+
+  it('gives the whole hello frame and frames it does not know to its owner', () => {
+    const frames: unknown[] = [];
+    const log: string[] = [];
+    const live = new LiveSocket(options(log, { onHello: (f) => frames.push(f), onFrame: (f) => frames.push(f) }));
+    live.start();
+    latest().frame({ type: 'hello', last_seq: 0, queue_position: 2, estimated_wait_s: 60 });
+    latest().frame({ type: 'queue', queue_position: 1, estimated_wait_s: 30 });
+    latest().frame('not an object');
+    expect(frames).toEqual([
+      { type: 'hello', last_seq: 0, queue_position: 2, estimated_wait_s: 60 },
+      { type: 'queue', queue_position: 1, estimated_wait_s: 30 },
+    ]);
+  });
+
+  it('answers pings, passes queue.changed without a seq, and reports a logout', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    const s = latest();
+    s.open();
+    s.frame({ type: 'hello', last_seq: 1 });
+    s.frame({ type: 'ping' });
+    s.frame({ type: 'queue.changed' });
+    s.frame({ type: 'logged_out' });
+    expect(s.sent).toEqual(['{"type":"pong"}']);
+    expect(log.slice(2)).toEqual(['event queue.changed null', 'logged out']);
+  });
+
+  it('pings while connected and closes a connection that went silent', () => {
+    const live = new LiveSocket(options([]));
+    live.start();
+    const s = latest();
+    s.open();
+    s.frame({ type: 'hello', last_seq: 1 });
+    vi.advanceTimersByTime(20_000);
+    expect(s.sent).toEqual(['{"type":"ping"}']);
+    vi.advanceTimersByTime(40_000);
+    expect(s.closed).toBe(4000);
+  });
+
+  it('counts failed attempts, backs off, and starts over after a hello', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    latest().drop();
+    expect(live.failures).toBe(1);
+    vi.advanceTimersByTime(499);
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    latest().drop();
+    expect(live.failures).toBe(2);
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.all).toHaveLength(3);
+    latest().frame({ type: 'hello', last_seq: 0 });
+    expect(live.failures).toBe(0);
+    expect(log).toEqual(['failure 1', 'failure 2', 'up', 'hello 0 fresh=true']);
+  });
+
+  it('stops: closes, forgets the position, and does not reconnect', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    const s = latest();
+    s.frame({ type: 'hello', last_seq: 9 });
+    live.stop();
+    expect(s.closed).toBe(1000);
+    expect(live.lastSeq).toBeNull();
+    s.drop();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(log).toEqual(['up', 'hello 9 fresh=true', 'down']);
+  });
+});

@@ -1,0 +1,188 @@
+// One resumable connection to the real-time endpoint, shared by the workspace and the widget: it
+// resumes with last_seq, drops events it has already seen, answers the server's pings and sends its
+// own, closes a connection that went silent, and reconnects with backoff (and at once when the
+// browser comes back online). Where it connects and what the frames mean is up to its owner.
+
+import { SeqTracker, backoffMs, classifyFrame, parseFrame, type Frame } from './seq';
+
+export type { Frame };
+
+export interface LiveOptions {
+  /** The URL to connect to, given the last seq applied (null: a fresh start). */
+  url(lastSeq: number | null): string;
+  /**
+   * Every hello, once the connection counts as up. `fresh`: a new stream without backlog, so
+   * snapshots must be reloaded. `frame` is the whole hello (a client's carries its session).
+   */
+  onHello?(frame: Frame, fresh: boolean): void;
+  /** A new stored event (seq), or the workspace's derived `queue.changed` (seq null). */
+  onEvent(event: string, data: unknown, seq: number | null): void;
+  /** A frame of a type handled by the owner only (the client's `queue`). */
+  onFrame?(frame: Frame): void;
+  onConnectionChange(up: boolean): void;
+  /** The session was logged out (e.g. in another tab). */
+  onLoggedOut?(): void;
+  /** A connection attempt failed `failures` times in a row; the next one is scheduled. */
+  onFailure?(failures: number): void;
+}
+
+const CLIENT_PING_MS = 20_000;
+const SILENCE_LIMIT_MS = 45_000;
+
+export class LiveSocket {
+  readonly #tracker = new SeqTracker();
+  #socket: WebSocket | null = null;
+  #failed = 0;
+  #stopped = true;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #lastMessageAt = 0;
+  #up = false;
+
+  readonly #options: LiveOptions;
+
+  constructor(options: LiveOptions) {
+    this.#options = options;
+  }
+
+  get lastSeq(): number | null {
+    return this.#tracker.lastSeq;
+  }
+
+  /** Failed connection attempts since the last hello. */
+  get failures(): number {
+    return this.#failed;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#failed = 0;
+    window.addEventListener('online', this.#reconnectNow);
+    this.#connect();
+  }
+
+  /** Closes the connection and forgets the stream position. */
+  stop(): void {
+    this.#stopped = true;
+    window.removeEventListener('online', this.#reconnectNow);
+    this.#clearTimers();
+    this.#drop();
+    this.#tracker.reset();
+    this.#setUp(false);
+  }
+
+  readonly #reconnectNow = (): void => {
+    if (this.#stopped || this.#up) return;
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#connect();
+  };
+
+  /** Closes the current socket (if any) without reacting to its close. */
+  #drop(): void {
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.close(1000, 'bye');
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    this.#drop();
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.#options.url(this.#tracker.lastSeq));
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    let greeted = false;
+    socket.onmessage = (ev: MessageEvent) => {
+      if (this.#socket !== socket || typeof ev.data !== 'string') return;
+      this.#lastMessageAt = Date.now();
+      const frame = parseFrame(ev.data);
+      if (!frame) return;
+      const msg = classifyFrame(frame);
+      if (!msg) {
+        this.#options.onFrame?.(frame);
+        return;
+      }
+      switch (msg.type) {
+        case 'hello': {
+          greeted = true;
+          this.#failed = 0;
+          const fresh = this.#tracker.hello(msg.last_seq);
+          this.#setUp(true);
+          this.#startPinging(socket);
+          this.#options.onHello?.(frame, fresh);
+          break;
+        }
+        case 'event':
+          if (this.#tracker.accept(msg.seq)) this.#options.onEvent(msg.event, msg.data, msg.seq);
+          break;
+        case 'ping':
+          socket.send('{"type":"pong"}');
+          break;
+        case 'pong':
+          break;
+        case 'logged_out':
+          this.#options.onLoggedOut?.();
+          break;
+        case 'queue.changed':
+          // Derived state, so it carries no seq and skips the tracker.
+          this.#options.onEvent('queue.changed', {}, null);
+          break;
+      }
+    };
+    socket.onclose = () => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#clearTimers();
+      this.#setUp(false);
+      if (!greeted) this.#failed += 1;
+      this.#scheduleReconnect();
+    };
+    socket.onerror = () => {
+      // onclose follows and handles the reconnect.
+    };
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    if (this.#failed > 0) this.#options.onFailure?.(this.#failed);
+    // onFailure may have stopped us (e.g. the session ended).
+    if (this.#stopped) return;
+    const delay = backoffMs(Math.max(0, this.#failed - 1));
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.#connect();
+    }, delay);
+  }
+
+  #startPinging(socket: WebSocket): void {
+    if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
+    this.#lastMessageAt = Date.now();
+    this.#pingTimer = setInterval(() => {
+      if (this.#socket !== socket) return;
+      if (Date.now() - this.#lastMessageAt > SILENCE_LIMIT_MS) {
+        socket.close(4000, 'silent');
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
+    }, CLIENT_PING_MS);
+  }
+
+  #clearTimers(): void {
+    if (this.#pingTimer !== null) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+  }
+
+  #setUp(up: boolean): void {
+    if (this.#up === up) return;
+    this.#up = up;
+    this.#options.onConnectionChange(up);
+  }
+}

@@ -1,0 +1,81 @@
+// The workspace's live connection: the one LiveSocket on the operator's stream (made at the first
+// sign-in), whether it is up, and the registry through which the state modules follow sign-in,
+// sign-out and the stream (so the session module need not know them).
+
+import { signal } from '@preact/signals';
+import { LiveSocket } from '../liveSocket';
+import { wsUrl } from '../seq';
+import type { Me } from '../types';
+
+export interface LiveListener {
+  onSignedIn?(current: Me): void;
+  onSignedOut?(): void;
+  /** A fresh stream (or a resume that cannot replay): reload snapshots. */
+  onFresh?(): void;
+  onEvent?(event: string, data: unknown): void;
+}
+
+const listeners: LiveListener[] = [];
+
+/** Listeners are told in the order they were added (boot() decides it). */
+export function addLiveListener(listener: LiveListener): void {
+  listeners.push(listener);
+}
+
+export function tellSignedIn(current: Me): void {
+  for (const l of listeners) l.onSignedIn?.(current);
+}
+
+export function tellSignedOut(): void {
+  for (const l of listeners) l.onSignedOut?.();
+}
+
+export const socketUp = signal(false);
+/** Whether the socket has been up since sign-in (before that, no "reconnecting" is shown). */
+export const socketEverUp = signal(false);
+
+/** Counts live events applied, so a snapshot older than one of them is not kept. */
+let eventsApplied = 0;
+export function liveEventCount(): number {
+  return eventsApplied;
+}
+
+/** What the session does when the socket says it was logged out, or keeps failing. */
+export interface LiveSessionHooks {
+  onLoggedOut(): void;
+  onFailure(failures: number): void;
+}
+
+let socket: LiveSocket | null = null;
+let hooks: LiveSessionHooks | null = null;
+
+function makeSocket(): LiveSocket {
+  return new LiveSocket({
+    url: (lastSeq) => wsUrl(window.location, lastSeq),
+    onHello: (_frame, fresh) => {
+      if (!fresh) return;
+      for (const l of listeners) l.onFresh?.();
+    },
+    onEvent: (event, data) => {
+      eventsApplied += 1;
+      for (const l of listeners) l.onEvent?.(event, data);
+    },
+    onConnectionChange: (up) => {
+      socketUp.value = up;
+      if (up) socketEverUp.value = true;
+    },
+    onLoggedOut: () => hooks?.onLoggedOut(),
+    onFailure: (failures) => hooks?.onFailure(failures),
+  });
+}
+
+export function startLive(sessionHooks: LiveSessionHooks): void {
+  hooks = sessionHooks;
+  socket ??= makeSocket();
+  socket.start();
+}
+
+export function stopLive(): void {
+  socket?.stop();
+  socketEverUp.value = false;
+}

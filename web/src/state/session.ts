@@ -1,0 +1,144 @@
+// The signed-in session: logging in and out, the check at boot, and keeping the /me snapshot (with
+// the team, pause types and company settings) current from REST and the operator's live events.
+
+import { signal } from '@preact/signals';
+import { ApiError, api, setCsrfToken } from '../api/client';
+import { isChannelList } from '../channels';
+import type { ChannelChangedData, StateChangedData } from '../events';
+import type { MessageKey } from '../i18n';
+import { parsePhoneLineChanged } from '../phone';
+import type { Me } from '../types';
+import { applyChannelChanged, companySettings, loadCompanySettings } from './channels';
+import { liveEventCount, startLive, stopLive, tellSignedIn, tellSignedOut, type LiveListener } from './live';
+import { me, myStateVersion } from './me';
+import { applyNotificationSettingsEvent } from './notificationSettings';
+import { applyPhoneLineChanged } from './phoneLine';
+import { navigate, route } from './route';
+import { applyStateChanged, clearTeam, loadPauseTypes, loadTeam } from './team';
+
+/** False until the check at boot has answered (a splash until then). */
+export const booted = signal(false);
+/** Why the check at boot failed, other than "not signed in". */
+export const bootError = signal<string | null>(null);
+
+function isStateChanged(data: unknown): data is StateChangedData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  const state = d['state'] as Record<string, unknown> | null | undefined;
+  return typeof d['operator_id'] === 'string' && typeof state === 'object' && state !== null && typeof state['presence'] === 'string';
+}
+
+function isChannelChanged(data: unknown): data is ChannelChangedData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return typeof d['operator_id'] === 'string' && isChannelList(d['channels']);
+}
+
+/** The first live listener (boot() adds it before the others): snapshots and operator events. */
+export const sessionListener: LiveListener = {
+  onFresh() {
+    void refreshSnapshot();
+  },
+  onEvent(event, data) {
+    if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
+    if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
+    if (event === 'me.notification_settings_changed') applyNotificationSettingsEvent(data);
+    if (event === 'operator.phone_line_changed') {
+      const changed = parsePhoneLineChanged(data);
+      if (changed) applyPhoneLineChanged(changed);
+    }
+  },
+};
+
+async function refreshSnapshot(): Promise<void> {
+  try {
+    // An event that arrives while /me is on its way is newer than the answer:
+    // fetch again rather than overwrite it with the older snapshot.
+    let before = liveEventCount();
+    let fresh = await api.me();
+    for (let attempt = 0; attempt < 2 && liveEventCount() !== before; attempt += 1) {
+      before = liveEventCount();
+      fresh = await api.me();
+    }
+    setCsrfToken(fresh.csrf_token);
+    me.value = fresh;
+    myStateVersion.value += 1;
+    await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) signedOut();
+  }
+}
+
+async function checkSession(): Promise<void> {
+  try {
+    await api.me();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) signedOut();
+  }
+}
+
+async function signedIn(current: Me): Promise<void> {
+  setCsrfToken(current.csrf_token);
+  me.value = current;
+  await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]).catch(() => undefined);
+  tellSignedIn(current);
+  startLive({
+    onLoggedOut: () => signedOut(),
+    onFailure: (failures) => {
+      // A socket that keeps failing may mean the session ended: check, and show the login page if so.
+      if (failures === 3 || failures % 10 === 0) void checkSession();
+    },
+  });
+}
+
+function signedOut(): void {
+  stopLive();
+  setCsrfToken(null);
+  me.value = null;
+  tellSignedOut();
+  clearTeam();
+  companySettings.value = null;
+  if (route.value !== '/login') navigate('/login', true);
+}
+
+/** At boot: signed in already (the cookie)? Then the workspace, else the login page. */
+export async function resumeSession(): Promise<void> {
+  try {
+    const current = await api.me();
+    await signedIn(current);
+    if (route.value === '/login') navigate('/', true);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      if (route.value !== '/login') navigate('/login', true);
+    } else {
+      bootError.value = err instanceof Error ? err.message : String(err);
+    }
+  } finally {
+    booted.value = true;
+  }
+}
+
+/** Logs in; resolves to an error message key on failure. */
+export async function logIn(email: string, password: string): Promise<MessageKey | null> {
+  try {
+    const res = await api.login(email, password);
+    setCsrfToken(res.csrf_token);
+    const current = await api.me();
+    await signedIn(current);
+    navigate('/', true);
+    return null;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return 'login.invalid';
+    if (err instanceof ApiError && err.status === 429) return 'login.tooMany';
+    return 'login.failed';
+  }
+}
+
+export async function logOut(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // Logged out locally anyway.
+  }
+  signedOut();
+}

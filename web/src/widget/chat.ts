@@ -1,0 +1,405 @@
+// The widget's conversation: availability, starting a chat (or redeeming an invitation), rejoining
+// it after a reload, the outbox of messages with idempotent ids, and the live connection (the
+// shared LiveSocket, on this conversation's client token). What it shows is drawn by ui.ts.
+
+import { LiveSocket } from '../liveSocket';
+import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq } from '../messages';
+import { readStorage, writeStorage } from './browser';
+import { call, HttpError } from './http';
+import { wt, type WidgetKey, type WidgetLang } from './i18n';
+import {
+  asMessage,
+  asView,
+  chatKey,
+  invitationChatKey,
+  invitationOutboxKey,
+  newMessageId,
+  outboxKey,
+  parseClientEvent,
+  parseOutbox,
+  parseQueuePlace,
+  parseStoredChat,
+  redeemProblem,
+  withPending,
+  withoutPending,
+  wsUrlFor,
+  type ClientMessage,
+  type CryptoLike,
+  type SessionView,
+  type WidgetMode,
+} from './model';
+import { ChatUi, type ChatState, type Phase } from './ui';
+
+const POLL_MS = 15_000;
+const RETRY_MS = 4_000;
+
+export interface ChatOptions {
+  base: string;
+  mode: WidgetMode;
+  root: ShadowRoot;
+  lang: WidgetLang;
+  /** Rendered in the page (the invitation landing page), always open, without the launcher. */
+  inline: boolean;
+}
+
+export class Chat {
+  readonly #lang: WidgetLang;
+  readonly #base: string;
+  readonly #mode: WidgetMode;
+  readonly #chatStorageKey: string;
+  readonly #outboxStorageKey: string;
+  readonly #state: ChatState;
+  readonly #ui: ChatUi;
+  readonly #live: LiveSocket;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #flushing = false;
+
+  constructor(options: ChatOptions) {
+    const { base, mode, root, lang, inline } = options;
+    this.#base = base;
+    this.#mode = mode;
+    this.#lang = lang;
+    this.#chatStorageKey = mode.kind === 'company' ? chatKey(mode.company) : invitationChatKey(mode.code);
+    this.#outboxStorageKey = mode.kind === 'company' ? outboxKey(mode.company) : invitationOutboxKey(mode.code);
+    const chat = parseStoredChat(readStorage(this.#chatStorageKey));
+    this.#state = {
+      phase: 'start',
+      // An invitation opens at once (its page is about nothing else).
+      open: mode.kind === 'invitation' ? true : (chat?.open ?? false),
+      availability: null,
+      chat,
+      view: null,
+      messages: [],
+      outbox: parseOutbox(readStorage(this.#outboxStorageKey)),
+      failed: new Set(),
+      notice: null,
+      draft: '',
+      connected: false,
+      failures: 0,
+    };
+    this.#ui = new ChatUi(root, { lang, mode, inline }, this.#state, {
+      setOpen: (open) => this.#setOpen(open),
+      start: (name, email) => void this.#start(name, email),
+      redeem: () => void this.#redeem(),
+      send: (text) => this.#send(text),
+      leave: () => void this.#leave(),
+      forget: () => this.#forget(),
+    });
+    this.#live = new LiveSocket({
+      url: (lastSeq) => wsUrlFor(this.#base, this.#state.chat?.client_token ?? '', lastSeq),
+      onConnectionChange: (up) => {
+        this.#state.connected = up;
+        this.#state.failures = this.#live.failures;
+        this.#ui.renderStatus();
+      },
+      onHello: (frame) => {
+        const view = asView(frame);
+        if (view) this.#applyView(view);
+        // Whatever happened while we were away: fetch it (deduplicated by seq).
+        void this.#fetchMessages();
+        void this.#flushOutbox();
+      },
+      onEvent: (event, data) => {
+        const e = parseClientEvent(event, data);
+        if (e?.type === 'message') this.#addMessages([e.message]);
+        else if (e?.type === 'session') this.#applyView(e.view);
+      },
+      onFrame: (frame) => {
+        // The new place in the queue while waiting (derived state, so not an event).
+        const place = parseQueuePlace(frame);
+        const view = this.#state.view;
+        if (place && view && this.#state.phase === 'waiting') this.#applyView({ ...view, ...place });
+      },
+      onFailure: (failures) => {
+        this.#state.failures = failures;
+        this.#ui.renderStatus();
+        if (failures > 1) {
+          // The socket keeps failing (a proxy, a server restart): meanwhile, poll over HTTP.
+          void this.#refreshView();
+          void this.#fetchMessages();
+        }
+      },
+    });
+
+    if (chat) void this.#rejoin();
+    else this.#ui.render();
+    if (mode.kind === 'company') {
+      void this.#pollAvailability();
+      setInterval(() => {
+        if (!this.#state.open || this.#state.phase === 'start') void this.#pollAvailability();
+      }, POLL_MS);
+    }
+  }
+
+  #t(key: WidgetKey, params?: Readonly<Record<string, string | number>>): string {
+    return wt(this.#lang, key, params);
+  }
+
+  /** A client API call; with the conversation's token unless `auth` is false. */
+  #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, auth = true): Promise<T> {
+    return call<T>(this.#base, method, path, body, auth ? this.#state.chat?.client_token : undefined);
+  }
+
+  async #pollAvailability(): Promise<void> {
+    if (this.#mode.kind !== 'company') return;
+    try {
+      const r = await this.#call<{ state?: unknown }>(
+        'GET',
+        `api/v1/client/availability?company=${encodeURIComponent(this.#mode.company)}&channel=chat`,
+        undefined,
+        false,
+      );
+      const state = r.state;
+      this.#state.availability = state === 'online' || state === 'busy' || state === 'offline' ? state : null;
+    } catch {
+      // keep the last known state
+    }
+    this.#ui.renderLauncher();
+    if (this.#state.phase === 'start') this.#ui.render();
+  }
+
+  // ---- session lifecycle -------------------------------------------------------------------------
+
+  #saveChat(): void {
+    const { chat, open } = this.#state;
+    writeStorage(this.#chatStorageKey, chat ? JSON.stringify({ ...chat, open }) : null);
+  }
+  #saveOutbox(): void {
+    const { outbox } = this.#state;
+    writeStorage(this.#outboxStorageKey, outbox.length ? JSON.stringify(outbox) : null);
+  }
+
+  #setOpen(open: boolean): void {
+    this.#state.open = open;
+    if (this.#state.chat) this.#saveChat();
+    if (open && this.#state.phase === 'start') void this.#pollAvailability();
+    this.#ui.render();
+    if (open) this.#ui.focusFirst();
+  }
+
+  /** A new conversation (started or redeemed): keep it, show it, and connect. */
+  #begin(r: { session: unknown; client_token: string }): void {
+    const view = asView({ session: r.session });
+    if (!view || typeof r.client_token !== 'string') throw new HttpError(500, 'bad_response');
+    this.#state.chat = { session_id: view.session.id, client_token: r.client_token, open: true };
+    this.#saveChat();
+    this.#state.messages = [];
+    this.#live.stop();
+    this.#applyView(view);
+    if (this.#state.phase !== 'ended') this.#live.start();
+    void this.#refreshView();
+  }
+
+  async #start(name: string, email: string): Promise<void> {
+    if (this.#mode.kind !== 'company') return;
+    this.#state.notice = null;
+    try {
+      this.#begin(
+        await this.#call<{ session: unknown; client_token: string }>(
+          'POST',
+          'api/v1/client/sessions',
+          {
+            company: this.#mode.company,
+            channel: 'chat',
+            ...(name ? { name } : {}),
+            ...(email ? { email } : {}),
+            page_url: location.href,
+          },
+          false,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof HttpError && err.code === 'no_operator_available') {
+        this.#state.availability = 'offline';
+        this.#state.notice = this.#t('noOperator');
+      } else {
+        this.#state.notice = this.#t('startFailed');
+      }
+      this.#ui.render();
+    }
+  }
+
+  /** Connect on an invitation: redeem the code; the conversation goes on as a chat. */
+  async #redeem(): Promise<void> {
+    if (this.#mode.kind !== 'invitation') return;
+    this.#state.notice = null;
+    try {
+      this.#begin(
+        await this.#call<{ session: unknown; client_token: string }>(
+          'POST',
+          `api/v1/client/invitations/${encodeURIComponent(this.#mode.code)}/redeem`,
+          undefined,
+          false,
+        ),
+      );
+    } catch (err) {
+      this.#state.notice = err instanceof HttpError ? this.#t(redeemProblem(err.status, err.code)) : this.#t('invitationFailed');
+      this.#ui.render();
+    }
+  }
+
+  /** After a reload: load the stored session, its messages, and reconnect. */
+  async #rejoin(): Promise<void> {
+    const ok = await this.#refreshView();
+    if (!ok) return;
+    await this.#fetchMessages();
+    if (this.#state.phase !== 'ended') this.#live.start();
+    void this.#flushOutbox();
+  }
+
+  async #refreshView(): Promise<boolean> {
+    const chat = this.#state.chat;
+    if (!chat) return false;
+    try {
+      const v = asView(await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`));
+      if (v) this.#applyView(v);
+      return true;
+    } catch (err) {
+      if (err instanceof HttpError && (err.status === 404 || err.status === 401 || err.status === 403)) {
+        this.#forget();
+        return false;
+      }
+      this.#ui.render();
+      return true;
+    }
+  }
+
+  async #fetchMessages(): Promise<void> {
+    const chat = this.#state.chat;
+    if (!chat) return;
+    try {
+      const r = await this.#call<{ items?: unknown[] }>(
+        'GET',
+        `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/messages?after_seq=${lastSeqOf(this.#state.messages)}`,
+      );
+      const items = (r.items ?? []).map(asMessage).filter((m): m is ClientMessage => m !== null);
+      this.#addMessages(items);
+    } catch {
+      // retried after the next reconnect
+    }
+  }
+
+  #applyView(view: SessionView): void {
+    const s = view.session.status;
+    const next: Phase = s === 'ended' ? 'ended' : s === 'active' ? 'active' : 'waiting';
+    this.#state.view = view;
+    if (next === 'ended' && this.#state.phase !== 'ended') {
+      this.#live.stop();
+      if (this.#state.outbox.length) {
+        this.#state.outbox = [];
+        this.#saveOutbox();
+      }
+    }
+    const changed = next !== this.#state.phase;
+    this.#state.phase = next;
+    // Same phase (a new queue position, a poll): only the status line changes; keep the composer as is.
+    if (changed || !this.#ui.drawn) this.#ui.render();
+    else this.#ui.renderStatus();
+  }
+
+  #addMessages(items: ClientMessage[]): void {
+    const merged = mergeBySeq(this.#state.messages, items);
+    if (merged === this.#state.messages) return;
+    this.#state.messages = merged;
+    this.#ui.renderMessages();
+  }
+
+  #forget(): void {
+    this.#live.stop();
+    const s = this.#state;
+    s.chat = null;
+    s.view = null;
+    s.messages = [];
+    s.outbox = [];
+    s.failed.clear();
+    s.phase = 'start';
+    this.#saveChat();
+    this.#saveOutbox();
+    this.#ui.render();
+    void this.#pollAvailability();
+  }
+
+  async #leave(): Promise<void> {
+    const chat = this.#state.chat;
+    if (!chat) return;
+    try {
+      const r = await this.#call<{ session: unknown }>('POST', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/leave`);
+      const v = asView({ session: r.session });
+      if (v) this.#applyView(v);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409) void this.#refreshView();
+    }
+  }
+
+  // ---- sending (outbox with idempotent ids) ------------------------------------------------------
+
+  #send(text: string): void {
+    const problem = draftProblem(text);
+    if (problem === 'empty') return;
+    if (problem === 'tooLong') {
+      this.#state.notice = this.#t('tooLong', { max: MAX_MESSAGE_CHARS });
+      this.#ui.render();
+      return;
+    }
+    this.#state.notice = null;
+    this.#state.outbox = withPending(this.#state.outbox, {
+      id: newMessageId(globalThis.crypto as CryptoLike | undefined),
+      text,
+      after: lastSeqOf(this.#state.messages),
+    });
+    this.#saveOutbox();
+    this.#state.draft = '';
+    this.#ui.render();
+    void this.#flushOutbox();
+  }
+
+  /** Sends pending messages in order, each with its own id; stops at the first failure and retries. */
+  async #flushOutbox(): Promise<void> {
+    const s = this.#state;
+    if (this.#flushing || !s.chat || s.phase === 'ended') return;
+    this.#flushing = true;
+    try {
+      while (s.outbox.length > 0 && s.chat) {
+        const item = s.outbox[0]!;
+        try {
+          const m = asMessage(
+            await this.#call<unknown>('POST', `api/v1/client/sessions/${encodeURIComponent(s.chat.session_id)}/messages`, {
+              text: item.text,
+              client_msg_id: item.id,
+            }),
+          );
+          s.outbox = withoutPending(s.outbox, item.id);
+          s.failed.delete(item.id);
+          this.#saveOutbox();
+          if (m) this.#addMessages([m]);
+          this.#ui.renderMessages();
+        } catch (err) {
+          const status = err instanceof HttpError ? err.status : 0;
+          if (status === 0 || status >= 500 || status === 429) {
+            // Temporary: keep it (same id) and try again later.
+            s.failed.add(item.id);
+            if (status === 429) s.notice = this.#t('tooMany');
+            this.#ui.renderMessages();
+            this.#scheduleRetry();
+            return;
+          }
+          // Permanent (too long, empty, ended, …): drop it.
+          s.outbox = withoutPending(s.outbox, item.id);
+          this.#saveOutbox();
+          if (err instanceof HttpError && err.code === 'session_ended') void this.#refreshView();
+          this.#ui.renderMessages();
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== null) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#flushOutbox();
+    }, RETRY_MS);
+  }
+}

@@ -1,0 +1,42 @@
+// The widget's calls to the client API on the origin it was loaded from: JSON in and out, the
+// client token as a bearer token, no cookies; an error answer becomes an HttpError with its code.
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+/** `token`: the client token of the conversation (omitted for calls that need none). */
+export async function call<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base).href, {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+      credentials: 'omit',
+      mode: 'cors',
+    });
+  } catch {
+    throw new HttpError(0, 'network');
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: unknown } } | null)?.error;
+    throw new HttpError(res.status, typeof err?.code === 'string' ? err.code : `http_${res.status}`);
+  }
+  return json as T;
+}

@@ -1,0 +1,292 @@
+// The widget's DOM: the launcher button, the panel, and what it shows in each phase (the start
+// form or the invitation's Connect button, the conversation with its composer, the end). It reads
+// the chat's state and calls the chat's actions; every client/operator text goes in as text.
+
+import { h } from './browser';
+import { wt, type WidgetKey, type WidgetLang } from './i18n';
+import { queueText, visiblePending, type Availability, type ClientMessage, type Pending, type SessionView, type StoredChat, type WidgetMode } from './model';
+import css from './widget.css?inline';
+
+export type Phase = 'start' | 'waiting' | 'active' | 'ended';
+
+/** What the panel shows; the chat (chat.ts) owns it and asks for a render after changing it. */
+export interface ChatState {
+  phase: Phase;
+  open: boolean;
+  availability: Availability | null;
+  chat: StoredChat | null;
+  view: SessionView | null;
+  messages: ClientMessage[];
+  outbox: Pending[];
+  /** Ids of pending messages whose last attempt failed (shown as not sent, retried). */
+  failed: Set<string>;
+  notice: string | null;
+  /** The composer's text, kept across renders. */
+  draft: string;
+  connected: boolean;
+  /** Failed connection attempts in a row (then the status line says it is reconnecting). */
+  failures: number;
+}
+
+export interface ChatActions {
+  setOpen(open: boolean): void;
+  start(name: string, email: string): void;
+  redeem(): void;
+  send(text: string): void;
+  leave(): void;
+  forget(): void;
+}
+
+export interface UiConfig {
+  lang: WidgetLang;
+  mode: WidgetMode;
+  /** Rendered in the page (the invitation landing page), always open, without the launcher. */
+  inline: boolean;
+}
+
+export class ChatUi {
+  readonly #lang: WidgetLang;
+  readonly #mode: WidgetMode;
+  readonly #inline: boolean;
+  readonly #button: HTMLButtonElement;
+  readonly #dot: HTMLSpanElement;
+  readonly #panel: HTMLDivElement;
+  readonly #body: HTMLDivElement;
+  readonly #status: HTMLParagraphElement;
+
+  readonly #state: ChatState;
+  readonly #actions: ChatActions;
+  /**
+   * The start form is made once per conversation and kept across renders (an availability poll
+   * every 15 s re-renders the panel), so what the visitor is typing stays, and so does the button.
+   */
+  #startForm: HTMLFormElement | null = null;
+
+  constructor(root: ShadowRoot, config: UiConfig, state: ChatState, actions: ChatActions) {
+    this.#state = state;
+    this.#actions = actions;
+    const { lang, mode, inline } = config;
+    this.#lang = lang;
+    this.#mode = mode;
+    this.#inline = inline;
+    root.append(h('style', {}, css));
+    const wrap = h('div', { class: `root${inline ? ' inline' : ''}`, lang });
+    this.#dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
+    this.#button = h('button', { type: 'button', class: 'launcher', 'aria-label': this.#t('button'), 'aria-expanded': 'false' });
+    this.#button.append(this.#icon(), this.#dot);
+    this.#button.addEventListener('click', () => actions.setOpen(!state.open));
+    this.#status = h('p', { class: 'status', role: 'status' });
+    this.#body = h('div', { class: 'body' });
+    const title = this.#title();
+    const head = h('div', { class: 'head' }, h('h2', {}, title));
+    if (!inline) {
+      const close = h('button', { type: 'button', class: 'close', 'aria-label': this.#t('close') }, '×');
+      close.addEventListener('click', () => actions.setOpen(false));
+      head.append(close);
+    }
+    this.#panel = h(
+      'div',
+      { class: 'panel', role: inline ? 'region' : 'dialog', 'aria-label': title, hidden: '' },
+      head,
+      this.#status,
+      this.#body,
+    );
+    wrap.append(this.#panel);
+    if (!inline) wrap.append(this.#button);
+    root.append(wrap);
+  }
+
+  #t(key: WidgetKey, params?: Readonly<Record<string, string | number>>): string {
+    return wt(this.#lang, key, params);
+  }
+
+  /** The invited operator's name (or "the operator" when the page did not say). */
+  #operatorName(): string {
+    return this.#mode.kind === 'invitation' && this.#mode.operator ? this.#mode.operator : this.#t('theOperator');
+  }
+
+  #title(): string {
+    return this.#mode.kind === 'invitation' ? this.#t('invitationTitle', { name: this.#operatorName() }) : this.#t('title');
+  }
+
+  #icon(): SVGSVGElement {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M5 5h14a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-8l-5 4v-4H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z');
+    path.setAttribute('fill', 'currentColor');
+    svg.append(path);
+    return svg;
+  }
+
+  /** Whether the panel's body has been drawn at all. */
+  get drawn(): boolean {
+    return this.#body.hasChildNodes();
+  }
+
+  focusFirst(): void {
+    const target = this.#body.querySelector<HTMLElement>('textarea, input, button');
+    target?.focus();
+  }
+
+  renderLauncher(): void {
+    const { availability } = this.#state;
+    this.#dot.className = `dot dot-${this.#state.chat ? 'online' : (availability ?? 'unknown')}`;
+    this.#button.setAttribute('aria-expanded', String(this.#state.open));
+    this.#button.title = availability ? this.#t(availability === 'online' ? 'online' : availability) : this.#t('button');
+  }
+
+  renderStatus(): void {
+    const { phase, view } = this.#state;
+    const parts: string[] = [];
+    if (phase === 'waiting' && view) {
+      if (this.#mode.kind === 'invitation') {
+        // Waiting = the operator cannot take it now (not online); offered = ringing at the operator.
+        const key = view.session.status === 'offered' ? 'invitationOffered' : 'invitationWaiting';
+        parts.push(this.#t(key, { name: this.#operatorName() }));
+      } else {
+        parts.push(queueText(this.#lang, view.queue_position, view.estimated_wait_s));
+      }
+    }
+    if (this.#state.chat && !this.#state.connected && this.#state.failures > 0 && phase !== 'ended') parts.push(this.#t('reconnecting'));
+    const text = parts.join(' · ');
+    this.#status.textContent = text;
+    this.#status.hidden = text === '';
+  }
+
+  render(): void {
+    this.renderLauncher();
+    const { open, phase } = this.#state;
+    this.#panel.hidden = !open && !this.#inline;
+    this.renderStatus();
+    if (!open && !this.#inline) return;
+    const active = (this.#panel.getRootNode() as ShadowRoot).activeElement;
+    const focused = active !== null && this.#body.contains(active);
+    this.#body.replaceChildren();
+    if (this.#state.notice) this.#body.append(h('p', { class: 'notice', role: 'alert' }, this.#state.notice));
+    if (phase === 'start') {
+      if (this.#mode.kind === 'invitation') this.#renderConnect();
+      else this.#renderStart();
+    } else {
+      // The next conversation starts with an empty form.
+      this.#startForm = null;
+      if (phase === 'ended') this.#renderEnded();
+      else this.#renderConversation();
+    }
+    if (!focused) return;
+    // Back to the field that had the focus when it is still shown (the start form is kept), else the first.
+    if (active instanceof HTMLElement && this.#body.contains(active)) active.focus();
+    else this.focusFirst();
+  }
+
+  #renderStart(): void {
+    const { availability } = this.#state;
+    if (availability === 'offline') {
+      this.#body.append(h('div', { class: 'offline' }, h('h3', {}, this.#t('offlineTitle')), h('p', {}, this.#t('offline'))));
+      return;
+    }
+    if (availability === 'busy') this.#body.append(h('p', { class: 'busy' }, this.#t('busy')));
+    this.#startForm ??= this.#makeStartForm();
+    const submit = this.#startForm.querySelector('button');
+    if (submit) {
+      // Ready again (after a start that failed).
+      submit.disabled = false;
+      submit.textContent = this.#t('start');
+    }
+    this.#body.append(this.#startForm);
+  }
+
+  #makeStartForm(): HTMLFormElement {
+    const name = h('input', { type: 'text', autocomplete: 'name', maxlength: '100' });
+    const email = h('input', { type: 'email', autocomplete: 'email', maxlength: '200' });
+    const submit = h('button', { type: 'submit', class: 'primary' }, this.#t('start'));
+    const form = h(
+      'form',
+      { class: 'start' },
+      h('p', { class: 'intro' }, this.#t('startIntro')),
+      h('label', {}, h('span', {}, this.#t('name')), name),
+      h('label', {}, h('span', {}, this.#t('email')), email),
+      submit,
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      submit.textContent = this.#t('starting');
+      this.#actions.start(name.value.trim(), email.value.trim());
+    });
+    return form;
+  }
+
+  #renderConnect(): void {
+    const intro = h('p', { class: 'intro', id: 'invitation-intro' }, this.#t('invitationIntro', { name: this.#operatorName() }));
+    const connect = h('button', { type: 'button', class: 'primary connect', 'aria-describedby': 'invitation-intro' }, this.#t('connect'));
+    connect.addEventListener('click', () => {
+      connect.disabled = true;
+      connect.textContent = this.#t('connecting');
+      this.#actions.redeem();
+    });
+    this.#body.append(h('div', { class: 'start' }, intro, connect));
+  }
+
+  #renderEnded(): void {
+    const log = h('div', { class: 'log', role: 'log', 'aria-label': this.#t('messages') });
+    this.#fillLog(log);
+    const again = h('button', { type: 'button', class: 'primary' }, this.#t(this.#mode.kind === 'invitation' ? 'connectAgain' : 'newChat'));
+    again.addEventListener('click', () => this.#actions.forget());
+    this.#body.append(log, h('div', { class: 'ended' }, h('p', { role: 'status' }, this.#t('ended')), again));
+    log.scrollTop = log.scrollHeight;
+  }
+
+  #renderConversation(): void {
+    const log = h('div', { class: 'log', role: 'log', 'aria-label': this.#t('messages') });
+    this.#fillLog(log);
+    const area = h('textarea', { rows: '2', 'aria-label': this.#t('message'), placeholder: this.#t('message') });
+    area.value = this.#state.draft;
+    area.addEventListener('input', () => {
+      this.#state.draft = area.value;
+    });
+    area.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        this.#actions.send(area.value);
+      }
+    });
+    const sendBtn = h('button', { type: 'submit', class: 'primary' }, this.#t('send'));
+    const form = h('form', { class: 'composer' }, area, sendBtn);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.#actions.send(area.value);
+    });
+    const leave = h('button', { type: 'button', class: 'leave' }, this.#t('leave'));
+    leave.addEventListener('click', () => this.#actions.leave());
+    this.#body.append(log, form, leave);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  #fillLog(log: HTMLElement): void {
+    const { messages, outbox, failed } = this.#state;
+    const list = h('ol', {});
+    for (const m of messages) {
+      const who = m.author === 'client' ? this.#t('you') : m.author === 'system' ? this.#t('system') : (m.operator_name ?? this.#t('operator'));
+      list.append(h('li', { class: `msg msg-${m.author}` }, h('span', { class: 'who' }, who), h('p', { class: 'text' }, m.text)));
+    }
+    for (const p of visiblePending(outbox, messages)) {
+      const state = failed.has(p.id) ? this.#t('notSent') : this.#t('sending');
+      list.append(
+        h('li', { class: `msg msg-client pending${failed.has(p.id) ? ' failed' : ''}` }, h('span', { class: 'who' }, state), h('p', { class: 'text' }, p.text)),
+      );
+    }
+    log.append(list);
+  }
+
+  renderMessages(): void {
+    const log = this.#body.querySelector<HTMLElement>('.log');
+    if (!log) return;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    log.replaceChildren();
+    this.#fillLog(log);
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+}
