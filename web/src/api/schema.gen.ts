@@ -3987,12 +3987,17 @@ export interface components {
             /** Format: int64 */
             seconds: number;
         };
+        /**
+         * @description What the exchange reports of a call.
+         * @enum {string}
+         */
+        CallEvent: "ringing" | "answered" | "hangup";
         CallEventBody: {
             /** @description When it happened (RFC 3339); default now. Lets late reports keep the right times. */
             at?: string | null;
             call_id: string;
             direction: components["schemas"]["Direction"];
-            event: components["schemas"]["EventName"];
+            event: components["schemas"]["CallEvent"];
             /** @description The operator's extension involved. */
             extension?: string | null;
             from: string;
@@ -4082,7 +4087,10 @@ export interface components {
         Dialled: {
             call_id: string;
         };
-        /** @enum {string} */
+        /**
+         * @description Which way a call goes, seen from the company.
+         * @enum {string}
+         */
         Direction: "in" | "out";
         /** @enum {string} */
         EndReason: "operator_ended" | "client_left" | "abandoned";
@@ -4113,8 +4121,6 @@ export interface components {
             /** Format: int32 */
             volume?: number | null;
         };
-        /** @enum {string} */
-        EventName: "ringing" | "answered" | "hangup";
         /** @description A routing target: a named set of operators. */
         Group: {
             builtin: boolean;
