@@ -25,27 +25,11 @@ const HEADER = `// GENERATED FILE: do not edit. Made by openapi-typescript ${ver
 // \`npm run check:api\` fails while this file and the document disagree.
 `;
 
-/**
- * The document as the generator gets it: without operationIds. The app addresses operations by
- * path and method (paths[...]), and the server's ids are not unique (several handlers are called
- * `list`, `create`, `get_one` …), which would make the generated `operations` interface declare the
- * same key twice. Everything else is passed through as it is.
- */
-function withoutOperationIds(document) {
-  const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-  for (const item of Object.values(document.paths ?? {})) {
-    for (const method of methods) if (item[method]) delete item[method].operationId;
-  }
-  return document;
-}
-
 /** Runs the openapi-typescript command line (its default settings) into `out`, with our header. */
-async function generate(out, scratch) {
-  const input = join(scratch, 'openapi.json');
-  await writeFile(input, JSON.stringify(withoutOperationIds(JSON.parse(await readFile(source, 'utf8')))));
+async function generate(out) {
   const cli = join(webDir, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
   const hooks = join(webDir, 'tools', 'ts5-register.mjs');
-  execFileSync(process.execPath, ['--import', hooks, cli, input, '--output', out], { cwd: webDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--import', hooks, cli, source, '--output', out], { cwd: webDir, stdio: ['ignore', 'ignore', 'inherit'] });
   await writeFile(out, `${HEADER}\n${await readFile(out, 'utf8')}`);
 }
 
@@ -62,11 +46,11 @@ const mode = process.argv[2];
 const dir = await mkdtemp(join(tmpdir(), 'hovor-api-types-'));
 try {
   if (mode === 'gen') {
-    await generate(target, dir);
+    await generate(target);
     console.log('gen:api: wrote web/src/api/schema.gen.ts from docs/openapi.json');
   } else if (mode === 'check') {
     const fresh = join(dir, 'schema.gen.ts');
-    await generate(fresh, dir);
+    await generate(fresh);
     const generated = await readFile(fresh, 'utf8');
     const committed = await readFile(target, 'utf8').catch(() => '');
     const diff = firstDifference(committed, generated);

@@ -3,143 +3,26 @@
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue};
-use axum::routing::{get, post, put};
+use axum::body::Body;
+use axum::extract::MatchedPath;
+use axum::http::{header, HeaderValue, Request, Response};
+use axum::routing::{any, get};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use crate::routes;
 use crate::services::{phone, presence, routing, webhooks};
 use crate::AppState;
 
-/// Everything Hovor serves over HTTP.
+/// Everything Hovor serves over HTTP: the documented API (`openapi::api`),
+/// and the pages around it.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(routes::auth::login))
-        .route("/auth/logout", post(routes::auth::logout))
-        .route("/me", get(routes::me::me))
-        .route(
-            "/api-keys",
-            get(routes::api_keys::list).post(routes::api_keys::create),
-        )
-        .route(
-            "/api-keys/{id}",
-            axum::routing::delete(routes::api_keys::revoke),
-        )
-        .route(
-            "/me/notification-settings",
-            axum::routing::patch(routes::me::patch_notification_settings),
-        )
-        .route("/operators", get(routes::operators::list))
-        .route(
-            "/operators/{id}/state",
-            get(routes::operators::get_state).put(routes::operators::put_state),
-        )
-        .route(
-            "/operators/{id}/state-history",
-            get(routes::operators::history),
-        )
-        .route(
-            "/operators/{id}/state-summary",
-            get(routes::operators::summary),
-        )
-        .route("/operators/{id}/channels", get(routes::channels::list))
-        .route(
-            "/operators/{id}/channels/{channel}",
-            put(routes::channels::switch),
-        )
-        .route(
-            "/pause-types",
-            get(routes::pause_types::list).post(routes::pause_types::create),
-        )
-        .route(
-            "/pause-types/{id}",
-            get(routes::pause_types::get_one)
-                .patch(routes::pause_types::update)
-                .delete(routes::pause_types::archive),
-        )
-        .route(
-            "/users",
-            get(routes::users::list).post(routes::users::create),
-        )
-        .route(
-            "/users/{id}",
-            get(routes::users::get_one)
-                .patch(routes::users::update)
-                .delete(routes::users::deactivate),
-        )
-        .route(
-            "/company/settings",
-            get(routes::company::get_settings).patch(routes::company::patch_settings),
-        )
-        .route(
-            "/groups",
-            get(routes::groups::list).post(routes::groups::create),
-        )
-        .route(
-            "/groups/{id}",
-            get(routes::groups::get_one)
-                .patch(routes::groups::update)
-                .delete(routes::groups::delete),
-        )
-        .route("/sessions", get(routes::sessions::list))
-        .route("/sessions/queue", get(routes::sessions::queue))
-        .route("/sessions/{id}", get(routes::sessions::get_one))
-        .route(
-            "/sessions/{id}/messages",
-            get(routes::sessions::messages).post(routes::sessions::send),
-        )
-        .route("/sessions/{id}/accept", post(routes::sessions::accept))
-        .route("/sessions/{id}/transfer", post(routes::sessions::transfer))
-        .route("/sessions/{id}/end", post(routes::sessions::end))
-        .route(
-            "/invitations",
-            get(routes::invitations::list).post(routes::invitations::create),
-        )
-        .route("/invitations/{id}", get(routes::invitations::get_one))
-        .route(
-            "/invitations/{id}/invalidate",
-            post(routes::invitations::invalidate),
-        )
-        .route(
-            "/webhooks",
-            get(routes::webhooks::list).post(routes::webhooks::create),
-        )
-        .route(
-            "/webhooks/{id}",
-            get(routes::webhooks::get_one)
-                .patch(routes::webhooks::update)
-                .delete(routes::webhooks::delete),
-        )
-        .route(
-            "/webhooks/{id}/deliveries",
-            get(routes::webhooks::deliveries),
-        )
-        .route(
-            "/telephony/extensions/{extension}",
-            put(routes::telephony::register),
-        )
-        .route("/telephony/events", post(routes::telephony::event))
-        .route("/telephony/route", post(routes::telephony::route))
-        .route("/telephony/dial", post(routes::telephony::dial))
-        .route(
-            "/telephony/settings",
-            get(routes::telephony::get_settings).patch(routes::telephony::patch_settings),
-        )
-        .nest("/client", client_api())
-        .route("/openapi.json", get(crate::openapi::serve))
-        .route("/ws", get(crate::ws::upgrade))
-        .fallback(routes::api_not_found);
-
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(routes::healthz))
-        .route("/i/{code}", get(routes::invitations::landing))
+    let (api, _document) = crate::openapi::api().split_for_parts();
+    api.route("/i/{code}", get(routes::invitations::landing))
         .route("/api/docs", get(crate::openapi::docs_page))
-        .route(
-            "/api/{*rest}",
-            put(routes::api_not_found).get(routes::api_not_found),
-        )
+        .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(crate::web::serve_asset)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -156,32 +39,38 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_response),
+        )
         .with_state(state)
 }
 
-/// The client API is called from company websites: any origin may use it
-/// (it carries no cookie, only the client's own token).
-fn client_api() -> Router<AppState> {
-    use tower_http::cors::{Any, CorsLayer};
-    Router::new()
-        .route("/availability", get(routes::client::get_availability))
-        .route("/sessions", post(routes::client::start))
-        .route("/sessions/{id}", get(routes::client::get_session))
-        .route(
-            "/sessions/{id}/messages",
-            get(routes::client::messages).post(routes::client::send),
-        )
-        .route("/sessions/{id}/leave", post(routes::client::leave))
-        .route(
-            "/invitations/{code}/redeem",
-            post(routes::invitations::redeem),
-        )
-        .layer(
-            CorsLayer::new()
-                .allow_origin(Any)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-        )
+/// A span for every request with its method and route (the matched
+/// pattern, so ids do not make every path unique), closed with the status
+/// and the latency (`record_response`). Answers are logged at `debug`;
+/// server errors at `error` (tower-http's failure classification), inside
+/// the span, so the cause logged by `ApiError::internal` carries them too.
+/// `HOVOR_LOG` filters as before (`hovor_server=debug` shows every request).
+fn request_span(request: &Request<Body>) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", MatchedPath::as_str);
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    )
+}
+
+fn record_response(response: &Response<Body>, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_millis());
+    tracing::debug!("answered");
 }
 
 /// Starts the routing worker: the passes asked for by whatever makes

@@ -95,7 +95,7 @@ pub async fn run() -> anyhow::Result<()> {
         Cmd::Openapi => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&crate::openapi::document())?
+                serde_json::to_string_pretty(crate::openapi::document())?
             );
             Ok(())
         }

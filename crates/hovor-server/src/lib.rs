@@ -14,6 +14,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod frames;
 pub mod openapi;
 mod publish;
 pub mod rate_limit;

@@ -18,12 +18,14 @@ use futures_util::{SinkExt, StreamExt};
 use hovor_core::Command;
 use hovor_store::{Session, User};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
+use crate::frames::{
+    ClientFrame, ClientHello, EventFrame, Hello, OperatorHello, QueuePlaceFrame, ServerFrame,
+};
 use crate::services::status::change_state;
 use crate::AppState;
 
@@ -53,7 +55,7 @@ impl Peer {
 }
 
 /// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
-#[utoipa::path(get, path = "/api/v1/ws", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume after this sequence number")),
+#[utoipa::path(get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume after this sequence number")),
     responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
@@ -133,8 +135,8 @@ async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket
 }
 
 /// The first message: where the stream stands, and the peer's own state.
-async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<Value, Ended> {
-    Ok(match peer {
+async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<ServerFrame, Ended> {
+    Ok(ServerFrame::Hello(Box::new(match peer {
         Peer::Operator(user) => {
             // The operator's own state as it is now, this connection included.
             let state = app
@@ -142,7 +144,10 @@ async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<Value, Ended> {
                 .operator_state(&user.company_id, &user.id)
                 .await?
                 .map(|v| v.json());
-            json!({ "type": "hello", "last_seq": head, "state": state })
+            Hello::Operator(OperatorHello {
+                last_seq: head,
+                state,
+            })
         }
         Peer::Client(session) => {
             let session = app
@@ -151,14 +156,18 @@ async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<Value, Ended> {
                 .await?
                 .unwrap_or_else(|| (**session).clone());
             let place = app.store.queue_place(&session).await?;
-            json!({ "type": "hello", "last_seq": head, "session": session,
-                    "queue_position": place.position, "estimated_wait_s": place.estimated_wait_s })
+            Hello::Client(ClientHello {
+                last_seq: head,
+                session,
+                queue_position: place.position,
+                estimated_wait_s: place.estimated_wait_s,
+            })
         }
-    })
+    })))
 }
 
 /// A waiting client's new place in the queue (derived, so not stored).
-async fn queue_place(app: &AppState, session: &Session) -> Result<Option<Value>, Ended> {
+async fn queue_place(app: &AppState, session: &Session) -> Result<Option<ServerFrame>, Ended> {
     let Some(now) = app.store.session(&session.company_id, &session.id).await? else {
         return Ok(None);
     };
@@ -166,9 +175,10 @@ async fn queue_place(app: &AppState, session: &Session) -> Result<Option<Value>,
         return Ok(None);
     }
     let place = app.store.queue_place(&now).await?;
-    Ok(Some(
-        json!({ "type": "queue", "queue_position": place.position, "estimated_wait_s": place.estimated_wait_s }),
-    ))
+    Ok(Some(ServerFrame::Queue(QueuePlaceFrame {
+        queue_position: place.position,
+        estimated_wait_s: place.estimated_wait_s,
+    })))
 }
 
 /// Why the loop stopped, when it was not the client leaving.
@@ -189,9 +199,9 @@ struct Outbox {
 }
 
 impl Outbox {
-    fn push(&mut self, value: Value) -> Result<(), Ended> {
+    fn push(&mut self, frame: ServerFrame) -> Result<(), Ended> {
         self.queue
-            .try_send(Message::Text(Utf8Bytes::from(value.to_string())))
+            .try_send(Message::Text(Utf8Bytes::from(frame.to_text())))
             .map_err(|_| Ended::SlowConsumer)
     }
 
@@ -210,9 +220,9 @@ impl Outbox {
                 .await?;
             let full = events.len() as i64 == REPLAY_BATCH;
             for e in events {
-                let data: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
-                self.push(json!({ "type": "event", "seq": e.seq, "event": e.kind, "data": data }))?;
-                self.sent = e.seq;
+                let seq = e.seq;
+                self.push(ServerFrame::Event(EventFrame::of(e)))?;
+                self.sent = seq;
             }
             if !full {
                 return Ok(());
@@ -259,7 +269,7 @@ async fn serve_connection(
                         out.catch_up(app, stream).await?;
                     }
                     Ok(Hint::LoggedOut { user_id }) if user_id == stream => {
-                        out.push(json!({ "type": "logged_out" }))?;
+                        out.push(ServerFrame::LoggedOut)?;
                         return Ok(());
                     }
                     Ok(Hint::Queue { company_id }) => match peer {
@@ -270,7 +280,7 @@ async fn serve_connection(
                         }
                         // Derived state, so not stored: the workspace refetches its queue.
                         Peer::Operator(user) if user.company_id == company_id => {
-                            out.push(json!({ "type": "queue.changed" }))?;
+                            out.push(ServerFrame::QueueChanged)?;
                         }
                         _ => {}
                     },
@@ -283,18 +293,15 @@ async fn serve_connection(
                     if last_heard.elapsed() > app.config.idle_timeout {
                         return Err(Ended::Idle);
                     }
-                    out.push(json!({ "type": "ping" }))?;
+                    out.push(ServerFrame::Ping)?;
                     out.push_raw(Message::Ping(Default::default()))?;
                 }
                 message = incoming.next() => match message {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
-                        let kind = serde_json::from_str::<Value>(text.as_str())
-                            .ok()
-                            .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned));
-                        if kind.as_deref() == Some("ping") {
-                            out.push(json!({ "type": "pong" }))?;
+                        if let Ok(ClientFrame::Ping) = serde_json::from_str(text.as_str()) {
+                            out.push(ServerFrame::Pong)?;
                         }
                     }
                     Some(Ok(_)) => last_heard = Instant::now(),

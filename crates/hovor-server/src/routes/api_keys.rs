@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_store::ApiKey;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::{digest, new_api_key};
@@ -14,7 +16,7 @@ use crate::AppState;
 
 pub const SCOPES: &[&str] = &["telephony"];
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "API keys",
+#[utoipa::path(get, path = "/api/v1/api-keys", operation_id = "listApiKeys", tag = "API keys",
     responses((status = 200, body = Page<ApiKey>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<ApiKey>>> {
     actor.require_admin()?;
@@ -38,7 +40,7 @@ pub struct CreatedKey {
     secret: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/api-keys", tag = "API keys", request_body = NewKey,
+#[utoipa::path(post, path = "/api/v1/api-keys", operation_id = "createApiKey", tag = "API keys", request_body = NewKey,
     responses((status = 201, body = CreatedKey), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -69,7 +71,7 @@ pub async fn create(
 }
 
 /// Revokes the key at once; requests with it get 401.
-#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "API keys", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", operation_id = "revokeApiKey", tag = "API keys", params(("id" = String, Path)),
     responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
     State(app): State<AppState>,
@@ -86,4 +88,11 @@ pub async fn revoke(
     } else {
         Err(ApiError::not_found("the API key"))
     }
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }

@@ -7,6 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{verify_against_dummy, verify_password, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -42,7 +44,7 @@ pub struct LoginReply {
 }
 
 /// Logs in; sets the `hovor_session` cookie (HttpOnly, SameSite=Lax).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "Auth", request_body = LoginBody,
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "logIn", tag = "Auth", request_body = LoginBody,
     responses((status = 200, body = LoginReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
@@ -94,7 +96,7 @@ pub async fn login(
 
 /// Logs the user out everywhere: all their sessions end, their open
 /// workspaces close, and they become offline (cause `logout`).
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "Auth",
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logOut", tag = "Auth",
     responses((status = 204, description = "Logged out everywhere; the operator is offline"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Response> {
     let user = actor
@@ -108,4 +110,11 @@ pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Resp
         HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
     );
     Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
 }

@@ -6,6 +6,8 @@ use axum::Json;
 use hovor_core::channel::{may_toggle, ToggleRefusal};
 use hovor_core::{Channel, ChannelSetting};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
@@ -22,7 +24,7 @@ async fn require_user(app: &AppState, actor: &Actor, id: &str) -> ApiResult<()> 
 }
 
 /// The channels assigned to an operator, each with its switch.
-#[utoipa::path(get, path = "/api/v1/operators/{id}/channels", tag = "Channels", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/operators/{id}/channels", operation_id = "listOperatorChannels", tag = "Channels", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ChannelSetting>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
@@ -41,7 +43,7 @@ pub struct Switch {
 
 /// Switches an assigned channel on or off. Only new routing is affected:
 /// conversations already accepted go on.
-#[utoipa::path(put, path = "/api/v1/operators/{id}/channels/{channel}", tag = "Channels",
+#[utoipa::path(put, path = "/api/v1/operators/{id}/channels/{channel}", operation_id = "switchOperatorChannel", tag = "Channels",
     params(("id" = String, Path), ("channel" = Channel, Path)), request_body = Switch,
     responses((status = 200, body = ChannelSetting), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "`channel_toggle_forbidden` when the company forbids operators to switch channels"),
@@ -84,4 +86,11 @@ pub async fn switch(
         .find(|c| c.channel == channel)
         .map(Json)
         .ok_or_else(|| ApiError::internal("channel switch", "switched channel missing"))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(switch))
 }

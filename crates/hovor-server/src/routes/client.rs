@@ -9,6 +9,8 @@ use hovor_core::session::{check_text, reason_when_client_leaves, Source};
 use hovor_core::Channel;
 use hovor_store::{ClientInfo, Message, NewSession, Session, Writer};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::sessions::text_error;
 use super::{page, Page};
@@ -44,7 +46,7 @@ async fn company_id_of(app: &AppState, slug: &str) -> ApiResult<String> {
         .ok_or_else(|| ApiError::not_found("the company"))
 }
 
-#[utoipa::path(get, path = "/api/v1/client/availability", tag = "Client", params(AvailabilityQuery), security(()),
+#[utoipa::path(get, path = "/api/v1/client/availability", operation_id = "getAvailability", tag = "Client", params(AvailabilityQuery), security(()),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = AvailabilityReply), (status = 404, body = ErrorBody)))]
 pub async fn get_availability(
     State(app): State<AppState>,
@@ -97,7 +99,7 @@ fn optional_text(
     Ok(value)
 }
 
-#[utoipa::path(post, path = "/api/v1/client/sessions", tag = "Client", request_body = StartChat, security(()),
+#[utoipa::path(post, path = "/api/v1/client/sessions", operation_id = "startClientSession", tag = "Client", request_body = StartChat, security(()),
     responses((status = 201, body = Started), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "`no_operator_available` when nobody can take it"), (status = 422, body = ErrorBody)))]
 pub async fn start(
@@ -186,7 +188,7 @@ pub struct ClientView {
     estimated_wait_s: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/client/sessions/{id}", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
+#[utoipa::path(get, path = "/api/v1/client/sessions/{id}", operation_id = "getClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
     responses((status = 200, body = ClientView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_session(
     State(app): State<AppState>,
@@ -210,7 +212,7 @@ pub struct ClientText {
     client_msg_id: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/messages", tag = "Client", params(("id" = String, Path)), request_body = ClientText,
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/messages", operation_id = "sendClientMessage", tag = "Client", params(("id" = String, Path)), request_body = ClientText,
     security(("client_token" = [])),
     responses((status = 201, body = Message), (status = 200, body = Message, description = "a resend of a stored client_msg_id"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -259,7 +261,7 @@ pub struct AfterSeq {
     after_seq: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/client/sessions/{id}/messages", tag = "Client", params(("id" = String, Path), AfterSeq),
+#[utoipa::path(get, path = "/api/v1/client/sessions/{id}/messages", operation_id = "listClientMessages", tag = "Client", params(("id" = String, Path), AfterSeq),
     security(("client_token" = [])),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn messages(
@@ -283,7 +285,7 @@ pub struct Left {
 }
 
 /// Ends the session: `client_left`, or `abandoned` while still waiting.
-#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/leave", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/leave", operation_id = "leaveClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
     responses((status = 200, body = Left), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn leave(
     State(app): State<AppState>,
@@ -294,4 +296,25 @@ pub async fn leave(
     let reason = reason_when_client_leaves(session.status);
     let session = sessions::end(&app, &session.company_id, &session.id, reason).await?;
     Ok(Json(Left { session }))
+}
+
+/// The client API with its OpenAPI declarations. It is called from company
+/// websites, so any origin may use it (it carries no cookie, only the
+/// client's own token).
+pub fn router() -> OpenApiRouter<AppState> {
+    use axum::http::{header, Method};
+    use tower_http::cors::{Any, CorsLayer};
+    OpenApiRouter::new()
+        .routes(routes!(get_availability))
+        .routes(routes!(start))
+        .routes(routes!(get_session))
+        .routes(routes!(messages, send))
+        .routes(routes!(leave))
+        .routes(routes!(super::invitations::redeem))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        )
 }

@@ -3,12 +3,14 @@
 use axum::extract::State;
 use axum::Json;
 use hovor_core::{CompanySettings, SettingsPatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
-#[utoipa::path(get, path = "/api/v1/company/settings", tag = "Company",
+#[utoipa::path(get, path = "/api/v1/company/settings", operation_id = "getCompanySettings", tag = "Company",
     responses((status = 200, body = CompanySettings), (status = 401, body = ErrorBody)))]
 pub async fn get_settings(
     State(app): State<AppState>,
@@ -23,7 +25,7 @@ pub async fn get_settings(
 }
 
 /// Admins only. Unknown fields and values out of range are refused (422).
-#[utoipa::path(patch, path = "/api/v1/company/settings", tag = "Company", request_body = SettingsPatch,
+#[utoipa::path(patch, path = "/api/v1/company/settings", operation_id = "updateCompanySettings", tag = "Company", request_body = SettingsPatch,
     responses((status = 200, body = CompanySettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_settings(
@@ -40,4 +42,9 @@ pub async fn patch_settings(
     let next = company.settings.patched(&patch)?;
     app.store.save_company_settings(&company.id, &next).await?;
     Ok(Json(next))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_settings, patch_settings))
 }

@@ -5,13 +5,15 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_store::Group;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
-#[utoipa::path(get, path = "/api/v1/groups", tag = "Groups",
+#[utoipa::path(get, path = "/api/v1/groups", operation_id = "listGroups", tag = "Groups",
     responses((status = 200, body = Page<Group>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Group>>> {
     Ok(page(app.store.groups(actor.company_id()).await?, None))
@@ -30,7 +32,7 @@ pub struct NewGroup {
 }
 
 /// Admins only.
-#[utoipa::path(post, path = "/api/v1/groups", tag = "Groups", request_body = NewGroup,
+#[utoipa::path(post, path = "/api/v1/groups", operation_id = "createGroup", tag = "Groups", request_body = NewGroup,
     responses((status = 201, body = Group), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "a member is not a user of the company"),
               (status = 422, body = ErrorBody)))]
@@ -83,7 +85,7 @@ async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Group> {
         .ok_or_else(|| ApiError::not_found("the group"))
 }
 
-#[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/groups/{id}", operation_id = "getGroup", tag = "Groups", params(("id" = String, Path)),
     responses((status = 200, body = Group), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -111,7 +113,7 @@ pub struct GroupPatch {
 }
 
 /// Admins only. The built-in group's name and members cannot change.
-#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)), request_body = GroupPatch,
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", operation_id = "updateGroup", tag = "Groups", params(("id" = String, Path)), request_body = GroupPatch,
     responses((status = 200, body = Group), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -147,7 +149,7 @@ pub async fn update(
 }
 
 /// Admins only. Refused for the built-in group and while clients wait in it.
-#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "Groups", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", operation_id = "deleteGroup", tag = "Groups", params(("id" = String, Path)),
     responses((status = 204, description = "Deleted (archived)"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn delete(
@@ -158,4 +160,11 @@ pub async fn delete(
     actor.require_admin()?;
     app.store.archive_group(actor.company_id(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
 }

@@ -11,6 +11,8 @@ use axum::Json;
 use hovor_core::invitation::normalize;
 use hovor_store::{Invitation, Session};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::{digest, random_token};
@@ -66,7 +68,7 @@ pub struct NewInvitationBody {
 
 /// An operator (cookie) creates a single-use invitation for themself; an
 /// API key creates a reusable one for the operator it names.
-#[utoipa::path(post, path = "/api/v1/invitations", tag = "Invitations", request_body = NewInvitationBody,
+#[utoipa::path(post, path = "/api/v1/invitations", operation_id = "createInvitation", tag = "Invitations", request_body = NewInvitationBody,
     responses((status = 201, body = InvitationJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -131,7 +133,7 @@ pub struct ListQuery {
 }
 
 /// Operators see their own invitations; supervisors, admins and keys all.
-#[utoipa::path(get, path = "/api/v1/invitations", tag = "Invitations", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/invitations", operation_id = "listInvitations", tag = "Invitations", params(ListQuery),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<InvitationJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
@@ -160,7 +162,7 @@ async fn visible(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Invitatio
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/invitations/{id}", tag = "Invitations", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/invitations/{id}", operation_id = "getInvitation", tag = "Invitations", params(("id" = String, Path)),
     responses((status = 200, body = InvitationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -171,7 +173,7 @@ pub async fn get_one(
 }
 
 /// The link stops working (410). Idempotent.
-#[utoipa::path(post, path = "/api/v1/invitations/{id}/invalidate", tag = "Invitations", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/invalidate", operation_id = "invalidateInvitation", tag = "Invitations", params(("id" = String, Path)),
     responses((status = 200, body = InvitationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn invalidate(
     State(app): State<AppState>,
@@ -219,7 +221,7 @@ pub struct Redeemed {
 
 /// Connects: starts a session bound to the invitation's operator (no group
 /// queue). If they are not online, the client waits for them.
-#[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", tag = "Client", params(("code" = String, Path)), security(()),
+#[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", operation_id = "redeemInvitation", tag = "Client", params(("code" = String, Path)), security(()),
     responses((status = 201, body = Redeemed), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
@@ -369,4 +371,12 @@ pub async fn landing(
         },
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(invalidate))
 }

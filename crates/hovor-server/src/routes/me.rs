@@ -8,6 +8,8 @@ use hovor_core::ChannelSetting;
 use hovor_store::{StateJson, User};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
@@ -28,7 +30,7 @@ pub struct MeReply {
     pub csrf_token: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "Auth",
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "getMe", tag = "Auth",
     responses((status = 200, body = MeReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeReply>> {
     let Actor::User { user, csrf_token } = actor else {
@@ -56,7 +58,7 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
 
 /// Changes my alert settings (any subset); my other tabs and computers
 /// follow through `me.notification_settings_changed`.
-#[utoipa::path(patch, path = "/api/v1/me/notification-settings", tag = "Auth", request_body = NotificationPatch,
+#[utoipa::path(patch, path = "/api/v1/me/notification-settings", operation_id = "updateNotificationSettings", tag = "Auth", request_body = NotificationPatch,
     responses((status = 200, body = NotificationSettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_notification_settings(
@@ -78,4 +80,11 @@ pub async fn patch_notification_settings(
         .map_err(|e| invalid(e.to_string()))?;
     services::users::save_notification_settings(&app, &user, &next).await?;
     Ok(Json(next))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(patch_notification_settings))
 }

@@ -21,11 +21,12 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
-#[utoipa::path(get, path = "/healthz", tag = "System", responses((status = 200, description = "The server serves requests", body = String)))]
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "System", responses((status = 200, description = "The server serves requests", body = String)))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Any `/api/…` path that is not an endpoint: a JSON 404, never the web app.
 pub async fn api_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
 }

@@ -7,6 +7,8 @@ use hovor_core::time::parse_rfc3339;
 use hovor_core::{summarize, ChannelSetting, Command, Millis, Role, Status};
 use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -43,7 +45,7 @@ impl OperatorJson {
 }
 
 /// Every active user of the caller's company with their state.
-#[utoipa::path(get, path = "/api/v1/operators", tag = "Operator status",
+#[utoipa::path(get, path = "/api/v1/operators", operation_id = "listOperators", tag = "Operator status",
     responses((status = 200, body = Page<OperatorJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
@@ -85,7 +87,7 @@ fn require_manage(actor: &Actor, id: &str) -> ApiResult<()> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/operators/{id}/state", tag = "Operator status", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state", operation_id = "getOperatorState", tag = "Operator status", params(("id" = String, Path)),
     responses((status = 200, body = StateJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_state(
     State(app): State<AppState>,
@@ -105,7 +107,7 @@ pub struct StateBody {
 
 /// The operator themself (cause `manual`), a supervisor or admin (`supervisor`)
 /// or an API key (`api`). A pause type goes only with `away`.
-#[utoipa::path(put, path = "/api/v1/operators/{id}/state", tag = "Operator status", params(("id" = String, Path)), request_body = StateBody,
+#[utoipa::path(put, path = "/api/v1/operators/{id}/state", operation_id = "setOperatorState", tag = "Operator status", params(("id" = String, Path)), request_body = StateBody,
     responses((status = 200, body = StateJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_state(
@@ -166,7 +168,7 @@ fn window(w: &Window, now: Millis) -> ApiResult<(Millis, Millis)> {
 }
 
 /// Newest first.
-#[utoipa::path(get, path = "/api/v1/operators/{id}/state-history", tag = "Operator status", params(("id" = String, Path), Window),
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state-history", operation_id = "getStateHistory", tag = "Operator status", params(("id" = String, Path), Window),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<HistoryEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(
@@ -216,7 +218,7 @@ pub struct SummaryJson {
 }
 
 /// Seconds per presence in the window; the parts add up to the window.
-#[utoipa::path(get, path = "/api/v1/operators/{id}/state-summary", tag = "Operator status", params(("id" = String, Path), Window),
+#[utoipa::path(get, path = "/api/v1/operators/{id}/state-summary", operation_id = "getStateSummary", tag = "Operator status", params(("id" = String, Path), Window),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = SummaryJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn summary(
@@ -252,4 +254,13 @@ pub async fn summary(
         break_s,
         offline_s: s.offline_s,
     }))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get_state, put_state))
+        .routes(routes!(history))
+        .routes(routes!(summary))
 }

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_store::PauseType;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -15,13 +17,13 @@ fn valid_name(name: &str) -> ApiResult<&str> {
     super::valid_name(name, 60, "a pause type")
 }
 
-#[utoipa::path(get, path = "/api/v1/pause-types", tag = "Pause types",
+#[utoipa::path(get, path = "/api/v1/pause-types", operation_id = "listPauseTypes", tag = "Pause types",
     responses((status = 200, body = Page<PauseType>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<PauseType>>> {
     Ok(page(app.store.pause_types(actor.company_id()).await?, None))
 }
 
-#[utoipa::path(get, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/pause-types/{id}", operation_id = "getPauseType", tag = "Pause types", params(("id" = String, Path)),
     responses((status = 200, body = PauseType), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -43,7 +45,7 @@ pub struct NewPauseType {
 }
 
 /// Admins only.
-#[utoipa::path(post, path = "/api/v1/pause-types", tag = "Pause types", request_body = NewPauseType,
+#[utoipa::path(post, path = "/api/v1/pause-types", operation_id = "createPauseType", tag = "Pause types", request_body = NewPauseType,
     responses((status = 201, body = PauseType), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -68,7 +70,7 @@ pub struct PauseTypePatch {
 }
 
 /// Admins only.
-#[utoipa::path(patch, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)), request_body = PauseTypePatch,
+#[utoipa::path(patch, path = "/api/v1/pause-types/{id}", operation_id = "updatePauseType", tag = "Pause types", params(("id" = String, Path)), request_body = PauseTypePatch,
     responses((status = 200, body = PauseType), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -87,7 +89,7 @@ pub async fn update(
 }
 
 /// Deleting archives: operators can no longer choose it, history keeps it.
-#[utoipa::path(delete, path = "/api/v1/pause-types/{id}", tag = "Pause types", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/pause-types/{id}", operation_id = "archivePauseType", tag = "Pause types", params(("id" = String, Path)),
     responses((status = 204, description = "Archived"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 pub async fn archive(
@@ -105,4 +107,11 @@ pub async fn archive(
     } else {
         Err(ApiError::not_found("the pause type"))
     }
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, archive))
 }

@@ -8,6 +8,8 @@ use hovor_core::session::{check_text, EndReason, SessionStatus, TextRefusal};
 use hovor_core::Channel;
 use hovor_store::{Message, Session, SessionFilter, TransferTarget, Writer};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -69,7 +71,7 @@ pub struct ListQuery {
 
 /// Newest first. Operators see the sessions they have or are offered;
 /// supervisors, admins and API keys see all.
-#[utoipa::path(get, path = "/api/v1/sessions", tag = "Sessions", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/sessions", operation_id = "listSessions", tag = "Sessions", params(ListQuery),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
@@ -104,7 +106,7 @@ pub async fn list(
 
 /// The caller's queue: waiting sessions they could be offered (their groups
 /// and channels) and those offered to them, oldest first.
-#[utoipa::path(get, path = "/api/v1/sessions/queue", tag = "Sessions",
+#[utoipa::path(get, path = "/api/v1/sessions/queue", operation_id = "getMyQueue", tag = "Sessions",
     responses((status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn queue(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<Session>>> {
     let me = operator_id(&actor)?;
@@ -114,7 +116,7 @@ pub async fn queue(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "Sessions", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", operation_id = "getSession", tag = "Sessions", params(("id" = String, Path)),
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -131,7 +133,7 @@ pub struct AfterSeq {
     after_seq: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/messages", tag = "Sessions", params(("id" = String, Path), AfterSeq),
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/messages", operation_id = "listSessionMessages", tag = "Sessions", params(("id" = String, Path), AfterSeq),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(app): State<AppState>,
@@ -149,7 +151,7 @@ pub async fn messages(
 }
 
 /// Takes the session: exactly one of several racing operators wins.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/accept", tag = "Sessions", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/accept", operation_id = "acceptSession", tag = "Sessions", params(("id" = String, Path)),
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "`already_taken`, `capacity_full`, `not_in_group` or `channel_not_assigned`")))]
 pub async fn accept(
@@ -170,7 +172,7 @@ pub struct Text {
     text: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/messages", tag = "Sessions", params(("id" = String, Path)), request_body = Text,
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/messages", operation_id = "sendMessage", tag = "Sessions", params(("id" = String, Path)), request_body = Text,
     responses((status = 201, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn send(
@@ -197,7 +199,7 @@ pub struct Transfer {
 }
 
 /// Back to the queue, for a group or for one operator only.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/transfer", tag = "Sessions", params(("id" = String, Path)), request_body = Transfer,
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/transfer", operation_id = "transferSession", tag = "Sessions", params(("id" = String, Path)), request_body = Transfer,
     responses((status = 200, body = Session), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn transfer(
@@ -233,7 +235,7 @@ pub async fn transfer(
     Ok(Json(moved))
 }
 
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "Sessions", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", operation_id = "endSession", tag = "Sessions", params(("id" = String, Path)),
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn end(
     State(app): State<AppState>,
@@ -245,4 +247,16 @@ pub async fn end(
     Ok(Json(
         sessions::end(&app, actor.company_id(), &id, EndReason::OperatorEnded).await?,
     ))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(queue))
+        .routes(routes!(get_one))
+        .routes(routes!(messages, send))
+        .routes(routes!(accept))
+        .routes(routes!(transfer))
+        .routes(routes!(end))
 }

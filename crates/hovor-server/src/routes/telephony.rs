@@ -9,6 +9,8 @@ use hovor_core::phone::{valid_extension, valid_number, CallEvent, Direction};
 use hovor_core::time::parse_rfc3339;
 use hovor_store::{CallReport, Session};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
@@ -52,7 +54,7 @@ pub struct Registered {
 
 /// The exchange reports an extension's registration; the operator's
 /// handset changes colour live.
-#[utoipa::path(put, path = "/api/v1/telephony/extensions/{extension}", tag = "Telephony", params(("extension" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/telephony/extensions/{extension}", operation_id = "registerExtension", tag = "Telephony", params(("extension" = String, Path)),
     request_body = Registration,
     responses((status = 200, body = Registered), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -103,7 +105,7 @@ pub struct CallReply {
 /// reports leave one consistent record. A call is known from its `ringing`:
 /// other events for an unknown call, and any for an unknown extension, are
 /// 404 and change nothing.
-#[utoipa::path(post, path = "/api/v1/telephony/events", tag = "Telephony", request_body = CallEventBody,
+#[utoipa::path(post, path = "/api/v1/telephony/events", operation_id = "reportCallEvent", tag = "Telephony", request_body = CallEventBody,
     responses((status = 200, body = CallReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn event(
@@ -168,7 +170,7 @@ pub struct RouteAnswer {
 /// Which extension should ring for this queue call? Routing answers: an
 /// operator online, with the phone channel on, a green line, not on another
 /// call; longest idle first.
-#[utoipa::path(post, path = "/api/v1/telephony/route", tag = "Telephony", request_body = RouteQuestion,
+#[utoipa::path(post, path = "/api/v1/telephony/route", operation_id = "routeCall", tag = "Telephony", request_body = RouteQuestion,
     responses((status = 200, body = RouteAnswer), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "`no_operator_available`"),
               (status = 422, body = ErrorBody)))]
@@ -221,7 +223,7 @@ async fn settings_of(app: &AppState, company: &str) -> ApiResult<TelephonySettin
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/telephony/settings", tag = "Telephony",
+#[utoipa::path(get, path = "/api/v1/telephony/settings", operation_id = "getTelephonySettings", tag = "Telephony",
     responses((status = 200, body = TelephonySettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_settings(
     State(app): State<AppState>,
@@ -233,19 +235,19 @@ pub async fn get_settings(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SettingsPatch {
+pub struct TelephonySettingsPatch {
     dial_url: Option<String>,
     /// 16 to 200 characters; dial requests are signed with it.
     secret: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/telephony/settings", tag = "Telephony", request_body = SettingsPatch,
+#[utoipa::path(patch, path = "/api/v1/telephony/settings", operation_id = "updateTelephonySettings", tag = "Telephony", request_body = TelephonySettingsPatch,
     responses((status = 200, body = TelephonySettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_settings(
     State(app): State<AppState>,
     actor: Actor,
-    ApiJson(body): ApiJson<SettingsPatch>,
+    ApiJson(body): ApiJson<TelephonySettingsPatch>,
 ) -> ApiResult<Json<TelephonySettings>> {
     actor.require_admin()?;
     if let Some(url) = &body.dial_url {
@@ -290,7 +292,7 @@ pub struct Dialled {
 /// The handset's dial pad: a signed request to the exchange's `dial_url`
 /// (`Hovor-Signature` as for webhooks); the call's progress comes back as
 /// telephony events with `direction: "out"`.
-#[utoipa::path(post, path = "/api/v1/telephony/dial", tag = "Telephony", request_body = Dial,
+#[utoipa::path(post, path = "/api/v1/telephony/dial", operation_id = "dial", tag = "Telephony", request_body = Dial,
     responses((status = 202, body = Dialled), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "`line_unavailable`, `telephony_not_configured` or `exchange_unreachable`"),
               (status = 422, body = ErrorBody)))]
@@ -311,4 +313,14 @@ pub async fn dial(
     }
     let call_id = phone::dial(&app, &user, &body.to).await?;
     Ok((StatusCode::ACCEPTED, Json(Dialled { call_id })))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(event))
+        .routes(routes!(route))
+        .routes(routes!(dial))
+        .routes(routes!(get_settings, patch_settings))
 }

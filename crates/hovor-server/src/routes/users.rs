@@ -6,6 +6,8 @@ use axum::Json;
 use hovor_core::{Channel, ChannelSetting, Role};
 use hovor_store::{NewUser, StoreError, User, UserChange};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::hash_password;
@@ -112,7 +114,7 @@ fn email_taken(e: StoreError) -> ApiError {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "Users",
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "listUsers", tag = "Users",
     responses((status = 200, body = Page<UserJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<UserJson>>> {
     require_reader(&actor)?;
@@ -135,7 +137,7 @@ pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<P
     Ok(page(items, None))
 }
 
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "getUser", tag = "Users", params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -166,7 +168,7 @@ pub struct NewUserBody {
     phone_extension: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/users", tag = "Users", request_body = NewUserBody,
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "createUser", tag = "Users", request_body = NewUserBody,
     responses((status = 201, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -259,7 +261,7 @@ fn valid_extension(extension: Option<&str>) -> ApiResult<Option<String>> {
     }
 }
 
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
+#[utoipa::path(patch, path = "/api/v1/users/{id}", operation_id = "updateUser", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
     responses((status = 200, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -298,7 +300,7 @@ pub async fn update(
 
 /// Deactivates: the user is logged out everywhere and can no longer log
 /// in; their history stays.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "Users", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/users/{id}", operation_id = "deactivateUser", tag = "Users", params(("id" = String, Path)),
     responses((status = 204, description = "Deactivated"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn deactivate(
@@ -321,4 +323,11 @@ pub async fn deactivate(
         .ok_or_else(|| ApiError::not_found("the user"))?;
     services::users::deactivate(&app, &user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, deactivate))
 }

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_store::{Webhook, WebhookAttempt};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::random_token;
@@ -77,7 +79,7 @@ fn valid_events(events: &[String]) -> ApiResult<Vec<String>> {
     Ok(list)
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "Webhooks",
+#[utoipa::path(get, path = "/api/v1/webhooks", operation_id = "listWebhooks", tag = "Webhooks",
     responses((status = 200, body = Page<WebhookJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Page<WebhookJson>>> {
     actor.require_admin()?;
@@ -101,7 +103,7 @@ pub struct NewWebhook {
 /// `Hovor-Event`, `Hovor-Delivery` and `Hovor-Signature: t=<unix>,v1=<hex
 /// HMAC-SHA256 of "t.body">`; at least once, in order, retried with
 /// exponential backoff for 24 hours.
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "Webhooks", request_body = NewWebhook,
+#[utoipa::path(post, path = "/api/v1/webhooks", operation_id = "createWebhook", tag = "Webhooks", request_body = NewWebhook,
     responses((status = 201, body = WebhookJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -137,7 +139,7 @@ async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Webhook> {
         .ok_or_else(|| ApiError::not_found("the webhook"))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "Webhooks", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", operation_id = "getWebhook", tag = "Webhooks", params(("id" = String, Path)),
     responses((status = 200, body = WebhookJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
@@ -156,7 +158,7 @@ pub struct WebhookPatch {
     active: Option<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "Webhooks", params(("id" = String, Path)), request_body = WebhookPatch,
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", operation_id = "updateWebhook", tag = "Webhooks", params(("id" = String, Path)), request_body = WebhookPatch,
     responses((status = 200, body = WebhookJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -182,7 +184,7 @@ pub async fn update(
     Ok(Json(json_of(hook, false)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "Webhooks", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", operation_id = "deleteWebhook", tag = "Webhooks", params(("id" = String, Path)),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(app): State<AppState>,
@@ -197,7 +199,7 @@ pub async fn delete(
 }
 
 /// The delivery log: every attempt, newest first.
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "Webhooks", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", operation_id = "listWebhookDeliveries", tag = "Webhooks", params(("id" = String, Path)),
     responses((status = 200, body = Page<WebhookAttempt>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn deliveries(
     State(app): State<AppState>,
@@ -206,4 +208,12 @@ pub async fn deliveries(
 ) -> ApiResult<Json<Page<WebhookAttempt>>> {
     load(&app, &actor, &id).await?;
     Ok(page(app.store.webhook_attempts(&id, 500).await?, None))
+}
+
+/// These endpoints with their OpenAPI declarations.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+        .routes(routes!(deliveries))
 }

@@ -12,7 +12,9 @@ use hovor_core::time::to_rfc3339;
 use hovor_core::Millis;
 use hovor_store::{
     outbox_stream, webhook_event_id, AttemptOutcome, AttemptRecord, StreamEvent, Webhook,
+    WebhookEvent,
 };
+use serde::Serialize;
 
 use crate::signing::signature;
 use crate::AppState;
@@ -26,18 +28,39 @@ pub fn backoff_ms(attempts: i64) -> Millis {
     (1000_i64 << exp).min(3_600_000)
 }
 
-/// The delivery body: `{id, type, created_at, company_id, data}`.
+/// The body of a delivery: `{id, type, created_at, company_id, data}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WebhookDelivery {
+    /// Unique per event; a receiver that has seen it may ignore a redelivery.
+    pub id: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub company_id: String,
+    /// The event as it was recorded: `type` names it, `data` carries it.
+    #[serde(flatten)]
+    #[schema(value_type = WebhookEvent)]
+    pub event: RecordedWebhookEvent,
+}
+
+/// A [`WebhookEvent`] as the outbox keeps it (its serialisation).
+#[derive(Debug, Serialize)]
+pub struct RecordedWebhookEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
 fn envelope(company_id: &str, event: &StreamEvent) -> String {
-    let data: serde_json::Value =
-        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
-    serde_json::json!({
-        "id": webhook_event_id(company_id, event.seq),
-        "type": event.kind,
-        "created_at": to_rfc3339(event.created_at),
-        "company_id": company_id,
-        "data": data,
-    })
-    .to_string()
+    let delivery = WebhookDelivery {
+        id: webhook_event_id(company_id, event.seq),
+        created_at: to_rfc3339(event.created_at),
+        company_id: company_id.to_owned(),
+        event: RecordedWebhookEvent {
+            kind: event.kind.clone(),
+            data: serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null),
+        },
+    };
+    serde_json::to_string(&delivery).unwrap_or_default()
 }
 
 /// One pass: every due webhook gets its waiting events, in order, until one

@@ -344,3 +344,94 @@ async fn webhook_events_survive_a_killed_server() {
     assert_eq!(event["type"], "invitation.created");
     assert_eq!(event["data"]["label"], "before the crash");
 }
+
+/// Routes are registered only through `openapi::api()` (`routes!` needs a
+/// handler's `#[utoipa::path]`), so none exists without documentation. The
+/// only plain axum routes are the pages around the API, in `app.rs`: any
+/// other `.route(` or `.nest(` in the server is an undocumented endpoint.
+#[test]
+fn every_route_is_declared_with_its_documentation() {
+    const PAGES: &[&str] = &[
+        r#".route("/i/{code}", "#,
+        r#".route("/api/docs", "#,
+        r#".route("/api/{*rest}", "#,
+    ];
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let mut stray = Vec::new();
+    let mut dirs = vec![src.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source file");
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                let plain_route = line.starts_with(".route(") || line.contains(" .route(");
+                let allowed = path.ends_with("app.rs") && PAGES.iter().any(|p| line.starts_with(p));
+                if (plain_route && !allowed) || line.starts_with(".nest(") {
+                    stray.push(format!("{}:{}: {line}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "routes outside openapi::api(), so undocumented: {stray:#?}"
+    );
+}
+
+/// Client generators name methods after operation ids: each is unique and
+/// camelCase (`listGroups`), and every operation has one.
+#[test]
+fn every_operation_has_a_unique_id() {
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .expect("hovor openapi");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{id} is not camelCase"
+            );
+            assert!(seen.insert(id.to_owned()), "{id} is used twice");
+        }
+    }
+}
+
+/// The WebSocket frames and webhook deliveries are published with the API.
+#[test]
+fn frames_and_webhook_events_are_in_the_document() {
+    let out = Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .expect("hovor openapi");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "ServerFrame",
+        "ClientFrame",
+        "RealtimeEvent",
+        "WebhookDelivery",
+        "WebhookEvent",
+    ] {
+        assert!(schemas.get(name).is_some(), "{name} is published");
+    }
+    // Every event a webhook may subscribe to is a variant of WebhookEvent.
+    let variants: Vec<&str> = schemas["WebhookEvent"]["oneOf"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .filter_map(|v| v["properties"]["type"]["enum"][0].as_str())
+        .collect();
+    assert_eq!(variants, hovor_store::WEBHOOK_EVENT_TYPES);
+}

@@ -14,6 +14,7 @@ on_both_stores!(
     losing_the_connection_starts_the_grace_period_and_its_expiry_makes_the_operator_offline,
     reconnecting_inside_the_grace_period_changes_nothing,
     heartbeats_are_answered_and_strangers_are_refused,
+    shutting_a_node_down_closes_its_connections_and_records_the_disconnect,
 );
 
 fn presence(event: &Value) -> &str {
@@ -218,4 +219,30 @@ async fn heartbeats_are_answered_and_strangers_are_refused(app: TestApp) {
         .await
         .expect("request");
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// A node that shuts down stops its work: open WebSockets close (clients
+/// resume elsewhere or later), and each operator's lost connection is
+/// recorded, so their grace period starts as if the network had dropped.
+async fn shutting_a_node_down_closes_its_connections_and_records_the_disconnect(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    let boss = app.user(&c, "Boss", Role::Supervisor).await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let boss_tab = app.login(&boss).await;
+    assert_eq!(boss_tab.state_of(&jana.id).await["presence"], "online");
+
+    assert!(
+        app.state
+            .workers
+            .shut_down(std::time::Duration::from_secs(5))
+            .await,
+        "every task stopped in time"
+    );
+    assert_eq!(ws.next_event().await["type"], "closed");
+    assert_eq!(
+        boss_tab.state_of(&jana.id).await["presence"],
+        "disconnected"
+    );
 }

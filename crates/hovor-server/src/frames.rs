@@ -1,0 +1,157 @@
+//! The WebSocket protocol's frames (docs/realtime.md), typed once: the
+//! server builds them from these types and the OpenAPI document publishes
+//! their schemas (`ServerFrame`, `ClientFrame`), from which the web app's
+//! types are generated.
+
+use hovor_store::{RealtimeEvent, Session, StateJson, StreamEvent};
+use serde::{Deserialize, Serialize};
+
+/// What the server sends, one JSON object per WebSocket text message.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "type")]
+pub enum ServerFrame {
+    /// The first frame: where the stream stands, and the peer's own state.
+    #[serde(rename = "hello")]
+    Hello(Box<Hello>),
+    /// A stored event, in order; resume after its `seq`.
+    #[serde(rename = "event")]
+    Event(EventFrame),
+    /// A waiting client's new place in the queue (derived, so not stored).
+    #[serde(rename = "queue")]
+    Queue(QueuePlaceFrame),
+    /// The company's queue changed: the workspace refetches it (derived, so
+    /// not stored and without a seq).
+    #[serde(rename = "queue.changed")]
+    QueueChanged,
+    #[serde(rename = "ping")]
+    Ping,
+    #[serde(rename = "pong")]
+    Pong,
+    /// The user logged out (everywhere): the connection closes.
+    #[serde(rename = "logged_out")]
+    LoggedOut,
+}
+
+/// An operator's or a client's `hello`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Hello {
+    Operator(OperatorHello),
+    Client(ClientHello),
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OperatorHello {
+    /// The head of the operator's stream.
+    pub last_seq: i64,
+    /// Their own state now, this connection included.
+    pub state: Option<StateJson>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientHello {
+    /// The head of the session's stream.
+    pub last_seq: i64,
+    pub session: Session,
+    pub queue_position: Option<i64>,
+    pub estimated_wait_s: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventFrame {
+    pub seq: i64,
+    /// The event as it was recorded: `event` names it, `data` carries it.
+    #[serde(flatten)]
+    #[schema(value_type = RealtimeEvent)]
+    pub event: RecordedEvent,
+}
+
+/// A [`RealtimeEvent`] as the store keeps it (its serialisation).
+#[derive(Debug, Serialize)]
+pub struct RecordedEvent {
+    pub event: String,
+    pub data: serde_json::Value,
+}
+
+impl EventFrame {
+    pub fn of(stored: StreamEvent) -> EventFrame {
+        EventFrame {
+            seq: stored.seq,
+            event: RecordedEvent {
+                data: serde_json::from_str(&stored.payload).unwrap_or(serde_json::Value::Null),
+                event: stored.kind,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuePlaceFrame {
+    pub queue_position: Option<i64>,
+    pub estimated_wait_s: Option<i64>,
+}
+
+/// What a client may send; anything else is ignored (it still counts as a
+/// sign of life).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type")]
+pub enum ClientFrame {
+    /// Answered with `pong`.
+    #[serde(rename = "ping")]
+    Ping,
+    #[serde(rename = "pong")]
+    Pong,
+}
+
+impl ServerFrame {
+    pub fn to_text(&self) -> String {
+        // Our own types always serialise; keep the connection alive if not.
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            tracing::error!("a server frame did not serialise: {e}");
+            r#"{"type":"ping"}"#.to_owned()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_keep_their_wire_shape() {
+        let queue = ServerFrame::Queue(QueuePlaceFrame {
+            queue_position: Some(2),
+            estimated_wait_s: None,
+        });
+        assert_eq!(
+            queue.to_text(),
+            r#"{"type":"queue","queue_position":2,"estimated_wait_s":null}"#
+        );
+        let hello = ServerFrame::Hello(Box::new(Hello::Operator(OperatorHello {
+            last_seq: 7,
+            state: None,
+        })));
+        assert_eq!(
+            hello.to_text(),
+            r#"{"type":"hello","last_seq":7,"state":null}"#
+        );
+        let event = ServerFrame::Event(EventFrame::of(StreamEvent {
+            seq: 3,
+            kind: "session.changed".into(),
+            payload: r#"{"x":1}"#.into(),
+            created_at: 0,
+        }));
+        assert_eq!(
+            event.to_text(),
+            r#"{"type":"event","seq":3,"event":"session.changed","data":{"x":1}}"#
+        );
+        assert_eq!(
+            ServerFrame::QueueChanged.to_text(),
+            r#"{"type":"queue.changed"}"#
+        );
+        assert!(matches!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"ping"}"#),
+            Ok(ClientFrame::Ping)
+        ));
+    }
+}
