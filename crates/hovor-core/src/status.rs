@@ -1,5 +1,8 @@
 //! The operator-status state machine.
 //!
+//! (Over 500 lines with its tests on purpose: the machine and the table of
+//! rules that pins it down read best side by side.)
+//!
 //! Two facts are kept apart: the status the operator *chose* (online, or away
 //! with an optional pause type) and their *connection* (live workspace
 //! connections). What everyone else sees, the presence, is derived from both.

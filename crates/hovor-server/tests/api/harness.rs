@@ -6,15 +6,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use hovor_core::Role;
 use hovor_server::clock::ManualClock;
 use hovor_server::{router, AppState, Config};
 use hovor_store::{Company, NewUser, Store};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
+
+mod client;
+mod ws;
+pub use client::Client;
+pub use ws::Ws;
 
 pub const PASSWORD: &str = "correct horse battery";
 /// 2026-01-05T08:00:00Z, a Monday morning.
@@ -291,14 +292,7 @@ impl TestApp {
         let (socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .expect("client ws connect");
-        let mut ws = Ws {
-            socket,
-            head: 0,
-            hello_state: Value::Null,
-        };
-        let hello = ws.next_message().await;
-        assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
-        ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
+        let (mut ws, hello) = Ws::greeted(socket).await;
         ws.hello_state = hello;
         ws
     }
@@ -340,254 +334,6 @@ impl TestApp {
 pub struct TestUser {
     pub id: String,
     pub email: String,
-}
-
-pub struct Reply {
-    pub status: StatusCode,
-    pub body: Value,
-    pub set_cookie: Option<String>,
-}
-
-#[derive(Clone)]
-pub struct Client {
-    pub base: String,
-    http: reqwest::Client,
-    pub cookie: Option<String>,
-    pub csrf: Option<String>,
-    bearer: Option<String>,
-}
-
-impl Client {
-    /// The same client with a bearer token (a client token or an API key).
-    pub fn bearer(&self, token: &str) -> Client {
-        Client {
-            bearer: Some(token.to_owned()),
-            ..self.clone()
-        }
-    }
-
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        if let Some(key) = &self.bearer {
-            request = request.bearer_auth(key);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        read(response).await
-    }
-
-    pub async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        content_type: &str,
-        body: &'static str,
-    ) -> Reply {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body);
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        read(request.send().await.expect("request")).await
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(Method::GET, path, None).await
-    }
-
-    pub async fn put(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PUT, path, Some(body)).await
-    }
-
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    /// Sets the status through the API and checks it was accepted.
-    pub async fn set_status(&self, operator_id: &str, status: &str, pause: Option<&str>) -> Value {
-        let r = self
-            .put(
-                &format!("/api/v1/operators/{operator_id}/state"),
-                serde_json::json!({"status": status, "pause_type_id": pause}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "set status: {}", r.body);
-        r.body
-    }
-
-    pub async fn state_of(&self, operator_id: &str) -> Value {
-        let r = self
-            .get(&format!("/api/v1/operators/{operator_id}/state"))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        r.body
-    }
-
-    pub async fn ws(&self, last_seq: Option<i64>) -> Ws {
-        let url = match last_seq {
-            Some(seq) => format!(
-                "{}/api/v1/ws?last_seq={seq}",
-                self.base.replace("http", "ws")
-            ),
-            None => format!("{}/api/v1/ws", self.base.replace("http", "ws")),
-        };
-        let mut request = url.into_client_request().expect("ws request");
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert("cookie", cookie.parse().expect("cookie header"));
-        }
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("ws connect");
-        let mut ws = Ws {
-            socket,
-            head: 0,
-            hello_state: Value::Null,
-        };
-        let hello = ws.next_message().await;
-        assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
-        ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
-        ws.hello_state = hello["state"].clone();
-        ws
-    }
-}
-
-async fn read(response: reqwest::Response) -> Reply {
-    let status = response.status();
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let text = response.text().await.expect("body");
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    Reply {
-        status,
-        body,
-        set_cookie,
-    }
-}
-
-pub struct Ws {
-    socket: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    /// The stream head the server announced in `hello`.
-    pub head: i64,
-    /// The user's own state as `hello` reported it.
-    pub hello_state: Value,
-}
-
-impl Ws {
-    pub async fn next_message(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
-                .await
-                .expect("a message within 10 s")
-                .expect("socket open")
-                .expect("socket ok");
-            match message {
-                Message::Text(text) => return serde_json::from_str(text.as_str()).expect("json"),
-                Message::Close(_) => return serde_json::json!({"type": "closed"}),
-                _ => continue,
-            }
-        }
-    }
-
-    /// The next event (pings skipped).
-    pub async fn next_event(&mut self) -> Value {
-        loop {
-            let m = self.next_message().await;
-            if m["type"] != "ping" && m["type"] != "pong" {
-                return m;
-            }
-        }
-    }
-
-    /// The next event of this kind (others skipped).
-    pub async fn next_of(&mut self, kind: &str) -> Value {
-        loop {
-            let m = self.next_event().await;
-            if m["event"] == kind || m["type"] == kind {
-                return m;
-            }
-        }
-    }
-
-    /// Asserts that no event of this kind arrives for a while.
-    pub async fn expect_silence_of(&mut self, kind: &str, ms: u64) {
-        let wait = tokio::time::timeout(Duration::from_millis(ms), async {
-            loop {
-                match self.socket.next().await {
-                    Some(Ok(Message::Text(t))) => {
-                        let v: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
-                        if v["event"] == kind {
-                            return Some(v);
-                        }
-                    }
-                    Some(Ok(_)) => continue,
-                    _ => return None,
-                }
-            }
-        })
-        .await;
-        if let Ok(Some(v)) = wait {
-            panic!("expected no {kind}, got {v}");
-        }
-    }
-
-    /// Asserts that nothing but pings arrives for a while.
-    pub async fn expect_silence(&mut self, ms: u64) {
-        let wait = tokio::time::timeout(Duration::from_millis(ms), async {
-            loop {
-                match self.socket.next().await {
-                    Some(Ok(Message::Text(t))) if !t.as_str().contains("\"ping\"") => {
-                        return Some(t.to_string())
-                    }
-                    Some(Ok(_)) => continue,
-                    _ => return None,
-                }
-            }
-        })
-        .await;
-        if let Ok(Some(text)) = wait {
-            panic!("expected no event, got {text}");
-        }
-    }
-
-    pub async fn send_text(&mut self, text: &str) {
-        self.socket
-            .send(Message::Text(text.into()))
-            .await
-            .expect("send");
-    }
-
-    pub async fn close(mut self) {
-        let _ = self.socket.close(None).await;
-        // Wait for the server to see the close.
-        while let Ok(Some(_)) =
-            tokio::time::timeout(Duration::from_secs(5), self.socket.next()).await
-        {}
-    }
 }
 
 /// Waits until a condition on the server holds (the server reacts to socket

@@ -1,4 +1,5 @@
 //! Clients reach operators: the widget's API, routing, the conversation.
+//! (One file past 500 lines: these scenarios share their set-up helpers.)
 
 use hovor_core::{Channel, Role};
 use reqwest::{Method, StatusCode};

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use hovor_core::{group, Millis, Refusal};
 use sqlx::Row;
 
-use super::companies::active_user;
+use super::users::active_user;
 use super::{Backend, Db, Tx};
 use crate::{new_id, Group, GroupStore, StoreError, StoreResult};
 

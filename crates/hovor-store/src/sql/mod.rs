@@ -11,11 +11,13 @@ mod companies;
 mod event_log;
 mod groups;
 mod invitations;
+mod messages;
 mod routing;
 mod rows;
 mod sessions;
 mod status;
 mod telephony;
+mod users;
 mod webhooks;
 
 pub(crate) use super::{Backend, Db, DbRow};

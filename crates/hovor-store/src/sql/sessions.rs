@@ -7,19 +7,17 @@ use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
 
-use super::companies::{active_user, builtin_group_id};
+use super::companies::builtin_group_id;
 use super::event_log::{append, emit};
+use super::messages::write_message;
 use super::rows::{self, SESSION_COLUMNS};
+use super::users::active_user;
 use super::{Backend, Db, Tx};
 use crate::{
-    new_id, Change, Committed, Message, MessageCreated, NewSession, Posted, QueuePlace,
-    RealtimeEvent, Session, SessionEvent, SessionFilter, SessionStore, SessionTransferred,
-    SessionUpdate, StoreError, StoreResult, TransferTarget, WebhookEvent, Writer,
+    new_id, Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionEvent,
+    SessionFilter, SessionStore, SessionTransferred, SessionUpdate, StoreError, StoreResult,
+    TransferTarget, WebhookEvent, Writer,
 };
-
-const MESSAGE_SELECT: &str =
-    "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at \
-     FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
 
 /// Stores a new session, waiting in the queue of `group_id`; returns its id.
 pub(crate) async fn insert_session(
@@ -229,94 +227,6 @@ pub(crate) async fn announce(
     Ok(changes)
 }
 
-/// Stores a message and tells the client and the operator who has it.
-async fn write_message(
-    tx: &mut Tx,
-    session: &Session,
-    writer: &Writer,
-    text: &str,
-    now: Millis,
-) -> StoreResult<(Posted, Vec<Change>)> {
-    if let Writer::Client {
-        client_msg_id: Some(id),
-    } = writer
-    {
-        let sql = format!("{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.client_msg_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(&session.id)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(row) = row {
-            let message = rows::message(&row)?;
-            return Ok((
-                Posted {
-                    message,
-                    created: false,
-                },
-                Vec::new(),
-            ));
-        }
-    }
-    let seq: i64 =
-        sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
-            .bind(&session.id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("n")?;
-    let (author, operator_id, client_msg_id) = match writer {
-        Writer::Client { client_msg_id } => (session::Author::Client, None, client_msg_id.clone()),
-        Writer::Operator(id) => (session::Author::Operator, Some(id.clone()), None),
-        Writer::System => (session::Author::System, None, None),
-    };
-    sqlx::query(
-        "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
-         sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&session.id)
-    .bind(seq)
-    .bind(author.as_str())
-    .bind(&operator_id)
-    .bind(text)
-    .bind(&client_msg_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    let operator_name = match &operator_id {
-        Some(id) => active_user(&mut **tx, &session.company_id, id)
-            .await?
-            .map(|u| u.name),
-        None => None,
-    };
-    let message = Message {
-        seq,
-        author,
-        operator_id,
-        operator_name,
-        text: text.to_owned(),
-        sent_at: now,
-    };
-    let data = MessageCreated {
-        session_id: session.id.clone(),
-        message: message.clone(),
-    };
-    let mut readers = vec![session.id.clone()];
-    if let (SessionStatus::Active, Some(op)) = (session.status, &session.operator_id) {
-        readers.push(op.clone());
-    }
-    let realtime = RealtimeEvent::MessageCreated(data.clone());
-    let mut changes = append(tx, &readers, &realtime, now).await?;
-    let webhook = WebhookEvent::MessageCreated(data);
-    changes.push(emit(tx, &session.company_id, &webhook, now).await?);
-    Ok((
-        Posted {
-            message,
-            created: true,
-        },
-        changes,
-    ))
-}
-
 /// The fact that a session moved in the company's queue.
 pub(crate) fn moved(company_id: &str) -> Change {
     Change::SessionMoved {
@@ -476,44 +386,6 @@ impl SessionStore for Backend {
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(accepted, changes))
-    }
-
-    async fn add_message(
-        &self,
-        company_id: &str,
-        session_id: &str,
-        writer: &Writer,
-        text: &str,
-        now: Millis,
-    ) -> StoreResult<Committed<Posted>> {
-        let mut tx = self.begin_for(company_id).await?;
-        let session = locked_session(&mut tx, company_id, session_id).await?;
-        let operator = match writer {
-            Writer::Operator(id) => Some(id.as_str()),
-            Writer::Client { .. } | Writer::System => None,
-        };
-        session::may_write(operator, session.status, session.operator_id.as_deref())?;
-        let (posted, changes) = write_message(&mut tx, &session, writer, text, now).await?;
-        tx.commit().await?;
-        Ok(Committed::new(posted, changes))
-    }
-
-    async fn messages_after(
-        &self,
-        session_id: &str,
-        after_seq: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<Message>> {
-        let sql = format!(
-            "{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(session_id)
-            .bind(after_seq)
-            .bind(limit)
-            .fetch_all(self.reader())
-            .await?;
-        rows.iter().map(rows::message).collect()
     }
 
     async fn transfer(

@@ -1,13 +1,9 @@
 use async_trait::async_trait;
-use hovor_core::notifications::NotificationSettings;
 use hovor_core::{CompanySettings, Millis};
 
-use crate::{
-    ApiKey, Committed, Company, NewAuthSession, NewUser, PauseType, StoreResult, User, UserChange,
-};
+use crate::{Company, PauseType, StoreResult};
 
-/// Companies and the people in them: users, their login sessions, API keys,
-/// pause types and per-user settings.
+/// Companies: their settings and pause types.
 #[async_trait]
 pub trait CompanyStore {
     /// Also creates the company's built-in "All operators" group.
@@ -20,46 +16,6 @@ pub trait CompanyStore {
         company_id: &str,
         settings: &CompanySettings,
     ) -> StoreResult<()>;
-
-    /// `Duplicate` when the e-mail is taken.
-    async fn create_user(&self, new: &NewUser, now: Millis) -> StoreResult<User>;
-    async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>>;
-    /// For login: the active user with this e-mail (any company) and their hash.
-    async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>>;
-    /// The company's active users, by name.
-    async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
-    /// Changes what is given; `Duplicate` when the new e-mail is taken,
-    /// `Refused(ExtensionTaken)` when the extension is.
-    async fn update_user(
-        &self,
-        company_id: &str,
-        id: &str,
-        change: &UserChange,
-    ) -> StoreResult<Option<User>>;
-    /// Deactivates (history stays); their login sessions end.
-    async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool>;
-
-    async fn create_auth_session(&self, s: &NewAuthSession) -> StoreResult<()>;
-    /// The user and CSRF token of an unexpired login session.
-    async fn auth_session(
-        &self,
-        token_hash: &str,
-        now: Millis,
-    ) -> StoreResult<Option<(User, String)>>;
-    async fn delete_auth_sessions_of(&self, user_id: &str) -> StoreResult<()>;
-
-    async fn create_api_key(
-        &self,
-        company_id: &str,
-        name: &str,
-        key_hash: &str,
-        scopes: &[String],
-        now: Millis,
-    ) -> StoreResult<ApiKey>;
-    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
-    /// The company's keys that are not revoked (never their secrets).
-    async fn api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKey>>;
-    async fn revoke_api_key(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool>;
 
     async fn pause_types(&self, company_id: &str) -> StoreResult<Vec<PauseType>>;
     async fn pause_type(&self, company_id: &str, id: &str) -> StoreResult<Option<PauseType>>;
@@ -79,16 +35,4 @@ pub trait CompanyStore {
     ) -> StoreResult<Option<PauseType>>;
     /// Pause types are archived, never deleted: history keeps their names.
     async fn archive_pause_type(&self, company_id: &str, id: &str) -> StoreResult<bool>;
-
-    /// The user's alert settings (the defaults until they change them).
-    async fn notification_settings(&self, user_id: &str) -> StoreResult<NotificationSettings>;
-    /// Saves them and tells the user's other tabs
-    /// (`me.notification_settings_changed`).
-    async fn save_notification_settings(
-        &self,
-        company_id: &str,
-        user_id: &str,
-        settings: &NotificationSettings,
-        now: Millis,
-    ) -> StoreResult<Committed<()>>;
 }

@@ -8,10 +8,12 @@ mod companies;
 mod event_log;
 mod groups;
 mod invitations;
+mod messages;
 mod routing;
 mod sessions;
 mod status;
 mod telephony;
+mod users;
 mod webhooks;
 
 pub use channels::ChannelStore;
@@ -19,19 +21,23 @@ pub use companies::CompanyStore;
 pub use event_log::EventLog;
 pub use groups::GroupStore;
 pub use invitations::InvitationStore;
+pub use messages::MessageStore;
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;
 pub use telephony::TelephonyStore;
+pub use users::UserStore;
 pub use webhooks::WebhookStore;
 
 /// Everything the server stores, over SQLite or PostgreSQL.
 pub trait Store:
     CompanyStore
+    + UserStore
     + StatusStore
     + ChannelStore
     + GroupStore
     + SessionStore
+    + MessageStore
     + RoutingStore
     + InvitationStore
     + WebhookStore

@@ -3,8 +3,7 @@ use hovor_core::session::EndReason;
 use hovor_core::Millis;
 
 use crate::{
-    Committed, Message, NewSession, Posted, QueuePlace, Session, SessionFilter, StoreResult,
-    TransferTarget, Writer,
+    Committed, NewSession, QueuePlace, Session, SessionFilter, StoreResult, TransferTarget,
 };
 
 /// Sessions and their messages: the queue, accepting, writing,
@@ -38,22 +37,6 @@ pub trait SessionStore {
         operator_id: &str,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
-    /// Stores a message; a client's resend of the same `client_msg_id`
-    /// returns the stored one (`created: false`).
-    async fn add_message(
-        &self,
-        company_id: &str,
-        session_id: &str,
-        writer: &Writer,
-        text: &str,
-        now: Millis,
-    ) -> StoreResult<Committed<Posted>>;
-    async fn messages_after(
-        &self,
-        session_id: &str,
-        after_seq: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<Message>>;
     /// Back to the queue for a group or one operator, with a system message.
     /// `NotFound` when the target is not of the company.
     async fn transfer(

@@ -1,0 +1,146 @@
+//! An HTTP client as a logged-in browser, an API key or a widget is: a
+//! cookie and CSRF header, or a bearer token; and its WebSocket.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use super::Ws;
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub set_cookie: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub(crate) http: reqwest::Client,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub(crate) bearer: Option<String>,
+}
+
+impl Client {
+    /// The same client with a bearer token (a client token or an API key).
+    pub fn bearer(&self, token: &str) -> Client {
+        Client {
+            bearer: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        read(response).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: &'static str,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Sets the status through the API and checks it was accepted.
+    pub async fn set_status(&self, operator_id: &str, status: &str, pause: Option<&str>) -> Value {
+        let r = self
+            .put(
+                &format!("/api/v1/operators/{operator_id}/state"),
+                serde_json::json!({"status": status, "pause_type_id": pause}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "set status: {}", r.body);
+        r.body
+    }
+
+    pub async fn state_of(&self, operator_id: &str) -> Value {
+        let r = self
+            .get(&format!("/api/v1/operators/{operator_id}/state"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body
+    }
+
+    pub async fn ws(&self, last_seq: Option<i64>) -> Ws {
+        let url = match last_seq {
+            Some(seq) => format!(
+                "{}/api/v1/ws?last_seq={seq}",
+                self.base.replace("http", "ws")
+            ),
+            None => format!("{}/api/v1/ws", self.base.replace("http", "ws")),
+        };
+        let mut request = url.into_client_request().expect("ws request");
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().expect("cookie header"));
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connect");
+        let (mut ws, hello) = Ws::greeted(socket).await;
+        ws.hello_state = hello["state"].clone();
+        ws
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        body,
+        set_cookie,
+    }
+}

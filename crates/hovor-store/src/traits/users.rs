@@ -1,0 +1,73 @@
+use async_trait::async_trait;
+use hovor_core::notifications::NotificationSettings;
+use hovor_core::Millis;
+
+use crate::{ApiKey, Committed, NewAuthSession, NewUser, StoreResult, User, UserChange};
+
+/// The people of a company and their ways in: users, login sessions, API
+/// keys, and per-user settings.
+#[async_trait]
+pub trait UserStore {
+    /// `Duplicate` when the e-mail is taken.
+    async fn create_user(&self, new: &NewUser, now: Millis) -> StoreResult<User>;
+
+    async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>>;
+
+    /// For login: the active user with this e-mail (any company) and their hash.
+    async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+
+    /// The company's active users, by name.
+    async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
+
+    /// Changes what is given; `Duplicate` when the new e-mail is taken,
+    /// `Refused(ExtensionTaken)` when the extension is.
+    async fn update_user(
+        &self,
+        company_id: &str,
+        id: &str,
+        change: &UserChange,
+    ) -> StoreResult<Option<User>>;
+
+    /// Deactivates (history stays); their login sessions end.
+    async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool>;
+
+    async fn create_auth_session(&self, s: &NewAuthSession) -> StoreResult<()>;
+
+    /// The user and CSRF token of an unexpired login session.
+    async fn auth_session(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(User, String)>>;
+
+    async fn delete_auth_sessions_of(&self, user_id: &str) -> StoreResult<()>;
+
+    async fn create_api_key(
+        &self,
+        company_id: &str,
+        name: &str,
+        key_hash: &str,
+        scopes: &[String],
+        now: Millis,
+    ) -> StoreResult<ApiKey>;
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
+
+    /// The company's keys that are not revoked (never their secrets).
+    async fn api_keys(&self, company_id: &str) -> StoreResult<Vec<ApiKey>>;
+
+    async fn revoke_api_key(&self, company_id: &str, id: &str, now: Millis) -> StoreResult<bool>;
+
+    /// The user's alert settings (the defaults until they change them).
+    async fn notification_settings(&self, user_id: &str) -> StoreResult<NotificationSettings>;
+
+    /// Saves them and tells the user's other tabs
+    /// (`me.notification_settings_changed`).
+    async fn save_notification_settings(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        settings: &NotificationSettings,
+        now: Millis,
+    ) -> StoreResult<Committed<()>>;
+}
