@@ -9,7 +9,8 @@ use hovor_core::{Channel, Millis, Refusal};
 use super::companies::builtin_group_id;
 use super::event_log::emit;
 use super::rows::{self, INVITATION_COLUMNS};
-use super::sessions::{announce, insert_session, moved, reload_session, Operators};
+use super::session_rows::{insert_session, reload_session};
+use super::sessions::{announce, moved, Operators};
 use super::{Backend, Db};
 use crate::error::is_unique_violation;
 use crate::{

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use super::event_log::{append, emit};
 use super::rows;
-use super::sessions::locked_session;
+use super::session_rows::locked_session;
 use super::users::active_user;
 use super::{Backend, Tx};
 use crate::{

@@ -14,6 +14,7 @@ mod invitations;
 mod messages;
 mod routing;
 mod rows;
+mod session_rows;
 mod sessions;
 mod status;
 mod telephony;

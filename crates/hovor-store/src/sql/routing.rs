@@ -12,7 +12,8 @@ use sqlx::Row;
 
 use super::event_log::emit;
 use super::rows;
-use super::sessions::{announce, lock_operator, locked_session, reload_session, seat, Operators};
+use super::session_rows::{lock_operator, locked_session, reload_session};
+use super::sessions::{announce, seat, Operators};
 use super::Backend;
 use crate::error::corrupt;
 use crate::{

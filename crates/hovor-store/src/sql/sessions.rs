@@ -11,96 +11,16 @@ use super::companies::builtin_group_id;
 use super::event_log::{append, emit};
 use super::messages::write_message;
 use super::rows::{self, SESSION_COLUMNS};
+use super::session_rows::{
+    insert_session, lock_operator, locked_session, reload_session, session_where,
+};
 use super::users::active_user;
 use super::{Backend, Db, Tx};
 use crate::{
-    new_id, Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionEvent,
-    SessionFilter, SessionStore, SessionTransferred, SessionUpdate, StoreError, StoreResult,
-    TransferTarget, WebhookEvent, Writer,
+    Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionEvent, SessionFilter,
+    SessionStore, SessionTransferred, SessionUpdate, StoreError, StoreResult, TransferTarget,
+    WebhookEvent, Writer,
 };
-
-/// Stores a new session, waiting in the queue of `group_id`; returns its id.
-pub(crate) async fn insert_session(
-    tx: &mut Tx,
-    new: &NewSession,
-    group_id: &str,
-    at: Millis,
-) -> StoreResult<String> {
-    let id = new_id("ses");
-    sqlx::query(
-        "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
-         target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
-         client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
-         VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
-         $12, $12)",
-    )
-    .bind(&id)
-    .bind(&new.company_id)
-    .bind(new.channel.as_str())
-    .bind(new.source.as_str())
-    .bind(group_id)
-    .bind(&new.target_operator_id)
-    .bind(&new.client.name)
-    .bind(&new.client.email)
-    .bind(&new.client.phone)
-    .bind(&new.page_url)
-    .bind(&new.client_token_hash)
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
-/// One session, by a condition on `s` binding `$1` (and `$2`).
-async fn session_where<'e, E>(
-    executor: E,
-    condition: &str,
-    first: &str,
-    second: Option<&str>,
-) -> StoreResult<Option<Session>>
-where
-    E: sqlx::Executor<'e, Database = Db>,
-{
-    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE {condition}");
-    let mut query = sqlx::query(&sql).bind(first);
-    if let Some(second) = second {
-        query = query.bind(second);
-    }
-    let row = query.fetch_optional(executor).await?;
-    row.as_ref().map(rows::session).transpose()
-}
-
-/// Loads a session of the company, locking it for this transaction.
-pub(crate) async fn locked_session(
-    tx: &mut Tx,
-    company_id: &str,
-    id: &str,
-) -> StoreResult<Session> {
-    let condition = format!("s.company_id = $1 AND s.id = $2{}", Backend::LOCK);
-    session_where(&mut **tx, &condition, company_id, Some(id))
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// The session as this transaction has just written it.
-pub(crate) async fn reload_session(tx: &mut Tx, id: &str) -> StoreResult<Session> {
-    session_where(&mut **tx, "s.id = $1", id, None)
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// Serialises decisions about one operator (their load) across nodes.
-pub(crate) async fn lock_operator(tx: &mut Tx, operator_id: &str) -> StoreResult<()> {
-    let sql = format!(
-        "SELECT s.user_id FROM operator_states s WHERE s.user_id = $1{}",
-        Backend::LOCK
-    );
-    sqlx::query(&sql)
-        .bind(operator_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(())
-}
 
 /// The operator's seat on the channel, not counting `session_id`. With
 /// `switched_on_only`, a switched-off channel has no capacity (offers);

@@ -9,7 +9,8 @@ use sqlx::Row;
 
 use super::companies::builtin_group_id;
 use super::event_log::{append, emit, user_and_watchers};
-use super::sessions::{announce, insert_session, locked_session, moved, reload_session, Operators};
+use super::session_rows::{insert_session, locked_session, reload_session};
+use super::sessions::{announce, moved, Operators};
 use super::{Backend, Tx};
 use crate::{
     CallReport, ClientInfo, Committed, NewSession, PhoneCall, PhoneLineChanged, RealtimeEvent,
