@@ -43,9 +43,9 @@ const latest = (): FakeSocket => {
 function options(log: string[], extra: Partial<LiveOptions> = {}): LiveOptions {
   return {
     url: (lastSeq) => `ws://test/ws${lastSeq === null ? '' : `?last_seq=${lastSeq}`}`,
-    onHello: (frame, fresh) => log.push(`hello ${String(frame['last_seq'])} fresh=${fresh}`),
-    onEvent: (event, _data, seq) => log.push(`event ${event} ${seq}`),
-    onFrame: (frame) => log.push(`frame ${String(frame['type'])}`),
+    onHello: (frame, fresh) => log.push(`hello ${frame.last_seq} fresh=${fresh}`),
+    onEvent: (frame) => log.push(`event ${frame.event} ${frame.seq}`),
+    onFrame: (frame) => log.push(`frame ${frame.type}`),
     onConnectionChange: (up) => log.push(up ? 'up' : 'down'),
     onLoggedOut: () => log.push('logged out'),
     onFailure: (n) => log.push(`failure ${n}`),
@@ -75,7 +75,7 @@ describe('LiveSocket', () => {
     first.frame({ type: 'hello', last_seq: 4, session: { id: 's' } });
     first.frame({ type: 'event', seq: 5, event: 'message.created', data: {} });
     first.frame({ type: 'event', seq: 5, event: 'message.created', data: {} });
-    first.frame({ type: 'event', seq: 3, event: 'old', data: {} });
+    first.frame({ type: 'event', seq: 3, event: 'session.changed', data: {} });
     expect(live.lastSeq).toBe(5);
     first.drop();
     vi.advanceTimersByTime(500);
@@ -87,7 +87,7 @@ describe('LiveSocket', () => {
     expect(log).toEqual(['up', 'hello 4 fresh=true', 'event message.created 5', 'down', 'up', 'hello 7 fresh=false']);
   });
 
-  it('gives the whole hello frame and frames it does not know to its owner', () => {
+  it('gives the whole hello frame and the derived frames to its owner', () => {
     const frames: unknown[] = [];
     const log: string[] = [];
     const live = new LiveSocket(options(log, { onHello: (f) => frames.push(f), onFrame: (f) => frames.push(f) }));
@@ -95,6 +95,7 @@ describe('LiveSocket', () => {
     latest().frame({ type: 'hello', last_seq: 0, queue_position: 2, estimated_wait_s: 60 });
     latest().frame({ type: 'queue', queue_position: 1, estimated_wait_s: 30 });
     latest().frame('not an object');
+    latest().frame({ type: 'other' });
     expect(frames).toEqual([
       { type: 'hello', last_seq: 0, queue_position: 2, estimated_wait_s: 60 },
       { type: 'queue', queue_position: 1, estimated_wait_s: 30 },
@@ -112,7 +113,22 @@ describe('LiveSocket', () => {
     s.frame({ type: 'queue.changed' });
     s.frame({ type: 'logged_out' });
     expect(s.sent).toEqual(['{"type":"pong"}']);
-    expect(log.slice(2)).toEqual(['event queue.changed null', 'logged out']);
+    expect(log.slice(2)).toEqual(['frame queue.changed', 'logged out']);
+  });
+
+  it('ignores frames whose envelope is not the documented one', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    const s = latest();
+    s.frame({ type: 'hello' });
+    s.frame({ type: 'hello', last_seq: 2 });
+    s.frame({ type: 'event', seq: '3', event: 'message.created', data: {} });
+    s.frame({ type: 'event', seq: 3, event: 'no.such_event', data: {} });
+    s.frame({ type: 'event', seq: 4, event: 'toString', data: {} });
+    s.frame({ type: 'event', seq: 5, event: 'message.created', data: { anything: true } });
+    expect(log).toEqual(['up', 'hello 2 fresh=true', 'event message.created 5']);
+    expect(live.lastSeq).toBe(5);
   });
 
   it('pings while connected and closes a connection that went silent', () => {

@@ -3,9 +3,8 @@
 // own, closes a connection that went silent, and reconnects with backoff (and at once when the
 // browser comes back online). Where it connects and what the frames mean is up to its owner.
 
-import { SeqTracker, backoffMs, classifyFrame, parseFrame, type Frame } from './seq';
-
-export type { Frame };
+import type { ClientFrame, Incoming, IncomingEvent } from './realtime';
+import { SeqTracker, backoffMs, parseServerMessage } from './seq';
 
 export interface LiveOptions {
   /** The URL to connect to, given the last seq applied (null: a fresh start). */
@@ -14,16 +13,20 @@ export interface LiveOptions {
    * Every hello, once the connection counts as up. `fresh`: a new stream without backlog, so
    * snapshots must be reloaded. `frame` is the whole hello (a client's carries its session).
    */
-  onHello?(frame: Frame, fresh: boolean): void;
-  /** A new stored event (seq), or the workspace's derived `queue.changed` (seq null). */
-  onEvent(event: string, data: unknown, seq: number | null): void;
-  /** A frame of a type handled by the owner only (the client's `queue`). */
-  onFrame?(frame: Frame): void;
+  onHello?(frame: Incoming<'hello'>, fresh: boolean): void;
+  /** A new stored event (not seen before); its `data` is for the owner to check. */
+  onEvent(frame: IncomingEvent): void;
+  /** A derived frame, without seq: the workspace's `queue.changed`, the client's `queue`. */
+  onFrame?(frame: Incoming<'queue' | 'queue.changed'>): void;
   onConnectionChange(up: boolean): void;
   /** The session was logged out (e.g. in another tab). */
   onLoggedOut?(): void;
   /** A connection attempt failed `failures` times in a row; the next one is scheduled. */
   onFailure?(failures: number): void;
+}
+
+function send(socket: WebSocket, frame: ClientFrame): void {
+  socket.send(JSON.stringify(frame));
 }
 
 const CLIENT_PING_MS = 20_000;
@@ -101,38 +104,37 @@ export class LiveSocket {
     socket.onmessage = (ev: MessageEvent) => {
       if (this.#socket !== socket || typeof ev.data !== 'string') return;
       this.#lastMessageAt = Date.now();
-      const frame = parseFrame(ev.data);
+      const frame = parseServerMessage(ev.data);
       if (!frame) return;
-      const msg = classifyFrame(frame);
-      if (!msg) {
-        this.#options.onFrame?.(frame);
-        return;
-      }
-      switch (msg.type) {
+      switch (frame.type) {
         case 'hello': {
           greeted = true;
           this.#failed = 0;
-          const fresh = this.#tracker.hello(msg.last_seq);
+          const fresh = this.#tracker.hello(frame.last_seq);
           this.#setUp(true);
           this.#startPinging(socket);
           this.#options.onHello?.(frame, fresh);
           break;
         }
         case 'event':
-          if (this.#tracker.accept(msg.seq)) this.#options.onEvent(msg.event, msg.data, msg.seq);
+          if (this.#tracker.accept(frame.seq)) this.#options.onEvent(frame);
           break;
         case 'ping':
-          socket.send('{"type":"pong"}');
+          send(socket, { type: 'pong' });
           break;
         case 'pong':
           break;
         case 'logged_out':
           this.#options.onLoggedOut?.();
           break;
+        case 'queue':
         case 'queue.changed':
-          // Derived state, so it carries no seq and skips the tracker.
-          this.#options.onEvent('queue.changed', {}, null);
+          // Derived state, so they carry no seq and skip the tracker.
+          this.#options.onFrame?.(frame);
           break;
+        default:
+          // Every frame type of the document is handled above: a new one fails to compile here.
+          frame satisfies never;
       }
     };
     socket.onclose = () => {
@@ -169,7 +171,7 @@ export class LiveSocket {
         socket.close(4000, 'silent');
         return;
       }
-      if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
+      if (socket.readyState === WebSocket.OPEN) send(socket, { type: 'ping' });
     }, CLIENT_PING_MS);
   }
 

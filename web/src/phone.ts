@@ -1,7 +1,8 @@
 // The phone line and the dial pad (pure): reading the server's line, its words, the number typed.
 
 import type { MessageKey, Params } from './i18n';
-import type { PhoneLineChangedData } from './events';
+import type { PhoneLineChanged, Unchecked } from './realtime';
+import { isJsonObject } from './payloads';
 import type { PhoneLine, PhoneLineReason, Session } from './types';
 
 const REASONS: readonly PhoneLineReason[] = ['channel_off', 'no_extension', 'not_registered', 'connector_down'];
@@ -14,26 +15,27 @@ export const REASON_KEY: Readonly<Record<PhoneLineReason, MessageKey>> = {
 };
 
 export function parsePhoneLine(value: unknown): PhoneLine | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const state = v['state'];
+  if (!isJsonObject(value)) return null;
+  const v: Unchecked<PhoneLine> = value;
+  const state = v.state;
   if (state !== 'ready' && state !== 'unavailable') return null;
-  const reason = v['reason'];
+  const reason = v.reason;
   return {
-    extension: typeof v['extension'] === 'string' ? v['extension'] : null,
+    extension: typeof v.extension === 'string' ? v.extension : null,
     state,
     reason: typeof reason === 'string' && (REASONS as readonly string[]).includes(reason) ? (reason as PhoneLineReason) : null,
   };
 }
 
-export function parsePhoneLineChanged(data: unknown): PhoneLineChangedData | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const d = data as Record<string, unknown>;
-  if (typeof d['operator_id'] !== 'string' || !('phone_line' in d)) return null;
+/** The data of `operator.phone_line_changed`; a line that cannot be read counts as none. */
+export function parsePhoneLineChanged(data: unknown): PhoneLineChanged | null {
+  if (!isJsonObject(data)) return null;
+  const d: Unchecked<PhoneLineChanged> = data;
+  if (typeof d.operator_id !== 'string' || !('phone_line' in d)) return null;
   return {
-    operator_id: d['operator_id'],
-    name: typeof d['name'] === 'string' ? d['name'] : '',
-    phone_line: d['phone_line'] === null ? null : parsePhoneLine(d['phone_line']),
+    operator_id: d.operator_id,
+    name: typeof d.name === 'string' ? d.name : '',
+    phone_line: d.phone_line === null ? null : parsePhoneLine(d.phone_line),
   };
 }
 

@@ -74,6 +74,11 @@ describe('parseServerMessage', () => {
       event: 'operator.state_changed',
       data: { operator_id: 'x' },
     });
+    expect(parseServerMessage('{"type":"queue.changed","extra":1}')).toEqual({ type: 'queue.changed' });
+  });
+  it('keeps the payload of the hello and the queue place for their owner', () => {
+    expect(parseServerMessage('{"type":"hello","last_seq":3,"session":{"id":"s"}}')).toEqual({ type: 'hello', last_seq: 3, session: { id: 's' } });
+    expect(parseServerMessage('{"type":"queue","queue_position":2}')).toEqual({ type: 'queue', queue_position: 2 });
   });
   it('rejects garbage', () => {
     expect(parseServerMessage('nope')).toBeNull();
@@ -81,5 +86,9 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage('{"type":"hello"}')).toBeNull();
     expect(parseServerMessage('{"type":"event","seq":"4","event":"x"}')).toBeNull();
     expect(parseServerMessage('{"type":"other"}')).toBeNull();
+    expect(parseServerMessage('{"type":"toString"}')).toBeNull();
+    expect(parseServerMessage('{"type":"event","seq":4,"event":"no.such_event","data":{}}')).toBeNull();
+    expect(parseServerMessage('{"type":"event","seq":4,"event":"__proto__","data":{}}')).toBeNull();
+    expect(parseServerMessage('[]')).toBeNull();
   });
 });

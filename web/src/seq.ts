@@ -1,7 +1,8 @@
 // Bookkeeping for the resumable event stream: the highest sequence number seen, duplicates dropped,
 // the reconnect backoff, and reading the server's frames (pure; shared by the workspace and the widget).
 
-import type { ServerFrame } from './events';
+import { isJsonObject, isOneOf, type JsonObject } from './payloads';
+import type { EventName, FrameType, IncomingFrame } from './realtime';
 
 export class SeqTracker {
   #last: number | null;
@@ -59,43 +60,68 @@ export function wsUrl(location: { protocol: string; host: string }, lastSeq: num
   return `${scheme}//${location.host}/api/v1/ws${query}`;
 }
 
-/** A server frame: one JSON object (its `type` says what it is). */
-export type Frame = Readonly<Record<string, unknown>>;
-
 /** Parses a frame's text; null for anything that is not a JSON object. */
-export function parseFrame(text: string): Frame | null {
+export function parseFrame(text: string): JsonObject | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  return typeof value === 'object' && value !== null ? (value as Frame) : null;
+  return isJsonObject(value) ? value : null;
 }
 
-/** Parses a server frame; returns null for anything that is not a known message shape. */
-export function parseServerMessage(text: string): ServerFrame | null {
-  const frame = parseFrame(text);
-  return frame && classifyFrame(frame);
+// Every frame type and event name of the document: a new one fails to compile here until it is
+// listed, and then in the switches that handle them.
+const FRAME_TYPES: Readonly<Record<FrameType, true>> = {
+  hello: true,
+  event: true,
+  queue: true,
+  'queue.changed': true,
+  ping: true,
+  pong: true,
+  logged_out: true,
+};
+const EVENT_NAMES: Readonly<Record<EventName, true>> = {
+  'operator.state_changed': true,
+  'operator.channel_changed': true,
+  'operator.phone_line_changed': true,
+  'me.notification_settings_changed': true,
+  'session.changed': true,
+  'session.offered': true,
+  'message.created': true,
+};
+
+/**
+ * Parses a server frame and checks its envelope: a known `type`, the hello's `last_seq`, an event's
+ * `seq` and `event` (one the document lists). Null for anything else. The payload (an event's
+ * `data`, the hello's session, the queue place) stays `unknown` for its owner's guards.
+ */
+export function parseServerMessage(text: string): IncomingFrame | null {
+  const obj = parseFrame(text);
+  return obj && readEnvelope(obj);
 }
 
-/** What a frame is, for the frames every connection handles; null for others (and malformed ones). */
-export function classifyFrame(obj: Frame): ServerFrame | null {
-  switch (obj['type']) {
-    case 'hello':
-      return typeof obj['last_seq'] === 'number' ? { type: 'hello', last_seq: obj['last_seq'] } : null;
-    case 'ping':
-      return { type: 'ping' };
-    case 'pong':
-      return { type: 'pong' };
-    case 'logged_out':
-      return { type: 'logged_out' };
+function readEnvelope(obj: JsonObject): IncomingFrame | null {
+  const type = obj['type'];
+  if (!isOneOf(FRAME_TYPES, type)) return null;
+  switch (type) {
+    case 'hello': {
+      const lastSeq = obj['last_seq'];
+      return typeof lastSeq === 'number' ? { ...obj, type, last_seq: lastSeq } : null;
+    }
+    case 'event': {
+      const seq = obj['seq'];
+      const event = obj['event'];
+      if (typeof seq !== 'number' || !isOneOf(EVENT_NAMES, event)) return null;
+      return { type, seq, event, data: obj['data'] };
+    }
+    case 'queue':
+      return { ...obj, type };
     case 'queue.changed':
-      return { type: 'queue.changed' };
-    case 'event':
-      if (typeof obj['seq'] !== 'number' || typeof obj['event'] !== 'string') return null;
-      return { type: 'event', seq: obj['seq'], event: obj['event'], data: obj['data'] };
-    default:
-      return null;
+    case 'ping':
+    case 'pong':
+    case 'logged_out':
+      return { type };
   }
 }

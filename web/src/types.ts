@@ -1,7 +1,7 @@
 // The REST API's shapes, named as the app uses them: each one is the type generated from the
 // server's OpenAPI document (api/schema.gen.ts, `npm run gen:api`). Nothing is written out here, so
 // a change on the server shows up in `npm run check:api` (not regenerated) or in `tsc` (regenerated).
-// WebSocket event payloads are not in the document yet: see events.ts.
+// The WebSocket's frames and events are named the same way in realtime.ts.
 
 import type { components } from './api/schema.gen';
 

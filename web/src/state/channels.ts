@@ -3,7 +3,7 @@
 import { computed, signal } from '@preact/signals';
 import { ApiError, api } from '../api/client';
 import { sortChannels, withChannel } from '../channels';
-import type { ChannelChangedData } from '../events';
+import type { OperatorChannelsChanged } from '../realtime';
 import type { Channel, ChannelSetting, CompanySettings } from '../types';
 import { me } from './me';
 import { patchTeamMember } from './team';
@@ -26,7 +26,7 @@ export function watchCompanySettings(): void {
   });
 }
 
-export function applyChannelChanged(data: ChannelChangedData): void {
+export function applyChannelChanged(data: OperatorChannelsChanged): void {
   const current = me.value;
   if (current && data.operator_id === current.user.id) {
     me.value = { ...current, channels: sortChannels(data.channels) };

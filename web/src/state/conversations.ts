@@ -186,26 +186,6 @@ function reportMessage(sessionId: string, message: Message): void {
   if (conv && conv.session.status === 'active' && conv.session.operator_id === myId()) alertSink?.newMessage(conv, message);
 }
 
-// ---- event parsing ------------------------------------------------------------------------------
-
-function isSession(value: unknown): value is Session {
-  if (typeof value !== 'object' || value === null) return false;
-  const s = value as Record<string, unknown>;
-  return typeof s['id'] === 'string' && typeof s['status'] === 'string' && typeof s['channel'] === 'string';
-}
-
-function sessionOf(data: unknown): Session | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const s = (data as Record<string, unknown>)['session'];
-  return isSession(s) ? s : null;
-}
-
-function isMessage(value: unknown): value is Message {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as Record<string, unknown>;
-  return typeof m['seq'] === 'number' && typeof m['text'] === 'string' && typeof m['author'] === 'string';
-}
-
 const conversationsListener: LiveListener = {
   onSignedIn() {
     now.value = Date.now();
@@ -224,20 +204,14 @@ const conversationsListener: LiveListener = {
     void loadQueue();
     void loadMine();
   },
-  onEvent(event, data) {
-    switch (event) {
+  onEvent(event) {
+    switch (event.event) {
       case 'session.offered':
-      case 'session.changed': {
-        const session = sessionOf(data);
-        if (session) applySessionEverywhere(session, event === 'session.offered');
+      case 'session.changed':
+        applySessionEverywhere(event.data.session, event.event === 'session.offered');
         break;
-      }
       case 'message.created': {
-        if (typeof data !== 'object' || data === null) break;
-        const d = data as Record<string, unknown>;
-        const sessionId = d['session_id'];
-        const message = d['message'];
-        if (typeof sessionId !== 'string' || !isMessage(message)) break;
+        const { session_id: sessionId, message } = event.data;
         const known = conversations.value.find((c) => c.session.id === sessionId);
         if (known) {
           const isNew = !known.messages.some((m) => m.seq === message.seq);
@@ -248,10 +222,13 @@ const conversationsListener: LiveListener = {
         }
         break;
       }
-      case 'queue.changed':
-        scheduleQueueLoad();
+      default:
+        // The operators' states, channels, lines and my settings: the session's listener (state/session.ts).
         break;
     }
+  },
+  onQueueChanged() {
+    scheduleQueueLoad();
   },
 };
 

@@ -4,6 +4,8 @@
 
 import { signal } from '@preact/signals';
 import { LiveSocket } from '../liveSocket';
+import { readOperatorEvent } from '../operatorEvents';
+import type { RealtimeEvent } from '../realtime';
 import { wsUrl } from '../seq';
 import type { Me } from '../types';
 
@@ -12,7 +14,10 @@ export interface LiveListener {
   onSignedOut?(): void;
   /** A fresh stream (or a resume that cannot replay): reload snapshots. */
   onFresh?(): void;
-  onEvent?(event: string, data: unknown): void;
+  /** A new event of the operator's stream, its data checked (switch on `event.event`). */
+  onEvent?(event: RealtimeEvent): void;
+  /** The company's queue changed (derived state, without seq): fetch it. */
+  onQueueChanged?(): void;
 }
 
 const listeners: LiveListener[] = [];
@@ -56,9 +61,15 @@ function makeSocket(): LiveSocket {
       if (!fresh) return;
       for (const l of listeners) l.onFresh?.();
     },
-    onEvent: (event, data) => {
+    onEvent: (frame) => {
+      const event = readOperatorEvent(frame);
+      if (!event) return;
       eventsApplied += 1;
-      for (const l of listeners) l.onEvent?.(event, data);
+      for (const l of listeners) l.onEvent?.(event);
+    },
+    onFrame: (frame) => {
+      // (`queue` is a client's frame: never on an operator's stream.)
+      if (frame.type === 'queue.changed') for (const l of listeners) l.onQueueChanged?.();
     },
     onConnectionChange: (up) => {
       socketUp.value = up;

@@ -4,6 +4,7 @@
 import { computed } from '@preact/signals';
 import { applyPatch, parseSettings, type NotificationSettings, type NotificationSettingsPatch } from '../alerts';
 import { ApiError, api } from '../api/client';
+import type { NotificationSettingsChanged } from '../realtime';
 import { me } from './me';
 
 /** My alert settings; the defaults until the server says otherwise. */
@@ -14,10 +15,9 @@ function setNotificationSettings(next: NotificationSettings): void {
   if (current) me.value = { ...current, notification_settings: next };
 }
 
-export function applyNotificationSettingsEvent(data: unknown): void {
-  if (typeof data !== 'object' || data === null) return;
-  const raw = (data as Record<string, unknown>)['notification_settings'];
-  if (typeof raw === 'object' && raw !== null) setNotificationSettings(parseSettings(raw));
+/** My settings changed in another tab (the event's data is checked, its gaps filled with defaults). */
+export function applyNotificationSettingsEvent(data: NotificationSettingsChanged): void {
+  setNotificationSettings(data.notification_settings);
 }
 
 /** Saves a partial change (shown at once); resolves to null, or the error after undoing it. */

@@ -3,10 +3,7 @@
 
 import { signal } from '@preact/signals';
 import { ApiError, api, setCsrfToken } from '../api/client';
-import { isChannelList } from '../channels';
-import type { ChannelChangedData, StateChangedData } from '../events';
 import type { MessageKey } from '../i18n';
-import { parsePhoneLineChanged } from '../phone';
 import type { Me } from '../types';
 import { applyChannelChanged, companySettings, loadCompanySettings } from './channels';
 import { liveEventCount, startLive, stopLive, tellSignedIn, tellSignedOut, type LiveListener } from './live';
@@ -21,31 +18,28 @@ export const booted = signal(false);
 /** Why the check at boot failed, other than "not signed in". */
 export const bootError = signal<string | null>(null);
 
-function isStateChanged(data: unknown): data is StateChangedData {
-  if (typeof data !== 'object' || data === null) return false;
-  const d = data as Record<string, unknown>;
-  const state = d['state'] as Record<string, unknown> | null | undefined;
-  return typeof d['operator_id'] === 'string' && typeof state === 'object' && state !== null && typeof state['presence'] === 'string';
-}
-
-function isChannelChanged(data: unknown): data is ChannelChangedData {
-  if (typeof data !== 'object' || data === null) return false;
-  const d = data as Record<string, unknown>;
-  return typeof d['operator_id'] === 'string' && isChannelList(d['channels']);
-}
-
 /** The first live listener (boot() adds it before the others): snapshots and operator events. */
 export const sessionListener: LiveListener = {
   onFresh() {
     void refreshSnapshot();
   },
-  onEvent(event, data) {
-    if (event === 'operator.state_changed' && isStateChanged(data)) applyStateChanged(data);
-    if (event === 'operator.channel_changed' && isChannelChanged(data)) applyChannelChanged(data);
-    if (event === 'me.notification_settings_changed') applyNotificationSettingsEvent(data);
-    if (event === 'operator.phone_line_changed') {
-      const changed = parsePhoneLineChanged(data);
-      if (changed) applyPhoneLineChanged(changed);
+  onEvent(event) {
+    switch (event.event) {
+      case 'operator.state_changed':
+        applyStateChanged(event.data);
+        break;
+      case 'operator.channel_changed':
+        applyChannelChanged(event.data);
+        break;
+      case 'operator.phone_line_changed':
+        applyPhoneLineChanged(event.data);
+        break;
+      case 'me.notification_settings_changed':
+        applyNotificationSettingsEvent(event.data);
+        break;
+      default:
+        // Sessions and messages: the conversations' listener (state/conversations.ts).
+        break;
     }
   },
 };

@@ -3,7 +3,7 @@
 
 import { signal } from '@preact/signals';
 import { api } from '../api/client';
-import type { StateChangedData } from '../events';
+import type { OperatorStateChanged } from '../realtime';
 import type { OperatorState, PauseType, TeamMember } from '../types';
 import { lang } from './lang';
 import { isSupervisor, me, myStateVersion } from './me';
@@ -35,7 +35,7 @@ export function patchTeamMember(operatorId: string, patch: Partial<TeamMember>):
   }
 }
 
-export function applyStateChanged(data: StateChangedData): void {
+export function applyStateChanged(data: OperatorStateChanged): void {
   const current = me.value;
   if (current && data.operator_id === current.user.id) {
     me.value = { ...current, state: data.state };

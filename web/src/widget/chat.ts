@@ -4,28 +4,26 @@
 
 import { LiveSocket } from '../liveSocket';
 import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq } from '../messages';
+import { isMessage, readSessionUpdate } from '../payloads';
+import type { IncomingFrame, SessionUpdate } from '../realtime';
+import type { Message } from '../types';
 import { readStorage, writeStorage } from './browser';
 import { call, HttpError } from './http';
 import { wt, type WidgetKey, type WidgetLang } from './i18n';
 import {
-  asMessage,
-  asView,
   chatKey,
   invitationChatKey,
   invitationOutboxKey,
   newMessageId,
   outboxKey,
-  parseClientEvent,
+  parseClientFrame,
   parseOutbox,
-  parseQueuePlace,
   parseStoredChat,
   redeemProblem,
   withPending,
   withoutPending,
   wsUrlFor,
-  type ClientMessage,
   type CryptoLike,
-  type SessionView,
   type WidgetMode,
 } from './model';
 import { ChatUi, type ChatState, type Phase } from './ui';
@@ -93,23 +91,13 @@ export class Chat {
         this.#ui.renderStatus();
       },
       onHello: (frame) => {
-        const view = asView(frame);
-        if (view) this.#applyView(view);
+        this.#read(frame);
         // Whatever happened while we were away: fetch it (deduplicated by seq).
         void this.#fetchMessages();
         void this.#flushOutbox();
       },
-      onEvent: (event, data) => {
-        const e = parseClientEvent(event, data);
-        if (e?.type === 'message') this.#addMessages([e.message]);
-        else if (e?.type === 'session') this.#applyView(e.view);
-      },
-      onFrame: (frame) => {
-        // The new place in the queue while waiting (derived state, so not an event).
-        const place = parseQueuePlace(frame);
-        const view = this.#state.view;
-        if (place && view && this.#state.phase === 'waiting') this.#applyView({ ...view, ...place });
-      },
+      onEvent: (frame) => this.#read(frame),
+      onFrame: (frame) => this.#read(frame),
       onFailure: (failures) => {
         this.#state.failures = failures;
         this.#ui.renderStatus();
@@ -128,6 +116,39 @@ export class Chat {
       setInterval(() => {
         if (!this.#state.open || this.#state.phase === 'start') void this.#pollAvailability();
       }, POLL_MS);
+    }
+  }
+
+  /** A frame of this conversation's stream (the shared socket has checked its envelope and seq). */
+  #read(frame: IncomingFrame): void {
+    const f = parseClientFrame(frame);
+    if (!f) return;
+    switch (f.type) {
+      case 'hello':
+        this.#applyView(f);
+        break;
+      case 'event':
+        switch (f.event) {
+          case 'session.changed':
+            this.#applyView(f.data);
+            break;
+          case 'message.created':
+            this.#addMessages([f.data.message]);
+            break;
+          default:
+            f satisfies never;
+        }
+        break;
+      case 'queue': {
+        // The new place in the queue while waiting (derived state, so not an event).
+        const view = this.#state.view;
+        if (view && this.#state.phase === 'waiting') {
+          this.#applyView({ ...view, queue_position: f.queue_position, estimated_wait_s: f.estimated_wait_s });
+        }
+        break;
+      }
+      default:
+        f satisfies never;
     }
   }
 
@@ -179,7 +200,7 @@ export class Chat {
 
   /** A new conversation (started or redeemed): keep it, show it, and connect. */
   #begin(r: { session: unknown; client_token: string }): void {
-    const view = asView({ session: r.session });
+    const view = readSessionUpdate({ session: r.session });
     if (!view || typeof r.client_token !== 'string') throw new HttpError(500, 'bad_response');
     this.#state.chat = { session_id: view.session.id, client_token: r.client_token, open: true };
     this.#saveChat();
@@ -251,7 +272,7 @@ export class Chat {
     const chat = this.#state.chat;
     if (!chat) return false;
     try {
-      const v = asView(await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`));
+      const v = readSessionUpdate(await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`));
       if (v) this.#applyView(v);
       return true;
     } catch (err) {
@@ -272,14 +293,14 @@ export class Chat {
         'GET',
         `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/messages?after_seq=${lastSeqOf(this.#state.messages)}`,
       );
-      const items = (r.items ?? []).map(asMessage).filter((m): m is ClientMessage => m !== null);
+      const items = (r.items ?? []).filter(isMessage);
       this.#addMessages(items);
     } catch {
       // retried after the next reconnect
     }
   }
 
-  #applyView(view: SessionView): void {
+  #applyView(view: SessionUpdate): void {
     const s = view.session.status;
     const next: Phase = s === 'ended' ? 'ended' : s === 'active' ? 'active' : 'waiting';
     this.#state.view = view;
@@ -297,7 +318,7 @@ export class Chat {
     else this.#ui.renderStatus();
   }
 
-  #addMessages(items: ClientMessage[]): void {
+  #addMessages(items: Message[]): void {
     const merged = mergeBySeq(this.#state.messages, items);
     if (merged === this.#state.messages) return;
     this.#state.messages = merged;
@@ -324,7 +345,7 @@ export class Chat {
     if (!chat) return;
     try {
       const r = await this.#call<{ session: unknown }>('POST', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/leave`);
-      const v = asView({ session: r.session });
+      const v = readSessionUpdate({ session: r.session });
       if (v) this.#applyView(v);
     } catch (err) {
       if (err instanceof HttpError && err.status === 409) void this.#refreshView();
@@ -362,16 +383,14 @@ export class Chat {
       while (s.outbox.length > 0 && s.chat) {
         const item = s.outbox[0]!;
         try {
-          const m = asMessage(
-            await this.#call<unknown>('POST', `api/v1/client/sessions/${encodeURIComponent(s.chat.session_id)}/messages`, {
-              text: item.text,
-              client_msg_id: item.id,
-            }),
-          );
+          const m = await this.#call<unknown>('POST', `api/v1/client/sessions/${encodeURIComponent(s.chat.session_id)}/messages`, {
+            text: item.text,
+            client_msg_id: item.id,
+          });
           s.outbox = withoutPending(s.outbox, item.id);
           s.failed.delete(item.id);
           this.#saveOutbox();
-          if (m) this.#addMessages([m]);
+          if (isMessage(m)) this.#addMessages([m]);
           this.#ui.renderMessages();
         } catch (err) {
           const status = err instanceof HttpError ? err.status : 0;

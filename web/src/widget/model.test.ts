@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { IncomingFrame } from '../realtime';
+import { parseServerMessage } from '../seq';
 import { WIDGET_DICTIONARIES, widgetLang, wt } from './i18n';
 import {
   apiBase,
-  asView,
   chatKey,
   formatEstimate,
   newMessageId,
-  parseClientEvent,
-  parseQueuePlace,
+  parseClientFrame,
   parseOutbox,
   parseStoredChat,
   visiblePending,
@@ -86,27 +86,63 @@ describe('texts', () => {
 });
 
 describe('frames', () => {
-  const session = { id: 's', status: 'waiting', end_reason: null };
-  it('reads the hello, messages and session changes', () => {
-    // The hello frame (the shared socket handles its type and last_seq) carries the session view.
-    const hello = asView({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 });
-    expect(hello).toEqual({ session, queue_position: 1, estimated_wait_s: 30 });
-    const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
-    expect(parseClientEvent('message.created', { message: msg })).toEqual({
-      type: 'message',
-      message: { seq: 2, author: 'operator', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' },
+  /** A frame as the shared socket hands it over (its envelope parsed). */
+  const incoming = (value: unknown): IncomingFrame => {
+    const frame = parseServerMessage(JSON.stringify(value));
+    if (!frame) throw new Error(`not a frame: ${JSON.stringify(value)}`);
+    return frame;
+  };
+  const read = (value: unknown) => parseClientFrame(incoming(value));
+  const session = { id: 's', status: 'waiting', channel: 'chat', end_reason: null, created_at: 'x', group_id: 'g', source: 'widget', client: {} };
+  const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
+
+  it('reads the hello: the session and its place in the queue', () => {
+    expect(read({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 })).toEqual({
+      type: 'hello',
+      last_seq: 4,
+      session,
+      queue_position: 1,
+      estimated_wait_s: 30,
     });
-    const changed = parseClientEvent('session.changed', { session: { ...session, status: 'active' }, queue_position: null });
-    expect(changed?.type).toBe('session');
-    expect(parseClientEvent('x.y', {})).toBeNull();
-    expect(parseClientEvent('message.created', null)).toBeNull();
-    expect(parseClientEvent('session.changed', { session: { id: 's', status: 'weird' } })).toBeNull();
+    expect(read({ type: 'hello', last_seq: 4, session })).toEqual({ type: 'hello', last_seq: 4, session, queue_position: null, estimated_wait_s: null });
+    // An operator's hello (no session) is not a client's.
+    expect(read({ type: 'hello', last_seq: 4 })).toBeNull();
+  });
+
+  it('reads messages and session changes, as the document types them', () => {
+    expect(read({ type: 'event', seq: 5, event: 'message.created', data: { session_id: 's', message: msg } })).toEqual({
+      type: 'event',
+      seq: 5,
+      event: 'message.created',
+      data: { session_id: 's', message: msg },
+    });
+    const changed = read({ type: 'event', seq: 6, event: 'session.changed', data: { session: { ...session, status: 'active' }, queue_position: null } });
+    expect(changed).toEqual({
+      type: 'event',
+      seq: 6,
+      event: 'session.changed',
+      data: { session: { ...session, status: 'active' }, queue_position: null, estimated_wait_s: null },
+    });
+  });
+
+  it('rejects payloads that are not the documented ones', () => {
+    expect(read({ type: 'event', seq: 5, event: 'message.created', data: null })).toBeNull();
+    expect(read({ type: 'event', seq: 5, event: 'message.created', data: { message: msg } })).toBeNull();
+    expect(read({ type: 'event', seq: 5, event: 'message.created', data: { session_id: 's', message: { ...msg, author: 'bot' } } })).toBeNull();
+    expect(read({ type: 'event', seq: 5, event: 'message.created', data: { session_id: 's', message: { ...msg, operator_name: 7 } } })).toBeNull();
+    expect(read({ type: 'event', seq: 6, event: 'session.changed', data: { session: { ...session, status: 'weird' } } })).toBeNull();
+    expect(read({ type: 'event', seq: 6, event: 'session.changed', data: { session: { id: 's', status: 'active' } } })).toBeNull();
+    expect(read({ type: 'hello', last_seq: 4, session: { ...session, id: 1 } })).toBeNull();
+    // The operator's events and the frames the shared socket handles are not the widget's.
+    expect(read({ type: 'event', seq: 7, event: 'operator.state_changed', data: {} })).toBeNull();
+    expect(read({ type: 'ping' })).toBeNull();
+    expect(read({ type: 'queue.changed' })).toBeNull();
   });
 
   it('reads the new place in the queue', () => {
-    expect(parseQueuePlace({ type: 'queue', queue_position: 2, estimated_wait_s: 90 })).toEqual({ queue_position: 2, estimated_wait_s: 90 });
-    expect(parseQueuePlace({ type: 'queue', queue_position: 1, estimated_wait_s: null })).toEqual({ queue_position: 1, estimated_wait_s: null });
-    expect(parseQueuePlace({ type: 'other', queue_position: 1 })).toBeNull();
+    expect(read({ type: 'queue', queue_position: 2, estimated_wait_s: 90 })).toEqual({ type: 'queue', queue_position: 2, estimated_wait_s: 90 });
+    expect(read({ type: 'queue', queue_position: 1, estimated_wait_s: null })).toEqual({ type: 'queue', queue_position: 1, estimated_wait_s: null });
+    expect(read({ type: 'queue', queue_position: 'first' })).toEqual({ type: 'queue', queue_position: null, estimated_wait_s: null });
   });
 });
 

@@ -1,33 +1,15 @@
 // Pure logic of the widget: where the API is, what is stored between reloads, the outbox of unsent
 // messages, queue texts and what the server's frames mean. No DOM here (unit-tested).
 
+import { numberOrNull, readMessageCreated, readSessionUpdate } from '../payloads';
+import type { ClientStreamFrame, IncomingFrame } from '../realtime';
+import type { Message } from '../types';
 import { wt, type WidgetLang } from './i18n';
 
 export type Availability = 'online' | 'busy' | 'offline';
 
 /** A company's chat (the launcher button), or one operator's invitation (the Connect button). */
 export type WidgetMode = { kind: 'company'; company: string } | { kind: 'invitation'; code: string; operator: string | null };
-export type SessionStatus = 'waiting' | 'offered' | 'active' | 'ended';
-
-export interface ClientSession {
-  id: string;
-  status: SessionStatus;
-  end_reason: string | null;
-}
-
-export interface ClientMessage {
-  seq: number;
-  author: 'client' | 'operator' | 'system';
-  operator_name: string | null;
-  text: string;
-  sent_at: string;
-}
-
-export interface SessionView {
-  session: ClientSession;
-  queue_position: number | null;
-  estimated_wait_s: number | null;
-}
 
 /** The base URL the widget talks to: the folder its own script was loaded from. */
 export function apiBase(scriptSrc: string, pageHref: string): string {
@@ -64,7 +46,7 @@ export interface Pending {
  * the POST answered, or before a reload's resend) is hidden — a client message after `after` with the
  * same text, each stored message matching at most one pending one.
  */
-export function visiblePending(outbox: readonly Pending[], messages: readonly ClientMessage[]): Pending[] {
+export function visiblePending(outbox: readonly Pending[], messages: readonly Message[]): Pending[] {
   const claimed = new Set<number>();
   return outbox.filter((p) => {
     const match = messages.find((m) => m.author === 'client' && m.seq > (p.after ?? 0) && m.text === p.text && !claimed.has(m.seq));
@@ -156,64 +138,39 @@ export function queueText(lang: WidgetLang, position: number | null, waitS: numb
 
 // ---- server data -----------------------------------------------------------------------------
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-export function asSession(v: unknown): ClientSession | null {
-  if (!isObject(v) || typeof v['id'] !== 'string' || typeof v['status'] !== 'string') return null;
-  const status = v['status'];
-  if (status !== 'waiting' && status !== 'offered' && status !== 'active' && status !== 'ended') return null;
-  return { id: v['id'], status, end_reason: typeof v['end_reason'] === 'string' ? v['end_reason'] : null };
-}
-
-export function asMessage(v: unknown): ClientMessage | null {
-  if (!isObject(v) || typeof v['seq'] !== 'number' || typeof v['text'] !== 'string') return null;
-  const author = v['author'];
-  if (author !== 'client' && author !== 'operator' && author !== 'system') return null;
-  return {
-    seq: v['seq'],
-    author,
-    operator_name: typeof v['operator_name'] === 'string' ? v['operator_name'] : null,
-    text: v['text'],
-    sent_at: typeof v['sent_at'] === 'string' ? v['sent_at'] : '',
-  };
-}
-
-export function asView(v: unknown): SessionView | null {
-  if (!isObject(v)) return null;
-  const session = asSession(v['session']);
-  if (!session) return null;
-  const pos = v['queue_position'];
-  const wait = v['estimated_wait_s'];
-  return {
-    session,
-    queue_position: typeof pos === 'number' ? pos : null,
-    estimated_wait_s: typeof wait === 'number' ? wait : null,
-  };
-}
-
-/** What a stored event of the client's stream means to the widget; null for events it does not show. */
-export type ClientEvent = { type: 'message'; message: ClientMessage } | { type: 'session'; view: SessionView };
-
-export function parseClientEvent(event: string, data: unknown): ClientEvent | null {
-  if (event === 'message.created' && isObject(data)) {
-    const message = asMessage(data['message']);
-    if (message) return { type: 'message', message };
+/**
+ * What a frame of the client's stream means to the widget, its payload checked: the hello (the
+ * session and its place in the queue), the session's changes and messages, the new place in the
+ * queue. Null for the frames the shared socket handles, for events a client's stream does not
+ * carry, and for malformed ones.
+ */
+export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null {
+  switch (frame.type) {
+    case 'hello': {
+      const view = readSessionUpdate(frame);
+      return view && { ...view, type: 'hello', last_seq: frame.last_seq };
+    }
+    case 'event': {
+      const { type, seq } = frame;
+      switch (frame.event) {
+        case 'session.changed': {
+          const data = readSessionUpdate(frame.data);
+          return data && { type, seq, event: frame.event, data };
+        }
+        case 'message.created': {
+          const data = readMessageCreated(frame.data);
+          return data && { type, seq, event: frame.event, data };
+        }
+        default:
+          // The operator's events: never on a client's stream.
+          return null;
+      }
+    }
+    case 'queue':
+      return { type: 'queue', queue_position: numberOrNull(frame.queue_position), estimated_wait_s: numberOrNull(frame.estimated_wait_s) };
+    default:
+      return null;
   }
-  if (event === 'session.changed') {
-    const view = asView(data);
-    if (view) return { type: 'session', view };
-  }
-  return null;
-}
-
-/** The client's `queue` frame (derived, no seq): the new place while the session waits. */
-export function parseQueuePlace(frame: Readonly<Record<string, unknown>>): Omit<SessionView, 'session'> | null {
-  if (frame['type'] !== 'queue') return null;
-  const pos = frame['queue_position'];
-  const wait = frame['estimated_wait_s'];
-  return { queue_position: typeof pos === 'number' ? pos : null, estimated_wait_s: typeof wait === 'number' ? wait : null };
 }
 
 /** A UUID for client_msg_id (crypto.randomUUID where available, e.g. not on plain-http origins). */

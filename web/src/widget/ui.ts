@@ -2,9 +2,11 @@
 // form or the invitation's Connect button, the conversation with its composer, the end). It reads
 // the chat's state and calls the chat's actions; every client/operator text goes in as text.
 
+import type { SessionUpdate } from '../realtime';
+import type { Message } from '../types';
 import { h } from './browser';
 import { wt, type WidgetKey, type WidgetLang } from './i18n';
-import { queueText, visiblePending, type Availability, type ClientMessage, type Pending, type SessionView, type StoredChat, type WidgetMode } from './model';
+import { queueText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
 import css from './widget.css?inline';
 
 export type Phase = 'start' | 'waiting' | 'active' | 'ended';
@@ -15,8 +17,8 @@ export interface ChatState {
   open: boolean;
   availability: Availability | null;
   chat: StoredChat | null;
-  view: SessionView | null;
-  messages: ClientMessage[];
+  view: SessionUpdate | null;
+  messages: Message[];
   outbox: Pending[];
   /** Ids of pending messages whose last attempt failed (shown as not sent, retried). */
   failed: Set<string>;
@@ -147,7 +149,7 @@ export class ChatUi {
         const key = view.session.status === 'offered' ? 'invitationOffered' : 'invitationWaiting';
         parts.push(this.#t(key, { name: this.#operatorName() }));
       } else {
-        parts.push(queueText(this.#lang, view.queue_position, view.estimated_wait_s));
+        parts.push(queueText(this.#lang, view.queue_position ?? null, view.estimated_wait_s ?? null));
       }
     }
     if (this.#state.chat && !this.#state.connected && this.#state.failures > 0 && phase !== 'ended') parts.push(this.#t('reconnecting'));
