@@ -1,5 +1,7 @@
 // All user-visible strings, in English and Czech. The English dictionary defines the keys;
 // the Czech one is typed as Record<MessageKey, string>, so a missing or extra key is a compile error.
+// (Over 500 lines on purpose: the two dictionaries side by side in one file are what translators
+// and reviewers compare.)
 
 export type Lang = 'cs' | 'en';
 export const LANGS: readonly Lang[] = ['cs', 'en'];
