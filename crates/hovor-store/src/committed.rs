@@ -58,19 +58,6 @@ impl<T> Committed<T> {
         Committed::new(value, Vec::new())
     }
 
-    /// What was committed, before it is published.
-    pub fn peek(&self) -> &T {
-        match &self.value {
-            Some(value) => value,
-            None => unreachable!("a Committed holds its value until it is taken"),
-        }
-    }
-
-    /// The changes, for tests and logs.
-    pub fn changes(&self) -> &[Change] {
-        &self.changes
-    }
-
     /// Announces the changes and hands out the value.
     pub fn publish(mut self, to: &dyn Publisher) -> T {
         to.publish(std::mem::take(&mut self.changes));
