@@ -23,6 +23,7 @@ pub mod group;
 pub mod invitation;
 pub mod notifications;
 pub mod phone;
+pub mod queue;
 pub mod refusal;
 pub mod role;
 pub mod routing;

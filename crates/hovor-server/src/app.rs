@@ -73,12 +73,50 @@ fn record_response(response: &Response<Body>, latency: Duration, span: &Span) {
     tracing::debug!("answered");
 }
 
-/// Starts the routing worker: the passes asked for by whatever makes
-/// someone eligible (`publish.rs`). Every node runs it; call once.
-pub fn start_routing(state: &AppState) {
-    match state.routing.take_inbox() {
-        Some(jobs) => state.workers.spawn(routing::run(state.clone(), jobs)),
-        None => tracing::warn!("the routing worker was already started"),
+/// Starts what every node runs, tests included: the routing worker (the
+/// passes asked for by whatever makes someone eligible, `publish.rs`), the
+/// hint dispatcher (hints from the bus to the connections subscribed to
+/// their topic, `hub.rs`) and the queue places worker (waiting clients'
+/// places, computed once per queue change). Call once.
+pub fn start(state: &AppState) {
+    let (Some(jobs), Some(place_requests)) =
+        (state.routing.take_inbox(), state.queue_places.take_inbox())
+    else {
+        tracing::warn!("the node's workers were already started");
+        return;
+    };
+    state.workers.spawn(routing::run(state.clone(), jobs));
+    state.workers.spawn(crate::queue_places::run(
+        state.queue_places.clone(),
+        state.store.clone(),
+        state.hub.clone(),
+        place_requests,
+    ));
+    state.workers.spawn(dispatch_hints(state.clone()));
+}
+
+/// Hints from the bus to the node's connections, by topic: a stream's new
+/// events wake its readers; a queue change has the company's places
+/// recomputed (which then wakes its listeners); a logout closes the user's
+/// connections. Lost hints wake everyone to reread the store.
+async fn dispatch_hints(app: AppState) {
+    use crate::bus::Hint;
+    use crate::hub::{Topic, LOGGED_OUT, STREAM};
+    use tokio::sync::broadcast::error::RecvError;
+    let mut hints = app.bus.subscribe();
+    loop {
+        match hints.recv().await {
+            Ok(Hint::Stream { stream, .. }) => app.hub.wake(&Topic::Stream(stream), STREAM),
+            Ok(Hint::LoggedOut { user_id }) => {
+                app.hub.wake(&Topic::Stream(user_id), LOGGED_OUT);
+            }
+            Ok(Hint::Queue { company_id }) => app.queue_places.changed(&company_id),
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!("{missed} hints missed: every connection rereads its stream");
+                app.hub.wake_all(STREAM);
+            }
+            Err(RecvError::Closed) => return,
+        }
     }
 }
 

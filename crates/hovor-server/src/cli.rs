@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use hovor_store::Store;
 
-use crate::app::{router, start_background, start_routing};
+use crate::app::{router, start, start_background};
 use crate::auth::{digest, new_api_key};
 use crate::clock::{Clock, SystemClock};
 use crate::state::{AppState, Config};
@@ -191,7 +191,7 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             ..Config::default()
         },
     );
-    start_routing(&state);
+    start(&state);
     crate::services::presence::forget_connections_from_before(&state).await?;
     start_background(&state);
 

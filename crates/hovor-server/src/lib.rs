@@ -15,8 +15,10 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod frames;
+pub mod hub;
 pub mod openapi;
 mod publish;
+pub mod queue_places;
 pub mod rate_limit;
 pub mod routes;
 pub mod routing_queue;
@@ -27,5 +29,5 @@ pub mod web;
 pub mod workers;
 pub mod ws;
 
-pub use app::{router, start_background, start_routing};
+pub use app::{router, start, start_background};
 pub use state::{AppState, Config};

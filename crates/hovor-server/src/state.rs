@@ -8,6 +8,8 @@ use hovor_store::Store;
 
 use crate::bus::{Bus, InProcessBus};
 use crate::clock::{Clock, SystemClock};
+use crate::hub::Hub;
+use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, SlidingCounter};
 use crate::routing_queue::RoutingQueue;
 use crate::workers::Workers;
@@ -60,6 +62,10 @@ pub struct AppState {
     pub client_messages: Arc<SlidingCounter>,
     /// Unknown invitation codes per address (guessing).
     pub invitation_guesses: Arc<SlidingCounter>,
+    /// Wakes the connections subscribed to a topic.
+    pub hub: Arc<Hub>,
+    /// Waiting clients' places, computed once per queue change.
+    pub queue_places: Arc<QueuePlaces>,
     /// Asks for routing passes (the worker does them).
     pub routing: Arc<RoutingQueue>,
     /// One routing pass at a time on this node.
@@ -70,8 +76,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A node's state; nothing runs until `app::start_routing` (and, for a
-    /// serving node, `app::start_background`).
+    /// A node's state; nothing runs until `app::start` (and, for a serving
+    /// node, `app::start_background`).
     pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
         AppState {
             store,
@@ -82,6 +88,8 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             client_messages: Arc::new(SlidingCounter::client_messages()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
+            hub: Arc::new(Hub::default()),
+            queue_places: Arc::new(QueuePlaces::default()),
             routing: Arc::new(RoutingQueue::default()),
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),
             webhook_pass: Arc::new(tokio::sync::Mutex::new(())),

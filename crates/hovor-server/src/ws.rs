@@ -18,14 +18,14 @@ use futures_util::{SinkExt, StreamExt};
 use hovor_core::Command;
 use hovor_store::{Session, User};
 use serde::Deserialize;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
-use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, EventFrame, Hello, OperatorHello, QueuePlaceFrame, ServerFrame,
 };
+use crate::hub::{Subscription, Topic, LOGGED_OUT, QUEUE, STREAM};
 use crate::services::status::change_state;
 use crate::AppState;
 
@@ -52,6 +52,22 @@ impl Peer {
             Peer::Client(session) => &session.id,
         }
     }
+
+    fn company_id(&self) -> &str {
+        match self {
+            Peer::Operator(user) => &user.company_id,
+            Peer::Client(session) => &session.company_id,
+        }
+    }
+
+    /// What the connection listens to: its stream, and its company's queue
+    /// (a client's place, an operator's queue).
+    fn topics(&self) -> Vec<Topic> {
+        vec![
+            Topic::Stream(self.stream().to_owned()),
+            Topic::Queue(self.company_id().to_owned()),
+        ]
+    }
 }
 
 /// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
@@ -74,7 +90,7 @@ pub async fn upgrade(
     if let Some(token) = &query.client_token {
         // Widgets run on the company's own website: any origin.
         let ClientSession(session) = client_session(&app, token).await?;
-        let ws = ws.map_err(not_a_websocket)?;
+        let ws = sized(ws.map_err(not_a_websocket)?);
         let peer = Peer::Client(Box::new(session));
         return Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)));
     }
@@ -98,9 +114,22 @@ pub async fn upgrade(
             ));
         }
     }
-    let ws = ws.map_err(not_a_websocket)?;
+    let ws = sized(ws.map_err(not_a_websocket)?);
     let peer = Peer::Operator(user);
     Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)))
+}
+
+/// Chat-sized buffers and limits. The library's defaults (128 KiB read and
+/// write buffers, 64 MiB messages) are made for bulk transfer: with them an
+/// idle socket costs over 100 KB of server memory, and every read zeroes a
+/// 128 KiB buffer. Frames from a peer are small (pings, and messages of at
+/// most 4,000 characters), so anything over 64 KiB is refused.
+fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
 }
 
 /// A connection is part of the node's work: shutting down closes it (the
@@ -113,7 +142,7 @@ async fn tracked(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSo
 
 async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
     // Subscribe before reading the stream head, so nothing falls in between.
-    let hints = app.bus.subscribe();
+    let subscription = app.hub.subscribe(peer.topics());
     if let Peer::Operator(user) = &peer {
         if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Connect).await {
             tracing::warn!("connect {}: {}", user.id, e.message);
@@ -121,7 +150,7 @@ async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket
     }
     let shutdown = app.workers.shutdown_signal();
     let served = tokio::select! {
-        served = serve_connection(&app, &peer, last_seq, socket, hints) => served,
+        served = serve_connection(&app, &peer, last_seq, socket, &subscription) => served,
         () = shutdown.cancelled() => Ok(()),
     };
     if let Err(e) = served {
@@ -166,19 +195,22 @@ async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<ServerFrame, En
     })))
 }
 
-/// A waiting client's new place in the queue (derived, so not stored).
-async fn queue_place(app: &AppState, session: &Session) -> Result<Option<ServerFrame>, Ended> {
-    let Some(now) = app.store.session(&session.company_id, &session.id).await? else {
-        return Ok(None);
-    };
-    if !now.status.queued() {
-        return Ok(None);
+/// What a queue change means for this connection: a waiting client's new
+/// place (derived state, read from the places computed once for the whole
+/// company), or the workspace's cue to refetch its queue.
+fn queue_frame(app: &AppState, peer: &Peer) -> Option<ServerFrame> {
+    match peer {
+        Peer::Client(session) => app
+            .queue_places
+            .place_of(&session.company_id, &session.id)
+            .map(|place| {
+                ServerFrame::Queue(QueuePlaceFrame {
+                    queue_position: place.position,
+                    estimated_wait_s: place.estimated_wait_s,
+                })
+            }),
+        Peer::Operator(_) => Some(ServerFrame::QueueChanged),
     }
-    let place = app.store.queue_place(&now).await?;
-    Ok(Some(ServerFrame::Queue(QueuePlaceFrame {
-        queue_position: place.position,
-        estimated_wait_s: place.estimated_wait_s,
-    })))
 }
 
 /// Why the loop stopped, when it was not the client leaving.
@@ -236,7 +268,7 @@ async fn serve_connection(
     peer: &Peer,
     last_seq: Option<i64>,
     socket: WebSocket,
-    mut hints: broadcast::Receiver<Hint>,
+    subscription: &Subscription,
 ) -> Result<(), Ended> {
     let (mut sink, mut incoming) = socket.split();
     let (queue, mut outgoing) = mpsc::channel::<Message>(app.config.send_queue);
@@ -264,31 +296,22 @@ async fn serve_connection(
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
-                hint = hints.recv() => match hint {
-                    Ok(Hint::Stream { stream: hinted, seq }) if hinted == stream && seq > out.sent => {
+                bits = subscription.next() => {
+                    // The stream first: a logout's own state change comes
+                    // before the logout.
+                    if bits & STREAM != 0 {
                         out.catch_up(app, stream).await?;
                     }
-                    Ok(Hint::LoggedOut { user_id }) if user_id == stream => {
+                    if bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
                         return Ok(());
                     }
-                    Ok(Hint::Queue { company_id }) => match peer {
-                        Peer::Client(session) if session.company_id == company_id => {
-                            if let Some(place) = queue_place(app, session).await? {
-                                out.push(place)?;
-                            }
+                    if bits & QUEUE != 0 {
+                        if let Some(frame) = queue_frame(app, peer) {
+                            out.push(frame)?;
                         }
-                        // Derived state, so not stored: the workspace refetches its queue.
-                        Peer::Operator(user) if user.company_id == company_id => {
-                            out.push(ServerFrame::QueueChanged)?;
-                        }
-                        _ => {}
-                    },
-                    Ok(_) => {}
-                    // Missed hints: the store has the truth.
-                    Err(broadcast::error::RecvError::Lagged(_)) => out.catch_up(app, stream).await?,
-                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
-                },
+                    }
+                }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > app.config.idle_timeout {
                         return Err(Ended::Idle);

@@ -155,9 +155,10 @@ impl TestApp {
             },
         )
         .with_clock(clock.clone());
-        // Routing runs as on every node; the clock-driven work (grace
-        // periods, offer deadlines) is driven by the tests themselves.
-        hovor_server::start_routing(&state);
+        // Routing and the real-time fan-out run as on every node; the
+        // clock-driven work (grace periods, offer deadlines) is driven by
+        // the tests themselves.
+        hovor_server::start(&state);
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;

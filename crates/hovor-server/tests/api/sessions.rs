@@ -15,6 +15,7 @@ on_both_stores!(
     a_missed_offer_goes_back_to_the_queue_and_the_operator_away,
     transfers_and_ends_with_a_note,
     bad_client_input_is_refused,
+    waiting_clients_learn_their_new_place_when_someone_ahead_leaves,
 );
 
 async fn operator(
@@ -232,9 +233,12 @@ async fn nobody_ineligible_is_offered_and_switching_chat_routes_the_queue(app: T
         .await;
     assert_eq!(r.status, StatusCode::OK);
 
+    // They arrive a millisecond apart (the test clock does not move by
+    // itself): the queue is in order of arrival.
     let mut ids = Vec::new();
     for n in 0..3 {
         ids.push(app.start_chat("acme", &format!("client {n}")).await.0);
+        app.clock.advance_ms(1);
     }
     // Alice has room for two; the third waits and the widget says busy.
     let first = a_ws.next_of("session.offered").await;
@@ -518,4 +522,45 @@ async fn bad_client_input_is_refused(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+}
+
+/// Queue places are derived state, computed once for the whole company and
+/// pushed to every waiting client (not queried by each socket).
+async fn waiting_clients_learn_their_new_place_when_someone_ahead_leaves(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = operator(&app, &c, "Jana", 1).await;
+    let tab = app.login(&jana).await;
+    let _workspace = tab.ws(None).await;
+
+    // A second apart: the queue is in order of arrival.
+    app.start_chat("acme", "Adam").await; // offered to Jana
+    app.clock.advance_ms(1_000);
+    let (second, second_token) = app.start_chat("acme", "Bára").await;
+    app.clock.advance_ms(1_000);
+    let (_, third_token) = app.start_chat("acme", "Cyril").await;
+    let mut second_ws = app.client_ws(&second_token, None).await;
+    let mut third_ws = app.client_ws(&third_token, None).await;
+    assert_eq!(second_ws.hello_state["queue_position"], 2);
+    assert_eq!(third_ws.hello_state["queue_position"], 3);
+    assert!(third_ws.hello_state["estimated_wait_s"].as_i64().is_some());
+
+    // Bára gives up: Cyril moves up; Bára hears nothing more of the queue.
+    let left = app
+        .anonymous()
+        .bearer(&second_token)
+        .post(
+            &format!("/api/v1/client/sessions/{second}/leave"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::OK);
+    let moved = third_ws.next_of("queue").await;
+    assert_eq!(moved["queue_position"], 2);
+    second_ws.expect_silence_of("queue", 300).await;
+
+    // Adam's offer runs out and goes back to the queue: still first.
+    app.clock.advance_ms(31_000);
+    assert_eq!(app.expire_offers().await, 1);
+    let place = third_ws.next_of("queue").await;
+    assert_eq!(place["queue_position"], 2, "{place}");
 }

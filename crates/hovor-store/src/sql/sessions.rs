@@ -3,6 +3,7 @@
 //! it may happen, writes, and records the events of everyone concerned.
 
 use async_trait::async_trait;
+use hovor_core::queue::estimated_wait_s;
 use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
@@ -65,6 +66,24 @@ pub(crate) async fn seat(
     })
 }
 
+/// The average time from entering the queue to being accepted over the
+/// company's last 20 acceptances (`None` before the first).
+async fn recent_average_wait(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    company_id: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query(
+        "SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) AS w FROM \
+         (SELECT accepted_at, queued_at FROM sessions \
+          WHERE company_id = $1 AND accepted_at IS NOT NULL \
+          ORDER BY accepted_at DESC LIMIT 20) recent",
+    )
+    .bind(company_id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("w")?)
+}
+
 /// Where a queued session stands: its place among the company's queued
 /// sessions of its channel, and a wait estimated from recent acceptances.
 pub(crate) async fn place_in(
@@ -86,23 +105,48 @@ pub(crate) async fn place_in(
     .fetch_one(&mut *conn)
     .await?
     .try_get("n")?;
-    let average: Option<i64> = sqlx::query(
-        "SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) AS w FROM \
-         (SELECT accepted_at, queued_at FROM sessions \
-          WHERE company_id = $1 AND accepted_at IS NOT NULL \
-          ORDER BY accepted_at DESC LIMIT 20) recent",
-    )
-    .bind(&session.company_id)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("w")?;
+    let average = recent_average_wait(conn, &session.company_id).await?;
     let position = ahead + 1;
-    let per_client_ms = average.unwrap_or(60_000).max(5_000);
     Ok(QueuePlace {
         position: Some(position),
-        estimated_wait_s: (session.status == SessionStatus::Waiting)
-            .then_some(position * per_client_ms / 1000),
+        estimated_wait_s: estimated_wait_s(
+            position,
+            session.status == SessionStatus::Waiting,
+            average,
+        ),
     })
+}
+
+/// Every queued session's place in the company, computed at once: one query
+/// numbers the queue per channel, one averages recent waits.
+pub(crate) async fn places_of(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    company_id: &str,
+) -> StoreResult<Vec<(String, QueuePlace)>> {
+    let rows = sqlx::query(
+        "SELECT id, status, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY queued_at, id) \
+         AS position FROM sessions WHERE company_id = $1 AND status IN ('waiting', 'offered')",
+    )
+    .bind(company_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let average = recent_average_wait(conn, company_id).await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            let position: i64 = r.try_get("position")?;
+            Ok((
+                r.try_get("id")?,
+                QueuePlace {
+                    position: Some(position),
+                    estimated_wait_s: estimated_wait_s(position, status == "waiting", average),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Whom a session change is told to besides the client.
@@ -258,6 +302,11 @@ impl SessionStore for Backend {
     async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace> {
         let mut conn = self.reader().acquire().await?;
         place_in(&mut conn, session).await
+    }
+
+    async fn queue_places(&self, company_id: &str) -> StoreResult<Vec<(String, QueuePlace)>> {
+        let mut conn = self.reader().acquire().await?;
+        places_of(&mut conn, company_id).await
     }
 
     async fn accept(

@@ -28,6 +28,9 @@ pub trait SessionStore {
     /// Every waiting or offered session of the company, oldest first.
     async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>>;
     async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace>;
+    /// Every queued session's place in the company, computed at once (for
+    /// pushing to every waiting client after a queue change).
+    async fn queue_places(&self, company_id: &str) -> StoreResult<Vec<(String, QueuePlace)>>;
     /// Exactly one operator wins; others are `Refused` (`AlreadyTaken`, or
     /// why they may not: `NotInGroup`, `ChannelNotAssigned`, `CapacityFull`).
     async fn accept(
