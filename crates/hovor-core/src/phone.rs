@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::session::{EndReason, SessionStatus};
-use crate::Millis;
+use crate::{Channel, ChannelSetting, Millis};
 
 /// Without a word from the exchange for this long, the connector is down.
 pub const CONNECTOR_TIMEOUT_MS: Millis = 120_000;
@@ -64,6 +64,27 @@ pub fn phone_line(facts: LineFacts<'_>) -> Option<PhoneLine> {
             "unavailable"
         },
         reason,
+    })
+}
+
+/// An operator's line from their channels and extension and what the
+/// exchange reported: the registered state of each extension, and when it
+/// last spoke.
+pub fn line_of(
+    channels: &[ChannelSetting],
+    extension: Option<&str>,
+    registrations: &[(String, bool)],
+    exchange_last_seen: Option<Millis>,
+    now: Millis,
+) -> Option<PhoneLine> {
+    phone_line(LineFacts {
+        phone_channel_on: channels
+            .iter()
+            .find(|c| c.channel == Channel::Phone)
+            .map(|c| c.enabled),
+        extension,
+        registered: extension.is_some_and(|ext| registrations.iter().any(|(e, r)| e == ext && *r)),
+        connector_up: connector_up(exchange_last_seen, now),
     })
 }
 
@@ -254,6 +275,39 @@ mod tests {
         assert_eq!(done.parties(Some("eva")), (None, Some("eva")));
         let missed = ringing.with(CallEvent::Hangup, 9);
         assert_eq!(missed.parties(Some("eva")), (None, None));
+    }
+
+    #[test]
+    fn a_line_from_channels_extension_and_the_exchange() {
+        let phone_on = [ChannelSetting {
+            channel: Channel::Phone,
+            enabled: true,
+            capacity: 1,
+        }];
+        let registered = [("201".to_owned(), true), ("202".to_owned(), false)];
+        let ready = line_of(&phone_on, Some("201"), &registered, Some(1_000), 2_000);
+        assert!(ready.is_some_and(|l| l.ready()));
+        let unregistered = line_of(&phone_on, Some("202"), &registered, Some(1_000), 2_000);
+        assert_eq!(
+            unregistered.and_then(|l| l.reason),
+            Some(LineReason::NotRegistered)
+        );
+        let silent = line_of(
+            &phone_on,
+            Some("201"),
+            &registered,
+            Some(0),
+            CONNECTOR_TIMEOUT_MS,
+        );
+        assert_eq!(
+            silent.and_then(|l| l.reason),
+            Some(LineReason::ConnectorDown)
+        );
+        assert_eq!(
+            line_of(&[], Some("201"), &registered, Some(0), 1),
+            None,
+            "no handset"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use hovor_core::phone::{connector_up, phone_line, CallEvent, LineFacts, PhoneLine};
+use hovor_core::phone::{self, connector_up, CallEvent, PhoneLine};
 use hovor_core::routing::{plan_offers, Candidate, Waiting};
-use hovor_core::{Channel, Millis};
+use hovor_core::{Channel, ChannelSetting, Millis};
 use hovor_store::{CallReport, Session, User};
 
 use crate::error::{ApiError, ApiResult};
@@ -22,24 +22,21 @@ pub async fn lines(
     company_id: &str,
 ) -> ApiResult<HashMap<String, Option<PhoneLine>>> {
     let facts = app.store.telephony_facts(company_id).await?;
-    let up = connector_up(facts.last_seen, app.now());
     let channels = app.store.company_channels(company_id).await?;
     let mut out = HashMap::new();
     for user in app.store.users(company_id).await? {
-        let phone = channels
+        let own: Vec<ChannelSetting> = channels
             .iter()
-            .find(|(id, c)| *id == user.id && c.channel == Channel::Phone)
-            .map(|(_, c)| c.enabled);
-        let registered = user
-            .phone_extension
-            .as_ref()
-            .is_some_and(|ext| facts.extensions.iter().any(|(e, r)| e == ext && *r));
-        let line = phone_line(LineFacts {
-            phone_channel_on: phone,
-            extension: user.phone_extension.as_deref(),
-            registered,
-            connector_up: up,
-        });
+            .filter(|(id, _)| *id == user.id)
+            .map(|(_, c)| *c)
+            .collect();
+        let line = phone::line_of(
+            &own,
+            user.phone_extension.as_deref(),
+            &facts.extensions,
+            facts.last_seen,
+            app.now(),
+        );
         out.insert(user.id, line);
     }
     Ok(out)
@@ -77,17 +74,13 @@ pub async fn announce_all(app: &AppState, company_id: &str) -> ApiResult<()> {
     announce(app, company_id, &ids).await
 }
 
-/// The routing snapshot with each operator's line readiness filled in.
+/// What routing decides from: the waiting sessions and the operators, their
+/// lines' readiness now included.
 pub async fn routing_snapshot(
     app: &AppState,
     company_id: &str,
 ) -> ApiResult<(Vec<Waiting>, Vec<Candidate>)> {
-    let (waiting, mut candidates) = app.store.routing_snapshot(company_id).await?;
-    let lines = lines(app, company_id).await?;
-    for c in &mut candidates {
-        c.phone_ready = matches!(lines.get(&c.operator_id), Some(Some(line)) if line.ready());
-    }
-    Ok((waiting, candidates))
+    Ok(app.store.routing_snapshot(company_id, app.now()).await?)
 }
 
 /// The exchange spoke: if the connector had been down, every line changes

@@ -145,7 +145,7 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
     // Let the operators connect: three serving, one online with chat off.
     eventually("four operators online", || async {
         app.store()
-            .routing_snapshot(&c.id)
+            .routing_snapshot(&c.id, crate::harness::START)
             .await
             .map(|(_, cs)| cs.iter().filter(|c| c.online).count())
             .unwrap_or(0)

@@ -59,7 +59,7 @@ async fn announce_channels(
     let realtime = RealtimeEvent::OperatorChannelChanged(data.clone());
     let mut changes = append(tx, &streams, &realtime, now).await?;
     let webhook = WebhookEvent::OperatorChannelChanged(data);
-    changes.push(emit(tx, company_id, &webhook, now).await?);
+    changes.extend(emit(tx, company_id, &webhook, now).await?);
     changes.push(Change::OperatorChannels {
         company_id: company_id.to_owned(),
         user_id: user_id.to_owned(),

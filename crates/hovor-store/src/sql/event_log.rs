@@ -49,14 +49,31 @@ pub(crate) async fn append(
 }
 
 /// Writes a webhook event into the company's outbox, in the caller's
-/// transaction: it exists exactly when the change does.
+/// transaction: it exists exactly when the change does. Only when a
+/// webhook of the company subscribes to its type: a subscription starts at
+/// the outbox's head ("from now on"), and it is created under the same
+/// company lock as this transaction, so nothing it wants can be skipped.
 pub(crate) async fn emit(
     tx: &mut Tx,
     company_id: &str,
     event: &WebhookEvent,
     now: Millis,
-) -> StoreResult<Change> {
-    append_one(tx, &outbox_stream(company_id), &event.record()?, now).await
+) -> StoreResult<Option<Change>> {
+    let recorded = event.record()?;
+    let wanted = sqlx::query(
+        "SELECT id FROM webhooks WHERE company_id = $1 AND active AND deleted_at IS NULL \
+         AND (',' || events || ',') LIKE $2 LIMIT 1",
+    )
+    .bind(company_id)
+    .bind(format!("%,{},%", recorded.kind))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if wanted.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        append_one(tx, &outbox_stream(company_id), &recorded, now).await?,
+    ))
 }
 
 /// Numbers the event in its stream and stores it.
@@ -66,14 +83,9 @@ async fn append_one(
     event: &Recorded,
     now: Millis,
 ) -> StoreResult<Change> {
-    sqlx::query(
-        "INSERT INTO streams (stream, last_seq) VALUES ($1, 0) ON CONFLICT (stream) DO NOTHING",
-    )
-    .bind(stream)
-    .execute(&mut **tx)
-    .await?;
     let seq: i64 = sqlx::query(
-        "UPDATE streams SET last_seq = last_seq + 1 WHERE stream = $1 RETURNING last_seq",
+        "INSERT INTO streams (stream, last_seq) VALUES ($1, 1) ON CONFLICT (stream) \
+         DO UPDATE SET last_seq = streams.last_seq + 1 RETURNING last_seq",
     )
     .bind(stream)
     .fetch_one(&mut **tx)

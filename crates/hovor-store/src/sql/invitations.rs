@@ -77,13 +77,16 @@ impl InvitationStore for Backend {
             reusable: new.reusable,
             label: new.label.clone(),
         });
-        let change = emit(&mut tx, &new.company_id, &webhook, now).await?;
+        let changes: Vec<_> = emit(&mut tx, &new.company_id, &webhook, now)
+            .await?
+            .into_iter()
+            .collect();
         let invitation = invitations_where(&mut *tx, "i.id = $1", &[&id])
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
         tx.commit().await?;
-        Ok(Committed::new(invitation, vec![change]))
+        Ok(Committed::new(invitation, changes))
     }
 
     async fn invitation(&self, company_id: &str, id: &str) -> StoreResult<Option<Invitation>> {
@@ -152,7 +155,7 @@ impl InvitationStore for Backend {
             let webhook = WebhookEvent::InvitationInvalidated(InvitationInvalidated {
                 invitation_id: id.to_owned(),
             });
-            changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+            changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         }
         let invitation = invitations_where(
             &mut *tx,
@@ -216,13 +219,13 @@ impl InvitationStore for Backend {
         let created = WebhookEvent::SessionCreated(SessionEvent {
             session: session.clone(),
         });
-        changes.push(emit(&mut tx, &company_id, &created, now).await?);
+        changes.extend(emit(&mut tx, &company_id, &created, now).await?);
         let redeemed = WebhookEvent::InvitationRedeemed(InvitationRedeemed {
             invitation_id: invitation.id.clone(),
             code: invitation.code.clone(),
             session_id: session.id.clone(),
         });
-        changes.push(emit(&mut tx, &company_id, &redeemed, now).await?);
+        changes.extend(emit(&mut tx, &company_id, &redeemed, now).await?);
         changes.push(moved(&company_id));
         tx.commit().await?;
         let invitation = Invitation {

@@ -98,7 +98,7 @@ pub(crate) async fn write_message(
     let realtime = RealtimeEvent::MessageCreated(data.clone());
     let mut changes = append(tx, &readers, &realtime, now).await?;
     let webhook = WebhookEvent::MessageCreated(data);
-    changes.push(emit(tx, &session.company_id, &webhook, now).await?);
+    changes.extend(emit(tx, &session.company_id, &webhook, now).await?);
     Ok((
         Posted {
             message,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use hovor_core::phone::line_of;
 use hovor_core::routing::{Candidate, Waiting};
 use hovor_core::session::{seat_has_room, SessionStatus};
 use hovor_core::{Channel, Millis};
@@ -18,7 +19,7 @@ use super::Backend;
 use crate::error::corrupt;
 use crate::{
     Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreResult,
-    WebhookEvent,
+    TelephonyStore, WebhookEvent,
 };
 
 fn offer_changed(company_id: &str) -> Change {
@@ -44,6 +45,7 @@ impl RoutingStore for Backend {
     async fn routing_snapshot(
         &self,
         company_id: &str,
+        now: Millis,
     ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
         let rows = sqlx::query(
             "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at \
@@ -120,6 +122,12 @@ impl RoutingStore for Backend {
                 .push(r.try_get("group_id")?);
         }
 
+        // The exchange's facts only matter when someone serves the phone.
+        let telephony = if channels.iter().any(|(_, c)| c.channel == Channel::Phone) {
+            Some(self.telephony_facts(company_id).await?)
+        } else {
+            None
+        };
         let mut candidates = Vec::new();
         for view in states {
             let id = &view.operator.id;
@@ -131,6 +139,11 @@ impl RoutingStore for Backend {
             if own.is_empty() {
                 continue;
             }
+            let extension = view.operator.phone_extension.as_deref();
+            let phone_ready = telephony
+                .as_ref()
+                .and_then(|t| line_of(&own, extension, &t.extensions, t.last_seen, now))
+                .is_some_and(|line| line.ready());
             candidates.push(Candidate {
                 operator_id: id.clone(),
                 online: view.state.routable(),
@@ -138,8 +151,7 @@ impl RoutingStore for Backend {
                 load: load.remove(id).unwrap_or_default(),
                 groups: groups.remove(id).unwrap_or_default(),
                 last_offered_at: last_offered.get(id).copied().flatten(),
-                // The server knows the lines (they depend on the clock).
-                phone_ready: false,
+                phone_ready,
             });
         }
         Ok((waiting, candidates))
@@ -187,7 +199,7 @@ impl RoutingStore for Backend {
         let webhook = WebhookEvent::SessionOffered(SessionEvent {
             session: offered.clone(),
         });
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         changes.push(offer_changed(company_id));
         tx.commit().await?;
         Ok(Committed::new(Some(offered), changes))

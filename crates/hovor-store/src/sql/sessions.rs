@@ -243,7 +243,7 @@ impl SessionStore for Backend {
         let webhook = WebhookEvent::SessionCreated(SessionEvent {
             session: session.clone(),
         });
-        changes.push(emit(&mut tx, &session.company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, &session.company_id, &webhook, now).await?);
         changes.push(moved(&session.company_id));
         tx.commit().await?;
         Ok(Committed::new(session, changes))
@@ -351,7 +351,7 @@ impl SessionStore for Backend {
         let webhook = WebhookEvent::SessionAccepted(SessionEvent {
             session: accepted.clone(),
         });
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(accepted, changes))
@@ -411,7 +411,7 @@ impl SessionStore for Backend {
             session: queued.clone(),
             note: note.map(str::to_owned),
         });
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(queued, changes))
@@ -444,7 +444,7 @@ impl SessionStore for Backend {
         let webhook = WebhookEvent::SessionEnded(SessionEvent {
             session: ended.clone(),
         });
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(ended, changes))

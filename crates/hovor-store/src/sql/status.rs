@@ -173,7 +173,7 @@ impl StatusStore for Backend {
         let realtime = RealtimeEvent::OperatorStateChanged(data.clone());
         let mut changes = append(&mut tx, &streams, &realtime, now).await?;
         let webhook = WebhookEvent::OperatorStateChanged(data);
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         tx.commit().await?;
         changes.push(Change::OperatorState {
             company_id: company_id.to_owned(),

@@ -222,7 +222,7 @@ impl TelephonyStore for Backend {
         let realtime = RealtimeEvent::OperatorPhoneLineChanged(data.clone());
         let mut changes = append(&mut tx, &streams, &realtime, now).await?;
         let webhook = WebhookEvent::PhoneLineChanged(data);
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         tx.commit().await?;
         Ok(Committed::new((), changes))
     }
@@ -301,7 +301,7 @@ impl TelephonyStore for Backend {
             extension: report.extension.clone(),
             session: session.clone(),
         });
-        changes.push(emit(&mut tx, company_id, &webhook, now).await?);
+        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(session, changes))

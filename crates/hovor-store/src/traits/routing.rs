@@ -8,10 +8,12 @@ use crate::{Committed, Session, StoreResult};
 /// word: an offer rechecks the operator's room inside its transaction.
 #[async_trait]
 pub trait RoutingStore {
-    /// The waiting sessions and every operator with a channel.
+    /// The waiting sessions and every operator with a channel, their phone
+    /// line's readiness as of `now` included.
     async fn routing_snapshot(
         &self,
         company_id: &str,
+        now: Millis,
     ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)>;
     /// Companies with sessions waiting now.
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
