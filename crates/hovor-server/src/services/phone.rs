@@ -163,7 +163,7 @@ pub async fn route_call(
     group: Option<String>,
 ) -> ApiResult<Option<String>> {
     exchange_seen(app, company_id).await?;
-    let (_, candidates) = routing_snapshot(app, company_id).await?;
+    let candidates = app.store.candidates(company_id, app.now()).await?;
     let now: Millis = app.now();
     let probe = Waiting {
         session_id: call_id.to_owned(),

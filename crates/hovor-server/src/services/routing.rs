@@ -11,7 +11,6 @@ use hovor_core::routing::plan_offers;
 use hovor_core::{Cause, Channel, Command, Status};
 use tokio::sync::mpsc;
 
-use super::phone::routing_snapshot;
 use super::status::change_state;
 use crate::routing_queue::Job;
 use crate::AppState;
@@ -50,17 +49,18 @@ pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<u
 
 /// A routing pass; the caller holds the routing lock.
 async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
-    let Some(company) = app.store.company(company_id).await? else {
-        return Ok(0);
-    };
-    let (mut waiting, candidates) = routing_snapshot(app, company_id).await?;
+    let mut waiting = app.store.waiting(company_id).await?;
     // Phone calls are routed by the exchange asking (telephony route), not
     // offered here.
     waiting.retain(|w| w.channel != Channel::Phone);
     if waiting.is_empty() {
         return Ok(0);
     }
+    let Some(company) = app.store.company(company_id).await? else {
+        return Ok(0);
+    };
     let now = app.now();
+    let candidates = app.store.candidates(company_id, now).await?;
     let deadline = now + i64::from(company.settings.offer_timeout_s) * 1000;
     let mut offered = 0;
     for (session_id, operator_id) in plan_offers(&waiting, &candidates, now) {

@@ -42,11 +42,7 @@ where
 
 #[async_trait]
 impl RoutingStore for Backend {
-    async fn routing_snapshot(
-        &self,
-        company_id: &str,
-        now: Millis,
-    ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+    async fn waiting(&self, company_id: &str) -> StoreResult<Vec<Waiting>> {
         let rows = sqlx::query(
             "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at \
              FROM sessions s JOIN groups g ON g.id = s.group_id \
@@ -55,8 +51,7 @@ impl RoutingStore for Backend {
         .bind(company_id)
         .fetch_all(self.reader())
         .await?;
-        let waiting = rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 let channel: String = r.try_get("channel")?;
                 let builtin: bool = r.try_get("builtin")?;
@@ -73,8 +68,10 @@ impl RoutingStore for Backend {
                     created_at: r.try_get("queued_at")?,
                 })
             })
-            .collect::<StoreResult<Vec<_>>>()?;
+            .collect()
+    }
 
+    async fn candidates(&self, company_id: &str, now: Millis) -> StoreResult<Vec<Candidate>> {
         let states = self.operator_states(company_id).await?;
         let channels = self.company_channels(company_id).await?;
         let last_offered: HashMap<String, Option<Millis>> = sqlx::query(
@@ -154,7 +151,7 @@ impl RoutingStore for Backend {
                 phone_ready,
             });
         }
-        Ok((waiting, candidates))
+        Ok(candidates)
     }
 
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>> {

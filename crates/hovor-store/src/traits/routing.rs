@@ -8,13 +8,22 @@ use crate::{Committed, Session, StoreResult};
 /// word: an offer rechecks the operator's room inside its transaction.
 #[async_trait]
 pub trait RoutingStore {
-    /// The waiting sessions and every operator with a channel, their phone
+    /// The sessions waiting to be offered.
+    async fn waiting(&self, company_id: &str) -> StoreResult<Vec<Waiting>>;
+    /// Every operator with a channel, as routing sees them, their phone
     /// line's readiness as of `now` included.
+    async fn candidates(&self, company_id: &str, now: Millis) -> StoreResult<Vec<Candidate>>;
+    /// Both: what routing decides from.
     async fn routing_snapshot(
         &self,
         company_id: &str,
         now: Millis,
-    ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)>;
+    ) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+        Ok((
+            self.waiting(company_id).await?,
+            self.candidates(company_id, now).await?,
+        ))
+    }
     /// Companies with sessions waiting now.
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
     /// Offers a waiting session; `None` if it is no longer waiting or the
