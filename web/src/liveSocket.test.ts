@@ -87,6 +87,43 @@ describe('LiveSocket', () => {
     expect(log).toEqual(['up', 'hello 4 fresh=true', 'event message.created 5', 'down', 'up', 'hello 7 fresh=false']);
   });
 
+  it('tracks each followed stream on its own and resumes every one of them', () => {
+    const log: string[] = [];
+    const urls: string[] = [];
+    const live = new LiveSocket(
+      options(log, {
+        url: (lastSeq, topics) => {
+          const url = `ws://test/ws?last_seq=${lastSeq}&topics=${topics.map(([t, s]) => `${t}:${s}`).join(',')}`;
+          urls.push(url);
+          return url;
+        },
+        onEvent: (frame) => log.push(`event ${frame.topic ?? 'own'} ${frame.seq}`),
+      }),
+    );
+    live.start();
+    latest().frame({ type: 'hello', last_seq: 40, state: null, topics: [{ topic: 'co_acme', last_seq: 7 }] });
+    latest().frame({ type: 'event', seq: 41, event: 'session.changed', data: {} });
+    // Small seqs of other streams are not duplicates of the own stream's.
+    latest().frame({ type: 'event', seq: 8, topic: 'co_acme', event: 'operator.state_changed', data: {} });
+    latest().frame({ type: 'event', seq: 8, topic: 'co_acme', event: 'operator.state_changed', data: {} });
+    // A session taken later starts with its first event.
+    latest().frame({ type: 'event', seq: 3, topic: 'ses_1', event: 'message.created', data: {} });
+    latest().frame({ type: 'event', seq: 3, topic: 'ses_1', event: 'message.created', data: {} });
+    expect(log.filter((l) => l.startsWith('event'))).toEqual(['event own 41', 'event co_acme 8', 'event ses_1 3']);
+
+    latest().drop();
+    vi.advanceTimersByTime(600);
+    expect(urls.at(-1)).toBe('ws://test/ws?last_seq=41&topics=co_acme:8,ses_1:3');
+    // The session is no longer listed: forgotten; the team stream resumes where it was.
+    latest().frame({ type: 'hello', last_seq: 41, state: null, topics: [{ topic: 'co_acme', last_seq: 9 }] });
+    latest().frame({ type: 'event', seq: 9, topic: 'co_acme', event: 'operator.state_changed', data: {} });
+    expect(log.at(-1)).toBe('event co_acme 9');
+    latest().drop();
+    vi.advanceTimersByTime(600);
+    expect(urls.at(-1)).toBe('ws://test/ws?last_seq=41&topics=co_acme:9');
+    live.stop();
+  });
+
   it('gives the whole hello frame and the derived frames to its owner', () => {
     const frames: unknown[] = [];
     const log: string[] = [];

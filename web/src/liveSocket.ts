@@ -2,13 +2,22 @@
 // resumes with last_seq, drops events it has already seen, answers the server's pings and sends its
 // own, closes a connection that went silent, and reconnects with backoff (and at once when the
 // browser comes back online). Where it connects and what the frames mean is up to its owner.
+//
+// Besides its own stream, an operator's connection follows other streams (the team's for
+// supervisors, the sessions they hold): their events carry `topic`, and each is tracked on its own
+// (the hello lists them with their heads, a session taken later starts with its first event), so
+// a reconnect resumes every one of them from where it was.
 
 import type { ClientFrame, Incoming, IncomingEvent } from './realtime';
-import { SeqTracker, backoffMs, parseServerMessage } from './seq';
+import { isJsonObject } from './payloads';
+import { SeqTracker, backoffMs, parseServerMessage, type TopicCursor } from './seq';
 
 export interface LiveOptions {
-  /** The URL to connect to, given the last seq applied (null: a fresh start). */
-  url(lastSeq: number | null): string;
+  /**
+   * The URL to connect to, given the last seq applied in the own stream (null: a fresh start) and
+   * the cursors in the other streams followed.
+   */
+  url(lastSeq: number | null, topics: readonly TopicCursor[]): string;
   /**
    * Every hello, once the connection counts as up. `fresh`: a new stream without backlog, so
    * snapshots must be reloaded. `frame` is the whole hello (a client's carries its session).
@@ -32,8 +41,23 @@ function send(socket: WebSocket, frame: ClientFrame): void {
 const CLIENT_PING_MS = 20_000;
 const SILENCE_LIMIT_MS = 45_000;
 
+/** The hello's `topics`: the other streams followed, each with its head. */
+function helloTopics(value: unknown): TopicCursor[] {
+  if (!Array.isArray(value)) return [];
+  const out: TopicCursor[] = [];
+  for (const item of value) {
+    if (!isJsonObject(item)) continue;
+    const topic = item['topic'];
+    const lastSeq = item['last_seq'];
+    if (typeof topic === 'string' && typeof lastSeq === 'number') out.push([topic, lastSeq]);
+  }
+  return out;
+}
+
 export class LiveSocket {
   readonly #tracker = new SeqTracker();
+  /** The other streams followed: where each stands. */
+  readonly #topics = new Map<string, SeqTracker>();
   #socket: WebSocket | null = null;
   #failed = 0;
   #stopped = true;
@@ -72,6 +96,7 @@ export class LiveSocket {
     this.#clearTimers();
     this.#drop();
     this.#tracker.reset();
+    this.#topics.clear();
     this.#setUp(false);
   }
 
@@ -94,7 +119,7 @@ export class LiveSocket {
     this.#drop();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.#options.url(this.#tracker.lastSeq));
+      socket = new WebSocket(this.#options.url(this.#tracker.lastSeq, this.#topicCursors()));
     } catch {
       this.#scheduleReconnect();
       return;
@@ -111,13 +136,14 @@ export class LiveSocket {
           greeted = true;
           this.#failed = 0;
           const fresh = this.#tracker.hello(frame.last_seq);
+          this.#helloTopics(helloTopics('topics' in frame ? frame.topics : undefined), fresh);
           this.#setUp(true);
           this.#startPinging(socket);
           this.#options.onHello?.(frame, fresh);
           break;
         }
         case 'event':
-          if (this.#tracker.accept(frame.seq)) this.#options.onEvent(frame);
+          if (this.#trackerOf(frame.topic).accept(frame.seq)) this.#options.onEvent(frame);
           break;
         case 'ping':
           send(socket, { type: 'pong' });
@@ -148,6 +174,40 @@ export class LiveSocket {
     socket.onerror = () => {
       // onclose follows and handles the reconnect.
     };
+  }
+
+  /** The tracker of a stream: the own one, or a followed one (a newly taken session starts here). */
+  #trackerOf(topic: string | null | undefined): SeqTracker {
+    if (topic === undefined || topic === null) return this.#tracker;
+    let tracker = this.#topics.get(topic);
+    if (!tracker) {
+      tracker = new SeqTracker();
+      this.#topics.set(topic, tracker);
+    }
+    return tracker;
+  }
+
+  /**
+   * The streams this connection follows, as the hello lists them: one resumed keeps its place (the
+   * server replays after it), one new starts at its head; one no longer followed is forgotten.
+   */
+  #helloTopics(listed: readonly TopicCursor[], fresh: boolean): void {
+    const kept = new Map<string, SeqTracker>();
+    for (const [topic, head] of listed) {
+      const known = fresh ? undefined : this.#topics.get(topic);
+      if (known && known.lastSeq !== null && known.lastSeq <= head) kept.set(topic, known);
+      else kept.set(topic, new SeqTracker(head));
+    }
+    this.#topics.clear();
+    for (const [topic, tracker] of kept) this.#topics.set(topic, tracker);
+  }
+
+  #topicCursors(): TopicCursor[] {
+    const out: TopicCursor[] = [];
+    for (const [topic, tracker] of this.#topics) {
+      if (tracker.lastSeq !== null) out.push([topic, tracker.lastSeq]);
+    }
+    return out;
   }
 
   #scheduleReconnect(): void {

@@ -66,7 +66,7 @@ export type ClientStreamFrame = ClientHelloFrame | EventFrameOf<ClientEventName>
 // ---- frames as read off the network ---------------------------------------------------------------
 
 /** The fields parseServerMessage checks. */
-type EnvelopeKey = 'type' | 'event' | 'seq' | 'last_seq';
+type EnvelopeKey = 'type' | 'event' | 'seq' | 'last_seq' | 'topic';
 /** `F` as parsed: its envelope typed, each other field `unknown` until a guard has checked it. */
 type Envelope<F> = F extends unknown ? { readonly [K in keyof F]: K extends EnvelopeKey ? F[K] : unknown } : never;
 

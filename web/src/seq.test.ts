@@ -59,6 +59,10 @@ describe('wsUrl', () => {
     expect(wsUrl({ protocol: 'http:', host: '127.0.0.1:8080' }, null)).toBe('ws://127.0.0.1:8080/api/v1/ws');
     expect(wsUrl({ protocol: 'https:', host: 'hovor.example' }, 42)).toBe('wss://hovor.example/api/v1/ws?last_seq=42');
     expect(wsUrl({ protocol: 'http:', host: 'h' }, 0)).toBe('ws://h/api/v1/ws?last_seq=0');
+    expect(wsUrl({ protocol: 'http:', host: 'h' }, 5, [['co_cmp_1', 3], ['ses_2', 9]])).toBe(
+      'ws://h/api/v1/ws?last_seq=5&topics=co_cmp_1:3,ses_2:9',
+    );
+    expect(wsUrl({ protocol: 'http:', host: 'h' }, null, [['ses_2', 9]])).toBe('ws://h/api/v1/ws');
   });
 });
 

@@ -53,10 +53,25 @@ export function backoffMs(attempt: number): number {
   return Math.min(base, 10_000);
 }
 
-/** The WebSocket URL for this page, with `last_seq` when resuming. */
-export function wsUrl(location: { protocol: string; host: string }, lastSeq: number | null): string {
+/** A cursor in one of the other streams a connection follows: `[stream, last seq applied]`. */
+export type TopicCursor = readonly [string, number];
+
+/**
+ * The WebSocket URL for this page: `last_seq` when resuming the own stream, and `topics` with the
+ * cursors in the other streams followed (an operator's team and session streams).
+ */
+export function wsUrl(
+  location: { protocol: string; host: string },
+  lastSeq: number | null,
+  topics: readonly TopicCursor[] = [],
+): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = lastSeq === null ? '' : `?last_seq=${lastSeq}`;
+  const params: string[] = [];
+  if (lastSeq !== null) params.push(`last_seq=${lastSeq}`);
+  if (lastSeq !== null && topics.length > 0) {
+    params.push(`topics=${topics.map(([topic, seq]) => `${encodeURIComponent(topic)}:${seq}`).join(',')}`);
+  }
+  const query = params.length === 0 ? '' : `?${params.join('&')}`;
   return `${scheme}//${location.host}/api/v1/ws${query}`;
 }
 
@@ -108,13 +123,15 @@ function readEnvelope(obj: JsonObject): IncomingFrame | null {
   switch (type) {
     case 'hello': {
       const lastSeq = obj['last_seq'];
-      return typeof lastSeq === 'number' ? { ...obj, type, last_seq: lastSeq } : null;
+      return typeof lastSeq === 'number' ? { ...obj, type, last_seq: lastSeq, topics: obj['topics'] } : null;
     }
     case 'event': {
       const seq = obj['seq'];
       const event = obj['event'];
+      const topic = obj['topic'];
       if (typeof seq !== 'number' || !isOneOf(EVENT_NAMES, event)) return null;
-      return { type, seq, event, data: obj['data'] };
+      if (topic !== undefined && typeof topic !== 'string') return null;
+      return topic === undefined ? { type, seq, event, data: obj['data'] } : { type, seq, topic, event, data: obj['data'] };
     }
     case 'queue':
       return { ...obj, type };

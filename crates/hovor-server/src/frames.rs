@@ -42,10 +42,21 @@ pub enum Hello {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OperatorHello {
-    /// The head of the operator's stream.
+    /// Where the operator's own stream stands: resume it with `last_seq`.
     pub last_seq: i64,
     /// Their own state now, this connection included.
     pub state: Option<StateJson>,
+    /// The other streams this connection follows (the team stream for
+    /// supervisors, the sessions the operator holds) and where each starts:
+    /// resume them with `topics=stream:seq,…`.
+    pub topics: Vec<TopicCursor>,
+}
+
+/// A stream a connection follows besides its own, and a seq in it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TopicCursor {
+    pub topic: String,
+    pub last_seq: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -59,7 +70,12 @@ pub struct ClientHello {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventFrame {
+    /// Its place in its stream.
     pub seq: i64,
+    /// The stream, when it is not the connection's own (an operator's team
+    /// or session streams); `seq` counts in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
     /// The event as it was recorded: `event` names it, `data` carries it.
     #[serde(flatten)]
     #[schema(value_type = RealtimeEvent)]
@@ -74,9 +90,10 @@ pub struct RecordedEvent {
 }
 
 impl EventFrame {
-    pub fn of(stored: StreamEvent) -> EventFrame {
+    pub fn of(stored: StreamEvent, topic: Option<String>) -> EventFrame {
         EventFrame {
             seq: stored.seq,
+            topic,
             event: RecordedEvent {
                 data: serde_json::from_str(&stored.payload).unwrap_or(serde_json::Value::Null),
                 event: stored.kind,
@@ -130,17 +147,22 @@ mod tests {
         let hello = ServerFrame::Hello(Box::new(Hello::Operator(OperatorHello {
             last_seq: 7,
             state: None,
+            topics: vec![],
         })));
         assert_eq!(
             hello.to_text(),
-            r#"{"type":"hello","last_seq":7,"state":null}"#
+            r#"{"type":"hello","last_seq":7,"state":null,"topics":[]}"#
         );
-        let event = ServerFrame::Event(EventFrame::of(StreamEvent {
-            seq: 3,
-            kind: "session.changed".into(),
-            payload: r#"{"x":1}"#.into(),
-            created_at: 0,
-        }));
+        let event = ServerFrame::Event(EventFrame::of(
+            StreamEvent {
+                seq: 3,
+                kind: "session.changed".into(),
+                payload: r#"{"x":1}"#.into(),
+                created_at: 0,
+                subject: None,
+            },
+            None,
+        ));
         assert_eq!(
             event.to_text(),
             r#"{"type":"event","seq":3,"event":"session.changed","data":{"x":1}}"#

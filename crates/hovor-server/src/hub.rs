@@ -34,14 +34,29 @@ pub const QUEUE: u8 = 4;
 #[derive(Default)]
 struct Wakeup {
     bits: AtomicU8,
+    /// The streams with new events since the connection last looked.
+    streams: Mutex<Vec<String>>,
     notify: Notify,
 }
 
 impl Wakeup {
-    fn wake(&self, bits: u8) {
+    fn wake(&self, topic: &Topic, bits: u8) {
+        if let (Topic::Stream(stream), true) = (topic, bits & STREAM != 0) {
+            let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+            if !streams.contains(stream) {
+                streams.push(stream.clone());
+            }
+        }
         self.bits.fetch_or(bits, Ordering::AcqRel);
         self.notify.notify_one();
     }
+}
+
+/// What woke a connection: the bits, and which of its streams have news.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Woken {
+    pub bits: u8,
+    pub streams: Vec<String>,
 }
 
 /// A topic's listeners, by subscription id.
@@ -68,7 +83,7 @@ impl Hub {
         Subscription {
             hub: self.clone(),
             id,
-            topics,
+            topics: Mutex::new(topics),
             wakeup,
         }
     }
@@ -78,7 +93,7 @@ impl Hub {
         let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(subscribers) = map.get(topic) {
             for (_, wakeup) in subscribers {
-                wakeup.wake(bits);
+                wakeup.wake(topic, bits);
             }
         }
     }
@@ -86,9 +101,9 @@ impl Hub {
     /// Wakes every subscriber (hints were lost: everyone rereads the store).
     pub fn wake_all(&self, bits: u8) {
         let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        for subscribers in map.values() {
+        for (topic, subscribers) in map.iter() {
             for (_, wakeup) in subscribers {
-                wakeup.wake(bits);
+                wakeup.wake(topic, bits);
             }
         }
     }
@@ -116,26 +131,54 @@ impl Hub {
 pub struct Subscription {
     hub: Arc<Hub>,
     id: u64,
-    topics: Vec<Topic>,
+    topics: Mutex<Vec<Topic>>,
     wakeup: Arc<Wakeup>,
 }
 
 impl Subscription {
-    /// Waits for the next wake-up and takes its bits (never 0).
-    pub async fn next(&self) -> u8 {
+    /// Waits for the next wake-up and takes what woke it (never empty).
+    pub async fn next(&self) -> Woken {
         loop {
             let bits = self.wakeup.bits.swap(0, Ordering::AcqRel);
             if bits != 0 {
-                return bits;
+                let streams = std::mem::take(
+                    &mut *self
+                        .wakeup
+                        .streams
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()),
+                );
+                return Woken { bits, streams };
             }
             self.wakeup.notify.notified().await;
         }
+    }
+
+    /// Listens to one more topic (a session the operator took).
+    pub fn add(&self, topic: Topic) {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        if topics.contains(&topic) {
+            return;
+        }
+        let mut map = self.hub.topics.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(topic.clone())
+            .or_default()
+            .push((self.id, self.wakeup.clone()));
+        topics.push(topic);
+    }
+
+    /// Stops listening to a topic (a session the operator no longer has).
+    pub fn remove(&self, topic: &Topic) {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics.retain(|t| t != topic);
+        self.hub.unsubscribe(self.id, std::slice::from_ref(topic));
     }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.hub.unsubscribe(self.id, &self.topics);
+        let topics = std::mem::take(&mut *self.topics.lock().unwrap_or_else(|p| p.into_inner()));
+        self.hub.unsubscribe(self.id, &topics);
     }
 }
 
@@ -156,11 +199,25 @@ mod tests {
         hub.wake(&stream("jana"), STREAM);
         hub.wake(&stream("jana"), STREAM);
         hub.wake(&Topic::Queue("acme".into()), QUEUE);
-        assert_eq!(jana.next().await, STREAM | QUEUE, "one wake-up, both bits");
+        let woken = jana.next().await;
+        assert_eq!(woken.bits, STREAM | QUEUE, "one wake-up, both bits");
+        assert_eq!(woken.streams, vec!["jana".to_owned()], "named once");
         let quiet = tokio::time::timeout(Duration::from_millis(50), petr.next()).await;
         assert!(quiet.is_err(), "petr heard nothing");
         hub.wake(&stream("petr"), LOGGED_OUT);
-        assert_eq!(petr.next().await, LOGGED_OUT);
+        assert_eq!(petr.next().await.bits, LOGGED_OUT);
+    }
+
+    #[tokio::test]
+    async fn topics_come_and_go_while_listening() {
+        let hub = Arc::new(Hub::default());
+        let jana = hub.subscribe(vec![stream("jana")]);
+        jana.add(stream("ses_1"));
+        hub.wake(&stream("ses_1"), STREAM);
+        assert_eq!(jana.next().await.streams, vec!["ses_1".to_owned()]);
+        jana.remove(&stream("ses_1"));
+        assert_eq!(hub.subscribers(&stream("ses_1")), 0);
+        assert_eq!(hub.subscribers(&stream("jana")), 1);
     }
 
     #[tokio::test]
@@ -180,7 +237,7 @@ mod tests {
         let hub = Arc::new(Hub::default());
         let sub = hub.subscribe(vec![stream("jana")]);
         hub.wake_all(STREAM);
-        let bits = tokio::time::timeout(Duration::from_secs(1), sub.next()).await;
-        assert_eq!(bits.ok(), Some(STREAM));
+        let woken = tokio::time::timeout(Duration::from_secs(1), sub.next()).await;
+        assert_eq!(woken.ok().map(|w| w.bits), Some(STREAM));
     }
 }

@@ -58,6 +58,15 @@ impl<T> Committed<T> {
         Committed::new(value, Vec::new())
     }
 
+    /// The seq this transaction gave its event in `stream`, if it wrote one
+    /// there (a connection starts after its own connect event).
+    pub fn appended_to(&self, stream: &str) -> Option<i64> {
+        self.changes.iter().find_map(|c| match c {
+            Change::Appended { stream: s, seq } if s == stream => Some(*seq),
+            _ => None,
+        })
+    }
+
     /// Announces the changes and hands out the value.
     pub fn publish(mut self, to: &dyn Publisher) -> T {
         to.publish(std::mem::take(&mut self.changes));

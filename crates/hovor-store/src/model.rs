@@ -156,6 +156,8 @@ pub struct StreamEvent {
     pub kind: String,
     pub payload: String,
     pub created_at: Millis,
+    /// In a company's stream: the operator the event is about.
+    pub subject: Option<String>,
 }
 
 fn as_rfc3339<S: serde::Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -376,6 +378,12 @@ pub struct AttemptRecord<'a> {
 /// A webhook event's id, as delivered: `evt_<company>_<seq in the outbox>`.
 pub fn webhook_event_id(company_id: &str, seq: i64) -> String {
     format!("evt_{company_id}_{seq}")
+}
+
+/// The stream of a company's team events (everyone's status, channels and
+/// phone line), read by its supervisors and admins.
+pub fn company_stream(company_id: &str) -> String {
+    format!("co_{company_id}")
 }
 
 /// The outbox stream of a company.

@@ -1015,8 +1015,16 @@ export interface components {
             volume?: number | null;
         };
         EventFrame: components["schemas"]["RealtimeEvent"] & {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Its place in its stream.
+             */
             seq: number;
+            /**
+             * @description The stream, when it is not the connection's own (an operator's team
+             *     or session streams); `seq` counts in it.
+             */
+            topic?: string | null;
         };
         /** @description A routing target: a named set of operators. */
         Group: {
@@ -1189,10 +1197,16 @@ export interface components {
         OperatorHello: {
             /**
              * Format: int64
-             * @description The head of the operator's stream.
+             * @description Where the operator's own stream stands: resume it with `last_seq`.
              */
             last_seq: number;
             state?: null | components["schemas"]["StateJson"];
+            /**
+             * @description The other streams this connection follows (the team stream for
+             *     supervisors, the sessions the operator holds) and where each starts:
+             *     resume them with `topics=stream:seq,…`.
+             */
+            topics: components["schemas"]["TopicCursor"][];
         };
         OperatorJson: {
             /** @description The operator's assigned channels with their switches. */
@@ -1562,6 +1576,12 @@ export interface components {
              */
             queue_position?: number | null;
             session: components["schemas"]["Session"];
+            /**
+             * Format: int64
+             * @description In an operator's own stream: the seq of this change in the session's
+             *     stream. An operator who takes a session follows its stream from there.
+             */
+            session_seq?: number | null;
         };
         /** @description A partial update of the settings; absent fields stay as they are. */
         SettingsPatch: {
@@ -1638,6 +1658,12 @@ export interface components {
         };
         /** @enum {string} */
         Tone: "chime" | "bell" | "pop";
+        /** @description A stream a connection follows besides its own, and a seq in it. */
+        TopicCursor: {
+            /** Format: int64 */
+            last_seq: number;
+            topic: string;
+        };
         Transfer: {
             group_id?: string | null;
             /** @description Shown in the conversation as a system message. */
@@ -4911,8 +4937,12 @@ export interface operations {
     openWebSocket: {
         parameters: {
             query?: {
-                /** @description Resume after this sequence number */
+                /** @description Resume your own stream after this sequence number */
                 last_seq?: number;
+                /** @description An operator's cursors in the other streams it follows, `stream:seq,…` (from `hello.topics` and events' `topic`) */
+                topics?: string;
+                /** @description A client connects with its token */
+                client_token?: string;
             };
             header?: never;
             path?: never;

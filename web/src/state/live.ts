@@ -56,7 +56,7 @@ let hooks: LiveSessionHooks | null = null;
 
 function makeSocket(): LiveSocket {
   return new LiveSocket({
-    url: (lastSeq) => wsUrl(window.location, lastSeq),
+    url: (lastSeq, topics) => wsUrl(window.location, lastSeq, topics),
     onHello: (_frame, fresh) => {
       if (!fresh) return;
       for (const l of listeners) l.onFresh?.();

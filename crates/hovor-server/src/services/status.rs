@@ -22,6 +22,19 @@ pub async fn change_state(
         .publish(app))
 }
 
+/// A workspace connected: the operator is connected (again). Returns the
+/// seq of the change in their own stream, if it was visible (a first tab;
+/// a second changes nothing others see): the connection starts after it.
+pub async fn connect(app: &AppState, user: &User) -> ApiResult<Option<i64>> {
+    let committed = app
+        .store
+        .apply_state_command(&user.company_id, &user.id, Command::Connect, app.now())
+        .await?;
+    let own = committed.appended_to(&user.id);
+    committed.publish(app);
+    Ok(own)
+}
+
 /// A new login session for a user whose password checked out: they take the
 /// company's status after login. Returns the session token and its CSRF
 /// token.

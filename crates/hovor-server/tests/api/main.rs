@@ -17,5 +17,6 @@ mod realtime;
 mod sessions;
 mod status;
 mod telephony;
+mod topics;
 mod users;
 mod webhooks;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use hovor_core::{Channel, ChannelSetting, Millis};
 use sqlx::Row;
 
-use super::event_log::{append, emit, user_and_watchers};
+use super::event_log::{about_operator, emit};
 use super::rows;
 use super::{Backend, Db, Tx};
 use crate::{
@@ -55,9 +55,8 @@ async fn announce_channels(
         name,
         channels: channels.clone(),
     };
-    let streams = user_and_watchers(tx, company_id, user_id).await?;
     let realtime = RealtimeEvent::OperatorChannelChanged(data.clone());
-    let mut changes = append(tx, &streams, &realtime, now).await?;
+    let mut changes = about_operator(tx, company_id, user_id, &realtime, now).await?;
     let webhook = WebhookEvent::OperatorChannelChanged(data);
     changes.extend(emit(tx, company_id, &webhook, now).await?);
     changes.push(Change::OperatorChannels {

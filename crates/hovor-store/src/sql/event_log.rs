@@ -8,29 +8,32 @@ use sqlx::Row;
 use super::{Backend, Db, Tx};
 use crate::events::Recorded;
 use crate::{
-    outbox_stream, Change, EventLog, RealtimeEvent, StoreResult, StreamEvent, WebhookEvent,
+    company_stream, outbox_stream, Change, EventLog, RealtimeEvent, StoreResult, StreamEvent,
+    WebhookEvent,
 };
 
-/// The streams that hear about a change to `user_id`: their own, and those
-/// of every supervisor and admin of the company.
-pub(crate) async fn user_and_watchers(
+/// Records an event about an operator: in their own stream, and once in the
+/// company's stream, which supervisors and admins read (not once per
+/// supervisor).
+pub(crate) async fn about_operator(
     tx: &mut Tx,
     company_id: &str,
     user_id: &str,
-) -> StoreResult<Vec<String>> {
-    let watchers = sqlx::query(
-        "SELECT id FROM users WHERE company_id = $1 AND active \
-         AND role IN ('admin', 'supervisor') AND id <> $2",
-    )
-    .bind(company_id)
-    .bind(user_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut streams = vec![user_id.to_owned()];
-    for w in &watchers {
-        streams.push(w.try_get("id")?);
-    }
-    Ok(streams)
+    event: &RealtimeEvent,
+    now: Millis,
+) -> StoreResult<Vec<Change>> {
+    let recorded = event.record()?;
+    Ok(vec![
+        append_one(tx, user_id, &recorded, None, now).await?,
+        append_one(
+            tx,
+            &company_stream(company_id),
+            &recorded,
+            Some(user_id),
+            now,
+        )
+        .await?,
+    ])
 }
 
 /// Appends one real-time event to each stream.
@@ -43,7 +46,7 @@ pub(crate) async fn append(
     let recorded = event.record()?;
     let mut changes = Vec::with_capacity(streams.len());
     for stream in streams {
-        changes.push(append_one(tx, stream, &recorded, now).await?);
+        changes.push(append_one(tx, stream, &recorded, None, now).await?);
     }
     Ok(changes)
 }
@@ -72,7 +75,7 @@ pub(crate) async fn emit(
         return Ok(None);
     }
     Ok(Some(
-        append_one(tx, &outbox_stream(company_id), &recorded, now).await?,
+        append_one(tx, &outbox_stream(company_id), &recorded, None, now).await?,
     ))
 }
 
@@ -81,6 +84,7 @@ async fn append_one(
     tx: &mut Tx,
     stream: &str,
     event: &Recorded,
+    subject: Option<&str>,
     now: Millis,
 ) -> StoreResult<Change> {
     let seq: i64 = sqlx::query(
@@ -92,14 +96,15 @@ async fn append_one(
     .await?
     .try_get("last_seq")?;
     sqlx::query(
-        "INSERT INTO events (stream, seq, kind, payload, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO events (stream, seq, kind, payload, created_at, subject) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(stream)
     .bind(seq)
     .bind(&event.kind)
     .bind(&event.data)
     .bind(now)
+    .bind(subject)
     .execute(&mut **tx)
     .await?;
     Ok(Change::Appended {
@@ -132,7 +137,7 @@ impl EventLog for Backend {
         limit: i64,
     ) -> StoreResult<Vec<StreamEvent>> {
         let rows = sqlx::query(
-            "SELECT seq, kind, payload, created_at FROM events \
+            "SELECT seq, kind, payload, created_at, subject FROM events \
              WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(stream)
@@ -147,6 +152,7 @@ impl EventLog for Backend {
                     kind: r.try_get("kind")?,
                     payload: r.try_get("payload")?,
                     created_at: r.try_get("created_at")?,
+                    subject: r.try_get("subject")?,
                 })
             })
             .collect()

@@ -2,7 +2,7 @@
 //! told to the client and to the operator who has the session.
 
 use async_trait::async_trait;
-use hovor_core::session::{self, SessionStatus};
+use hovor_core::session;
 use hovor_core::Millis;
 use sqlx::Row;
 
@@ -91,12 +91,10 @@ pub(crate) async fn write_message(
         session_id: session.id.clone(),
         message: message.clone(),
     };
-    let mut readers = vec![session.id.clone()];
-    if let (SessionStatus::Active, Some(op)) = (session.status, &session.operator_id) {
-        readers.push(op.clone());
-    }
+    // Once, in the session's stream: its client and the operator holding it
+    // both read it there.
     let realtime = RealtimeEvent::MessageCreated(data.clone());
-    let mut changes = append(tx, &readers, &realtime, now).await?;
+    let mut changes = append(tx, std::slice::from_ref(&session.id), &realtime, now).await?;
     let webhook = WebhookEvent::MessageCreated(data);
     changes.extend(emit(tx, &session.company_id, &webhook, now).await?);
     Ok((

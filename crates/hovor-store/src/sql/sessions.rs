@@ -149,17 +149,23 @@ pub(crate) async fn places_of(
         .collect()
 }
 
-/// Whom a session change is told to besides the client.
+/// The operators whose part in a session changes, and what they hear in
+/// their own stream. The operator who holds the session follows its own
+/// stream, so they are not among them (they hear it there).
 pub(crate) enum Operators<'a> {
-    /// These operators hear `session.changed`.
+    /// These operators hear `session.changed`: an offer to them was taken
+    /// back, they took the session, or it was transferred to them.
     Changed(&'a [Option<String>]),
     /// These operators hear `session.offered` (the one it is offered to).
     Offered(&'a [Option<String>]),
 }
 
-/// Records a session change: `session.changed` with the queue place to the
-/// client, and the session to the operators concerned. (`queue.changed` is
-/// not stored: waiting clients learn their new places from the queue hint.)
+/// Records a session change once in the session's own stream, which its
+/// client and the operator holding it read (`session.changed` with the
+/// client's place in the queue), and in the own stream of each operator
+/// whose part in it changes, with where the session's stream stands.
+/// (`queue.changed` is not stored: waiting clients learn their new places
+/// from the queue hint.)
 pub(crate) async fn announce(
     tx: &mut Tx,
     session: &Session,
@@ -167,16 +173,22 @@ pub(crate) async fn announce(
     now: Millis,
 ) -> StoreResult<Vec<Change>> {
     let place = place_in(tx, session).await?;
-    let client = RealtimeEvent::SessionChanged(SessionUpdate {
+    let own = RealtimeEvent::SessionChanged(SessionUpdate {
         session: session.clone(),
         queue_position: place.position,
         estimated_wait_s: place.estimated_wait_s,
+        session_seq: None,
     });
-    let mut changes = append(tx, std::slice::from_ref(&session.id), &client, now).await?;
+    let mut changes = append(tx, std::slice::from_ref(&session.id), &own, now).await?;
+    let session_seq = changes.iter().find_map(|c| match c {
+        Change::Appended { seq, .. } => Some(*seq),
+        _ => None,
+    });
     let update = SessionUpdate {
         session: session.clone(),
         queue_position: None,
         estimated_wait_s: None,
+        session_seq,
     };
     let (ids, event) = match operators {
         Operators::Changed(ids) => (ids, RealtimeEvent::SessionChanged(update)),
@@ -346,7 +358,7 @@ impl SessionStore for Backend {
             return Err(Refusal::AlreadyTaken.into());
         }
         let accepted = reload_session(&mut tx, session_id).await?;
-        let told = [Some(operator_id.to_owned()), session.offered_to.clone()];
+        let told = [Some(operator_id.to_owned())];
         let mut changes = announce(&mut tx, &accepted, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionAccepted(SessionEvent {
             session: accepted.clone(),
@@ -401,11 +413,7 @@ impl SessionStore for Backend {
         let queued = reload_session(&mut tx, session_id).await?;
         let text = session::transfer_text(&label, note);
         let (_, mut changes) = write_message(&mut tx, &queued, &Writer::System, &text, now).await?;
-        let told = [
-            session.operator_id.clone(),
-            session.offered_to.clone(),
-            target_operator,
-        ];
+        let told = [session.offered_to.clone(), target_operator];
         changes.extend(announce(&mut tx, &queued, Operators::Changed(&told), now).await?);
         let webhook = WebhookEvent::SessionTransferred(SessionTransferred {
             session: queued.clone(),
@@ -439,7 +447,7 @@ impl SessionStore for Backend {
         .execute(&mut *tx)
         .await?;
         let ended = reload_session(&mut tx, session_id).await?;
-        let told = [session.operator_id.clone(), session.offered_to.clone()];
+        let told = [session.offered_to.clone()];
         let mut changes = announce(&mut tx, &ended, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionEnded(SessionEvent {
             session: ended.clone(),

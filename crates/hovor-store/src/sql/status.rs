@@ -6,7 +6,7 @@ use hovor_core::{Cause, Command, DomainError, HistorySpan, Millis, Presence, Sta
 use sqlx::Row;
 
 use super::companies::pause_types_of;
-use super::event_log::{append, emit, user_and_watchers};
+use super::event_log::{about_operator, emit};
 use super::rows::{self, STATE_COLUMNS, USER_COLUMNS};
 use super::{Backend, Tx};
 use crate::error::corrupt;
@@ -169,9 +169,8 @@ impl StatusStore for Backend {
             name: view.operator.name.clone(),
             state: view.json(),
         };
-        let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
         let realtime = RealtimeEvent::OperatorStateChanged(data.clone());
-        let mut changes = append(&mut tx, &streams, &realtime, now).await?;
+        let mut changes = about_operator(&mut tx, company_id, user_id, &realtime, now).await?;
         let webhook = WebhookEvent::OperatorStateChanged(data);
         changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         tx.commit().await?;

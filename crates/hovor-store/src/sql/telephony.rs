@@ -8,7 +8,7 @@ use hovor_core::{Channel, Millis};
 use sqlx::Row;
 
 use super::companies::builtin_group_id;
-use super::event_log::{append, emit, user_and_watchers};
+use super::event_log::{about_operator, emit};
 use super::session_rows::{insert_session, locked_session, reload_session};
 use super::sessions::{announce, moved, Operators};
 use super::{Backend, Tx};
@@ -218,9 +218,8 @@ impl TelephonyStore for Backend {
             name,
             phone_line: Some(phone_line.clone()),
         };
-        let streams = user_and_watchers(&mut tx, company_id, user_id).await?;
         let realtime = RealtimeEvent::OperatorPhoneLineChanged(data.clone());
-        let mut changes = append(&mut tx, &streams, &realtime, now).await?;
+        let mut changes = about_operator(&mut tx, company_id, user_id, &realtime, now).await?;
         let webhook = WebhookEvent::PhoneLineChanged(data);
         changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
         tx.commit().await?;
@@ -284,7 +283,11 @@ impl TelephonyStore for Backend {
         if session != before {
             let newly_offered =
                 status == hovor_core::session::SessionStatus::Offered && before.status != status;
-            let told = [who.map(str::to_owned), before.operator_id.clone()];
+            // Whoever already held the call follows its stream; anyone whose
+            // part in it changes hears it in their own.
+            let was_holding = before.status == hovor_core::session::SessionStatus::Active
+                && before.operator_id.as_deref() == who;
+            let told = [who.filter(|_| !was_holding).map(str::to_owned)];
             let operators = if newly_offered {
                 Operators::Offered(&told)
             } else {

@@ -103,12 +103,19 @@ impl Client {
     }
 
     pub async fn ws(&self, last_seq: Option<i64>) -> Ws {
-        let url = match last_seq {
-            Some(seq) => format!(
-                "{}/api/v1/ws?last_seq={seq}",
-                self.base.replace("http", "ws")
-            ),
-            None => format!("{}/api/v1/ws", self.base.replace("http", "ws")),
+        match last_seq {
+            Some(seq) => self.ws_query(&format!("last_seq={seq}")).await,
+            None => self.ws_query("").await,
+        }
+    }
+
+    /// The workspace's socket with this query (`last_seq=…&topics=…`).
+    pub async fn ws_query(&self, query: &str) -> Ws {
+        let base = format!("{}/api/v1/ws", self.base.replace("http", "ws"));
+        let url = if query.is_empty() {
+            base
+        } else {
+            format!("{base}?{query}")
         };
         let mut request = url.into_client_request().expect("ws request");
         if let Some(cookie) = &self.cookie {

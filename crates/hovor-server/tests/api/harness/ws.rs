@@ -15,6 +15,8 @@ pub struct Ws {
     pub head: i64,
     /// The user's own state as `hello` reported it.
     pub hello_state: Value,
+    /// The whole `hello`.
+    pub hello_raw: Value,
 }
 
 impl Ws {
@@ -28,10 +30,12 @@ impl Ws {
             socket,
             head: 0,
             hello_state: Value::Null,
+            hello_raw: Value::Null,
         };
         let hello = ws.next_message().await;
         assert_eq!(hello["type"], "hello", "first message is hello: {hello}");
         ws.head = hello["last_seq"].as_i64().expect("hello.last_seq");
+        ws.hello_raw = hello.clone();
         (ws, hello)
     }
 

@@ -1,11 +1,14 @@
 //! The real-time endpoint `/api/v1/ws`.
 //!
 //! Protocol (see docs/realtime.md): the server sends `hello` with the head of
-//! the user's stream, replays every stored event after the client's
-//! `last_seq`, then pushes new ones as the bus hints at them. Events are read
-//! from the store, never from the hint, so a lost hint loses nothing.
-//! Both sides ping; a connection that stays silent past the idle timeout, or
-//! whose bounded send queue overflows, is closed and the client resumes.
+//! the peer's own stream (and, for an operator, of the other streams it
+//! follows: `follows.rs`), replays every stored event after the peer's
+//! cursors, then pushes new ones as the hub wakes it. Events are read from
+//! the store, never from the hint, so a lost hint loses nothing. Both sides
+//! ping; a connection that stays silent past the idle timeout, or whose
+//! bounded send queue overflows, is closed and the peer resumes.
+
+mod follows;
 
 use std::time::Instant;
 
@@ -15,8 +18,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
+use hovor_core::session::SessionStatus;
 use hovor_core::Command;
-use hovor_store::{Session, User};
+use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -24,10 +28,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, EventFrame, Hello, OperatorHello, QueuePlaceFrame, ServerFrame,
+    TopicCursor,
 };
 use crate::hub::{Subscription, Topic, LOGGED_OUT, QUEUE, STREAM};
-use crate::services::status::change_state;
+use crate::services::{self, status::change_state};
 use crate::AppState;
+use follows::{Cursor, Follows, Turn};
 
 const REPLAY_BATCH: i64 = 500;
 
@@ -36,6 +42,16 @@ pub struct WsQuery {
     last_seq: Option<i64>,
     /// A client (widget) connects with its token instead of a cookie.
     client_token: Option<String>,
+    /// An operator's cursors in their other streams: `stream:seq,…`.
+    topics: Option<String>,
+}
+
+/// Where a connection starts: its own stream's cursor, and the others'.
+struct Start {
+    last_seq: Option<i64>,
+    resume: Vec<(String, i64)>,
+    /// The peer resumes (it gave `last_seq`); else it starts fresh.
+    resumed: bool,
 }
 
 /// Who is on the other end.
@@ -60,18 +76,33 @@ impl Peer {
         }
     }
 
-    /// What the connection listens to: its stream, and its company's queue
-    /// (a client's place, an operator's queue).
+    /// The company's team stream, for supervisors and admins.
+    fn company_stream(&self) -> Option<String> {
+        match self {
+            Peer::Operator(user) if user.role.oversees_others() => {
+                Some(company_stream(&user.company_id))
+            }
+            _ => None,
+        }
+    }
+
+    /// What the connection listens to from the start: its stream, the team
+    /// stream (supervisors), and its company's queue (a client's place, an
+    /// operator's queue).
     fn topics(&self) -> Vec<Topic> {
-        vec![
+        let mut topics = vec![
             Topic::Stream(self.stream().to_owned()),
             Topic::Queue(self.company_id().to_owned()),
-        ]
+        ];
+        topics.extend(self.company_stream().map(Topic::Stream));
+        topics
     }
 }
 
 /// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
-#[utoipa::path(get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume after this sequence number")),
+#[utoipa::path(get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume your own stream after this sequence number"),
+        ("topics" = Option<String>, Query, description = "An operator's cursors in the other streams it follows, `stream:seq,…` (from `hello.topics` and events' `topic`)"),
+        ("client_token" = Option<String>, Query, description = "A client connects with its token")),
     responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
@@ -87,12 +118,26 @@ pub async fn upgrade(
             e.body_text(),
         )
     };
+    let resume = match query.topics.as_deref() {
+        None => Vec::new(),
+        Some(text) => follows::parse_resume(text).ok_or_else(|| {
+            ApiError::invalid(
+                "invalid_topics",
+                "topics is a list of stream:seq, at most 64",
+            )
+        })?,
+    };
+    let start = Start {
+        last_seq: query.last_seq,
+        resume,
+        resumed: query.last_seq.is_some(),
+    };
     if let Some(token) = &query.client_token {
         // Widgets run on the company's own website: any origin.
         let ClientSession(session) = client_session(&app, token).await?;
         let ws = sized(ws.map_err(not_a_websocket)?);
         let peer = Peer::Client(Box::new(session));
-        return Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)));
+        return Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket)));
     }
     let actor = Actor::authenticate(&headers, &Method::GET, &app).await?;
     let Some(user) = actor.user().cloned() else {
@@ -116,7 +161,7 @@ pub async fn upgrade(
     }
     let ws = sized(ws.map_err(not_a_websocket)?);
     let peer = Peer::Operator(user);
-    Ok(ws.on_upgrade(move |socket| tracked(app, peer, query.last_seq, socket)))
+    Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket)))
 }
 
 /// Chat-sized buffers and limits. The library's defaults (128 KiB read and
@@ -135,22 +180,31 @@ fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// A connection is part of the node's work: shutting down closes it (the
 /// client resumes elsewhere or later) and waits for it to record the
 /// disconnect.
-async fn tracked(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
+async fn tracked(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
     let workers = app.workers.clone();
-    workers.track(run(app, peer, last_seq, socket)).await;
+    workers.track(run(app, peer, start, socket)).await;
 }
 
-async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket) {
-    // Subscribe before reading the stream head, so nothing falls in between.
+async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
+    // Subscribe before reading where the streams stand, so nothing falls in
+    // between.
     let subscription = app.hub.subscribe(peer.topics());
+    let mut start = start;
     if let Peer::Operator(user) = &peer {
-        if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Connect).await {
-            tracing::warn!("connect {}: {}", user.id, e.message);
+        // A fresh connection starts after its own connect: what follows it
+        // (an offer its coming online brought) is sent, the connect itself
+        // is the hello's state. Read before connecting, in case it changes
+        // nothing visible (a second tab).
+        let before = app.store.last_seq(&user.id).await.ok();
+        match services::status::connect(&app, user).await {
+            Ok(own) if !start.resumed => start.last_seq = own.or(before),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("connect {}: {}", user.id, e.message),
         }
     }
     let shutdown = app.workers.shutdown_signal();
     let served = tokio::select! {
-        served = serve_connection(&app, &peer, last_seq, socket, &subscription) => served,
+        served = serve_connection(&app, &peer, start, socket, &subscription) => served,
         () = shutdown.cancelled() => Ok(()),
     };
     if let Err(e) = served {
@@ -163,8 +217,80 @@ async fn run(app: AppState, peer: Peer, last_seq: Option<i64>, socket: WebSocket
     }
 }
 
-/// The first message: where the stream stands, and the peer's own state.
-async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<ServerFrame, Ended> {
+/// The streams a connection follows from the start, each from the peer's
+/// cursor if it gave one (and it is not ahead of the stream), else from its
+/// head: a client its session's; an operator their own, the team stream
+/// (supervisors) and the sessions they hold.
+async fn follows_at_start(
+    app: &AppState,
+    peer: &Peer,
+    start: &Start,
+    subscription: &Subscription,
+) -> Result<(Follows, Vec<i64>), Ended> {
+    let mut streams = vec![peer.stream().to_owned()];
+    if let Peer::Operator(user) = peer {
+        streams.extend(peer.company_stream());
+        let filter = SessionFilter {
+            status: Some(SessionStatus::Active),
+            operator_id: Some(user.id.clone()),
+            ..SessionFilter::default()
+        };
+        for session in app.store.sessions(&user.company_id, &filter, 500).await? {
+            subscription.add(Topic::Stream(session.id.clone()));
+            streams.push(session.id);
+        }
+    }
+    let mut cursors = Vec::with_capacity(streams.len());
+    let mut heads = Vec::with_capacity(streams.len());
+    for (n, stream) in streams.into_iter().enumerate() {
+        let head = app.store.last_seq(&stream).await?;
+        let asked = if n == 0 {
+            start.last_seq
+        } else {
+            start
+                .resume
+                .iter()
+                .find(|(s, _)| *s == stream)
+                .map(|(_, seq)| *seq)
+        };
+        let sent = asked.map_or(head, |s| s.clamp(0, head));
+        // A held session without the peer's cursor while it resumes its own
+        // stream: the replay may show it was taken meanwhile (follows.rs).
+        let provisional = n > 0 && asked.is_none() && start.resumed;
+        heads.push(head);
+        cursors.push(Cursor {
+            stream,
+            sent,
+            provisional,
+        });
+    }
+    let follows = Follows {
+        cursors,
+        operator: match peer {
+            Peer::Operator(user) => Some(user.id.clone()),
+            Peer::Client(_) => None,
+        },
+        company_stream: peer.company_stream(),
+    };
+    Ok((follows, heads))
+}
+
+/// The first message: where the streams stand (their heads; after it come
+/// the events the peer missed, then live ones), and the peer's own state. A
+/// fresh connection's own stream is given where it starts instead: after
+/// its own connect, so what that brought (an offer) follows the hello.
+async fn hello(
+    app: &AppState,
+    peer: &Peer,
+    follows: &Follows,
+    heads: &[i64],
+    resumed: bool,
+) -> Result<ServerFrame, Ended> {
+    let head = if resumed {
+        heads[0]
+    } else {
+        follows.cursors[0].sent
+    };
     Ok(ServerFrame::Hello(Box::new(match peer {
         Peer::Operator(user) => {
             // The operator's own state as it is now, this connection included.
@@ -176,6 +302,14 @@ async fn hello(app: &AppState, peer: &Peer, head: i64) -> Result<ServerFrame, En
             Hello::Operator(OperatorHello {
                 last_seq: head,
                 state,
+                topics: follows.cursors[1..]
+                    .iter()
+                    .zip(&heads[1..])
+                    .map(|(c, head)| TopicCursor {
+                        topic: c.stream.clone(),
+                        last_seq: *head,
+                    })
+                    .collect(),
             })
         }
         Peer::Client(session) => {
@@ -226,8 +360,6 @@ enum Ended {
 
 struct Outbox {
     queue: mpsc::Sender<Message>,
-    /// The highest seq queued for this client.
-    sent: i64,
 }
 
 impl Outbox {
@@ -242,31 +374,68 @@ impl Outbox {
             .try_send(message)
             .map_err(|_| Ended::SlowConsumer)
     }
+}
 
-    /// Queues every stored event after `sent`, in order.
-    async fn catch_up(&mut self, app: &AppState, stream: &str) -> Result<(), Ended> {
-        loop {
-            let events = app
-                .store
-                .events_after(stream, self.sent, REPLAY_BATCH)
-                .await?;
+/// Sends every stored event of `stream` after its cursor, in order, and
+/// follows what they say: a session taken is joined (and caught up in
+/// turn), a session no longer held is left after its last event.
+async fn catch_up(
+    app: &AppState,
+    out: &mut Outbox,
+    follows: &mut Follows,
+    subscription: &Subscription,
+    stream: &str,
+) -> Result<(), Ended> {
+    let mut pending = vec![stream.to_owned()];
+    while let Some(stream) = pending.pop() {
+        while let Some(sent) = follows.sent(&stream) {
+            let events = app.store.events_after(&stream, sent, REPLAY_BATCH).await?;
             let full = events.len() as i64 == REPLAY_BATCH;
+            let mut left = false;
             for e in events {
                 let seq = e.seq;
-                self.push(ServerFrame::Event(EventFrame::of(e)))?;
-                self.sent = seq;
+                follows.set_sent(&stream, seq);
+                if follows.is_own_team_event(&stream, e.subject.as_deref()) {
+                    continue;
+                }
+                let turn = follows.turn(&stream, &e.kind, &e.payload);
+                let topic = (!follows.is_primary(&stream)).then(|| stream.clone());
+                out.push(ServerFrame::Event(EventFrame::of(e, topic)))?;
+                match turn {
+                    Turn::Stay => {}
+                    Turn::Join {
+                        stream: joined,
+                        after,
+                    } => {
+                        // Listen first, then read where it stands.
+                        subscription.add(Topic::Stream(joined.clone()));
+                        let after = match after {
+                            Some(seq) => seq,
+                            None => app.store.last_seq(&joined).await?,
+                        };
+                        follows.join(joined.clone(), after);
+                        pending.push(joined);
+                    }
+                    Turn::Leave { stream: gone } => {
+                        follows.leave(&gone);
+                        subscription.remove(&Topic::Stream(gone));
+                        left = true;
+                        break;
+                    }
+                }
             }
-            if !full {
-                return Ok(());
+            if !full || left {
+                break;
             }
         }
     }
+    Ok(())
 }
 
 async fn serve_connection(
     app: &AppState,
     peer: &Peer,
-    last_seq: Option<i64>,
+    start: Start,
     socket: WebSocket,
     subscription: &Subscription,
 ) -> Result<(), Ended> {
@@ -282,31 +451,32 @@ async fn serve_connection(
     });
 
     let result = async {
-        let stream = peer.stream();
-        let head = app.store.last_seq(stream).await?;
-        let mut out = Outbox {
-            queue,
-            sent: last_seq.map_or(head, |s| s.clamp(0, head)),
-        };
-        out.push(hello(app, peer, head).await?)?;
-        out.catch_up(app, stream).await?;
+        let (mut follows, heads) = follows_at_start(app, peer, &start, subscription).await?;
+        let mut out = Outbox { queue };
+        out.push(hello(app, peer, &follows, &heads, start.resumed).await?)?;
+        let streams: Vec<String> = follows.cursors.iter().map(|c| c.stream.clone()).collect();
+        for stream in &streams {
+            catch_up(app, &mut out, &mut follows, subscription, stream).await?;
+        }
 
         let mut ping = tokio::time::interval(app.config.heartbeat);
         ping.tick().await;
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
-                bits = subscription.next() => {
-                    // The stream first: a logout's own state change comes
-                    // before the logout.
-                    if bits & STREAM != 0 {
-                        out.catch_up(app, stream).await?;
+                woken = subscription.next() => {
+                    // Streams first: a logout's own state change comes before
+                    // the logout.
+                    if woken.bits & STREAM != 0 {
+                        for stream in &woken.streams {
+                            catch_up(app, &mut out, &mut follows, subscription, stream).await?;
+                        }
                     }
-                    if bits & LOGGED_OUT != 0 {
+                    if woken.bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
                         return Ok(());
                     }
-                    if bits & QUEUE != 0 {
+                    if woken.bits & QUEUE != 0 {
                         if let Some(frame) = queue_frame(app, peer) {
                             out.push(frame)?;
                         }

@@ -1,0 +1,237 @@
+//! Store once, fan out by topic: a message is written once, to its
+//! session's stream, which its client and the operator holding it read; a
+//! team event once to the company's stream, which supervisors read; and an
+//! operator's connection follows the sessions they take and resumes each
+//! stream from its own cursor.
+
+use hovor_core::{Channel, Role};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{TestApp, START};
+use crate::on_both_stores;
+
+on_both_stores!(
+    a_message_is_stored_once_in_its_sessions_stream,
+    a_team_event_is_stored_once_for_every_supervisor,
+    a_supervisor_hears_their_own_change_once,
+    an_operator_resumes_a_session_stream_from_its_cursor,
+    a_session_taken_in_another_tab_is_followed_from_the_take_on_resume,
+);
+
+async fn chat_operator(
+    app: &TestApp,
+    c: &hovor_store::Company,
+    name: &str,
+) -> crate::harness::TestUser {
+    let user = app.user(c, name, Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, 3)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    user
+}
+
+async fn kinds(app: &TestApp, stream: &str) -> Vec<String> {
+    app.store()
+        .events_after(stream, 0, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+async fn a_message_is_stored_once_in_its_sessions_stream(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = chat_operator(&app, &c, "Jana").await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    ws.next_of("session.offered").await;
+    let r = tab
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let client = app.anonymous().bearer(&token);
+    for text in ["Dobrý den", "Máte otevřeno?"] {
+        let r = client
+            .post(
+                &format!("/api/v1/client/sessions/{id}/messages"),
+                json!({ "text": text }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    // Jana hears both, through the session's stream.
+    for text in ["Dobrý den", "Máte otevřeno?"] {
+        let m = ws.next_of("message.created").await;
+        assert_eq!(m["data"]["message"]["text"], text);
+        assert_eq!(m["topic"], id.as_str());
+    }
+    let session = kinds(&app, &id).await;
+    assert_eq!(
+        session.iter().filter(|k| *k == "message.created").count(),
+        2,
+        "{session:?}"
+    );
+    let own = kinds(&app, &jana.id).await;
+    assert!(
+        !own.iter().any(|k| k == "message.created"),
+        "not copied to the operator's stream: {own:?}"
+    );
+}
+
+async fn a_team_event_is_stored_once_for_every_supervisor(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = chat_operator(&app, &c, "Jana").await;
+    let mut watching = Vec::new();
+    for (name, role) in [
+        ("Boss", Role::Supervisor),
+        ("Vedoucí", Role::Supervisor),
+        ("Admin", Role::Admin),
+    ] {
+        let user = app.user(&c, name, role).await;
+        let tab = app.login(&user).await;
+        let ws = tab.ws(None).await;
+        watching.push((user, tab, ws));
+    }
+    let tab = app.login(&jana).await;
+    let _ws = tab.ws(None).await;
+    tab.set_status(&jana.id, "away", None).await;
+    // Every supervisor hears it, from the team stream.
+    for (_, _, ws) in &mut watching {
+        loop {
+            let e = ws.next_of("operator.state_changed").await;
+            if e["data"]["operator_id"] == jana.id.as_str()
+                && e["data"]["state"]["presence"] == "away"
+            {
+                assert_eq!(e["topic"], format!("co_{}", c.id));
+                break;
+            }
+        }
+    }
+    // Written once: in Jana's own stream and the team stream, in no
+    // supervisor's.
+    for (user, _, _) in &watching {
+        let copies = app
+            .store()
+            .events_after(&user.id, 0, 1000)
+            .await
+            .expect("events")
+            .into_iter()
+            .filter(|e| e.payload.contains(&jana.id))
+            .count();
+        assert_eq!(copies, 0, "no copy in {}'s own stream", user.id);
+    }
+    let aways = app
+        .store()
+        .events_after(&format!("co_{}", c.id), 0, 1000)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| {
+            e.subject.as_deref() == Some(jana.id.as_str()) && e.payload.contains("\"away\"")
+        })
+        .count();
+    assert_eq!(aways, 1, "written once for three supervisors");
+}
+
+async fn a_supervisor_hears_their_own_change_once(app: TestApp) {
+    let c = app.company("acme").await;
+    let boss = app.user(&c, "Boss", Role::Supervisor).await;
+    let tab = app.login(&boss).await;
+    let mut ws = tab.ws(None).await;
+    tab.set_status(&boss.id, "away", None).await;
+    let e = ws.next_of("operator.state_changed").await;
+    assert_eq!(e["data"]["operator_id"], boss.id.as_str());
+    assert!(e.get("topic").is_none(), "from their own stream: {e}");
+    ws.expect_silence(300).await;
+}
+
+async fn an_operator_resumes_a_session_stream_from_its_cursor(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = chat_operator(&app, &c, "Jana").await;
+    let tab = app.login(&jana).await;
+    let keeper = tab.ws(None).await; // keeps her connected throughout
+    let mut ws = tab.ws(None).await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    ws.next_of("session.offered").await;
+    tab.post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    let client = app.anonymous().bearer(&token);
+    client
+        .post(
+            &format!("/api/v1/client/sessions/{id}/messages"),
+            json!({"text": "první"}),
+        )
+        .await;
+    let first = ws.next_of("message.created").await;
+    let own_seq = ws.head;
+    let session_seq = first["seq"].as_i64().expect("seq");
+    ws.close().await;
+
+    client
+        .post(
+            &format!("/api/v1/client/sessions/{id}/messages"),
+            json!({"text": "druhá"}),
+        )
+        .await;
+    // Resumed with both cursors: exactly the missed message, then silence.
+    let mut resumed = tab
+        .ws_query(&format!("last_seq={own_seq}&topics={id}:{session_seq}"))
+        .await;
+    let m = resumed.next_of("message.created").await;
+    assert_eq!(m["data"]["message"]["text"], "druhá");
+    assert_eq!(m["seq"].as_i64(), Some(session_seq + 1));
+    resumed.expect_silence_of("message.created", 300).await;
+
+    // A fresh connection lists the session it follows, with its head, and
+    // replays nothing.
+    let fresh = tab.ws(None).await;
+    let raw = fresh.hello_raw.clone();
+    assert_eq!(raw["topics"][0]["topic"], id.as_str(), "{raw}");
+    assert_eq!(raw["topics"][0]["last_seq"].as_i64(), Some(session_seq + 1));
+
+    // Malformed cursors are refused before the upgrade.
+    let r = tab.get("/api/v1/ws?topics=nonsense").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["code"], "invalid_topics");
+    drop(keeper);
+}
+
+/// A tab that was away while another tab took a session learns of it from
+/// its own stream's replay and follows the session from the take: the
+/// messages written meanwhile arrive, once.
+async fn a_session_taken_in_another_tab_is_followed_from_the_take_on_resume(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = chat_operator(&app, &c, "Jana").await;
+    let tab = app.login(&jana).await;
+    let other_tab = tab.ws(None).await; // keeps her connected throughout
+    let ws = tab.ws(None).await;
+    let own_seq = ws.head;
+    ws.close().await;
+
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    let r = tab
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.anonymous()
+        .bearer(&token)
+        .post(
+            &format!("/api/v1/client/sessions/{id}/messages"),
+            json!({"text": "mezitím"}),
+        )
+        .await;
+
+    let mut resumed = tab.ws(Some(own_seq)).await;
+    let taken = resumed.next_of("session.changed").await;
+    assert_eq!(taken["data"]["session"]["status"], "active");
+    let m = resumed.next_of("message.created").await;
+    assert_eq!(m["data"]["message"]["text"], "mezitím");
+    assert_eq!(m["topic"], id.as_str());
+    resumed.expect_silence_of("message.created", 300).await;
+    drop(other_tab);
+}
