@@ -124,6 +124,26 @@ describe('LiveSocket', () => {
     live.stop();
   });
 
+  it('sends messages and hands back the answer: stored, refused, or none when the connection is lost', async () => {
+    const live = new LiveSocket(options([]));
+    expect(await live.send({ client_msg_id: 'm0', text: 'x' })).toBeNull();
+    live.start();
+    const socket = latest();
+    socket.open();
+    socket.frame({ type: 'hello', last_seq: 1, session: {} });
+    const stored = live.send({ client_msg_id: 'm1', text: 'ahoj' });
+    expect(JSON.parse(socket.sent.at(-1) ?? '{}')).toEqual({ type: 'message', client_msg_id: 'm1', text: 'ahoj' });
+    socket.frame({ type: 'ack', client_msg_id: 'm1', session_id: 's', seq: 7 });
+    expect(await stored).toEqual({ stored: true, seq: 7 });
+    const refused = live.send({ client_msg_id: 'm2', text: ' ' });
+    socket.frame({ type: 'refused', client_msg_id: 'm2', error: { code: 'empty_message', message: 'a message needs some text' } });
+    expect(await refused).toEqual({ stored: false, code: 'empty_message', message: 'a message needs some text' });
+    const lost = live.send({ client_msg_id: 'm3', text: 'ztraceno' });
+    socket.drop();
+    expect(await lost).toBeNull();
+    live.stop();
+  });
+
   it('gives the whole hello frame and the derived frames to its owner', () => {
     const frames: unknown[] = [];
     const log: string[] = [];

@@ -8,7 +8,7 @@
 // (the hello lists them with their heads, a session taken later starts with its first event), so
 // a reconnect resumes every one of them from where it was.
 
-import type { ClientFrame, Incoming, IncomingEvent } from './realtime';
+import type { ClientFrame, Incoming, IncomingEvent, OutgoingMessage } from './realtime';
 import { isJsonObject } from './payloads';
 import { SeqTracker, backoffMs, parseServerMessage, type TopicCursor } from './seq';
 
@@ -41,6 +41,12 @@ function send(socket: WebSocket, frame: ClientFrame): void {
 const CLIENT_PING_MS = 20_000;
 const SILENCE_LIMIT_MS = 45_000;
 
+/** What became of a message sent over the socket: stored (its seq), or refused (the API's error). */
+export type Delivery = { stored: true; seq: number } | { stored: false; code: string; message: string };
+
+/** How long a message sent over the socket may wait for its answer before it counts as lost. */
+const ANSWER_MS = 10_000;
+
 /** The hello's `topics`: the other streams followed, each with its head. */
 function helloTopics(value: unknown): TopicCursor[] {
   if (!Array.isArray(value)) return [];
@@ -58,6 +64,8 @@ export class LiveSocket {
   readonly #tracker = new SeqTracker();
   /** The other streams followed: where each stands. */
   readonly #topics = new Map<string, SeqTracker>();
+  /** Messages sent over the socket, waiting for their `ack` or `refused`, by client_msg_id. */
+  readonly #answers = new Map<string, (delivery: Delivery | null) => void>();
   #socket: WebSocket | null = null;
   #failed = 0;
   #stopped = true;
@@ -97,6 +105,7 @@ export class LiveSocket {
     this.#drop();
     this.#tracker.reset();
     this.#topics.clear();
+    this.#answerAll(null);
     this.#setUp(false);
   }
 
@@ -158,6 +167,16 @@ export class LiveSocket {
           // Derived state, so they carry no seq and skip the tracker.
           this.#options.onFrame?.(frame);
           break;
+        case 'ack':
+          if (typeof frame.client_msg_id === 'string') this.#answer(frame.client_msg_id, { stored: true, seq: frame.seq });
+          break;
+        case 'refused': {
+          const error = isJsonObject(frame.error) ? frame.error : {};
+          const code = typeof error['code'] === 'string' ? error['code'] : 'refused';
+          const message = typeof error['message'] === 'string' ? error['message'] : code;
+          if (typeof frame.client_msg_id === 'string') this.#answer(frame.client_msg_id, { stored: false, code, message });
+          break;
+        }
         default:
           // Every frame type of the document is handled above: a new one fails to compile here.
           frame satisfies never;
@@ -168,12 +187,45 @@ export class LiveSocket {
       this.#socket = null;
       this.#clearTimers();
       this.#setUp(false);
+      this.#answerAll(null);
       if (!greeted) this.#failed += 1;
       this.#scheduleReconnect();
     };
     socket.onerror = () => {
       // onclose follows and handles the reconnect.
     };
+  }
+
+  /**
+   * Sends a message over the socket and waits for the server's answer: stored (after its commit)
+   * or refused. Null when there is no connection, or it was lost before the answer (then send it
+   * again, over HTTP say, with the same client_msg_id: nothing is stored twice).
+   */
+  send(message: OutgoingMessage): Promise<Delivery | null> {
+    const socket = this.#socket;
+    if (!this.#up || !socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve(null);
+    const id = message.client_msg_id;
+    this.#answers.get(id)?.(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#answer(id, null), ANSWER_MS);
+      this.#answers.set(id, (delivery) => {
+        clearTimeout(timer);
+        resolve(delivery);
+      });
+      send(socket, { type: 'message', ...message });
+    });
+  }
+
+  /** The connection is gone: no answer will come for what waits. */
+  #answerAll(delivery: null): void {
+    for (const id of [...this.#answers.keys()]) this.#answer(id, delivery);
+  }
+
+  #answer(id: string, delivery: Delivery | null): void {
+    const resolve = this.#answers.get(id);
+    if (!resolve) return;
+    this.#answers.delete(id);
+    resolve(delivery);
   }
 
   /** The tracker of a stream: the own one, or a followed one (a newly taken session starts here). */

@@ -46,3 +46,23 @@ export function draftProblem(text: string): DraftProblem {
   if (charCount(text) > MAX_MESSAGE_CHARS) return 'tooLong';
   return null;
 }
+
+/** A UUID for client_msg_id (crypto.randomUUID where available, e.g. not on plain-http origins). */
+export interface CryptoLike {
+  randomUUID?: () => string;
+  getRandomValues?: (a: Uint8Array<ArrayBuffer>) => unknown;
+}
+
+export function newMessageId(cryptoObj: CryptoLike | undefined): string {
+  if (cryptoObj?.randomUUID) {
+    try {
+      return cryptoObj.randomUUID();
+    } catch {
+      // insecure context in some browsers
+    }
+  }
+  const bytes = new Uint8Array(16);
+  if (cryptoObj?.getRandomValues) cryptoObj.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

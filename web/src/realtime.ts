@@ -23,8 +23,10 @@ type Schemas = components['schemas'];
 export type ServerFrame = Schemas['ServerFrame'];
 export type FrameType = ServerFrame['type'];
 export type FrameOf<T extends FrameType> = Extract<ServerFrame, { type: T }>;
-/** What we send: `ping` and `pong`. */
+/** What we send: `ping`, `pong` and messages. */
 export type ClientFrame = Schemas['ClientFrame'];
+/** A message sent over the socket (answered with `ack` or `refused`). */
+export type OutgoingMessage = Schemas['OutgoingMessage'];
 
 /** The operator's first frame: the head of their stream (and their state). */
 export type OperatorHello = Schemas['OperatorHello'];

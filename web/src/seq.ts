@@ -96,6 +96,8 @@ const FRAME_TYPES: Readonly<Record<FrameType, true>> = {
   ping: true,
   pong: true,
   logged_out: true,
+  ack: true,
+  refused: true,
 };
 const EVENT_NAMES: Readonly<Record<EventName, true>> = {
   'operator.state_changed': true,
@@ -135,6 +137,12 @@ function readEnvelope(obj: JsonObject): IncomingFrame | null {
     }
     case 'queue':
       return { ...obj, type };
+    case 'ack': {
+      const seq = obj['seq'];
+      return typeof seq === 'number' ? { ...obj, type, seq, client_msg_id: obj['client_msg_id'], session_id: obj['session_id'] } : null;
+    }
+    case 'refused':
+      return { ...obj, type, client_msg_id: obj['client_msg_id'], error: obj['error'] };
     case 'queue.changed':
     case 'ping':
     case 'pong':

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hovor_core::session::TextRefusal;
 use hovor_core::{DomainError, Refusal};
 use hovor_store::StoreError;
 
@@ -88,6 +89,19 @@ impl From<Refusal> for ApiError {
     }
 }
 
+impl From<TextRefusal> for ApiError {
+    fn from(refusal: TextRefusal) -> Self {
+        match refusal {
+            TextRefusal::Empty => ApiError::invalid("empty_message", "a message needs some text"),
+            TextRefusal::TooLong => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "message_too_long",
+                "a message has at most 4000 characters",
+            ),
+        }
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         ApiError::invalid(e.code(), e.to_string())
@@ -122,12 +136,12 @@ impl std::fmt::Display for DisplayChain<'_> {
 }
 
 /// The body of every error response.
-#[derive(serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `unknown_pause_type`.
     pub code: String,

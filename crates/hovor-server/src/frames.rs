@@ -4,6 +4,8 @@
 //! types are generated.
 
 use hovor_store::{RealtimeEvent, Session, StateJson, StreamEvent};
+
+use crate::error::ErrorDetail;
 use serde::{Deserialize, Serialize};
 
 /// What the server sends, one JSON object per WebSocket text message.
@@ -30,6 +32,28 @@ pub enum ServerFrame {
     /// The user logged out (everywhere): the connection closes.
     #[serde(rename = "logged_out")]
     LoggedOut,
+    /// A message sent over this socket is stored: its seq in the session.
+    /// (It also comes back as `message.created`, like any other.)
+    #[serde(rename = "ack")]
+    Ack(Ack),
+    /// A message sent over this socket was refused; nothing was stored.
+    #[serde(rename = "refused")]
+    Refused(Refused),
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ack {
+    pub client_msg_id: String,
+    pub session_id: String,
+    /// The message's seq in its session.
+    pub seq: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Refused {
+    pub client_msg_id: String,
+    /// As the REST API says it: `{code, message}`.
+    pub error: ErrorDetail,
 }
 
 /// An operator's or a client's `hello`.
@@ -108,7 +132,7 @@ pub struct QueuePlaceFrame {
     pub estimated_wait_s: Option<i64>,
 }
 
-/// What a client may send; anything else is ignored (it still counts as a
+/// What a peer may send; anything else is ignored (it still counts as a
 /// sign of life).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type")]
@@ -118,6 +142,22 @@ pub enum ClientFrame {
     Ping,
     #[serde(rename = "pong")]
     Pong,
+    /// A message, answered with `ack` once stored (or `refused`).
+    #[serde(rename = "message")]
+    Message(OutgoingMessage),
+}
+
+/// A message sent over the socket: a client's into its session, an
+/// operator's into a session they hold.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingMessage {
+    /// 1 to 64 characters, unique per message: sending it again (after a
+    /// reconnect, say) stores nothing twice and is acked with the same seq.
+    pub client_msg_id: String,
+    pub text: String,
+    /// The session (an operator's message; a client's is its own).
+    pub session_id: Option<String>,
 }
 
 impl ServerFrame {

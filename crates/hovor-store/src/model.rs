@@ -264,11 +264,17 @@ pub struct Message {
     pub sent_at: Millis,
 }
 
-/// Who writes a message.
+/// Who writes a message. A `client_msg_id` makes the write idempotent: the
+/// same id again returns the stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Writer {
-    Client { client_msg_id: Option<String> },
-    Operator(String),
+    Client {
+        client_msg_id: Option<String>,
+    },
+    Operator {
+        id: String,
+        client_msg_id: Option<String>,
+    },
     System,
 }
 

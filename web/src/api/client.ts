@@ -5,7 +5,7 @@
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
 import type { Channel, CompanySettings, SessionStatus } from '../types';
-import type { components, paths } from './schema.gen';
+import type { paths } from './schema.gen';
 
 export class ApiError extends Error {
   constructor(
@@ -98,9 +98,7 @@ export const api = {
     ),
   companySettings: () => body(client.GET('/api/v1/company/settings')),
   updateCompanySettings: (patch: Partial<CompanySettings>) =>
-    // The document names this body after the telephony settings' patch (two Rust types called
-    // SettingsPatch), so its generated type is wrong; send the company settings as they are.
-    body(client.PATCH('/api/v1/company/settings', { body: patch as components['schemas']['SettingsPatch'] })),
+    body(client.PATCH('/api/v1/company/settings', { body: patch })),
 
   setChannel: (operatorId: string, channel: Channel, enabled: boolean) =>
     body(
@@ -121,7 +119,8 @@ export const api = {
   messages: (id: string, afterSeq: number) =>
     body(client.GET('/api/v1/sessions/{id}/messages', { params: { path: { id }, query: { after_seq: afterSeq } } })),
   accept: (id: string) => body(client.POST('/api/v1/sessions/{id}/accept', path(id))),
-  send: (id: string, text: string) => body(client.POST('/api/v1/sessions/{id}/messages', { ...path(id), body: { text } })),
+  send: (id: string, text: string, clientMsgId: string) =>
+    body(client.POST('/api/v1/sessions/{id}/messages', { ...path(id), body: { text, client_msg_id: clientMsgId } })),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),

@@ -830,6 +830,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Ack: {
+            client_msg_id: string;
+            /**
+             * Format: int64
+             * @description The message's seq in its session.
+             */
+            seq: number;
+            session_id: string;
+        };
         /** @enum {string} */
         AlertWhen: "inactive" | "always";
         ApiKey: {
@@ -901,7 +910,7 @@ export interface components {
             enabled: boolean;
         };
         /**
-         * @description What a client may send; anything else is ignored (it still counts as a
+         * @description What a peer may send; anything else is ignored (it still counts as a
          *     sign of life).
          */
         ClientFrame: {
@@ -910,7 +919,10 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "pong";
-        };
+        } | (components["schemas"]["OutgoingMessage"] & {
+            /** @enum {string} */
+            type: "message";
+        });
         ClientHello: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
@@ -1224,6 +1236,20 @@ export interface components {
             operator_id: string;
             state: components["schemas"]["StateJson"];
         };
+        /**
+         * @description A message sent over the socket: a client's into its session, an
+         *     operator's into a session they hold.
+         */
+        OutgoingMessage: {
+            /**
+             * @description 1 to 64 characters, unique per message: sending it again (after a
+             *     reconnect, say) stores nothing twice and is acked with the same seq.
+             */
+            client_msg_id: string;
+            /** @description The session (an operator's message; a client's is its own). */
+            session_id?: string | null;
+            text: string;
+        };
         /** @description The list envelope of API.md: `{items, next_cursor}`. */
         Page_ApiKey: {
             items: {
@@ -1486,6 +1512,11 @@ export interface components {
             client_token: string;
             session: components["schemas"]["Session"];
         };
+        Refused: {
+            client_msg_id: string;
+            /** @description As the REST API says it: `{code, message}`. */
+            error: components["schemas"]["ErrorDetail"];
+        };
         Registered: {
             extension: string;
             operator_id: string;
@@ -1528,7 +1559,13 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "logged_out";
-        };
+        } | (components["schemas"]["Ack"] & {
+            /** @enum {string} */
+            type: "ack";
+        }) | (components["schemas"]["Refused"] & {
+            /** @enum {string} */
+            type: "refused";
+        });
         /** @description The API's `session` object. */
         Session: {
             /** Format: date-time */
@@ -1654,6 +1691,8 @@ export interface components {
             secret?: string | null;
         };
         Text: {
+            /** @description Makes the send idempotent: the same id again returns the stored message. */
+            client_msg_id?: string | null;
             text: string;
         };
         /** @enum {string} */
@@ -3892,6 +3931,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description a resend of a stored client_msg_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;

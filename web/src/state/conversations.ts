@@ -12,9 +12,9 @@ import {
   unreadCount,
   type Conversation,
 } from '../conversations';
-import { lastSeqOf } from '../messages';
+import { lastSeqOf, newMessageId, type CryptoLike } from '../messages';
 import type { Message, Session } from '../types';
-import { addLiveListener, type LiveListener } from './live';
+import { addLiveListener, sendOverSocket, type LiveListener } from './live';
 import { myId } from './me';
 import { windowActive, windowActiveNow } from './windowActive';
 
@@ -159,8 +159,17 @@ export async function accept(sessionId: string): Promise<AcceptProblem> {
   }
 }
 
+/**
+ * Sends a message: over the live socket when it is up (the server acks it once stored; the message
+ * itself comes as message.created), else, or when the answer was lost, over HTTP with the same id,
+ * so it is stored once either way. A refusal throws the API's error.
+ */
 export async function sendMessage(sessionId: string, text: string): Promise<void> {
-  const message = await api.send(sessionId, text);
+  const clientMsgId = newMessageId(globalThis.crypto as CryptoLike | undefined);
+  const delivery = await sendOverSocket({ client_msg_id: clientMsgId, text, session_id: sessionId });
+  if (delivery?.stored) return;
+  if (delivery) throw new ApiError(409, delivery.code, delivery.message);
+  const message = await api.send(sessionId, text, clientMsgId);
   addIncoming(sessionId, [message]);
 }
 

@@ -3,9 +3,9 @@
 // sign-out and the stream (so the session module need not know them).
 
 import { signal } from '@preact/signals';
-import { LiveSocket } from '../liveSocket';
+import { LiveSocket, type Delivery } from '../liveSocket';
 import { readOperatorEvent } from '../operatorEvents';
-import type { RealtimeEvent } from '../realtime';
+import type { OutgoingMessage, RealtimeEvent } from '../realtime';
 import { wsUrl } from '../seq';
 import type { Me } from '../types';
 
@@ -78,6 +78,14 @@ function makeSocket(): LiveSocket {
     onLoggedOut: () => hooks?.onLoggedOut(),
     onFailure: (failures) => hooks?.onFailure(failures),
   });
+}
+
+/**
+ * Sends a message over the workspace's socket and waits for the answer; null without a connection
+ * (or when it was lost before the answer).
+ */
+export function sendOverSocket(message: OutgoingMessage): Promise<Delivery | null> {
+  return socket ? socket.send(message) : Promise.resolve(null);
 }
 
 export function startLive(sessionHooks: LiveSessionHooks): void {

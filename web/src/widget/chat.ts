@@ -3,7 +3,7 @@
 // shared LiveSocket, on this conversation's client token). What it shows is drawn by ui.ts.
 
 import { LiveSocket } from '../liveSocket';
-import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq } from '../messages';
+import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq, newMessageId, type CryptoLike } from '../messages';
 import { isMessage, readSessionUpdate } from '../payloads';
 import type { IncomingFrame, SessionUpdate } from '../realtime';
 import type { Message } from '../types';
@@ -14,7 +14,6 @@ import {
   chatKey,
   invitationChatKey,
   invitationOutboxKey,
-  newMessageId,
   outboxKey,
   parseClientFrame,
   parseOutbox,
@@ -23,7 +22,6 @@ import {
   withPending,
   withoutPending,
   wsUrlFor,
-  type CryptoLike,
   type WidgetMode,
 } from './model';
 import { ChatUi, type ChatState, type Phase } from './ui';
@@ -374,7 +372,11 @@ export class Chat {
     void this.#flushOutbox();
   }
 
-  /** Sends pending messages in order, each with its own id; stops at the first failure and retries. */
+  /**
+   * Sends pending messages in order, each with its own id: over the live socket when it is up (the
+   * server acks after storing it), else over HTTP; stops at the first failure and retries. The id
+   * makes every retry, by either way, store the message once.
+   */
   async #flushOutbox(): Promise<void> {
     const s = this.#state;
     if (this.#flushing || !s.chat || s.phase === 'ended') return;
@@ -382,6 +384,19 @@ export class Chat {
     try {
       while (s.outbox.length > 0 && s.chat) {
         const item = s.outbox[0]!;
+        const delivery = await this.#live.send({ client_msg_id: item.id, text: item.text });
+        if (delivery?.stored) {
+          // The message itself comes as message.created.
+          s.outbox = withoutPending(s.outbox, item.id);
+          s.failed.delete(item.id);
+          this.#saveOutbox();
+          this.#ui.renderMessages();
+          continue;
+        }
+        if (delivery) {
+          if (!this.#refusedFor(item.id, delivery.code === 'too_many_messages' ? 429 : 409, delivery.code)) return;
+          continue;
+        }
         try {
           const m = await this.#call<unknown>('POST', `api/v1/client/sessions/${encodeURIComponent(s.chat.session_id)}/messages`, {
             text: item.text,
@@ -394,24 +409,33 @@ export class Chat {
           this.#ui.renderMessages();
         } catch (err) {
           const status = err instanceof HttpError ? err.status : 0;
-          if (status === 0 || status >= 500 || status === 429) {
-            // Temporary: keep it (same id) and try again later.
-            s.failed.add(item.id);
-            if (status === 429) s.notice = this.#t('tooMany');
-            this.#ui.renderMessages();
-            this.#scheduleRetry();
-            return;
-          }
-          // Permanent (too long, empty, ended, …): drop it.
-          s.outbox = withoutPending(s.outbox, item.id);
-          this.#saveOutbox();
-          if (err instanceof HttpError && err.code === 'session_ended') void this.#refreshView();
-          this.#ui.renderMessages();
+          if (!this.#refusedFor(item.id, status, err instanceof HttpError ? err.code : '')) return;
         }
       }
     } finally {
       this.#flushing = false;
     }
+  }
+
+  /**
+   * A message the server did not store. Temporary (no answer, a server error, too many at once):
+   * kept, with its id, for a retry; returns false (stop sending). Permanent (too long, empty, the
+   * conversation ended, …): dropped; returns true (go on with the next).
+   */
+  #refusedFor(id: string, status: number, code: string): boolean {
+    const s = this.#state;
+    if (status === 0 || status >= 500 || status === 429) {
+      s.failed.add(id);
+      if (status === 429) s.notice = this.#t('tooMany');
+      this.#ui.renderMessages();
+      this.#scheduleRetry();
+      return false;
+    }
+    s.outbox = withoutPending(s.outbox, id);
+    this.#saveOutbox();
+    if (code === 'session_ended') void this.#refreshView();
+    this.#ui.renderMessages();
+    return true;
   }
 
   #scheduleRetry(): void {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingFrame } from '../realtime';
+import { newMessageId } from '../messages';
 import { parseServerMessage } from '../seq';
 import { WIDGET_DICTIONARIES, widgetLang, wt } from './i18n';
 import {
   apiBase,
   chatKey,
   formatEstimate,
-  newMessageId,
   parseClientFrame,
   parseOutbox,
   parseStoredChat,

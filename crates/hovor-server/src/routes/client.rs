@@ -5,14 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hovor_core::routing::Availability;
-use hovor_core::session::{check_text, reason_when_client_leaves, Source};
+use hovor_core::session::{reason_when_client_leaves, Source};
 use hovor_core::Channel;
-use hovor_store::{ClientInfo, Message, NewSession, Session, Writer};
+use hovor_store::{ClientInfo, Message, NewSession, Session};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::sessions::text_error;
 use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -224,29 +223,7 @@ pub async fn send(
     ApiJson(body): ApiJson<ClientText>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     let session = client.for_path(&id)?;
-    check_text(&body.text).map_err(text_error)?;
-    if body
-        .client_msg_id
-        .as_ref()
-        .is_some_and(|m| m.is_empty() || m.len() > 64)
-    {
-        return Err(ApiError::invalid(
-            "invalid_client_msg_id",
-            "client_msg_id has 1 to 64 characters",
-        ));
-    }
-    if !app.client_messages.try_take(&session.id) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_messages",
-            "you are sending messages too fast; wait a few seconds",
-        ));
-    }
-    let writer = Writer::Client {
-        client_msg_id: body.client_msg_id,
-    };
-    let posted =
-        sessions::post(&app, &session.company_id, &session.id, &writer, &body.text).await?;
+    let posted = sessions::post_as_client(&app, &session, body.client_msg_id, &body.text).await?;
     let status = if posted.created {
         StatusCode::CREATED
     } else {

@@ -4,9 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::session::{check_text, EndReason, SessionStatus, TextRefusal};
+use hovor_core::session::{EndReason, SessionStatus};
 use hovor_core::Channel;
-use hovor_store::{Message, Session, SessionFilter, TransferTarget, Writer};
+use hovor_store::{Message, Session, SessionFilter, TransferTarget};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,17 +16,6 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::services::sessions;
 use crate::AppState;
-
-pub fn text_error(refusal: TextRefusal) -> ApiError {
-    match refusal {
-        TextRefusal::Empty => ApiError::invalid("empty_message", "a message needs some text"),
-        TextRefusal::TooLong => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "message_too_long",
-            "a message has at most 4000 characters",
-        ),
-    }
-}
 
 async fn load(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
     app.store
@@ -170,10 +159,12 @@ pub async fn accept(
 #[serde(deny_unknown_fields)]
 pub struct Text {
     text: String,
+    /// Makes the send idempotent: the same id again returns the stored message.
+    client_msg_id: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/messages", operation_id = "sendMessage", tag = "Sessions", params(("id" = String, Path)), request_body = Text,
-    responses((status = 201, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = Message), (status = 200, body = Message, description = "a resend of a stored client_msg_id"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn send(
     State(app): State<AppState>,
@@ -181,12 +172,16 @@ pub async fn send(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Text>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
-    let me = operator_id(&actor)?.to_owned();
-    check_text(&body.text).map_err(text_error)?;
-    load(&app, &actor, &id).await?;
-    let writer = Writer::Operator(me);
-    let posted = sessions::post(&app, actor.company_id(), &id, &writer, &body.text).await?;
-    Ok((StatusCode::CREATED, Json(posted.message)))
+    let Some(me) = actor.user() else {
+        return Err(ApiError::forbidden("only an operator can do this"));
+    };
+    let posted = sessions::post_as_operator(&app, me, &id, body.client_msg_id, &body.text).await?;
+    let status = if posted.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(posted.message)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,10 +1,11 @@
 //! Sessions: a client starts one, an operator accepts, both write, an
 //! operator transfers or ends it, the client leaves.
 
+use axum::http::StatusCode;
 use hovor_core::routing::{availability, Availability};
-use hovor_core::session::{EndReason, SessionStatus};
+use hovor_core::session::{check_text, EndReason, SessionStatus};
 use hovor_core::Channel;
-use hovor_store::{NewSession, Posted, Session, StoreError, TransferTarget, Writer};
+use hovor_store::{NewSession, Posted, Session, StoreError, TransferTarget, User, Writer};
 
 use super::phone::routing_snapshot;
 use crate::error::{ApiError, ApiResult};
@@ -62,6 +63,63 @@ pub async fn accept(
         .accept(company_id, session_id, operator_id, app.now())
         .await?
         .publish(app))
+}
+
+/// A client's message (over HTTP or the socket): checked, held to the flood
+/// limit, idempotent by its `client_msg_id`.
+pub async fn post_as_client(
+    app: &AppState,
+    session: &Session,
+    client_msg_id: Option<String>,
+    text: &str,
+) -> ApiResult<Posted> {
+    check_text(text)?;
+    valid_client_msg_id(client_msg_id.as_deref())?;
+    if !app.client_messages.try_take(&session.id) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_messages",
+            "you are sending messages too fast; wait a few seconds",
+        ));
+    }
+    let writer = Writer::Client { client_msg_id };
+    post(app, &session.company_id, &session.id, &writer, text).await
+}
+
+/// An operator's message in a session they hold (over HTTP or the socket);
+/// 404 for a session not of their company.
+pub async fn post_as_operator(
+    app: &AppState,
+    operator: &User,
+    session_id: &str,
+    client_msg_id: Option<String>,
+    text: &str,
+) -> ApiResult<Posted> {
+    check_text(text)?;
+    valid_client_msg_id(client_msg_id.as_deref())?;
+    if app
+        .store
+        .session(&operator.company_id, session_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found("the session"));
+    }
+    let writer = Writer::Operator {
+        id: operator.id.clone(),
+        client_msg_id,
+    };
+    post(app, &operator.company_id, session_id, &writer, text).await
+}
+
+fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
+    if id.is_some_and(|m| m.is_empty() || m.len() > 64) {
+        return Err(ApiError::invalid(
+            "invalid_client_msg_id",
+            "client_msg_id has 1 to 64 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// A message from the client, an operator or the system.

@@ -9,6 +9,7 @@
 //! bounded send queue overflows, is closed and the peer resumes.
 
 mod follows;
+mod messages;
 
 use std::time::Instant;
 
@@ -493,8 +494,12 @@ async fn serve_connection(
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
-                        if let Ok(ClientFrame::Ping) = serde_json::from_str(text.as_str()) {
-                            out.push(ServerFrame::Pong)?;
+                        match serde_json::from_str(text.as_str()) {
+                            Ok(ClientFrame::Ping) => out.push(ServerFrame::Pong)?,
+                            Ok(ClientFrame::Message(message)) => {
+                                out.push(messages::receive(app, peer, message).await)?;
+                            }
+                            Ok(ClientFrame::Pong) | Err(_) => {}
                         }
                     }
                     Some(Ok(_)) => last_heard = Instant::now(),

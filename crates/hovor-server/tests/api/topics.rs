@@ -17,6 +17,7 @@ on_both_stores!(
     a_supervisor_hears_their_own_change_once,
     an_operator_resumes_a_session_stream_from_its_cursor,
     a_session_taken_in_another_tab_is_followed_from_the_take_on_resume,
+    both_sides_send_messages_over_the_socket_and_get_an_ack_after_the_commit,
 );
 
 async fn chat_operator(
@@ -234,4 +235,102 @@ async fn a_session_taken_in_another_tab_is_followed_from_the_take_on_resume(app:
     assert_eq!(m["topic"], id.as_str());
     resumed.expect_silence_of("message.created", 300).await;
     drop(other_tab);
+}
+
+/// Messages over the socket: acknowledged with their seq once stored (the
+/// REST API already lists them), idempotent by client_msg_id, held to the
+/// same rules as over HTTP.
+async fn both_sides_send_messages_over_the_socket_and_get_an_ack_after_the_commit(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = chat_operator(&app, &c, "Jana").await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    ws.next_of("session.offered").await;
+
+    // Before she takes it, she may not write in it.
+    let message = |cmid: &str, text: &str| {
+        json!({"type": "message", "client_msg_id": cmid, "text": text, "session_id": id})
+            .to_string()
+    };
+    ws.send_text(&message("op-0", "ahoj")).await;
+    let refused = ws.next_of("refused").await;
+    assert_eq!(refused["client_msg_id"], "op-0");
+    assert_eq!(refused["error"]["code"], "session_not_active");
+
+    tab.post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    let mut client_ws = app.client_ws(&token, None).await;
+    client_ws
+        .send_text(
+            &json!({"type": "message", "client_msg_id": "c-1", "text": "Dobrý den"}).to_string(),
+        )
+        .await;
+    let ack = client_ws.next_of("ack").await;
+    assert_eq!(ack["client_msg_id"], "c-1");
+    assert_eq!(ack["session_id"], id.as_str());
+    let seq = ack["seq"].as_i64().expect("seq");
+    // Stored before the ack: the REST API has it.
+    let listed = app
+        .anonymous()
+        .bearer(&token)
+        .get(&format!("/api/v1/client/sessions/{id}/messages"))
+        .await;
+    assert_eq!(listed.body["items"][0]["text"], "Dobrý den");
+    assert_eq!(listed.body["items"][0]["seq"].as_i64(), Some(seq));
+    let heard = ws.next_of("message.created").await;
+    assert_eq!(heard["data"]["message"]["text"], "Dobrý den");
+
+    // The same id again (a resend after a reconnect): the same seq, nothing new.
+    client_ws
+        .send_text(
+            &json!({"type": "message", "client_msg_id": "c-1", "text": "Dobrý den"}).to_string(),
+        )
+        .await;
+    assert_eq!(client_ws.next_of("ack").await["seq"].as_i64(), Some(seq));
+    ws.expect_silence_of("message.created", 300).await;
+
+    // Jana answers over her socket; Karel hears it.
+    ws.send_text(&message("op-1", "Dobrý den, jak mohu pomoci?"))
+        .await;
+    let ack = ws.next_of("ack").await;
+    assert_eq!(ack["client_msg_id"], "op-1");
+    assert_eq!(ack["seq"].as_i64(), Some(seq + 1));
+    let answer = client_ws.next_of("message.created").await;
+    assert_eq!(answer["data"]["message"]["author"], "operator");
+    assert_eq!(answer["data"]["message"]["operator_name"], "Jana");
+
+    // Bad input is refused with the REST API's codes.
+    client_ws
+        .send_text(&json!({"type": "message", "client_msg_id": "", "text": "x"}).to_string())
+        .await;
+    assert_eq!(
+        client_ws.next_of("refused").await["error"]["code"],
+        "invalid_client_msg_id"
+    );
+    client_ws
+        .send_text(&json!({"type": "message", "client_msg_id": "c-2", "text": "  "}).to_string())
+        .await;
+    assert_eq!(
+        client_ws.next_of("refused").await["error"]["code"],
+        "empty_message"
+    );
+    // The flood limit holds on the socket too (10 in 10 s, the first counted).
+    let mut codes = Vec::new();
+    for n in 0..12 {
+        client_ws
+            .send_text(
+                &json!({"type": "message", "client_msg_id": format!("f-{n}"), "text": "spam"})
+                    .to_string(),
+            )
+            .await;
+        loop {
+            let m = client_ws.next_event().await;
+            if m["type"] == "ack" || m["type"] == "refused" {
+                codes.push(m["error"]["code"].as_str().unwrap_or("ok").to_owned());
+                break;
+            }
+        }
+    }
+    assert!(codes.iter().any(|c| c == "too_many_messages"), "{codes:?}");
 }

@@ -20,6 +20,18 @@ const MESSAGE_SELECT: &str =
     "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at \
      FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
 
+/// The id a write is made idempotent by, as stored: a client's as it is, an
+/// operator's under their own id, so that the two can never meet.
+fn stored_msg_id(writer: &Writer) -> Option<String> {
+    match writer {
+        Writer::Client { client_msg_id } => client_msg_id.clone(),
+        Writer::Operator { id, client_msg_id } => {
+            client_msg_id.as_ref().map(|m| format!("{id}/{m}"))
+        }
+        Writer::System => None,
+    }
+}
+
 /// Stores a message and tells the client and the operator who has it.
 pub(crate) async fn write_message(
     tx: &mut Tx,
@@ -28,14 +40,11 @@ pub(crate) async fn write_message(
     text: &str,
     now: Millis,
 ) -> StoreResult<(Posted, Vec<Change>)> {
-    if let Writer::Client {
-        client_msg_id: Some(id),
-    } = writer
-    {
+    if let Some(id) = stored_msg_id(writer) {
         let sql = format!("{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.client_msg_id = $2");
         let row = sqlx::query(&sql)
             .bind(&session.id)
-            .bind(id)
+            .bind(&id)
             .fetch_optional(&mut **tx)
             .await?;
         if let Some(row) = row {
@@ -55,10 +64,11 @@ pub(crate) async fn write_message(
             .fetch_one(&mut **tx)
             .await?
             .try_get("n")?;
-    let (author, operator_id, client_msg_id) = match writer {
-        Writer::Client { client_msg_id } => (session::Author::Client, None, client_msg_id.clone()),
-        Writer::Operator(id) => (session::Author::Operator, Some(id.clone()), None),
-        Writer::System => (session::Author::System, None, None),
+    let client_msg_id = stored_msg_id(writer);
+    let (author, operator_id) = match writer {
+        Writer::Client { .. } => (session::Author::Client, None),
+        Writer::Operator { id, .. } => (session::Author::Operator, Some(id.clone())),
+        Writer::System => (session::Author::System, None),
     };
     sqlx::query(
         "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
@@ -119,7 +129,7 @@ impl MessageStore for Backend {
         let mut tx = self.begin_for(company_id).await?;
         let session = locked_session(&mut tx, company_id, session_id).await?;
         let operator = match writer {
-            Writer::Operator(id) => Some(id.as_str()),
+            Writer::Operator { id, .. } => Some(id.as_str()),
             Writer::Client { .. } | Writer::System => None,
         };
         session::may_write(operator, session.status, session.operator_id.as_deref())?;
