@@ -126,7 +126,10 @@ impl MessageStore for Backend {
         text: &str,
         now: Millis,
     ) -> StoreResult<Committed<Posted>> {
-        let mut tx = self.begin_for(company_id).await?;
+        // No company lock: the session's row lock orders the writes to its
+        // stream, and a message touches no other stream but the outbox, which
+        // every transaction writes last.
+        let mut tx = self.begin().await?;
         let session = locked_session(&mut tx, company_id, session_id).await?;
         let operator = match writer {
             Writer::Operator { id, .. } => Some(id.as_str()),
