@@ -37,7 +37,7 @@ pub struct TestApp {
     database: (Option<String>, std::path::PathBuf),
 }
 
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -81,11 +81,11 @@ fn pg_admin_url() -> String {
 /// PostgreSQL tests run unless HOVOR_SKIP_POSTGRES=1 says otherwise (the
 /// test script sets it, loudly, only when no server answers). An unreachable
 /// server without that flag fails the test: absence is never silent.
-fn postgres_skipped() -> bool {
+pub fn postgres_skipped() -> bool {
     std::env::var("HOVOR_SKIP_POSTGRES").is_ok_and(|v| v == "1")
 }
 
-async fn fresh_pg_database() -> (String, PgDatabase) {
+pub async fn fresh_pg_database() -> (String, PgDatabase) {
     use sqlx::Connection;
     let admin_url = pg_admin_url();
     let mut conn = sqlx::PgConnection::connect(&admin_url)

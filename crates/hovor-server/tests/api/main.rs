@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod channels;
 mod cli;
+mod crash;
 mod groups;
 mod isolation;
 mod load;

@@ -54,6 +54,21 @@ impl Ws {
         }
     }
 
+    /// The next JSON frame within `wait`; `Ok(None)` when the socket closed
+    /// or failed (a killed server), `Err` when nothing came in time.
+    pub async fn try_next_message(&mut self, wait: Duration) -> Result<Option<Value>, ()> {
+        loop {
+            match tokio::time::timeout(wait, self.socket.next()).await {
+                Err(_) => return Err(()),
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return Ok(None),
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return Ok(serde_json::from_str(text.as_str()).ok())
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// The next event (pings skipped).
     pub async fn next_event(&mut self) -> Value {
         loop {
