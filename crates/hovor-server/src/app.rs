@@ -106,7 +106,7 @@ async fn dispatch_hints(app: AppState) {
     let mut hints = app.bus.subscribe();
     loop {
         match hints.recv().await {
-            Ok(Hint::Stream { stream, .. }) => app.hub.wake(&Topic::Stream(stream), STREAM),
+            Ok(Hint::Stream { stream, seq }) => app.hub.wake_stream(&stream, seq),
             Ok(Hint::LoggedOut { user_id }) => {
                 app.hub.wake(&Topic::Stream(user_id), LOGGED_OUT);
             }

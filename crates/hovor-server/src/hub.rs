@@ -5,15 +5,28 @@
 //! and gets a [`Subscription`]. The hub keeps, per topic, who listens. A
 //! wake-up sets bits on the subscription (what happened) and notifies it;
 //! several wake-ups before the connection looks coalesce into one, and none
-//! is lost: the bits stay set until the connection takes them. What the
-//! bits announce is read from the store or the derived state, never carried
-//! here.
+//! is lost: the bits stay set until the connection takes them.
+//!
+//! The hub also keeps the latest events of each stream someone on this
+//! node follows, as they were committed here ([`SharedEvent`]): a woken
+//! connection takes them from memory, each rendered once for all its
+//! readers, and reads the store only when memory cannot answer for all of
+//! it (an event written on another node, or one it fell too far behind
+//! for). Hints say how far a stream goes, so memory is never taken for
+//! more than it holds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use axum::extract::ws::Utf8Bytes;
+use hovor_store::StreamEvent;
 use tokio::sync::Notify;
+
+use crate::frames::{EventFrame, ServerFrame};
+
+/// How many of a stream's latest events are kept in memory.
+const RECENT: usize = 16;
 
 /// What a connection listens to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,9 +75,55 @@ pub struct Woken {
 /// A topic's listeners, by subscription id.
 type Listeners = Vec<(u64, Arc<Wakeup>)>;
 
+/// A committed event as a connection sends it: rendered the first time a
+/// connection needs it, then shared by every other.
+#[derive(Debug)]
+pub struct SharedEvent {
+    pub event: StreamEvent,
+    /// The frame in the connection's own stream (no `topic`).
+    own: OnceLock<Utf8Bytes>,
+    /// The frame in another stream it follows (with `topic`).
+    followed: OnceLock<Utf8Bytes>,
+}
+
+impl SharedEvent {
+    pub fn new(event: StreamEvent) -> SharedEvent {
+        SharedEvent {
+            event,
+            own: OnceLock::new(),
+            followed: OnceLock::new(),
+        }
+    }
+
+    /// The frame to send, from `stream`, followed as the connection's own
+    /// stream or not.
+    pub fn frame(&self, stream: &str, own: bool) -> Utf8Bytes {
+        let (cell, topic) = if own {
+            (&self.own, None)
+        } else {
+            (&self.followed, Some(stream.to_owned()))
+        };
+        cell.get_or_init(|| {
+            let frame = ServerFrame::Event(EventFrame::of(self.event.clone(), topic));
+            Utf8Bytes::from(frame.to_text())
+        })
+        .clone()
+    }
+}
+
+/// A followed stream's latest events on this node, in seq order, and the
+/// furthest seq any hint has announced for it.
+#[derive(Default)]
+struct Recent {
+    events: VecDeque<Arc<SharedEvent>>,
+    head: i64,
+}
+
 #[derive(Default)]
 pub struct Hub {
     topics: Mutex<HashMap<Topic, Listeners>>,
+    /// Lock order: `topics` before `recent`.
+    recent: Mutex<HashMap<String, Recent>>,
     next_id: AtomicU64,
 }
 
@@ -98,9 +157,76 @@ impl Hub {
         }
     }
 
-    /// Wakes every subscriber (hints were lost: everyone rereads the store).
+    /// Keeps an event committed on this node, if someone here follows its
+    /// stream (before the hint that announces it).
+    pub fn remember(&self, stream: &str, event: Arc<StreamEvent>) {
+        let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        if !map.contains_key(&Topic::Stream(stream.to_owned())) {
+            return;
+        }
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let kept = recent.entry(stream.to_owned()).or_default();
+        let seq = event.seq;
+        // Commits may be announced out of order: keep seq order.
+        let at = kept.events.partition_point(|e| e.event.seq < seq);
+        if kept.events.get(at).is_some_and(|e| e.event.seq == seq) {
+            return;
+        }
+        let shared = Arc::new(SharedEvent::new(Arc::unwrap_or_clone(event)));
+        kept.events.insert(at, shared);
+        if kept.events.len() > RECENT {
+            kept.events.pop_front();
+        }
+        kept.head = kept.head.max(seq);
+    }
+
+    /// Wakes a stream's readers: it has events up to `seq`.
+    pub fn wake_stream(&self, stream: &str, seq: i64) {
+        let topic = Topic::Stream(stream.to_owned());
+        let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(subscribers) = map.get(&topic) else {
+            return;
+        };
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let kept = recent.entry(stream.to_owned()).or_default();
+            kept.head = kept.head.max(seq);
+        }
+        for (_, wakeup) in subscribers {
+            wakeup.wake(&topic, STREAM);
+        }
+    }
+
+    /// The events of `stream` after `sent`, when memory holds every one of
+    /// them up to the furthest announced; `None` sends the reader to the
+    /// store.
+    pub fn recent_after(&self, stream: &str, sent: i64) -> Option<Vec<Arc<SharedEvent>>> {
+        let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let kept = recent.get(stream)?;
+        if kept.head <= sent {
+            return Some(Vec::new());
+        }
+        let from = kept.events.partition_point(|e| e.event.seq <= sent);
+        let mut next = sent + 1;
+        let mut events = Vec::new();
+        for e in kept.events.iter().skip(from) {
+            if e.event.seq != next {
+                return None;
+            }
+            events.push(e.clone());
+            next += 1;
+        }
+        (next > kept.head).then_some(events)
+    }
+
+    /// Wakes every subscriber (hints were lost: everyone rereads the store,
+    /// since memory no longer knows how far each stream goes).
     pub fn wake_all(&self, bits: u8) {
         let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         for (topic, subscribers) in map.iter() {
             for (_, wakeup) in subscribers {
                 wakeup.wake(topic, bits);
@@ -121,6 +247,12 @@ impl Hub {
                 list.retain(|(other, _)| *other != id);
                 if list.is_empty() {
                     map.remove(topic);
+                    if let Topic::Stream(stream) = topic {
+                        self.recent
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(stream);
+                    }
                 }
             }
         }
@@ -239,5 +371,98 @@ mod tests {
         hub.wake_all(STREAM);
         let woken = tokio::time::timeout(Duration::from_secs(1), sub.next()).await;
         assert_eq!(woken.ok().map(|w| w.bits), Some(STREAM));
+    }
+
+    fn event(seq: i64) -> Arc<StreamEvent> {
+        Arc::new(StreamEvent {
+            seq,
+            kind: "message.created".into(),
+            payload: format!(r#"{{"n":{seq}}}"#),
+            created_at: 0,
+            subject: None,
+        })
+    }
+
+    fn seqs(events: Option<Vec<Arc<SharedEvent>>>) -> Option<Vec<i64>> {
+        events.map(|list| list.iter().map(|e| e.event.seq).collect())
+    }
+
+    #[test]
+    fn memory_answers_only_for_followed_streams_and_all_of_it() {
+        let hub = Arc::new(Hub::default());
+        hub.remember("ses_1", event(1));
+        assert_eq!(
+            seqs(hub.recent_after("ses_1", 0)),
+            None,
+            "nobody follows it"
+        );
+
+        let _reader = hub.subscribe(vec![stream("ses_1")]);
+        hub.remember("ses_1", event(2));
+        hub.remember("ses_1", event(3));
+        assert_eq!(seqs(hub.recent_after("ses_1", 1)), Some(vec![2, 3]));
+        assert_eq!(seqs(hub.recent_after("ses_1", 3)), Some(vec![]));
+        assert_eq!(
+            seqs(hub.recent_after("ses_1", 0)),
+            None,
+            "1 was committed before anyone here followed: the store has it"
+        );
+
+        // Announced out of order: memory answers once it has no hole.
+        hub.remember("ses_1", event(5));
+        assert_eq!(seqs(hub.recent_after("ses_1", 3)), None);
+        hub.remember("ses_1", event(4));
+        assert_eq!(seqs(hub.recent_after("ses_1", 3)), Some(vec![4, 5]));
+
+        // Another node wrote 6: only the store has it.
+        hub.wake_stream("ses_1", 6);
+        assert_eq!(seqs(hub.recent_after("ses_1", 5)), None);
+    }
+
+    #[test]
+    fn memory_is_bounded_and_forgotten_with_the_last_reader() {
+        let hub = Arc::new(Hub::default());
+        let reader = hub.subscribe(vec![stream("ses_1")]);
+        for seq in 1..=(RECENT as i64 + 4) {
+            hub.remember("ses_1", event(seq));
+        }
+        assert_eq!(
+            seqs(hub.recent_after("ses_1", 0)),
+            None,
+            "the oldest fell out"
+        );
+        assert_eq!(
+            seqs(hub.recent_after("ses_1", RECENT as i64 + 2)),
+            Some(vec![RECENT as i64 + 3, RECENT as i64 + 4])
+        );
+        drop(reader);
+        assert!(hub.recent.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn lost_hints_empty_the_memory() {
+        let hub = Arc::new(Hub::default());
+        let _reader = hub.subscribe(vec![stream("ses_1")]);
+        hub.remember("ses_1", event(1));
+        hub.wake_all(STREAM);
+        assert_eq!(seqs(hub.recent_after("ses_1", 0)), None);
+    }
+
+    #[test]
+    fn an_event_is_rendered_once_per_form() {
+        let shared = SharedEvent::new(Arc::unwrap_or_clone(event(7)));
+        let own = shared.frame("ses_1", true);
+        assert_eq!(
+            own.as_str(),
+            r#"{"type":"event","seq":7,"event":"message.created","data":{"n":7}}"#
+        );
+        assert_eq!(
+            own.as_str().as_ptr(),
+            shared.frame("ses_1", true).as_str().as_ptr()
+        );
+        assert_eq!(
+            shared.frame("ses_1", false).as_str(),
+            r#"{"type":"event","seq":7,"topic":"ses_1","event":"message.created","data":{"n":7}}"#
+        );
     }
 }

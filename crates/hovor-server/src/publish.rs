@@ -20,7 +20,10 @@ impl Publisher for AppState {
         let mut passes = BTreeSet::new();
         for change in changes {
             match change {
-                Change::Appended { stream, seq } => {
+                Change::Appended { stream, seq, event } => {
+                    // This node's readers take it from memory; the hint
+                    // tells every node's readers how far the stream goes.
+                    self.hub.remember(&stream, event);
                     self.bus.publish(Hint::Stream { stream, seq });
                 }
                 Change::SessionMoved { company_id } => {

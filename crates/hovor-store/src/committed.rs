@@ -8,13 +8,23 @@
 //! unannounced by accident; dropping one unpublished is a bug that debug
 //! builds report loudly.
 
+use std::sync::Arc;
+
 use hovor_core::Presence;
+
+use crate::StreamEvent;
 
 /// A fact about what a committed transaction changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Events were appended to a stream up to `seq`: its readers read on.
-    Appended { stream: String, seq: i64 },
+    /// An event was appended to a stream at `seq`: its readers read on. The
+    /// event itself comes along, so that the node that wrote it can hand it
+    /// to its own readers without reading it back.
+    Appended {
+        stream: String,
+        seq: i64,
+        event: Arc<StreamEvent>,
+    },
     /// A session entered, moved in or left the company's queue, or an
     /// operator's load fell: waiting clients' places change, and routing may
     /// find new offers.
@@ -62,7 +72,7 @@ impl<T> Committed<T> {
     /// there (a connection starts after its own connect event).
     pub fn appended_to(&self, stream: &str) -> Option<i64> {
         self.changes.iter().find_map(|c| match c {
-            Change::Appended { stream: s, seq } if s == stream => Some(*seq),
+            Change::Appended { stream: s, seq, .. } if s == stream => Some(*seq),
             _ => None,
         })
     }

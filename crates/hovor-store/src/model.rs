@@ -150,7 +150,7 @@ pub struct HistoryEntry {
     pub ended_at: Option<Millis>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEvent {
     pub seq: i64,
     pub kind: String,

@@ -3,14 +3,16 @@
 //! Protocol (see docs/realtime.md): the server sends `hello` with the head of
 //! the peer's own stream (and, for an operator, of the other streams it
 //! follows: `follows.rs`), replays every stored event after the peer's
-//! cursors, then pushes new ones as the hub wakes it. Events are read from
-//! the store, never from the hint, so a lost hint loses nothing. Both sides
+//! cursors, then pushes new ones as the hub wakes it. Events come from the
+//! store, or from the hub's memory of what this node committed when it
+//! holds all of them; never from a hint, so a lost hint loses nothing. Both sides
 //! ping; a connection that stays silent past the idle timeout, or whose
 //! bounded send queue overflows, is closed and the peer resumes.
 
 mod follows;
 mod messages;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -28,10 +30,9 @@ use tokio::sync::mpsc;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
-    ClientFrame, ClientHello, EventFrame, Hello, OperatorHello, QueuePlaceFrame, ServerFrame,
-    TopicCursor,
+    ClientFrame, ClientHello, Hello, OperatorHello, QueuePlaceFrame, ServerFrame, TopicCursor,
 };
-use crate::hub::{Subscription, Topic, LOGGED_OUT, QUEUE, STREAM};
+use crate::hub::{SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, STREAM};
 use crate::services::{self, status::change_state};
 use crate::AppState;
 use follows::{Cursor, Follows, Turn};
@@ -390,18 +391,29 @@ async fn catch_up(
     let mut pending = vec![stream.to_owned()];
     while let Some(stream) = pending.pop() {
         while let Some(sent) = follows.sent(&stream) {
-            let events = app.store.events_after(&stream, sent, REPLAY_BATCH).await?;
-            let full = events.len() as i64 == REPLAY_BATCH;
+            // From memory when it holds all of it, else from the store.
+            let (events, full) = match app.hub.recent_after(&stream, sent) {
+                Some(events) => (events, false),
+                None => {
+                    let stored = app.store.events_after(&stream, sent, REPLAY_BATCH).await?;
+                    let full = stored.len() as i64 == REPLAY_BATCH;
+                    let shared = stored
+                        .into_iter()
+                        .map(|e| Arc::new(SharedEvent::new(e)))
+                        .collect();
+                    (shared, full)
+                }
+            };
             let mut left = false;
-            for e in events {
-                let seq = e.seq;
-                follows.set_sent(&stream, seq);
+            for shared in events {
+                let e = &shared.event;
+                follows.set_sent(&stream, e.seq);
                 if follows.is_own_team_event(&stream, e.subject.as_deref()) {
                     continue;
                 }
                 let turn = follows.turn(&stream, &e.kind, &e.payload);
-                let topic = (!follows.is_primary(&stream)).then(|| stream.clone());
-                out.push(ServerFrame::Event(EventFrame::of(e, topic)))?;
+                let own = follows.is_primary(&stream);
+                out.push_raw(Message::Text(shared.frame(&stream, own)))?;
                 match turn {
                     Turn::Stay => {}
                     Turn::Join {

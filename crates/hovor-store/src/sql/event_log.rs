@@ -1,6 +1,8 @@
 //! The event log: per-stream numbered events, appended inside the
 //! transaction of the change they describe, and read back from any seq.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use hovor_core::Millis;
 use sqlx::Row;
@@ -110,6 +112,13 @@ async fn append_one(
     Ok(Change::Appended {
         stream: stream.to_owned(),
         seq,
+        event: Arc::new(StreamEvent {
+            seq,
+            kind: event.kind.clone(),
+            payload: event.data.clone(),
+            created_at: now,
+            subject: subject.map(str::to_owned),
+        }),
     })
 }
 
