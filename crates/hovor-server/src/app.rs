@@ -93,6 +93,7 @@ pub fn start(state: &AppState) {
         place_requests,
     ));
     state.workers.spawn(dispatch_hints(state.clone()));
+    crate::message_writer::start_lanes(state);
 }
 
 /// Hints from the bus to the node's connections, by topic: a stream's new

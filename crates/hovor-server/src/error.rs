@@ -7,7 +7,7 @@ use hovor_core::session::TextRefusal;
 use hovor_core::{DomainError, Refusal};
 use hovor_store::StoreError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
     pub status: StatusCode,

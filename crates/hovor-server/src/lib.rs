@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod frames;
 pub mod hub;
+pub mod message_writer;
 pub mod openapi;
 mod publish;
 pub mod queue_places;

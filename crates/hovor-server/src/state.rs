@@ -9,6 +9,7 @@ use hovor_store::Store;
 use crate::bus::{Bus, InProcessBus};
 use crate::clock::{Clock, SystemClock};
 use crate::hub::Hub;
+use crate::message_writer::MessageWriter;
 use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, SlidingCounter};
 use crate::routing_queue::RoutingQueue;
@@ -73,12 +74,16 @@ pub struct AppState {
     /// One webhook delivery pass at a time on this node.
     pub webhook_pass: Arc<tokio::sync::Mutex<()>>,
     pub workers: Arc<Workers>,
+    /// Writes messages in batches (group commit).
+    pub messages: Arc<MessageWriter>,
 }
 
 impl AppState {
     /// A node's state; nothing runs until `app::start` (and, for a serving
     /// node, `app::start_background`).
     pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
+        // SQLite has one writer; PostgreSQL commits several at once.
+        let message_lanes = if store.backend() == "postgres" { 4 } else { 1 };
         AppState {
             store,
             bus: Arc::new(InProcessBus::new()),
@@ -89,6 +94,7 @@ impl AppState {
             client_messages: Arc::new(SlidingCounter::client_messages()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
             hub: Arc::new(Hub::default()),
+            messages: Arc::new(MessageWriter::new(message_lanes)),
             queue_places: Arc::new(QueuePlaces::default()),
             routing: Arc::new(RoutingQueue::default()),
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),

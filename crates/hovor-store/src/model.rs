@@ -273,9 +273,32 @@ pub enum Writer {
     },
     Operator {
         id: String,
+        /// As shown beside their messages.
+        name: String,
         client_msg_id: Option<String>,
     },
     System,
+}
+
+/// A message to store, one of a batch committed together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub company_id: String,
+    pub session_id: String,
+    pub writer: Writer,
+    pub text: String,
+    pub at: Millis,
+}
+
+/// What became of one message of a batch.
+#[derive(Debug, Clone)]
+pub enum Written {
+    /// Stored (or, for a resend of a stored `client_msg_id`, found).
+    Stored(Posted),
+    /// Its session does not take it now (ended, not the operator's).
+    Refused(hovor_core::Refusal),
+    /// No such session in the company.
+    NoSession,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

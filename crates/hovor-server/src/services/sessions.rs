@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use hovor_core::routing::{availability, Availability};
 use hovor_core::session::{check_text, EndReason, SessionStatus};
 use hovor_core::Channel;
-use hovor_store::{NewSession, Posted, Session, StoreError, TransferTarget, User, Writer};
+use hovor_store::{
+    NewMessage, NewSession, Posted, Session, StoreError, TransferTarget, User, Writer, Written,
+};
 
 use super::phone::routing_snapshot;
 use crate::error::{ApiError, ApiResult};
@@ -83,7 +85,7 @@ pub async fn post_as_client(
         ));
     }
     let writer = Writer::Client { client_msg_id };
-    post(app, &session.company_id, &session.id, &writer, text).await
+    post(app, &session.company_id, &session.id, writer, text).await
 }
 
 /// An operator's message in a session they hold (over HTTP or the socket);
@@ -97,19 +99,12 @@ pub async fn post_as_operator(
 ) -> ApiResult<Posted> {
     check_text(text)?;
     valid_client_msg_id(client_msg_id.as_deref())?;
-    if app
-        .store
-        .session(&operator.company_id, session_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found("the session"));
-    }
     let writer = Writer::Operator {
         id: operator.id.clone(),
+        name: operator.name.clone(),
         client_msg_id,
     };
-    post(app, &operator.company_id, session_id, &writer, text).await
+    post(app, &operator.company_id, session_id, writer, text).await
 }
 
 fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
@@ -122,19 +117,28 @@ fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
     Ok(())
 }
 
-/// A message from the client, an operator or the system.
-pub async fn post(
+/// A message from the client, an operator or the system, written with
+/// whatever else arrives together (group commit); 404 for a session not of
+/// the company.
+async fn post(
     app: &AppState,
     company_id: &str,
     session_id: &str,
-    writer: &Writer,
+    writer: Writer,
     text: &str,
 ) -> ApiResult<Posted> {
-    Ok(app
-        .store
-        .add_message(company_id, session_id, writer, text, app.now())
-        .await?
-        .publish(app))
+    let message = NewMessage {
+        company_id: company_id.to_owned(),
+        session_id: session_id.to_owned(),
+        writer,
+        text: text.to_owned(),
+        at: app.now(),
+    };
+    match app.messages.write(message).await? {
+        Written::Stored(posted) => Ok(posted),
+        Written::Refused(refusal) => Err(refusal.into()),
+        Written::NoSession => Err(ApiError::not_found("the session")),
+    }
 }
 
 /// Back to the queue, for a group or one operator, with an optional note;

@@ -10,6 +10,7 @@ mod auth;
 mod channels;
 mod cli;
 mod crash;
+mod group_commit;
 mod groups;
 mod isolation;
 mod load;

@@ -1,17 +1,18 @@
 //! The event log: per-stream numbered events, appended inside the
 //! transaction of the change they describe, and read back from any seq.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use hovor_core::Millis;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
 use super::{Backend, Db, Tx};
 use crate::events::Recorded;
 use crate::{
-    company_stream, outbox_stream, Change, EventLog, RealtimeEvent, StoreResult, StreamEvent,
-    WebhookEvent,
+    company_stream, outbox_stream, Change, EventLog, RealtimeEvent, StoreError, StoreResult,
+    StreamEvent, WebhookEvent,
 };
 
 /// Records an event about an operator: in their own stream, and once in the
@@ -51,6 +52,101 @@ pub(crate) async fn append(
         changes.push(append_one(tx, stream, &recorded, None, now).await?);
     }
     Ok(changes)
+}
+
+/// One event to append with others ([`append_many`]).
+pub(crate) struct Entry {
+    stream: String,
+    recorded: Recorded,
+    at: Millis,
+}
+
+impl Entry {
+    /// A real-time event in `stream`.
+    pub(crate) fn realtime(stream: &str, event: &RealtimeEvent, at: Millis) -> StoreResult<Entry> {
+        Ok(Entry {
+            stream: stream.to_owned(),
+            recorded: event.record()?,
+            at,
+        })
+    }
+
+    /// A webhook event in the company's outbox (the caller knows a webhook
+    /// wants it).
+    pub(crate) fn webhook(
+        company_id: &str,
+        event: &WebhookEvent,
+        at: Millis,
+    ) -> StoreResult<Entry> {
+        Ok(Entry {
+            stream: outbox_stream(company_id),
+            recorded: event.record()?,
+            at,
+        })
+    }
+}
+
+/// Appends many events, to any streams, in two statements: one numbers
+/// them (each stream's counter moved once, by how many it gets, in stream
+/// order so that concurrent writers lock counters in the same order), one
+/// stores them. Within a stream they keep the order given.
+pub(crate) async fn append_many(tx: &mut Tx, entries: Vec<Entry>) -> StoreResult<Vec<Change>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for entry in &entries {
+        *counts.entry(entry.stream.as_str()).or_default() += 1;
+    }
+    let mut numbering = QueryBuilder::<Db>::new("INSERT INTO streams (stream, last_seq) ");
+    numbering.push_values(&counts, |mut row, (stream, count)| {
+        row.push_bind(*stream).push_bind(*count);
+    });
+    numbering.push(
+        " ON CONFLICT (stream) DO UPDATE SET last_seq = streams.last_seq + excluded.last_seq \
+         RETURNING stream, last_seq",
+    );
+    let mut next: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    for row in numbering.build().fetch_all(&mut **tx).await? {
+        let stream: String = row.try_get("stream")?;
+        let last: i64 = row.try_get("last_seq")?;
+        let count = counts.get(stream.as_str()).copied().unwrap_or(0);
+        next.insert(stream, last - count + 1);
+    }
+    let mut numbered = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let seq = next
+            .get_mut(&entry.stream)
+            .ok_or_else(|| StoreError::Corrupt(format!("stream {} not numbered", entry.stream)))?;
+        numbered.push((*seq, entry));
+        *seq += 1;
+    }
+    let mut insert = QueryBuilder::<Db>::new(
+        "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
+    );
+    insert.push_values(&numbered, |mut row, (seq, entry)| {
+        row.push_bind(entry.stream.as_str())
+            .push_bind(*seq)
+            .push_bind(entry.recorded.kind.as_str())
+            .push_bind(entry.recorded.data.as_str())
+            .push_bind(entry.at)
+            .push_bind(None::<String>);
+    });
+    insert.build().execute(&mut **tx).await?;
+    Ok(numbered
+        .into_iter()
+        .map(|(seq, entry)| Change::Appended {
+            event: Arc::new(StreamEvent {
+                seq,
+                kind: entry.recorded.kind,
+                payload: entry.recorded.data,
+                created_at: entry.at,
+                subject: None,
+            }),
+            stream: entry.stream,
+            seq,
+        })
+        .collect())
 }
 
 /// Writes a webhook event into the company's outbox, in the caller's

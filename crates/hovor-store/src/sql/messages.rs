@@ -1,19 +1,26 @@
-//! Messages: numbered per session, idempotent for a client's resend, and
-//! told to the client and to the operator who has the session.
+//! Messages: numbered per session, idempotent for a resend, and told once
+//! in the session's stream (its client and the operator holding it both
+//! read it there).
+//!
+//! Messages are written in batches (group commit): one transaction and a
+//! handful of statements for however many messages arrived together,
+//! whatever their sessions. Each is checked against its session as it is
+//! when the batch runs, with the sessions locked in id order so that
+//! batches on several nodes never deadlock.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
-use hovor_core::session;
+use hovor_core::session::{self, Author};
 use hovor_core::Millis;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
-use super::event_log::{append, emit};
-use super::rows;
-use super::session_rows::locked_session;
-use super::users::active_user;
-use super::{Backend, Tx};
+use super::event_log::{append, append_many, emit, Entry};
+use super::rows::{self, SESSION_COLUMNS};
+use super::{Backend, Db, Tx};
 use crate::{
-    Change, Committed, Message, MessageCreated, MessageStore, Posted, RealtimeEvent, Session,
-    StoreResult, WebhookEvent, Writer,
+    Change, Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, RealtimeEvent,
+    Session, StoreResult, WebhookEvent, Writer, Written,
 };
 
 const MESSAGE_SELECT: &str =
@@ -25,120 +32,258 @@ const MESSAGE_SELECT: &str =
 fn stored_msg_id(writer: &Writer) -> Option<String> {
     match writer {
         Writer::Client { client_msg_id } => client_msg_id.clone(),
-        Writer::Operator { id, client_msg_id } => {
-            client_msg_id.as_ref().map(|m| format!("{id}/{m}"))
-        }
+        Writer::Operator {
+            id, client_msg_id, ..
+        } => client_msg_id.as_ref().map(|m| format!("{id}/{m}")),
         Writer::System => None,
     }
 }
 
-/// Stores a message and tells the client and the operator who has it.
-pub(crate) async fn write_message(
+/// Who wrote it, as a message shows it.
+fn author_of(writer: &Writer) -> (Author, Option<String>, Option<String>) {
+    match writer {
+        Writer::Client { .. } => (Author::Client, None, None),
+        Writer::Operator { id, name, .. } => {
+            (Author::Operator, Some(id.clone()), Some(name.clone()))
+        }
+        Writer::System => (Author::System, None, None),
+    }
+}
+
+/// Stores a system message (a transfer's note) inside the caller's
+/// transaction, whose session row is already locked.
+pub(crate) async fn write_system_message(
     tx: &mut Tx,
     session: &Session,
-    writer: &Writer,
     text: &str,
     now: Millis,
-) -> StoreResult<(Posted, Vec<Change>)> {
-    if let Some(id) = stored_msg_id(writer) {
-        let sql = format!("{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.client_msg_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(&session.id)
-            .bind(&id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(row) = row {
-            let message = rows::message(&row)?;
-            return Ok((
-                Posted {
-                    message,
-                    created: false,
-                },
-                Vec::new(),
-            ));
-        }
-    }
+) -> StoreResult<Vec<Change>> {
     let seq: i64 =
         sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
             .bind(&session.id)
             .fetch_one(&mut **tx)
             .await?
             .try_get("n")?;
-    let client_msg_id = stored_msg_id(writer);
-    let (author, operator_id) = match writer {
-        Writer::Client { .. } => (session::Author::Client, None),
-        Writer::Operator { id, .. } => (session::Author::Operator, Some(id.clone())),
-        Writer::System => (session::Author::System, None),
-    };
     sqlx::query(
         "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
-         sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         sent_at) VALUES ($1, $2, 'system', NULL, $3, NULL, $4)",
     )
     .bind(&session.id)
     .bind(seq)
-    .bind(author.as_str())
-    .bind(&operator_id)
     .bind(text)
-    .bind(&client_msg_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    let operator_name = match &operator_id {
-        Some(id) => active_user(&mut **tx, &session.company_id, id)
-            .await?
-            .map(|u| u.name),
-        None => None,
-    };
-    let message = Message {
-        seq,
-        author,
-        operator_id,
-        operator_name,
-        text: text.to_owned(),
-        sent_at: now,
-    };
     let data = MessageCreated {
         session_id: session.id.clone(),
-        message: message.clone(),
+        message: Message {
+            seq,
+            author: Author::System,
+            operator_id: None,
+            operator_name: None,
+            text: text.to_owned(),
+            sent_at: now,
+        },
     };
-    // Once, in the session's stream: its client and the operator holding it
-    // both read it there.
     let realtime = RealtimeEvent::MessageCreated(data.clone());
     let mut changes = append(tx, std::slice::from_ref(&session.id), &realtime, now).await?;
     let webhook = WebhookEvent::MessageCreated(data);
     changes.extend(emit(tx, &session.company_id, &webhook, now).await?);
-    Ok((
-        Posted {
-            message,
-            created: true,
-        },
-        changes,
-    ))
+    Ok(changes)
+}
+
+/// A session of the batch as it stands: its row, its last message's seq,
+/// and whether a webhook of its company wants its messages.
+struct Target {
+    session: Session,
+    last_seq: i64,
+    webhook_wants: bool,
+}
+
+/// Locks the batch's sessions (in id order) and reads what writing into
+/// them needs, in one statement.
+async fn lock_targets(tx: &mut Tx, ids: &[&str]) -> StoreResult<HashMap<String, Target>> {
+    let mut query = QueryBuilder::<Db>::new(format!(
+        "SELECT {SESSION_COLUMNS}, \
+         (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id) AS last_seq, \
+         EXISTS (SELECT 1 FROM webhooks w WHERE w.company_id = s.company_id AND w.active \
+         AND w.deleted_at IS NULL AND (',' || w.events || ',') LIKE '%,message.created,%') \
+         AS webhook_wants \
+         FROM sessions s WHERE s.id IN ("
+    ));
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(format!(") ORDER BY s.id{}", Backend::LOCK));
+    let rows = query.build().fetch_all(&mut **tx).await?;
+    let mut targets = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let session = rows::session(row)?;
+        targets.insert(
+            session.id.clone(),
+            Target {
+                session,
+                last_seq: row.try_get("last_seq")?,
+                webhook_wants: row.try_get("webhook_wants")?,
+            },
+        );
+    }
+    Ok(targets)
+}
+
+/// The stored messages that resends in the batch name, by (session, stored
+/// id).
+async fn stored_resends(
+    tx: &mut Tx,
+    wanted: &[(&str, String)],
+) -> StoreResult<HashMap<(String, String), Message>> {
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = QueryBuilder::<Db>::new(
+        "SELECT m.session_id, m.client_msg_id, m.seq, m.author, m.operator_id, \
+         u.name AS operator_name, m.text, m.sent_at \
+         FROM messages m LEFT JOIN users u ON u.id = m.operator_id WHERE m.client_msg_id IN (",
+    );
+    let mut list = query.separated(", ");
+    for (_, id) in wanted {
+        list.push_bind(id.as_str());
+    }
+    query.push(") AND m.session_id IN (");
+    let mut list = query.separated(", ");
+    for (session, _) in wanted {
+        list.push_bind(*session);
+    }
+    query.push(")");
+    let rows = query.build().fetch_all(&mut **tx).await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let key: (String, String) = (row.try_get("session_id")?, row.try_get("client_msg_id")?);
+        if wanted.iter().any(|(s, id)| *s == key.0 && *id == key.1) {
+            found.insert(key, rows::message(row)?);
+        }
+    }
+    Ok(found)
 }
 
 #[async_trait]
 impl MessageStore for Backend {
-    async fn add_message(
-        &self,
-        company_id: &str,
-        session_id: &str,
-        writer: &Writer,
-        text: &str,
-        now: Millis,
-    ) -> StoreResult<Committed<Posted>> {
-        // No company lock: the session's row lock orders the writes to its
-        // stream, and a message touches no other stream but the outbox, which
-        // every transaction writes last.
+    async fn add_messages(&self, batch: &[NewMessage]) -> StoreResult<Committed<Vec<Written>>> {
+        if batch.is_empty() {
+            return Ok(Committed::unchanged(Vec::new()));
+        }
+        // No company lock: the sessions' row locks order the writes to their
+        // streams, and a message touches no other stream but the outbox,
+        // which every transaction writes last.
         let mut tx = self.begin().await?;
-        let session = locked_session(&mut tx, company_id, session_id).await?;
-        let operator = match writer {
-            Writer::Operator { id, .. } => Some(id.as_str()),
-            Writer::Client { .. } | Writer::System => None,
-        };
-        session::may_write(operator, session.status, session.operator_id.as_deref())?;
-        let (posted, changes) = write_message(&mut tx, &session, writer, text, now).await?;
+        let mut ids: Vec<&str> = batch.iter().map(|m| m.session_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut targets = lock_targets(&mut tx, &ids).await?;
+        let resends: Vec<(&str, String)> = batch
+            .iter()
+            .filter_map(|m| stored_msg_id(&m.writer).map(|id| (m.session_id.as_str(), id)))
+            .collect();
+        let mut stored = stored_resends(&mut tx, &resends).await?;
+
+        let mut results = Vec::with_capacity(batch.len());
+        let mut rows: Vec<(&str, Message, Option<String>)> = Vec::with_capacity(batch.len());
+        let mut events: Vec<(String, RealtimeEvent, Millis)> = Vec::new();
+        let mut webhooks: Vec<(String, WebhookEvent, Millis)> = Vec::new();
+        for new in batch {
+            let Some(target) = targets
+                .get_mut(&new.session_id)
+                .filter(|t| t.session.company_id == new.company_id)
+            else {
+                results.push(Written::NoSession);
+                continue;
+            };
+            let (author, operator_id, operator_name) = author_of(&new.writer);
+            let session = &target.session;
+            if let Err(refusal) = session::may_write(
+                operator_id.as_deref(),
+                session.status,
+                session.operator_id.as_deref(),
+            ) {
+                results.push(Written::Refused(refusal));
+                continue;
+            }
+            let msg_id = stored_msg_id(&new.writer);
+            if let Some(id) = &msg_id {
+                if let Some(message) = stored.get(&(session.id.clone(), id.clone())) {
+                    results.push(Written::Stored(Posted {
+                        message: message.clone(),
+                        created: false,
+                    }));
+                    continue;
+                }
+            }
+            target.last_seq += 1;
+            let message = Message {
+                seq: target.last_seq,
+                author,
+                operator_id,
+                operator_name,
+                text: new.text.clone(),
+                sent_at: new.at,
+            };
+            if let Some(id) = &msg_id {
+                // A resend within the same batch finds this one.
+                stored.insert((session.id.clone(), id.clone()), message.clone());
+            }
+            let data = MessageCreated {
+                session_id: session.id.clone(),
+                message: message.clone(),
+            };
+            events.push((
+                session.id.clone(),
+                RealtimeEvent::MessageCreated(data.clone()),
+                new.at,
+            ));
+            if target.webhook_wants {
+                webhooks.push((
+                    session.company_id.clone(),
+                    WebhookEvent::MessageCreated(data),
+                    new.at,
+                ));
+            }
+            rows.push((new.session_id.as_str(), message.clone(), msg_id));
+            results.push(Written::Stored(Posted {
+                message,
+                created: true,
+            }));
+        }
+
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Committed::unchanged(results));
+        }
+        let mut insert = QueryBuilder::<Db>::new(
+            "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
+             sent_at) ",
+        );
+        insert.push_values(&rows, |mut row, (session_id, message, msg_id)| {
+            row.push_bind(*session_id)
+                .push_bind(message.seq)
+                .push_bind(message.author.as_str())
+                .push_bind(message.operator_id.as_deref())
+                .push_bind(message.text.as_str())
+                .push_bind(msg_id.as_deref())
+                .push_bind(message.sent_at);
+        });
+        insert.build().execute(&mut *tx).await?;
+
+        let mut entries = Vec::with_capacity(events.len() + webhooks.len());
+        for (stream, event, at) in &events {
+            entries.push(Entry::realtime(stream, event, *at)?);
+        }
+        for (company_id, event, at) in &webhooks {
+            entries.push(Entry::webhook(company_id, event, *at)?);
+        }
+        let changes = append_many(&mut tx, entries).await?;
         tx.commit().await?;
-        Ok(Committed::new(posted, changes))
+        Ok(Committed::new(results, changes))
     }
 
     async fn messages_after(

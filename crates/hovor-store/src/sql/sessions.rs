@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::companies::builtin_group_id;
 use super::event_log::{append, emit};
-use super::messages::write_message;
+use super::messages::write_system_message;
 use super::rows::{self, SESSION_COLUMNS};
 use super::session_rows::{
     insert_session, lock_operator, locked_session, reload_session, session_where,
@@ -20,7 +20,7 @@ use super::{Backend, Db, Tx};
 use crate::{
     Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionEvent, SessionFilter,
     SessionStore, SessionTransferred, SessionUpdate, StoreError, StoreResult, TransferTarget,
-    WebhookEvent, Writer,
+    WebhookEvent,
 };
 
 /// The operator's seat on the channel, not counting `session_id`. With
@@ -412,7 +412,7 @@ impl SessionStore for Backend {
         .await?;
         let queued = reload_session(&mut tx, session_id).await?;
         let text = session::transfer_text(&label, note);
-        let (_, mut changes) = write_message(&mut tx, &queued, &Writer::System, &text, now).await?;
+        let mut changes = write_system_message(&mut tx, &queued, &text, now).await?;
         let told = [session.offered_to.clone(), target_operator];
         changes.extend(announce(&mut tx, &queued, Operators::Changed(&told), now).await?);
         let webhook = WebhookEvent::SessionTransferred(SessionTransferred {

@@ -1,21 +1,16 @@
 use async_trait::async_trait;
-use hovor_core::Millis;
 
-use crate::{Committed, Message, Posted, StoreResult, Writer};
+use crate::{Committed, Message, NewMessage, StoreResult, Written};
 
 /// The messages of a session, numbered in it.
 #[async_trait]
 pub trait MessageStore {
-    /// Stores a message; a client's resend of the same `client_msg_id`
-    /// returns the stored one (`created: false`).
-    async fn add_message(
-        &self,
-        company_id: &str,
-        session_id: &str,
-        writer: &Writer,
-        text: &str,
-        now: Millis,
-    ) -> StoreResult<Committed<Posted>>;
+    /// Stores a batch of messages in one transaction (group commit), each
+    /// checked against its session as it is when the batch runs; what
+    /// became of each comes back in the batch's order. A refused message
+    /// changes nothing; a resend of a stored `client_msg_id` returns the
+    /// stored message (`created: false`).
+    async fn add_messages(&self, batch: &[NewMessage]) -> StoreResult<Committed<Vec<Written>>>;
 
     async fn messages_after(
         &self,
