@@ -41,6 +41,17 @@ pub struct Options {
     /// Directory of the SQLite database (used when no database URL is given).
     #[arg(long, env = "HOVOR_DATA_DIR", default_value = "./data", global = true)]
     data_dir: PathBuf,
+    /// How SQLite commits: `full` (an acknowledged message survives power
+    /// loss) or `normal` (faster; a killed process loses nothing, power loss
+    /// may take back the last commits). See docs/operations.md.
+    #[arg(
+        long,
+        env = "HOVOR_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full",
+        global = true
+    )]
+    sqlite_synchronous: SqliteSynchronous,
     /// `postgres://…` to use PostgreSQL instead of SQLite.
     #[arg(long, env = "HOVOR_DATABASE_URL", global = true)]
     database_url: Option<String>,
@@ -50,6 +61,12 @@ pub struct Options {
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SqliteSynchronous {
+    Full,
+    Normal,
 }
 
 #[derive(Subcommand)]
@@ -118,7 +135,11 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 async fn open_store(options: &Options) -> anyhow::Result<Arc<dyn Store>> {
-    hovor_store::open(options.database_url.as_deref(), &options.data_dir)
+    let sync = match options.sqlite_synchronous {
+        SqliteSynchronous::Full => hovor_store::SqliteSync::Full,
+        SqliteSynchronous::Normal => hovor_store::SqliteSync::Normal,
+    };
+    hovor_store::open_with(options.database_url.as_deref(), &options.data_dir, sync)
         .await
         .with_context(|| match &options.database_url {
             Some(url) => format!("opening the database {}", redact(url)),

@@ -31,18 +31,40 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use traits::*;
 
+/// When SQLite reports a commit done (it is in WAL mode either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Every commit reaches the disk before it is acknowledged: nothing
+    /// acknowledged is lost, not even on power loss.
+    #[default]
+    Full,
+    /// Commits reach the disk at checkpoints: a killed process loses
+    /// nothing, but power loss can take back the last commits (never
+    /// corrupting the database).
+    Normal,
+}
+
 /// Opens the store named by a database URL: `postgres://…` for PostgreSQL,
 /// anything else is taken as a SQLite file path. Migrations are applied.
 pub async fn open(
     database_url: Option<&str>,
     data_dir: &std::path::Path,
 ) -> StoreResult<Arc<dyn Store>> {
+    open_with(database_url, data_dir, SqliteSync::default()).await
+}
+
+/// [`open`], saying how SQLite commits.
+pub async fn open_with(
+    database_url: Option<&str>,
+    data_dir: &std::path::Path,
+    sync: SqliteSync,
+) -> StoreResult<Arc<dyn Store>> {
     match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(Arc::new(PgStore::connect(url).await?))
         }
         Some(other) => Ok(Arc::new(
-            SqliteStore::open(std::path::Path::new(other)).await?,
+            SqliteStore::open(std::path::Path::new(other), sync).await?,
         )),
         None => {
             std::fs::create_dir_all(data_dir).map_err(|e| {
@@ -52,7 +74,7 @@ pub async fn open(
                 ))
             })?;
             Ok(Arc::new(
-                SqliteStore::open(&data_dir.join("hovor.sqlite")).await?,
+                SqliteStore::open(&data_dir.join("hovor.sqlite"), sync).await?,
             ))
         }
     }

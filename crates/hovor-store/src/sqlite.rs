@@ -29,12 +29,15 @@ impl SqliteStore {
     pub(crate) const COMPANY_LOCK: Option<&'static str> = None;
     pub(crate) const BACKEND: &'static str = "sqlite";
 
-    pub async fn open(path: &Path) -> crate::StoreResult<SqliteStore> {
+    pub async fn open(path: &Path, sync: crate::SqliteSync) -> crate::StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(match sync {
+                crate::SqliteSync::Full => SqliteSynchronous::Full,
+                crate::SqliteSync::Normal => SqliteSynchronous::Normal,
+            })
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let write = SqlitePoolOptions::new()
