@@ -203,6 +203,15 @@ impl RealtimeEvent {
     pub(crate) fn record(&self) -> StoreResult<Recorded> {
         record(self, "event", "data")
     }
+
+    /// Says where the session's own stream stands (an operator's copy of a
+    /// session event); other events have no such field.
+    pub(crate) fn set_session_seq(&mut self, seq: Option<i64>) {
+        if let RealtimeEvent::SessionChanged(update) | RealtimeEvent::SessionOffered(update) = self
+        {
+            update.session_seq = seq;
+        }
+    }
 }
 
 impl WebhookEvent {

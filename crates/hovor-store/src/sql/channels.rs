@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use hovor_core::{Channel, ChannelSetting, Millis};
 use sqlx::Row;
 
-use super::event_log::{about_operator, emit};
+use super::event_log::Outgoing;
 use super::rows;
 use super::{Backend, Db, Tx};
 use crate::{
@@ -55,10 +55,11 @@ async fn announce_channels(
         name,
         channels: channels.clone(),
     };
+    let mut out = Outgoing::new();
     let realtime = RealtimeEvent::OperatorChannelChanged(data.clone());
-    let mut changes = about_operator(tx, company_id, user_id, &realtime, now).await?;
-    let webhook = WebhookEvent::OperatorChannelChanged(data);
-    changes.extend(emit(tx, company_id, &webhook, now).await?);
+    out.about_operator(company_id, user_id, realtime, now);
+    out.webhook(company_id, WebhookEvent::OperatorChannelChanged(data), now);
+    let mut changes = out.write(tx).await?;
     changes.push(Change::OperatorChannels {
         company_id: company_id.to_owned(),
         user_id: user_id.to_owned(),

@@ -15,207 +15,260 @@ use crate::{
     StreamEvent, WebhookEvent,
 };
 
-/// Records an event about an operator: in their own stream, and once in the
-/// company's stream, which supervisors and admins read (not once per
-/// supervisor).
-pub(crate) async fn about_operator(
-    tx: &mut Tx,
-    company_id: &str,
-    user_id: &str,
-    event: &RealtimeEvent,
-    now: Millis,
-) -> StoreResult<Vec<Change>> {
-    let recorded = event.record()?;
-    Ok(vec![
-        append_one(tx, user_id, &recorded, None, now).await?,
-        append_one(
-            tx,
-            &company_stream(company_id),
-            &recorded,
-            Some(user_id),
-            now,
-        )
-        .await?,
-    ])
+/// The events a transaction appends, collected as it goes and written just
+/// before it commits: three statements for all of them, whatever their
+/// number and streams — which webhooks want the webhook events, a counter
+/// move per stream (all of them in one statement, in stream order, so that
+/// concurrent transactions take the counters in the same order), and the
+/// events themselves.
+#[derive(Default)]
+pub(crate) struct Outgoing {
+    realtime: Vec<Pending>,
+    webhooks: Vec<PendingWebhook>,
 }
 
-/// Appends one real-time event to each stream.
-pub(crate) async fn append(
-    tx: &mut Tx,
-    streams: &[String],
-    event: &RealtimeEvent,
-    now: Millis,
-) -> StoreResult<Vec<Change>> {
-    let recorded = event.record()?;
-    let mut changes = Vec::with_capacity(streams.len());
-    for stream in streams {
-        changes.push(append_one(tx, stream, &recorded, None, now).await?);
-    }
-    Ok(changes)
-}
-
-/// One event to append with others ([`append_many`]).
-pub(crate) struct Entry {
+struct Pending {
     stream: String,
-    recorded: Recorded,
+    event: RealtimeEvent,
+    /// In a company's stream: the operator the event is about.
+    subject: Option<String>,
     at: Millis,
+    /// Its `session_seq` is the seq the event at this place gets.
+    session_seq_of: Option<usize>,
 }
 
-impl Entry {
-    /// A real-time event in `stream`.
-    pub(crate) fn realtime(stream: &str, event: &RealtimeEvent, at: Millis) -> StoreResult<Entry> {
-        Ok(Entry {
+struct PendingWebhook {
+    company_id: String,
+    event: WebhookEvent,
+    at: Millis,
+    /// Already known to be wanted (the caller asked); else the write asks.
+    known_wanted: bool,
+}
+
+impl Outgoing {
+    pub(crate) fn new() -> Outgoing {
+        Outgoing::default()
+    }
+
+    /// An event in one stream; returns its place, for [`Outgoing::linked`].
+    pub(crate) fn event(&mut self, stream: &str, event: RealtimeEvent, at: Millis) -> usize {
+        self.realtime.push(Pending {
             stream: stream.to_owned(),
-            recorded: event.record()?,
+            event,
+            subject: None,
             at,
-        })
+            session_seq_of: None,
+        });
+        self.realtime.len() - 1
     }
 
-    /// A webhook event in the company's outbox (the caller knows a webhook
-    /// wants it).
-    pub(crate) fn webhook(
-        company_id: &str,
-        event: &WebhookEvent,
+    /// An event in each of these streams that says where a session's own
+    /// stream stands: its `session_seq` is the seq of the event at `place`.
+    pub(crate) fn linked(
+        &mut self,
+        streams: &[String],
+        event: &RealtimeEvent,
         at: Millis,
-    ) -> StoreResult<Entry> {
-        Ok(Entry {
-            stream: outbox_stream(company_id),
-            recorded: event.record()?,
+        place: usize,
+    ) {
+        for stream in streams {
+            self.realtime.push(Pending {
+                stream: stream.clone(),
+                event: event.clone(),
+                subject: None,
+                at,
+                session_seq_of: Some(place),
+            });
+        }
+    }
+
+    /// An event about an operator: in their own stream, and once in the
+    /// company's stream, which supervisors and admins read (not once per
+    /// supervisor).
+    pub(crate) fn about_operator(
+        &mut self,
+        company_id: &str,
+        user_id: &str,
+        event: RealtimeEvent,
+        at: Millis,
+    ) {
+        self.event(user_id, event.clone(), at);
+        self.realtime.push(Pending {
+            stream: company_stream(company_id),
+            event,
+            subject: Some(user_id.to_owned()),
             at,
-        })
+            session_seq_of: None,
+        });
+    }
+
+    /// A webhook event, into the company's outbox if a webhook of the
+    /// company subscribes to its type. The outbox is written in the same
+    /// transaction as the change: it exists exactly when the change does. A
+    /// subscription starts at the outbox's head ("from now on").
+    pub(crate) fn webhook(&mut self, company_id: &str, event: WebhookEvent, at: Millis) {
+        self.webhooks.push(PendingWebhook {
+            company_id: company_id.to_owned(),
+            event,
+            at,
+            known_wanted: false,
+        });
+    }
+
+    /// A webhook event the caller knows a webhook wants.
+    pub(crate) fn wanted_webhook(&mut self, company_id: &str, event: WebhookEvent, at: Millis) {
+        self.webhooks.push(PendingWebhook {
+            company_id: company_id.to_owned(),
+            event,
+            at,
+            known_wanted: true,
+        });
+    }
+
+    /// Numbers and stores everything collected, in the caller's transaction.
+    pub(crate) async fn write(self, tx: &mut Tx) -> StoreResult<Vec<Change>> {
+        let Outgoing {
+            mut realtime,
+            webhooks,
+        } = self;
+        let mut recorded_webhooks = Vec::with_capacity(webhooks.len());
+        for w in webhooks {
+            recorded_webhooks.push((w.company_id, w.event.record()?, w.at, w.known_wanted));
+        }
+        let subscribed = subscriptions(tx, &recorded_webhooks).await?;
+        let outbox: Vec<(String, Recorded, Millis)> = recorded_webhooks
+            .into_iter()
+            .filter(|(company, recorded, _, known)| {
+                *known
+                    || subscribed.iter().any(|(c, events)| {
+                        c == company && events.split(',').any(|e| e == recorded.kind)
+                    })
+            })
+            .map(|(company, recorded, at, _)| (outbox_stream(&company), recorded, at))
+            .collect();
+        // Numbering: one counter move per stream.
+        let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+        for stream in realtime
+            .iter()
+            .map(|p| &p.stream)
+            .chain(outbox.iter().map(|o| &o.0))
+        {
+            *counts.entry(stream.clone()).or_default() += 1;
+        }
+        if counts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut next = reserve(tx, &counts).await?;
+        let mut take = |stream: &str| -> StoreResult<i64> {
+            let seq = next
+                .get_mut(stream)
+                .ok_or_else(|| StoreError::Corrupt(format!("stream {stream} not numbered")))?;
+            *seq += 1;
+            Ok(*seq - 1)
+        };
+        let mut seqs = Vec::with_capacity(realtime.len());
+        for p in &realtime {
+            seqs.push(take(&p.stream)?);
+        }
+        let mut rows: Vec<(String, i64, Recorded, Millis, Option<String>)> =
+            Vec::with_capacity(realtime.len() + outbox.len());
+        for (n, p) in realtime.iter_mut().enumerate() {
+            if let Some(place) = p.session_seq_of {
+                p.event.set_session_seq(seqs.get(place).copied());
+            }
+            rows.push((
+                p.stream.clone(),
+                seqs[n],
+                p.event.record()?,
+                p.at,
+                p.subject.take(),
+            ));
+        }
+        for (stream, recorded, at) in outbox {
+            let seq = take(&stream)?;
+            rows.push((stream, seq, recorded, at, None));
+        }
+        let mut insert = QueryBuilder::<Db>::new(
+            "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
+        );
+        insert.push_values(&rows, |mut row, (stream, seq, recorded, at, subject)| {
+            row.push_bind(stream.as_str())
+                .push_bind(*seq)
+                .push_bind(recorded.kind.as_str())
+                .push_bind(recorded.data.as_str())
+                .push_bind(*at)
+                .push_bind(subject.as_deref());
+        });
+        insert.build().execute(&mut **tx).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(stream, seq, recorded, at, subject)| Change::Appended {
+                event: Arc::new(StreamEvent {
+                    seq,
+                    kind: recorded.kind,
+                    payload: recorded.data,
+                    created_at: at,
+                    subject,
+                }),
+                stream,
+                seq,
+            })
+            .collect())
     }
 }
 
-/// Appends many events, to any streams, in two statements: one numbers
-/// them (each stream's counter moved once, by how many it gets, in stream
-/// order so that concurrent writers lock counters in the same order), one
-/// stores them. Within a stream they keep the order given.
-pub(crate) async fn append_many(tx: &mut Tx, entries: Vec<Entry>) -> StoreResult<Vec<Change>> {
-    if entries.is_empty() {
+/// The webhook subscriptions (company, comma-separated event types) of the
+/// companies whose events are not known to be wanted: one statement, none
+/// when there are no such events.
+async fn subscriptions(
+    tx: &mut Tx,
+    webhooks: &[(String, Recorded, Millis, bool)],
+) -> StoreResult<Vec<(String, String)>> {
+    let mut companies: Vec<&str> = webhooks
+        .iter()
+        .filter(|w| !w.3)
+        .map(|w| w.0.as_str())
+        .collect();
+    companies.sort_unstable();
+    companies.dedup();
+    if companies.is_empty() {
         return Ok(Vec::new());
     }
-    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
-    for entry in &entries {
-        *counts.entry(entry.stream.as_str()).or_default() += 1;
+    let mut query = QueryBuilder::<Db>::new(
+        "SELECT company_id, events FROM webhooks \
+         WHERE active AND deleted_at IS NULL AND company_id IN (",
+    );
+    let mut list = query.separated(", ");
+    for company in &companies {
+        list.push_bind(*company);
     }
+    query.push(")");
+    let mut found = Vec::new();
+    for row in query.build().fetch_all(&mut **tx).await? {
+        found.push((row.try_get("company_id")?, row.try_get("events")?));
+    }
+    Ok(found)
+}
+
+/// Moves each stream's counter by how many events it gets, in one
+/// statement; the first seq of each.
+async fn reserve(tx: &mut Tx, counts: &BTreeMap<String, i64>) -> StoreResult<HashMap<String, i64>> {
     let mut numbering = QueryBuilder::<Db>::new("INSERT INTO streams (stream, last_seq) ");
-    numbering.push_values(&counts, |mut row, (stream, count)| {
-        row.push_bind(*stream).push_bind(*count);
+    numbering.push_values(counts, |mut row, (stream, count)| {
+        row.push_bind(stream.as_str()).push_bind(*count);
     });
     numbering.push(
         " ON CONFLICT (stream) DO UPDATE SET last_seq = streams.last_seq + excluded.last_seq \
          RETURNING stream, last_seq",
     );
-    let mut next: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    let mut first = HashMap::with_capacity(counts.len());
     for row in numbering.build().fetch_all(&mut **tx).await? {
         let stream: String = row.try_get("stream")?;
         let last: i64 = row.try_get("last_seq")?;
-        let count = counts.get(stream.as_str()).copied().unwrap_or(0);
-        next.insert(stream, last - count + 1);
+        let count = counts.get(&stream).copied().unwrap_or(0);
+        first.insert(stream, last - count + 1);
     }
-    let mut numbered = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let seq = next
-            .get_mut(&entry.stream)
-            .ok_or_else(|| StoreError::Corrupt(format!("stream {} not numbered", entry.stream)))?;
-        numbered.push((*seq, entry));
-        *seq += 1;
-    }
-    let mut insert = QueryBuilder::<Db>::new(
-        "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
-    );
-    insert.push_values(&numbered, |mut row, (seq, entry)| {
-        row.push_bind(entry.stream.as_str())
-            .push_bind(*seq)
-            .push_bind(entry.recorded.kind.as_str())
-            .push_bind(entry.recorded.data.as_str())
-            .push_bind(entry.at)
-            .push_bind(None::<String>);
-    });
-    insert.build().execute(&mut **tx).await?;
-    Ok(numbered
-        .into_iter()
-        .map(|(seq, entry)| Change::Appended {
-            event: Arc::new(StreamEvent {
-                seq,
-                kind: entry.recorded.kind,
-                payload: entry.recorded.data,
-                created_at: entry.at,
-                subject: None,
-            }),
-            stream: entry.stream,
-            seq,
-        })
-        .collect())
-}
-
-/// Writes a webhook event into the company's outbox, in the caller's
-/// transaction: it exists exactly when the change does. Only when a
-/// webhook of the company subscribes to its type: a subscription starts at
-/// the outbox's head ("from now on"), and it is created under the same
-/// company lock as this transaction, so nothing it wants can be skipped.
-pub(crate) async fn emit(
-    tx: &mut Tx,
-    company_id: &str,
-    event: &WebhookEvent,
-    now: Millis,
-) -> StoreResult<Option<Change>> {
-    let recorded = event.record()?;
-    let wanted = sqlx::query(
-        "SELECT id FROM webhooks WHERE company_id = $1 AND active AND deleted_at IS NULL \
-         AND (',' || events || ',') LIKE $2 LIMIT 1",
-    )
-    .bind(company_id)
-    .bind(format!("%,{},%", recorded.kind))
-    .fetch_optional(&mut **tx)
-    .await?;
-    if wanted.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(
-        append_one(tx, &outbox_stream(company_id), &recorded, None, now).await?,
-    ))
-}
-
-/// Numbers the event in its stream and stores it.
-async fn append_one(
-    tx: &mut Tx,
-    stream: &str,
-    event: &Recorded,
-    subject: Option<&str>,
-    now: Millis,
-) -> StoreResult<Change> {
-    let seq: i64 = sqlx::query(
-        "INSERT INTO streams (stream, last_seq) VALUES ($1, 1) ON CONFLICT (stream) \
-         DO UPDATE SET last_seq = streams.last_seq + 1 RETURNING last_seq",
-    )
-    .bind(stream)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("last_seq")?;
-    sqlx::query(
-        "INSERT INTO events (stream, seq, kind, payload, created_at, subject) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(stream)
-    .bind(seq)
-    .bind(&event.kind)
-    .bind(&event.data)
-    .bind(now)
-    .bind(subject)
-    .execute(&mut **tx)
-    .await?;
-    Ok(Change::Appended {
-        stream: stream.to_owned(),
-        seq,
-        event: Arc::new(StreamEvent {
-            seq,
-            kind: event.kind.clone(),
-            payload: event.data.clone(),
-            created_at: now,
-            subject: subject.map(str::to_owned),
-        }),
-    })
+    Ok(first)
 }
 
 /// The head of a stream (0 when it has no events), in a transaction or not.

@@ -7,7 +7,7 @@ use hovor_core::session::Source;
 use hovor_core::{Channel, Millis, Refusal};
 
 use super::companies::builtin_group_id;
-use super::event_log::emit;
+use super::event_log::Outgoing;
 use super::rows::{self, INVITATION_COLUMNS};
 use super::session_rows::{insert_session, reload_session};
 use super::sessions::{announce, moved, Operators};
@@ -77,10 +77,9 @@ impl InvitationStore for Backend {
             reusable: new.reusable,
             label: new.label.clone(),
         });
-        let changes: Vec<_> = emit(&mut tx, &new.company_id, &webhook, now)
-            .await?
-            .into_iter()
-            .collect();
+        let mut out = Outgoing::new();
+        out.webhook(&new.company_id, webhook, now);
+        let changes = out.write(&mut tx).await?;
         let invitation = invitations_where(&mut *tx, "i.id = $1", &[&id])
             .await?
             .pop()
@@ -155,7 +154,9 @@ impl InvitationStore for Backend {
             let webhook = WebhookEvent::InvitationInvalidated(InvitationInvalidated {
                 invitation_id: id.to_owned(),
             });
-            changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+            let mut out = Outgoing::new();
+            out.webhook(company_id, webhook, now);
+            changes.extend(out.write(&mut tx).await?);
         }
         let invitation = invitations_where(
             &mut *tx,
@@ -215,17 +216,19 @@ impl InvitationStore for Backend {
         };
         let id = insert_session(&mut tx, &new, &builtin_group_id(&company_id), now).await?;
         let session = reload_session(&mut tx, &id).await?;
-        let mut changes = announce(&mut tx, &session, Operators::Changed(&[]), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
         let created = WebhookEvent::SessionCreated(SessionEvent {
             session: session.clone(),
         });
-        changes.extend(emit(&mut tx, &company_id, &created, now).await?);
+        out.webhook(&company_id, created, now);
         let redeemed = WebhookEvent::InvitationRedeemed(InvitationRedeemed {
             invitation_id: invitation.id.clone(),
             code: invitation.code.clone(),
             session_id: session.id.clone(),
         });
-        changes.extend(emit(&mut tx, &company_id, &redeemed, now).await?);
+        out.webhook(&company_id, redeemed, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(&company_id));
         tx.commit().await?;
         let invitation = Invitation {

@@ -15,12 +15,12 @@ use hovor_core::session::{self, Author};
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
-use super::event_log::{append, append_many, emit, Entry};
+use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS};
 use super::{Backend, Db, Tx};
 use crate::{
-    Change, Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, RealtimeEvent,
-    Session, StoreResult, WebhookEvent, Writer, Written,
+    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, RealtimeEvent, Session,
+    StoreResult, WebhookEvent, Writer, Written,
 };
 
 const MESSAGE_SELECT: &str =
@@ -54,10 +54,11 @@ fn author_of(writer: &Writer) -> (Author, Option<String>, Option<String>) {
 /// transaction, whose session row is already locked.
 pub(crate) async fn write_system_message(
     tx: &mut Tx,
+    out: &mut Outgoing,
     session: &Session,
     text: &str,
     now: Millis,
-) -> StoreResult<Vec<Change>> {
+) -> StoreResult<()> {
     let seq: i64 =
         sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
             .bind(&session.id)
@@ -85,11 +86,13 @@ pub(crate) async fn write_system_message(
             sent_at: now,
         },
     };
-    let realtime = RealtimeEvent::MessageCreated(data.clone());
-    let mut changes = append(tx, std::slice::from_ref(&session.id), &realtime, now).await?;
-    let webhook = WebhookEvent::MessageCreated(data);
-    changes.extend(emit(tx, &session.company_id, &webhook, now).await?);
-    Ok(changes)
+    out.event(
+        &session.id,
+        RealtimeEvent::MessageCreated(data.clone()),
+        now,
+    );
+    out.webhook(&session.company_id, WebhookEvent::MessageCreated(data), now);
+    Ok(())
 }
 
 /// A session of the batch as it stands: its row, its last message's seq,
@@ -189,8 +192,7 @@ impl MessageStore for Backend {
 
         let mut results = Vec::with_capacity(batch.len());
         let mut rows: Vec<(&str, Message, Option<String>)> = Vec::with_capacity(batch.len());
-        let mut events: Vec<(String, RealtimeEvent, Millis)> = Vec::new();
-        let mut webhooks: Vec<(String, WebhookEvent, Millis)> = Vec::new();
+        let mut out = Outgoing::new();
         for new in batch {
             let Some(target) = targets
                 .get_mut(&new.session_id)
@@ -236,17 +238,17 @@ impl MessageStore for Backend {
                 session_id: session.id.clone(),
                 message: message.clone(),
             };
-            events.push((
-                session.id.clone(),
+            out.event(
+                &session.id,
                 RealtimeEvent::MessageCreated(data.clone()),
                 new.at,
-            ));
+            );
             if target.webhook_wants {
-                webhooks.push((
-                    session.company_id.clone(),
+                out.wanted_webhook(
+                    &session.company_id,
                     WebhookEvent::MessageCreated(data),
                     new.at,
-                ));
+                );
             }
             rows.push((new.session_id.as_str(), message.clone(), msg_id));
             results.push(Written::Stored(Posted {
@@ -274,14 +276,7 @@ impl MessageStore for Backend {
         });
         insert.build().execute(&mut *tx).await?;
 
-        let mut entries = Vec::with_capacity(events.len() + webhooks.len());
-        for (stream, event, at) in &events {
-            entries.push(Entry::realtime(stream, event, *at)?);
-        }
-        for (company_id, event, at) in &webhooks {
-            entries.push(Entry::webhook(company_id, event, *at)?);
-        }
-        let changes = append_many(&mut tx, entries).await?;
+        let changes = out.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Committed::new(results, changes))
     }

@@ -11,7 +11,7 @@ use hovor_core::session::{seat_has_room, SessionStatus};
 use hovor_core::{Channel, Millis};
 use sqlx::Row;
 
-use super::event_log::emit;
+use super::event_log::Outgoing;
 use super::rows;
 use super::session_rows::{lock_operator, locked_session, reload_session};
 use super::sessions::{announce, seat, Operators};
@@ -192,11 +192,13 @@ impl RoutingStore for Backend {
         set_last_offered(&mut *tx, operator_id, now).await?;
         let offered = reload_session(&mut tx, session_id).await?;
         let told = [Some(operator_id.to_owned())];
-        let mut changes = announce(&mut tx, &offered, Operators::Offered(&told), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &offered, Operators::Offered(&told), now).await?;
         let webhook = WebhookEvent::SessionOffered(SessionEvent {
             session: offered.clone(),
         });
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(offer_changed(company_id));
         tx.commit().await?;
         Ok(Committed::new(Some(offered), changes))
@@ -256,7 +258,9 @@ impl RoutingStore for Backend {
         .await?;
         let waiting = reload_session(&mut tx, session_id).await?;
         let told = [Some(operator_id.to_owned())];
-        let mut changes = announce(&mut tx, &waiting, Operators::Changed(&told), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &waiting, Operators::Changed(&told), now).await?;
+        let mut changes = out.write(&mut tx).await?;
         changes.push(offer_changed(company_id));
         tx.commit().await?;
         Ok(Committed::new(Some(waiting), changes))

@@ -9,7 +9,7 @@ use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
 
 use super::companies::builtin_group_id;
-use super::event_log::{append, emit};
+use super::event_log::Outgoing;
 use super::messages::write_system_message;
 use super::rows::{self, SESSION_COLUMNS};
 use super::session_rows::{
@@ -168,10 +168,11 @@ pub(crate) enum Operators<'a> {
 /// from the queue hint.)
 pub(crate) async fn announce(
     tx: &mut Tx,
+    out: &mut Outgoing,
     session: &Session,
     operators: Operators<'_>,
     now: Millis,
-) -> StoreResult<Vec<Change>> {
+) -> StoreResult<()> {
     let place = place_in(tx, session).await?;
     let own = RealtimeEvent::SessionChanged(SessionUpdate {
         session: session.clone(),
@@ -179,16 +180,13 @@ pub(crate) async fn announce(
         estimated_wait_s: place.estimated_wait_s,
         session_seq: None,
     });
-    let mut changes = append(tx, std::slice::from_ref(&session.id), &own, now).await?;
-    let session_seq = changes.iter().find_map(|c| match c {
-        Change::Appended { seq, .. } => Some(*seq),
-        _ => None,
-    });
+    let own_place = out.event(&session.id, own, now);
+    // Filled in with the seq the session's own event gets.
     let update = SessionUpdate {
         session: session.clone(),
         queue_position: None,
         estimated_wait_s: None,
-        session_seq,
+        session_seq: None,
     };
     let (ids, event) = match operators {
         Operators::Changed(ids) => (ids, RealtimeEvent::SessionChanged(update)),
@@ -197,10 +195,8 @@ pub(crate) async fn announce(
     let mut streams: Vec<String> = ids.iter().flatten().cloned().collect();
     streams.sort();
     streams.dedup();
-    if !streams.is_empty() {
-        changes.extend(append(tx, &streams, &event, now).await?);
-    }
-    Ok(changes)
+    out.linked(&streams, &event, now, own_place);
+    Ok(())
 }
 
 /// The fact that a session moved in the company's queue.
@@ -251,11 +247,13 @@ impl SessionStore for Backend {
         };
         let id = insert_session(&mut tx, new, &group_id, now).await?;
         let session = reload_session(&mut tx, &id).await?;
-        let mut changes = announce(&mut tx, &session, Operators::Changed(&[]), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
         let webhook = WebhookEvent::SessionCreated(SessionEvent {
             session: session.clone(),
         });
-        changes.extend(emit(&mut tx, &session.company_id, &webhook, now).await?);
+        out.webhook(&session.company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(&session.company_id));
         tx.commit().await?;
         Ok(Committed::new(session, changes))
@@ -359,11 +357,13 @@ impl SessionStore for Backend {
         }
         let accepted = reload_session(&mut tx, session_id).await?;
         let told = [Some(operator_id.to_owned())];
-        let mut changes = announce(&mut tx, &accepted, Operators::Changed(&told), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &accepted, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionAccepted(SessionEvent {
             session: accepted.clone(),
         });
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(accepted, changes))
@@ -412,14 +412,16 @@ impl SessionStore for Backend {
         .await?;
         let queued = reload_session(&mut tx, session_id).await?;
         let text = session::transfer_text(&label, note);
-        let mut changes = write_system_message(&mut tx, &queued, &text, now).await?;
+        let mut out = Outgoing::new();
+        write_system_message(&mut tx, &mut out, &queued, &text, now).await?;
         let told = [session.offered_to.clone(), target_operator];
-        changes.extend(announce(&mut tx, &queued, Operators::Changed(&told), now).await?);
+        announce(&mut tx, &mut out, &queued, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionTransferred(SessionTransferred {
             session: queued.clone(),
             note: note.map(str::to_owned),
         });
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(queued, changes))
@@ -448,11 +450,13 @@ impl SessionStore for Backend {
         .await?;
         let ended = reload_session(&mut tx, session_id).await?;
         let told = [session.offered_to.clone()];
-        let mut changes = announce(&mut tx, &ended, Operators::Changed(&told), now).await?;
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &ended, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionEnded(SessionEvent {
             session: ended.clone(),
         });
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(ended, changes))

@@ -6,7 +6,7 @@ use hovor_core::{Cause, Command, DomainError, HistorySpan, Millis, Presence, Sta
 use sqlx::Row;
 
 use super::companies::pause_types_of;
-use super::event_log::{about_operator, emit};
+use super::event_log::Outgoing;
 use super::rows::{self, STATE_COLUMNS, USER_COLUMNS};
 use super::{Backend, Tx};
 use crate::error::corrupt;
@@ -169,10 +169,11 @@ impl StatusStore for Backend {
             name: view.operator.name.clone(),
             state: view.json(),
         };
+        let mut out = Outgoing::new();
         let realtime = RealtimeEvent::OperatorStateChanged(data.clone());
-        let mut changes = about_operator(&mut tx, company_id, user_id, &realtime, now).await?;
-        let webhook = WebhookEvent::OperatorStateChanged(data);
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.about_operator(company_id, user_id, realtime, now);
+        out.webhook(company_id, WebhookEvent::OperatorStateChanged(data), now);
+        let mut changes = out.write(&mut tx).await?;
         tx.commit().await?;
         changes.push(Change::OperatorState {
             company_id: company_id.to_owned(),

@@ -8,7 +8,7 @@ use hovor_core::{Channel, Millis};
 use sqlx::Row;
 
 use super::companies::builtin_group_id;
-use super::event_log::{about_operator, emit};
+use super::event_log::Outgoing;
 use super::session_rows::{insert_session, locked_session, reload_session};
 use super::sessions::{announce, moved, Operators};
 use super::{Backend, Tx};
@@ -218,10 +218,11 @@ impl TelephonyStore for Backend {
             name,
             phone_line: Some(phone_line.clone()),
         };
+        let mut out = Outgoing::new();
         let realtime = RealtimeEvent::OperatorPhoneLineChanged(data.clone());
-        let mut changes = about_operator(&mut tx, company_id, user_id, &realtime, now).await?;
-        let webhook = WebhookEvent::PhoneLineChanged(data);
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.about_operator(company_id, user_id, realtime, now);
+        out.webhook(company_id, WebhookEvent::PhoneLineChanged(data), now);
+        let changes = out.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Committed::new((), changes))
     }
@@ -279,7 +280,7 @@ impl TelephonyStore for Backend {
         .execute(&mut *tx)
         .await?;
         let session = reload_session(&mut tx, &session_id).await?;
-        let mut changes = Vec::new();
+        let mut out = Outgoing::new();
         if session != before {
             let newly_offered =
                 status == hovor_core::session::SessionStatus::Offered && before.status != status;
@@ -293,7 +294,7 @@ impl TelephonyStore for Backend {
             } else {
                 Operators::Changed(&told)
             };
-            changes.extend(announce(&mut tx, &session, operators, now).await?);
+            announce(&mut tx, &mut out, &session, operators, now).await?;
         }
         let webhook = WebhookEvent::PhoneCall(PhoneCall {
             call_id: report.call_id.clone(),
@@ -304,7 +305,8 @@ impl TelephonyStore for Backend {
             extension: report.extension.clone(),
             session: session.clone(),
         });
-        changes.extend(emit(&mut tx, company_id, &webhook, now).await?);
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(session, changes))

@@ -7,7 +7,7 @@ use hovor_core::{Millis, OperatorState, Refusal, Role};
 use sqlx::Row;
 
 use super::companies::to_json;
-use super::event_log::append;
+use super::event_log::Outgoing;
 use super::rows::{self, USER_COLUMNS};
 use super::{Backend, Db};
 use crate::error::is_unique_violation;
@@ -324,7 +324,9 @@ impl UserStore for Backend {
         let event = RealtimeEvent::NotificationSettingsChanged(NotificationSettingsChanged {
             notification_settings: *settings,
         });
-        let changes = append(&mut tx, &[user_id.to_owned()], &event, now).await?;
+        let mut out = Outgoing::new();
+        out.event(user_id, event, now);
+        let changes = out.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Committed::new((), changes))
     }
