@@ -9,7 +9,7 @@ use hovor_core::{Channel, Millis, Refusal};
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
 use super::rows::{self, INVITATION_COLUMNS};
-use super::session_rows::{insert_session, reload_session};
+use super::session_rows::insert_session;
 use super::sessions::{announce, moved, Operators};
 use super::{Backend, Db};
 use crate::error::is_unique_violation;
@@ -214,8 +214,7 @@ impl InvitationStore for Backend {
             page_url: None,
             client_token_hash: Some(client_token_hash.to_owned()),
         };
-        let id = insert_session(&mut tx, &new, &builtin_group_id(&company_id), now).await?;
-        let session = reload_session(&mut tx, &id).await?;
+        let session = insert_session(&mut tx, &new, &builtin_group_id(&company_id), now).await?;
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
         let created = WebhookEvent::SessionCreated(SessionEvent {

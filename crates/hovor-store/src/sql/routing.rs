@@ -12,14 +12,14 @@ use hovor_core::{Channel, Millis};
 use sqlx::Row;
 
 use super::event_log::Outgoing;
-use super::rows;
-use super::session_rows::{lock_operator, locked_session, reload_session};
+use super::rows::{self, SESSION_RETURNING};
+use super::session_rows::{lock_operator, locked_session, written_session};
 use super::sessions::{announce, seat, Operators};
 use super::Backend;
 use crate::error::corrupt;
 use crate::{
-    Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreResult,
-    TelephonyStore, WebhookEvent,
+    Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreError,
+    StoreResult, TelephonyStore, WebhookEvent,
 };
 
 fn offer_changed(company_id: &str) -> Change {
@@ -180,17 +180,19 @@ impl RoutingStore for Backend {
         if seat_has_room(session.channel, seat).is_err() {
             return Ok(Committed::unchanged(None));
         }
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 \
-             WHERE id = $1 AND status = 'waiting'",
-        )
+             WHERE id = $1 AND status = 'waiting' {SESSION_RETURNING}"
+        ))
         .bind(session_id)
         .bind(operator_id)
         .bind(deadline)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(offered) = written_session(row)? else {
+            return Ok(Committed::unchanged(None));
+        };
         set_last_offered(&mut *tx, operator_id, now).await?;
-        let offered = reload_session(&mut tx, session_id).await?;
         let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &offered, Operators::Offered(&told), now).await?;
@@ -249,14 +251,14 @@ impl RoutingStore for Backend {
         {
             return Ok(Committed::unchanged(None));
         }
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL \
-             WHERE id = $1",
-        )
+             WHERE id = $1 {SESSION_RETURNING}"
+        ))
         .bind(session_id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let waiting = reload_session(&mut tx, session_id).await?;
+        let waiting = written_session(row)?.ok_or(StoreError::NotFound)?;
         let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &waiting, Operators::Changed(&told), now).await?;

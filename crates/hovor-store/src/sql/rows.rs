@@ -25,6 +25,13 @@ pub(crate) const SESSION_COLUMNS: &str =
      s.client_phone, s.page_url, s.created_at, s.queued_at, s.accepted_at, s.ended_at, \
      s.end_reason";
 
+/// [`SESSION_COLUMNS`] as an `UPDATE` or `INSERT` of `sessions` returns
+/// them (SQLite's `RETURNING` takes no table alias).
+pub(crate) const SESSION_RETURNING: &str =
+    "RETURNING id, company_id, channel, source, status, group_id, target_operator_id, \
+     operator_id, offered_to, offer_deadline, client_name, client_email, client_phone, page_url, \
+     created_at, queued_at, accepted_at, ended_at, end_reason";
+
 pub(crate) const INVITATION_COLUMNS: &str =
     "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
      i.created_by, i.created_at, i.uses, i.invalidated_at";
@@ -213,4 +220,21 @@ pub(crate) fn webhook(row: &DbRow) -> StoreResult<Webhook> {
 /// A one-column `id` row.
 pub(crate) fn id(row: &DbRow) -> StoreResult<String> {
     Ok(row.try_get("id")?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_returned_session_has_the_selected_columns() {
+        let selected = SESSION_COLUMNS.replace("s.", "");
+        let returned = SESSION_RETURNING.trim_start_matches("RETURNING ");
+        let words = |s: &str| {
+            s.split(',')
+                .map(|c| c.trim().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(words(&selected), words(returned));
+    }
 }

@@ -4,25 +4,25 @@
 
 use hovor_core::Millis;
 
-use super::rows::{self, SESSION_COLUMNS};
-use super::{Backend, Db, Tx};
+use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
+use super::{Backend, Db, DbRow, Tx};
 use crate::{new_id, NewSession, Session, StoreError, StoreResult};
 
-/// Stores a new session, waiting in the queue of `group_id`; returns its id.
+/// Stores a new session, waiting in the queue of `group_id`.
 pub(crate) async fn insert_session(
     tx: &mut Tx,
     new: &NewSession,
     group_id: &str,
     at: Millis,
-) -> StoreResult<String> {
+) -> StoreResult<Session> {
     let id = new_id("ses");
-    sqlx::query(
+    let row = sqlx::query(&format!(
         "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
          target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
          client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
          VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
-         $12, $12)",
-    )
+         $12, $12) {SESSION_RETURNING}"
+    ))
     .bind(&id)
     .bind(&new.company_id)
     .bind(new.channel.as_str())
@@ -35,9 +35,9 @@ pub(crate) async fn insert_session(
     .bind(&new.page_url)
     .bind(&new.client_token_hash)
     .bind(at)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(id)
+    rows::session(&row)
 }
 
 /// One session, by a condition on `s` binding `$1` (and `$2`).
@@ -71,11 +71,10 @@ pub(crate) async fn locked_session(
         .ok_or(StoreError::NotFound)
 }
 
-/// The session as this transaction has just written it.
-pub(crate) async fn reload_session(tx: &mut Tx, id: &str) -> StoreResult<Session> {
-    session_where(&mut **tx, "s.id = $1", id, None)
-        .await?
-        .ok_or(StoreError::NotFound)
+/// The session an `UPDATE … RETURNING` wrote; `None` when its condition
+/// matched no row.
+pub(crate) fn written_session(row: Option<DbRow>) -> StoreResult<Option<Session>> {
+    row.as_ref().map(rows::session).transpose()
 }
 
 /// Serialises decisions about one operator (their load) across nodes.

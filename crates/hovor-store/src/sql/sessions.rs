@@ -11,9 +11,9 @@ use sqlx::Row;
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
 use super::messages::write_system_message;
-use super::rows::{self, SESSION_COLUMNS};
+use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::session_rows::{
-    insert_session, lock_operator, locked_session, reload_session, session_where,
+    insert_session, lock_operator, locked_session, session_where, written_session,
 };
 use super::users::active_user;
 use super::{Backend, Db, Tx};
@@ -245,8 +245,7 @@ impl SessionStore for Backend {
             }
             None => builtin_group_id(&new.company_id),
         };
-        let id = insert_session(&mut tx, new, &group_id, now).await?;
-        let session = reload_session(&mut tx, &id).await?;
+        let session = insert_session(&mut tx, new, &group_id, now).await?;
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
         let webhook = WebhookEvent::SessionCreated(SessionEvent {
@@ -342,20 +341,19 @@ impl SessionStore for Backend {
             in_group,
             seat,
         })?;
-        let done = sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'active', operator_id = $2, offered_to = NULL, \
              offer_deadline = NULL, accepted_at = $3 \
-             WHERE id = $1 AND status IN ('waiting', 'offered')",
-        )
+             WHERE id = $1 AND status IN ('waiting', 'offered') {SESSION_RETURNING}"
+        ))
         .bind(session_id)
         .bind(operator_id)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        let Some(accepted) = written_session(row)? else {
             return Err(Refusal::AlreadyTaken.into());
-        }
-        let accepted = reload_session(&mut tx, session_id).await?;
+        };
         let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &accepted, Operators::Changed(&told), now).await?;
@@ -399,18 +397,18 @@ impl SessionStore for Backend {
                 (session.group_id.clone(), Some(id.clone()), user.name)
             }
         };
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'waiting', group_id = $2, target_operator_id = $3, \
              operator_id = NULL, offered_to = NULL, offer_deadline = NULL, accepted_at = NULL, \
-             queued_at = $4 WHERE id = $1",
-        )
+             queued_at = $4 WHERE id = $1 {SESSION_RETURNING}"
+        ))
         .bind(session_id)
         .bind(&group_id)
         .bind(&target_operator)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let queued = reload_session(&mut tx, session_id).await?;
+        let queued = written_session(row)?.ok_or(StoreError::NotFound)?;
         let text = session::transfer_text(&label, note);
         let mut out = Outgoing::new();
         write_system_message(&mut tx, &mut out, &queued, &text, now).await?;
@@ -439,16 +437,16 @@ impl SessionStore for Backend {
         if session.status == SessionStatus::Ended {
             return Ok(Committed::unchanged(session));
         }
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, \
-             ended_at = $2, end_reason = $3 WHERE id = $1",
-        )
+             ended_at = $2, end_reason = $3 WHERE id = $1 {SESSION_RETURNING}"
+        ))
         .bind(session_id)
         .bind(now)
         .bind(reason.as_str())
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let ended = reload_session(&mut tx, session_id).await?;
+        let ended = written_session(row)?.ok_or(StoreError::NotFound)?;
         let told = [session.offered_to.clone()];
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &ended, Operators::Changed(&told), now).await?;

@@ -9,12 +9,13 @@ use sqlx::Row;
 
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
-use super::session_rows::{insert_session, locked_session, reload_session};
+use super::rows::SESSION_RETURNING;
+use super::session_rows::{insert_session, locked_session, written_session};
 use super::sessions::{announce, moved, Operators};
 use super::{Backend, Tx};
 use crate::{
     CallReport, ClientInfo, Committed, NewSession, PhoneCall, PhoneLineChanged, RealtimeEvent,
-    Session, StoreResult, TelephonyFacts, TelephonyStore, WebhookEvent,
+    Session, StoreError, StoreResult, TelephonyFacts, TelephonyStore, WebhookEvent,
 };
 
 /// The call's phone session and what is known of it; a first report starts
@@ -58,7 +59,9 @@ async fn call_of(
         page_url: None,
         client_token_hash: None,
     };
-    let id = insert_session(tx, &new, &builtin_group_id(company_id), report.at).await?;
+    let id = insert_session(tx, &new, &builtin_group_id(company_id), report.at)
+        .await?
+        .id;
     sqlx::query(
         "INSERT INTO calls (company_id, call_id, session_id, ringing_at, answered_at, ended_at) \
          VALUES ($1, $2, $3, NULL, NULL, NULL)",
@@ -266,10 +269,10 @@ impl TelephonyStore for Backend {
             .or(before.offered_to.as_deref());
         let (offered_to, holder) = facts.parties(who);
         let status = facts.status();
-        sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE sessions SET status = $2, offered_to = $3, operator_id = $4, \
-             accepted_at = $5, ended_at = $6, end_reason = $7 WHERE id = $1",
-        )
+             accepted_at = $5, ended_at = $6, end_reason = $7 WHERE id = $1 {SESSION_RETURNING}"
+        ))
         .bind(&session_id)
         .bind(status.as_str())
         .bind(offered_to)
@@ -277,9 +280,9 @@ impl TelephonyStore for Backend {
         .bind(facts.answered_at)
         .bind(facts.ended_at)
         .bind(facts.end_reason().map(EndReason::as_str))
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let session = reload_session(&mut tx, &session_id).await?;
+        let session = written_session(row)?.ok_or(StoreError::NotFound)?;
         let mut out = Outgoing::new();
         if session != before {
             let newly_offered =
