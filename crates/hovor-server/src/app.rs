@@ -1,6 +1,7 @@
 //! The application: its HTTP routes, and the work a node runs in the
 //! background.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -93,7 +94,12 @@ pub fn start(state: &AppState) {
         place_requests,
     ));
     state.workers.spawn(dispatch_hints(state.clone()));
-    crate::message_writer::start_lanes(state);
+    crate::message_writer::start_lanes(
+        &state.messages,
+        state.store.clone(),
+        Arc::new(state.clone()),
+        &state.workers,
+    );
 }
 
 /// Hints from the bus to the node's connections, by topic: a stream's new

@@ -10,14 +10,15 @@
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
-use hovor_store::{NewMessage, Written};
+use hovor_store::{NewMessage, Publisher, Store, Written};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::workers::Workers;
 
 /// The most messages one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -91,20 +92,30 @@ impl MessageWriter {
     }
 }
 
-/// Starts the node's lanes (once; `app::start`). A lane is tracked, not
+/// Starts the node's lanes (once; `app::start`): each writes to `store`
+/// and hands what it committed to `publisher`. A lane is tracked, not
 /// cancelled: at shutdown it finishes the batch in hand, then stops.
-pub fn start_lanes(app: &AppState) {
-    let inboxes = std::mem::take(
-        &mut *app
-            .messages
-            .inboxes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()),
-    );
+pub fn start_lanes(
+    writer: &Arc<MessageWriter>,
+    store: Arc<dyn Store>,
+    publisher: Arc<dyn Publisher + Send + Sync>,
+    workers: &Workers,
+) {
+    let inboxes = std::mem::take(&mut *writer.inboxes.lock().unwrap_or_else(|p| p.into_inner()));
     for inbox in inboxes {
-        let lane = run_lane(app.clone(), inbox, app.workers.shutdown_signal());
-        tokio::spawn(app.workers.track(lane));
+        let lane = Lane {
+            writer: writer.clone(),
+            store: store.clone(),
+            publisher: publisher.clone(),
+        };
+        tokio::spawn(workers.track(lane.run(inbox, workers.shutdown_signal())));
     }
+}
+
+struct Lane {
+    writer: Arc<MessageWriter>,
+    store: Arc<dyn Store>,
+    publisher: Arc<dyn Publisher + Send + Sync>,
 }
 
 fn stopping() -> ApiError {
@@ -115,37 +126,39 @@ fn stopping() -> ApiError {
     )
 }
 
-/// One lane: batch, commit, publish, answer; until the node shuts down,
-/// finishing the batch in hand.
-async fn run_lane(app: AppState, mut inbox: mpsc::Receiver<Job>, shutdown: CancellationToken) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    loop {
-        let received = tokio::select! {
-            n = inbox.recv_many(&mut jobs, MAX_BATCH) => n,
-            () = shutdown.cancelled() => return,
-        };
-        if received == 0 {
-            return;
-        }
-        let batch: Vec<NewMessage> = jobs.iter().map(|j| j.message.clone()).collect();
-        match app.store.add_messages(&batch).await {
-            Ok(committed) => {
-                let results = committed.publish(&app);
-                app.messages.batches.fetch_add(1, Ordering::Relaxed);
-                app.messages
-                    .carried
-                    .fetch_add(results.len() as u64, Ordering::Relaxed);
-                for (job, written) in jobs.drain(..).zip(results) {
-                    let _ = job.answer.send(Ok(written));
-                }
+impl Lane {
+    /// Batch, commit, publish, answer; until the node shuts down,
+    /// finishing the batch in hand.
+    async fn run(self, mut inbox: mpsc::Receiver<Job>, shutdown: CancellationToken) {
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        loop {
+            let received = tokio::select! {
+                n = inbox.recv_many(&mut jobs, MAX_BATCH) => n,
+                () = shutdown.cancelled() => return,
+            };
+            if received == 0 {
+                return;
             }
-            Err(e) => {
-                // Nothing of the batch was stored: every writer hears so and
-                // may send again (with its client_msg_id, safely).
-                tracing::warn!("a batch of {} messages was not stored", batch.len());
-                let error = ApiError::from(e);
-                for job in jobs.drain(..) {
-                    let _ = job.answer.send(Err(error.clone()));
+            let batch: Vec<NewMessage> = jobs.iter().map(|j| j.message.clone()).collect();
+            match self.store.add_messages(&batch).await {
+                Ok(committed) => {
+                    let results = committed.publish(self.publisher.as_ref());
+                    self.writer.batches.fetch_add(1, Ordering::Relaxed);
+                    self.writer
+                        .carried
+                        .fetch_add(results.len() as u64, Ordering::Relaxed);
+                    for (job, written) in jobs.drain(..).zip(results) {
+                        let _ = job.answer.send(Ok(written));
+                    }
+                }
+                Err(e) => {
+                    // Nothing of the batch was stored: every writer hears so
+                    // and may send again (with its client_msg_id, safely).
+                    tracing::warn!("a batch of {} messages was not stored", batch.len());
+                    let error = ApiError::from(e);
+                    for job in jobs.drain(..) {
+                        let _ = job.answer.send(Err(error.clone()));
+                    }
                 }
             }
         }
