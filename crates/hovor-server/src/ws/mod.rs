@@ -12,6 +12,7 @@
 mod follows;
 mod messages;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,12 +21,12 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use hovor_core::session::SessionStatus;
 use hovor_core::Command;
 use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
-use tokio::sync::mpsc;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
@@ -172,7 +173,7 @@ pub async fn upgrade(
 /// 128 KiB buffer. Frames from a peer are small (pings, and messages of at
 /// most 4,000 characters), so anything over 64 KiB is refused.
 fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(4 * 1024)
+    ws.read_buffer_size(1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(64 * 1024)
@@ -204,11 +205,7 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
             Err(e) => tracing::warn!("connect {}: {}", user.id, e.message),
         }
     }
-    let shutdown = app.workers.shutdown_signal();
-    let served = tokio::select! {
-        served = serve_connection(&app, &peer, start, socket, &subscription) => served,
-        () = shutdown.cancelled() => Ok(()),
-    };
+    let served = serve_connection(&app, &peer, start, socket, &subscription).await;
     if let Err(e) = served {
         tracing::debug!("connection of {} ended: {e:#}", peer.stream());
     }
@@ -356,25 +353,87 @@ enum Ended {
     SlowConsumer,
     #[error("silent for too long")]
     Idle,
+    #[error("the peer is gone")]
+    Gone,
     #[error("store: {0}")]
     Store(#[from] hovor_store::StoreError),
 }
 
+/// The way to the peer, and what waits to go there: at most `limit`
+/// frames. The connection's own loop writes them (no second task per
+/// connection).
 struct Outbox {
-    queue: mpsc::Sender<Message>,
+    sink: SplitSink<WebSocket, Message>,
+    queue: VecDeque<Message>,
+    limit: usize,
+    /// Frames were handed to the socket and not yet flushed.
+    unflushed: bool,
 }
 
+/// How long a replay waits for a peer that does not read.
+const REPLAY_WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Outbox {
+    fn new(sink: SplitSink<WebSocket, Message>, limit: usize) -> Outbox {
+        Outbox {
+            sink,
+            queue: VecDeque::new(),
+            limit,
+            unflushed: false,
+        }
+    }
+
+    /// During a replay: writes what is queued once the queue is full, so a
+    /// long backlog streams out instead of counting as a slow consumer.
+    async fn make_room(&mut self) -> Result<(), Ended> {
+        if self.queue.len() < self.limit {
+            return Ok(());
+        }
+        match tokio::time::timeout(REPLAY_WRITE_TIMEOUT, self.write()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Ended::Gone),
+            Err(_) => Err(Ended::SlowConsumer),
+        }
+    }
+
     fn push(&mut self, frame: ServerFrame) -> Result<(), Ended> {
-        self.queue
-            .try_send(Message::Text(Utf8Bytes::from(frame.to_text())))
-            .map_err(|_| Ended::SlowConsumer)
+        self.push_raw(Message::Text(Utf8Bytes::from(frame.to_text())))
     }
 
     fn push_raw(&mut self, message: Message) -> Result<(), Ended> {
-        self.queue
-            .try_send(message)
-            .map_err(|_| Ended::SlowConsumer)
+        if self.queue.len() >= self.limit {
+            return Err(Ended::SlowConsumer);
+        }
+        self.queue.push_back(message);
+        Ok(())
+    }
+
+    fn has_work(&self) -> bool {
+        !self.queue.is_empty() || self.unflushed
+    }
+
+    /// Hands the queued frames to the socket and flushes it. Safe to cancel
+    /// at any await: a frame leaves the queue only once the socket took it.
+    async fn write(&mut self) -> Result<(), axum::Error> {
+        let Outbox {
+            sink,
+            queue,
+            unflushed,
+            ..
+        } = self;
+        std::future::poll_fn(|cx| {
+            while !queue.is_empty() {
+                std::task::ready!(sink.poll_ready_unpin(cx))?;
+                if let Some(message) = queue.pop_front() {
+                    sink.start_send_unpin(message)?;
+                    *unflushed = true;
+                }
+            }
+            std::task::ready!(sink.poll_flush_unpin(cx))?;
+            *unflushed = false;
+            std::task::Poll::Ready(Ok(()))
+        })
+        .await
     }
 }
 
@@ -413,6 +472,7 @@ async fn catch_up(
                 }
                 let turn = follows.turn(&stream, &e.kind, &e.payload);
                 let own = follows.is_primary(&stream);
+                out.make_room().await?;
                 out.push_raw(Message::Text(shared.frame(&stream, own)))?;
                 match turn {
                     Turn::Stay => {}
@@ -452,31 +512,29 @@ async fn serve_connection(
     socket: WebSocket,
     subscription: &Subscription,
 ) -> Result<(), Ended> {
-    let (mut sink, mut incoming) = socket.split();
-    let (queue, mut outgoing) = mpsc::channel::<Message>(app.config.send_queue);
-    let writer = tokio::spawn(async move {
-        while let Some(message) = outgoing.recv().await {
-            if sink.send(message).await.is_err() {
-                return;
-            }
-        }
-        let _ = sink.close().await;
-    });
-
+    let (sink, mut incoming) = socket.split();
+    let mut out = Outbox::new(sink, app.config.send_queue);
     let result = async {
         let (mut follows, heads) = follows_at_start(app, peer, &start, subscription).await?;
-        let mut out = Outbox { queue };
         out.push(hello(app, peer, &follows, &heads, start.resumed).await?)?;
         let streams: Vec<String> = follows.cursors.iter().map(|c| c.stream.clone()).collect();
         for stream in &streams {
             catch_up(app, &mut out, &mut follows, subscription, stream).await?;
         }
 
+        let shutdown = app.workers.shutdown_signal();
         let mut ping = tokio::time::interval(app.config.heartbeat);
         ping.tick().await;
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
+                // The node stops: the peer resumes elsewhere or later.
+                () = shutdown.cancelled() => return Ok(()),
+                written = out.write(), if out.has_work() => {
+                    if written.is_err() {
+                        return Ok(()); // the peer is gone
+                    }
+                }
                 woken = subscription.next() => {
                     // Streams first: a logout's own state change comes before
                     // the logout.
@@ -520,7 +578,12 @@ async fn serve_connection(
         }
     }
     .await;
-    // Dropping the queue lets the writer flush what is queued and close.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+    // What is queued (a logout, the last events) still goes out, then the
+    // socket closes; a peer that does not read gets two seconds.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        let _ = out.write().await;
+        let _ = out.sink.close().await;
+    })
+    .await;
     result
 }

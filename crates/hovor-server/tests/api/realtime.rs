@@ -246,3 +246,48 @@ async fn shutting_a_node_down_closes_its_connections_and_records_the_disconnect(
         "disconnected"
     );
 }
+
+/// A backlog longer than the send queue streams out as the peer reads it;
+/// only a peer that stops reading live is dropped as a slow consumer.
+mod a_long_backlog_streams_out_past_the_send_queue {
+    use super::*;
+    use crate::harness::Backend;
+    use hovor_server::Config;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await;
+    }
+
+    async fn run(backend: Backend) {
+        let config = Config {
+            send_queue: 8,
+            ..Config::default()
+        };
+        let Some(app) = TestApp::spawn_with(backend, config).await else {
+            return;
+        };
+        let c = app.company("acme").await;
+        let jana = app.user(&c, "Jana", Role::Operator).await;
+        let tab = app.login(&jana).await;
+        for n in 0..20 {
+            let status = if n % 2 == 0 { "away" } else { "online" };
+            tab.set_status(&jana.id, status, None).await;
+        }
+        let mut ws = tab.ws(Some(0)).await;
+        let mut seqs = Vec::new();
+        while seqs.len() < 20 {
+            let m = ws.next_of("operator.state_changed").await;
+            seqs.push(m["seq"].as_i64().expect("seq"));
+        }
+        assert!(
+            seqs.windows(2).all(|w| w[1] == w[0] + 1),
+            "in order, none missing: {seqs:?}"
+        );
+    }
+}
