@@ -1,0 +1,60 @@
+//! The suite's scenarios. Each starts a fresh server (Hovor on one
+//! database, or the bare relay), drives it as its users would, and returns
+//! its figures; `suite` puts them side by side.
+
+pub mod burst;
+pub mod idle;
+pub mod invitations;
+pub mod sql;
+pub mod steady;
+
+use crate::target::{HovorSpec, Target};
+
+/// What a scenario runs against.
+#[derive(Clone, Debug)]
+pub enum Under {
+    Relay,
+    Hovor {
+        spec: HovorSpec,
+        /// Messages over REST (versions before socket messages).
+        http_messages: bool,
+    },
+}
+
+impl Under {
+    pub fn label(&self) -> String {
+        match self {
+            Under::Relay => "bare relay".to_owned(),
+            Under::Hovor { spec, .. } => format!("Hovor, {}", spec.db.name()),
+        }
+    }
+
+    pub async fn start(&self) -> anyhow::Result<Target> {
+        match self {
+            Under::Relay => Target::relay().await,
+            Under::Hovor { spec, .. } => Target::hovor(spec, false).await,
+        }
+    }
+
+    pub fn mode(&self, target: &Target) -> crate::traffic::Mode {
+        match self {
+            Under::Relay => crate::traffic::Mode::Relay {
+                url: target.url.clone(),
+            },
+            Under::Hovor { http_messages, .. } => crate::traffic::Mode::Hovor {
+                url: target.url.clone(),
+                http_messages: *http_messages,
+            },
+        }
+    }
+}
+
+pub fn mb(bytes: u64) -> String {
+    format!("{:.0}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Progress on stderr (the tables go to stdout).
+#[macro_export]
+macro_rules! progress {
+    ($($arg:tt)*) => { eprintln!("[{:>7.1}s] {}", $crate::started().elapsed().as_secs_f64(), format!($($arg)*)) };
+}

@@ -1,0 +1,272 @@
+//! The system under test: a `hovor demo` (SQLite or PostgreSQL) or the bare
+//! relay, started fresh for each scenario as a child process, and what the
+//! suite reads of it from /proc: CPU seconds and resident memory.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use tokio::process::{Child, Command};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    pub fn name(self) -> &'static str {
+        match self {
+            Db::Sqlite => "SQLite",
+            Db::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// How to start Hovor.
+#[derive(Clone, Debug)]
+pub struct HovorSpec {
+    pub binary: PathBuf,
+    pub db: Db,
+    /// Base URL of the PostgreSQL server; a fresh database is made per run.
+    pub postgres: String,
+    /// `full` or `normal` (SQLite only).
+    pub sqlite_synchronous: String,
+}
+
+pub struct Target {
+    child: Child,
+    pub url: String,
+    pid: u32,
+    log: PathBuf,
+    dir: PathBuf,
+    database: Option<(String, String)>,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+fn scratch_dir(label: &str) -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "hovor-bench-{}-{label}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos() ^ u128::from(free_port()?)
+    ));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+impl Target {
+    /// A fresh `hovor demo`; with `sql_log` it logs every statement, so the
+    /// suite can count them (that costs time: only the SQL scenario does).
+    pub async fn hovor(spec: &HovorSpec, sql_log: bool) -> anyhow::Result<Target> {
+        let port = free_port()?;
+        let dir = scratch_dir("hovor")?;
+        let log = dir.join("server.log");
+        let mut command = Command::new(&spec.binary);
+        command
+            .arg("demo")
+            .env("HOVOR_LISTEN", format!("127.0.0.1:{port}"))
+            .env("HOVOR_DATA_DIR", dir.join("data"))
+            .env("HOVOR_SQLITE_SYNCHRONOUS", &spec.sqlite_synchronous)
+            .env(
+                "HOVOR_LOG",
+                if sql_log {
+                    "warn,sqlx::query=debug"
+                } else {
+                    "warn"
+                },
+            )
+            .env_remove("HOVOR_DATABASE_URL");
+        let mut database = None;
+        if spec.db == Db::Postgres {
+            let name = format!("hovor_bench_{}_{port}", std::process::id());
+            psql(
+                &spec.postgres,
+                "postgres",
+                &format!("CREATE DATABASE {name}"),
+            )
+            .await?;
+            command.env("HOVOR_DATABASE_URL", format!("{}/{name}", spec.postgres));
+            database = Some((spec.postgres.clone(), name));
+        }
+        let target = Target::spawn(command, port, log, dir, database).await?;
+        Ok(target)
+    }
+
+    /// The bare relay, this same program with `relay`.
+    pub async fn relay() -> anyhow::Result<Target> {
+        let port = free_port()?;
+        let dir = scratch_dir("relay")?;
+        let log = dir.join("relay.log");
+        let mut command = Command::new(std::env::current_exe()?);
+        command
+            .arg("relay")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"));
+        Target::spawn(command, port, log, dir, None).await
+    }
+
+    async fn spawn(
+        mut command: Command,
+        port: u16,
+        log: PathBuf,
+        dir: PathBuf,
+        database: Option<(String, String)>,
+    ) -> anyhow::Result<Target> {
+        let file = std::fs::File::create(&log)?;
+        command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .kill_on_drop(true);
+        let child = command.spawn().context("starting the server under test")?;
+        let pid = child.id().context("the server has no pid")?;
+        let target = Target {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            pid,
+            log,
+            dir,
+            database,
+        };
+        target.wait_ready(port).await?;
+        Ok(target)
+    }
+
+    async fn wait_ready(&self, port: u16) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                // Hovor answers /healthz once its store is open; the relay
+                // answers any connection.
+                let healthy = reqwest::get(format!("{}/healthz", self.url))
+                    .await
+                    .map(|r| r.status().is_success())
+                    .unwrap_or(false);
+                if healthy || self.is_relay() {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!(
+            "the server did not start; its log:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        )
+    }
+
+    fn is_relay(&self) -> bool {
+        self.log.ends_with("relay.log")
+    }
+
+    /// User plus system CPU time the process has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
+            return 0.0;
+        };
+        // Fields after the command name (which may hold spaces): utime is
+        // the 14th field of the line, stime the 15th.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            return 0.0;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+        match (ticks(11), ticks(12)) {
+            (Some(u), Some(s)) => (u + s) / clock_ticks(),
+            _ => 0.0,
+        }
+    }
+
+    /// Resident memory now, in bytes.
+    pub fn rss(&self) -> u64 {
+        status_kb(self.pid, "VmRSS:") * 1024
+    }
+
+    /// The most resident memory the process ever had, in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        status_kb(self.pid, "VmHWM:") * 1024
+    }
+
+    /// Statements logged so far (with `sql_log`).
+    pub fn sql_statements(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .map(|log| log.lines().filter(|l| l.contains("sqlx::query")).count())
+            .unwrap_or(0)
+    }
+
+    /// Stops the server and removes its data.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+        if let Some((server, name)) = self.database.take() {
+            psql(
+                &server,
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS {name}"),
+            )
+            .await?;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(())
+    }
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn clock_ticks() -> f64 {
+    // Linux reports CPU time in USER_HZ, 100 on every architecture it runs.
+    100.0
+}
+
+async fn psql(server: &str, database: &str, sql: &str) -> anyhow::Result<()> {
+    let output = Command::new("psql")
+        .arg(format!("{server}/{database}"))
+        .arg("-qtAc")
+        .arg(sql)
+        .output()
+        .await
+        .context("running psql (PostgreSQL's client) for the bench database")?;
+    if !output.status.success() {
+        bail!(
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// CPU seconds of this process and its children so far (the load generator).
+pub fn own_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime, stime, cutime, cstime.
+    (ticks(11) + ticks(12) + ticks(13) + ticks(14)) / clock_ticks()
+}
