@@ -48,6 +48,8 @@ struct Envelope<'a> {
     id: u64,
 }
 
+// The handshake callback's error type is tungstenite's, large or not.
+#[allow(clippy::result_large_err)]
 async fn connection(stream: TcpStream, peers: Peers) {
     let mut name = String::new();
     let named = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {

@@ -76,6 +76,13 @@ impl MessageWriter {
     /// Writes the message with whatever else arrives together; answers
     /// after the commit.
     pub async fn write(&self, message: NewMessage) -> Result<Written, ApiError> {
+        self.submit(message)?.await
+    }
+
+    /// Puts the message in its session's lane now (so messages submitted
+    /// one after another are written in that order) and returns the answer
+    /// to await: it comes after the commit.
+    pub fn submit(&self, message: NewMessage) -> Result<Answer, ApiError> {
         let hash = self.hasher.hash_one(&message.session_id);
         let lane = &self.lanes[(hash % self.lanes.len() as u64) as usize];
         let (answer, answered) = oneshot::channel();
@@ -88,7 +95,23 @@ impl MessageWriter {
                 ),
                 mpsc::error::TrySendError::Closed(_) => stopping(),
             })?;
-        answered.await.map_err(|_| stopping())?
+        Ok(Answer(answered))
+    }
+}
+
+/// What the lane answers, after the commit.
+pub struct Answer(oneshot::Receiver<Result<Written, ApiError>>);
+
+impl std::future::Future for Answer {
+    type Output = Result<Written, ApiError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|answer| answer.unwrap_or_else(|_| Err(stopping())))
     }
 }
 

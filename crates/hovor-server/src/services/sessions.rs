@@ -75,6 +75,21 @@ pub async fn post_as_client(
     client_msg_id: Option<String>,
     text: &str,
 ) -> ApiResult<Posted> {
+    submit_as_client(app, session, client_msg_id, text)?
+        .written()
+        .await
+}
+
+/// [`post_as_client`] in two steps: the checks and the place in the
+/// writer's lane now, the answer after the commit. A socket submits each
+/// message as it reads it, so its messages keep their order while many are
+/// in flight.
+pub fn submit_as_client(
+    app: &AppState,
+    session: &Session,
+    client_msg_id: Option<String>,
+    text: &str,
+) -> ApiResult<Submitted> {
     check_text(text)?;
     valid_client_msg_id(client_msg_id.as_deref())?;
     if !app.client_messages.try_take(&session.id) {
@@ -85,7 +100,7 @@ pub async fn post_as_client(
         ));
     }
     let writer = Writer::Client { client_msg_id };
-    post(app, &session.company_id, &session.id, writer, text).await
+    submit(app, &session.company_id, &session.id, writer, text)
 }
 
 /// An operator's message in a session they hold (over HTTP or the socket);
@@ -97,6 +112,19 @@ pub async fn post_as_operator(
     client_msg_id: Option<String>,
     text: &str,
 ) -> ApiResult<Posted> {
+    submit_as_operator(app, operator, session_id, client_msg_id, text)?
+        .written()
+        .await
+}
+
+/// [`post_as_operator`] in two steps, as [`submit_as_client`].
+pub fn submit_as_operator(
+    app: &AppState,
+    operator: &User,
+    session_id: &str,
+    client_msg_id: Option<String>,
+    text: &str,
+) -> ApiResult<Submitted> {
     check_text(text)?;
     valid_client_msg_id(client_msg_id.as_deref())?;
     let writer = Writer::Operator {
@@ -104,7 +132,7 @@ pub async fn post_as_operator(
         name: operator.name.clone(),
         client_msg_id,
     };
-    post(app, &operator.company_id, session_id, writer, text).await
+    submit(app, &operator.company_id, session_id, writer, text)
 }
 
 fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
@@ -117,16 +145,15 @@ fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
     Ok(())
 }
 
-/// A message from the client, an operator or the system, written with
-/// whatever else arrives together (group commit); 404 for a session not of
-/// the company.
-async fn post(
+/// A message from the client, an operator or the system, handed to the
+/// writer to be written with whatever else arrives together (group commit).
+fn submit(
     app: &AppState,
     company_id: &str,
     session_id: &str,
     writer: Writer,
     text: &str,
-) -> ApiResult<Posted> {
+) -> ApiResult<Submitted> {
     let message = NewMessage {
         company_id: company_id.to_owned(),
         session_id: session_id.to_owned(),
@@ -134,10 +161,21 @@ async fn post(
         text: text.to_owned(),
         at: app.now(),
     };
-    match app.messages.write(message).await? {
-        Written::Stored(posted) => Ok(posted),
-        Written::Refused(refusal) => Err(refusal.into()),
-        Written::NoSession => Err(ApiError::not_found("the session")),
+    Ok(Submitted(app.messages.submit(message)?))
+}
+
+/// A message in the writer's lane; its answer comes after the commit.
+pub struct Submitted(crate::message_writer::Answer);
+
+impl Submitted {
+    /// The stored message, or why not (404 for a session not of the
+    /// company).
+    pub async fn written(self) -> ApiResult<Posted> {
+        match self.0.await? {
+            Written::Stored(posted) => Ok(posted),
+            Written::Refused(refusal) => Err(refusal.into()),
+            Written::NoSession => Err(ApiError::not_found("the session")),
+        }
     }
 }
 

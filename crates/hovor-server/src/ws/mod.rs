@@ -21,7 +21,7 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
-use futures_util::stream::SplitSink;
+use futures_util::stream::{FuturesOrdered, SplitSink};
 use futures_util::{SinkExt, StreamExt};
 use hovor_core::session::SessionStatus;
 use hovor_core::Command;
@@ -39,6 +39,9 @@ use crate::AppState;
 use follows::{Cursor, Follows, Turn};
 
 const REPLAY_BATCH: i64 = 500;
+/// Messages one connection may have waiting for their commit; it reads no
+/// further until an answer goes out.
+const MAX_IN_FLIGHT: usize = 64;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -522,6 +525,8 @@ async fn serve_connection(
             catch_up(app, &mut out, &mut follows, subscription, stream).await?;
         }
 
+        // Messages read and not yet answered, answered in the order read.
+        let mut in_flight: FuturesOrdered<messages::Answer> = FuturesOrdered::new();
         let shutdown = app.workers.shutdown_signal();
         let mut ping = tokio::time::interval(app.config.heartbeat);
         ping.tick().await;
@@ -530,6 +535,9 @@ async fn serve_connection(
             tokio::select! {
                 // The node stops: the peer resumes elsewhere or later.
                 () = shutdown.cancelled() => return Ok(()),
+                Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
+                    out.push(answer)?;
+                }
                 written = out.write(), if out.has_work() => {
                     if written.is_err() {
                         return Ok(()); // the peer is gone
@@ -560,14 +568,15 @@ async fn serve_connection(
                     out.push(ServerFrame::Ping)?;
                     out.push_raw(Message::Ping(Default::default()))?;
                 }
-                message = incoming.next() => match message {
+                // Reads on while few enough answers are pending.
+                message = incoming.next(), if in_flight.len() < MAX_IN_FLIGHT => match message {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
                         match serde_json::from_str(text.as_str()) {
                             Ok(ClientFrame::Ping) => out.push(ServerFrame::Pong)?,
                             Ok(ClientFrame::Message(message)) => {
-                                out.push(messages::receive(app, peer, message).await)?;
+                                in_flight.push_back(messages::receive(app, peer, message));
                             }
                             Ok(ClientFrame::Pong) | Err(_) => {}
                         }

@@ -17,6 +17,7 @@ on_both_stores!(
     a_batch_judges_each_message_on_its_own,
     many_writers_at_once_each_get_their_ack_and_nothing_twice,
     messages_waiting_together_share_one_commit,
+    one_socket_has_many_messages_in_flight_and_hears_them_in_order,
 );
 
 fn from_client(company_id: &str, session_id: &str, id: Option<&str>, text: &str) -> NewMessage {
@@ -270,5 +271,60 @@ async fn messages_waiting_together_share_one_commit(app: TestApp) {
         batches <= node.messages.lanes() as u64,
         "{batches} commits for 20 messages in {} lanes",
         node.messages.lanes()
+    );
+}
+
+/// An operator's socket does not wait for one commit before reading the
+/// next message: what it sends back to back is committed together, and the
+/// acks come back in the order sent, each session's messages in order.
+async fn one_socket_has_many_messages_in_flight_and_hears_them_in_order(app: TestApp) {
+    let c = app.company("acme").await;
+    let eva = app.user(&c, "Eva", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 20)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    let tab = app.login(&eva).await;
+    let mut ws = tab.ws(None).await;
+    let mut chats = Vec::new();
+    for n in 0..10 {
+        let (id, _) = app.start_chat("acme", &format!("Client {n}")).await;
+        ws.next_of("session.offered").await;
+        let r = tab
+            .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        chats.push(id);
+    }
+    let (batches_before, _) = app.state.messages.committed();
+    let mut sent = Vec::new();
+    for round in 0..3 {
+        for (n, id) in chats.iter().enumerate() {
+            let msg_id = format!("s{n}-{round}");
+            ws.send_text(
+                &json!({"type": "message", "session_id": id, "client_msg_id": msg_id, "text": msg_id})
+                    .to_string(),
+            )
+            .await;
+            sent.push((msg_id, id.clone(), round + 1));
+        }
+    }
+    for (msg_id, session_id, seq) in &sent {
+        let ack = ws.next_of("ack").await;
+        assert_eq!(
+            ack["client_msg_id"],
+            msg_id.as_str(),
+            "acks in the order sent"
+        );
+        assert_eq!(ack["session_id"], session_id.as_str());
+        assert_eq!(ack["seq"], *seq as i64, "{msg_id}");
+    }
+    let (batches_after, _) = app.state.messages.committed();
+    assert!(
+        batches_after - batches_before < sent.len() as u64,
+        "{} commits for {} messages sent back to back: one at a time",
+        batches_after - batches_before,
+        sent.len()
     );
 }
