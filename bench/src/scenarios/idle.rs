@@ -15,7 +15,7 @@ use tokio::process::Command;
 
 use crate::hovor_api;
 use crate::progress;
-use crate::traffic::{loopback, Endpoint, Side, Tracker};
+use crate::traffic::{loopback, Acceptor, Endpoint, Side, Tracker};
 
 use super::Under;
 
@@ -38,7 +38,7 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
     let target = under.start().await?;
     let relay = matches!(under, Under::Relay);
     // Hovor takes chats only with someone online: one operator, who takes
-    // none, so the clients wait in the queue (and hear their places).
+    // one, so the other clients wait in the queue (and hear their places).
     let mut _operator = None;
     if !relay {
         let http = reqwest::Client::new();
@@ -53,7 +53,20 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
         )
         .await?;
         let (tracker, _) = Tracker::new();
-        _operator = Some(Endpoint::run(socket, Side::Operator, tracker, None));
+        // Takes the first chat (an offer left unanswered would pause them).
+        let (reports, _accepted) = tokio::sync::mpsc::unbounded_channel();
+        let acceptor = Acceptor {
+            http: http.clone(),
+            url: target.url.clone(),
+            login,
+            index: 0,
+            accept: true,
+            reports,
+        };
+        _operator = Some((
+            Endpoint::run(socket, Side::Operator, tracker, Some(acceptor)),
+            _accepted,
+        ));
         hovor_api::wait_available(&http, &target.url).await?;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -201,8 +201,8 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
         // (an offer its coming online brought) is sent, the connect itself
         // is the hello's state. Read before connecting, in case it changes
         // nothing visible (a second tab).
-        let before = app.store.last_seq(&user.id).await.ok();
-        match services::status::connect(&app, user).await {
+        let before = Box::pin(app.store.last_seq(&user.id)).await.ok();
+        match Box::pin(services::status::connect(&app, user)).await {
             Ok(own) if !start.resumed => start.last_seq = own.or(before),
             Ok(_) => {}
             Err(e) => tracing::warn!("connect {}: {}", user.id, e.message),
@@ -213,7 +213,8 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
         tracing::debug!("connection of {} ended: {e:#}", peer.stream());
     }
     if let Peer::Operator(user) = &peer {
-        if let Err(e) = change_state(&app, &user.company_id, &user.id, Command::Disconnect).await {
+        let disconnect = change_state(&app, &user.company_id, &user.id, Command::Disconnect);
+        if let Err(e) = Box::pin(disconnect).await {
             tracing::warn!("disconnect {}: {}", user.id, e.message);
         }
     }
@@ -518,11 +519,12 @@ async fn serve_connection(
     let (sink, mut incoming) = socket.split();
     let mut out = Outbox::new(sink, app.config.send_queue);
     let result = async {
-        let (mut follows, heads) = follows_at_start(app, peer, &start, subscription).await?;
-        out.push(hello(app, peer, &follows, &heads, start.resumed).await?)?;
+        let (mut follows, heads) =
+            Box::pin(follows_at_start(app, peer, &start, subscription)).await?;
+        out.push(Box::pin(hello(app, peer, &follows, &heads, start.resumed)).await?)?;
         let streams: Vec<String> = follows.cursors.iter().map(|c| c.stream.clone()).collect();
         for stream in &streams {
-            catch_up(app, &mut out, &mut follows, subscription, stream).await?;
+            Box::pin(catch_up(app, &mut out, &mut follows, subscription, stream)).await?;
         }
 
         // Messages read and not yet answered, answered in the order read.
@@ -548,7 +550,7 @@ async fn serve_connection(
                     // the logout.
                     if woken.bits & STREAM != 0 {
                         for stream in &woken.streams {
-                            catch_up(app, &mut out, &mut follows, subscription, stream).await?;
+                            Box::pin(catch_up(app, &mut out, &mut follows, subscription, stream)).await?;
                         }
                     }
                     if woken.bits & LOGGED_OUT != 0 {
