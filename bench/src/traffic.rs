@@ -424,7 +424,14 @@ impl Link {
                 url,
                 http_messages: true,
             } => {
-                let body = serde_json::json!({"text": format!("m{id}"), "client_msg_id": format!("m{id}")});
+                // Before socket messages, only the client's REST call took a
+                // client_msg_id (an operator's refused the field).
+                let body = match from {
+                    Side::Client => {
+                        serde_json::json!({"text": format!("m{id}"), "client_msg_id": format!("m{id}")})
+                    }
+                    Side::Operator => serde_json::json!({"text": format!("m{id}")}),
+                };
                 let request = match (from, &self.operator_login) {
                     (Side::Client, _) => http
                         .post(format!(
@@ -569,8 +576,10 @@ async fn connect_hovor(
 /// seconds); a client whose last message is younger sends none.
 const CLIENT_SPACING: Duration = Duration::from_millis(1100);
 /// Unanswered messages beyond which an open loop holds back: the server is
-/// not keeping up, and the phase says so.
+/// not keeping up, and the phase says so. Over REST each is a request in
+/// flight, so fewer (the generator would otherwise run out of ports).
 const MAX_OUTSTANDING: u64 = 50_000;
+const MAX_OUTSTANDING_HTTP: u64 = 2_000;
 
 /// Sends `rate` messages a second for `duration`, spread over the links
 /// in turn: from the client when it may send again, else from the operator.
@@ -587,13 +596,20 @@ pub async fn open_loop(
     let started = Instant::now();
     let mut last_client = vec![started - CLIENT_SPACING; links.len()];
     let (mut sent, mut held_back) = (0u64, 0u64);
+    let limit = match mode {
+        Mode::Hovor {
+            http_messages: true,
+            ..
+        } => MAX_OUTSTANDING_HTTP,
+        _ => MAX_OUTSTANDING,
+    };
     let mut tick = tokio::time::interval(Duration::from_millis(2));
     while started.elapsed() < duration {
         tick.tick().await;
         let due = (started.elapsed().as_secs_f64() * rate) as u64;
         let now = Instant::now();
         while sent + held_back < due {
-            if tracker.outstanding() > MAX_OUTSTANDING {
+            if tracker.outstanding() > limit {
                 held_back += 1;
                 continue;
             }
