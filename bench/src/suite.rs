@@ -127,12 +127,12 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
         .collect();
     if args.wants("burst") {
         println!("\n### Burst: {} chats arriving at once\n", args.burst);
-        println!("| under | offered | all offered (s) | request → offer p50 / p95 / p99 / max (ms) | start request p50 / p95 / p99 / max (ms) | failed | server CPU (s) | peak RSS (MB) |");
+        println!("| under | offered | all offered (s) | request → offer p50 / p95 / p99 / max (ms) | start request p50 / p95 / p99 / max (ms) | failed / not sent | server CPU (s) | peak RSS (MB) |");
         println!("|---|---|---|---|---|---|---|---|");
         for under in &hovors {
             let r = scenarios::burst::run(under, args.burst, args.burst_in_flight).await?;
             println!(
-                "| {} | {} of {} | {:.2} | {} | {} | {} | {:.1} | {} |",
+                "| {} | {} of {} | {:.2} | {} | {} | {} / {} | {:.1} | {} |",
                 args.name(under),
                 r.offered,
                 r.clients,
@@ -140,6 +140,7 @@ pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
                 r.routing.cell(),
                 r.start.cell(),
                 r.failed,
+                r.not_sent,
                 r.server_cpu,
                 mb(r.peak_rss)
             );

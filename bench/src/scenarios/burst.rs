@@ -17,6 +17,9 @@ use crate::traffic::{Acceptor, Endpoint, Side, Tracker};
 
 use super::Under;
 
+/// How long the chats may take to start before the rest are not sent.
+const PATIENCE: Duration = Duration::from_secs(120);
+
 pub struct Report {
     pub clients: usize,
     pub offered: usize,
@@ -27,6 +30,8 @@ pub struct Report {
     /// Each start request until its answer.
     pub start: Latency,
     pub failed: usize,
+    /// Not asked for: the server had not taken the others within 120 s.
+    pub not_sent: usize,
     pub server_cpu: f64,
     pub peak_rss: u64,
 }
@@ -88,12 +93,18 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
     };
     let cpu = target.cpu_seconds();
     let started = Instant::now();
+    // A server that cannot take them all within the patience is not waited
+    // for: the chats not yet asked for are counted, not sent.
+    let give_up = started + PATIENCE;
     let results: Vec<(Instant, Duration, anyhow::Result<hovor_api::Chat>)> =
         futures_util::stream::iter(0..clients)
             .map(|n| {
                 let (http, url) = (http.clone(), url.clone());
                 async move {
                     let sent = Instant::now();
+                    if sent > give_up {
+                        return (sent, Duration::ZERO, Err(anyhow::anyhow!("not sent")));
+                    }
                     let chat = hovor_api::start_chat(&http, &url, n).await;
                     (sent, sent.elapsed(), chat)
                 }
@@ -101,6 +112,14 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
             .buffer_unordered(in_flight)
             .collect()
             .await;
+    let not_sent = results
+        .iter()
+        .filter(|r| matches!(&r.2, Err(e) if e.to_string() == "not sent"))
+        .count();
+    let results: Vec<_> = results
+        .into_iter()
+        .filter(|r| r.1 > Duration::ZERO)
+        .collect();
     let failed = results.iter().filter(|r| r.2.is_err()).count();
     if let Some((_, _, Err(e))) = results.iter().find(|r| r.2.is_err()) {
         progress!("  {failed} chats failed to start, the first: {e:#}");
@@ -109,7 +128,7 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
         .iter()
         .filter_map(|(sent, _, chat)| chat.as_ref().ok().map(|c| (c.session_id.clone(), *sent)))
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now().max(give_up) + Duration::from_secs(30);
     loop {
         let count = {
             let offered = offered_at.lock().unwrap_or_else(|p| p.into_inner());
@@ -141,6 +160,7 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
         routing: Latency::of(routing),
         start: Latency::of(results.iter().map(|r| r.1).collect()),
         failed,
+        not_sent,
         server_cpu,
         peak_rss: target.peak_rss(),
     };

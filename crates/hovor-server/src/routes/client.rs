@@ -16,7 +16,7 @@ use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
-use crate::services::sessions::{self, availability_of};
+use crate::services::sessions::{self, availability_for_start, availability_of};
 use crate::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -142,8 +142,8 @@ pub async fn start(
             ));
         }
     }
-    let (state, _) =
-        availability_of(&app, &company_id, body.channel, body.group_id.as_deref()).await?;
+    let state =
+        availability_for_start(&app, &company_id, body.channel, body.group_id.as_deref()).await?;
     if state == Availability::Offline {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

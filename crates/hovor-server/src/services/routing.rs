@@ -5,7 +5,8 @@
 //!
 //! One pass at a time per node (a mutex), and every offer is a conditional
 //! update in the database that also rechecks the operator's room, so a
-//! stale plan can lose an offer but never over-assign.
+//! stale plan can lose an offer but never over-assign. A pass's offers are
+//! committed together (up to 256 a transaction).
 
 use hovor_core::routing::plan_offers;
 use hovor_core::{Cause, Channel, Command, Status};
@@ -14,6 +15,9 @@ use tokio::sync::mpsc;
 use super::status::change_state;
 use crate::routing_queue::Job;
 use crate::AppState;
+
+/// The most offers one transaction makes.
+const OFFERS_PER_COMMIT: usize = 256;
 
 /// The routing worker: does the passes asked for, one at a time, until the
 /// node shuts down (its owner, `Workers`, stops it).
@@ -62,16 +66,17 @@ async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize>
     let now = app.now();
     let candidates = app.store.candidates(company_id, now).await?;
     let deadline = now + i64::from(company.settings.offer_timeout_s) * 1000;
+    let plan = plan_offers(&waiting, &candidates, now);
     let mut offered = 0;
-    for (session_id, operator_id) in plan_offers(&waiting, &candidates, now) {
+    // A burst's offers go in a few transactions, not one each; a bounded
+    // batch keeps each transaction short for the writers waiting behind it.
+    for batch in plan.chunks(OFFERS_PER_COMMIT) {
         let made = app
             .store
-            .offer(company_id, &session_id, &operator_id, deadline, now)
+            .offer_all(company_id, batch, deadline, now)
             .await?
             .publish(app);
-        if made.is_some() {
-            offered += 1;
-        }
+        offered += made.iter().flatten().count();
     }
     Ok(offered)
 }

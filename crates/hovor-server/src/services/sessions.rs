@@ -26,6 +26,18 @@ pub async fn availability_of(
     Ok((availability(&candidates, channel, group), queue))
 }
 
+/// Can anyone take a session of this channel (in this group) now? What a
+/// new session is checked against: the operators alone, not the queue.
+pub async fn availability_for_start(
+    app: &AppState,
+    company_id: &str,
+    channel: Channel,
+    group: Option<&str>,
+) -> ApiResult<Availability> {
+    let candidates = app.store.candidates(company_id, app.now()).await?;
+    Ok(availability(&candidates, channel, group))
+}
+
 /// The operator's queue: waiting sessions they could be offered (their
 /// groups and channels) and those offered to them, oldest first.
 pub async fn queue_of(

@@ -13,7 +13,10 @@ use serde_json::json;
 use crate::harness::{eventually, Client, TestApp, START};
 use crate::on_both_stores;
 
-on_both_stores!(sixty_clients_six_operators_all_served_within_capacity);
+on_both_stores!(
+    sixty_clients_six_operators_all_served_within_capacity,
+    a_pass_commits_its_offers_together_and_rechecks_room_for_each,
+);
 
 const CLIENTS: usize = 60;
 
@@ -188,4 +191,92 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
     for task in tasks {
         task.abort();
     }
+}
+
+/// A routing pass's offers go in one transaction, and each is rechecked
+/// there: with room for two, the third planned offer is not made; a session
+/// no longer waiting is not offered; nothing of it is half written.
+async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: TestApp) {
+    use hovor_store::{ClientInfo, NewSession};
+    let c = app.company("acme").await;
+    let eva = app.user(&c, "Eva", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 2)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    let new = |name: &str| NewSession {
+        company_id: c.id.clone(),
+        channel: Channel::Chat,
+        source: hovor_core::session::Source::Widget,
+        group_id: None,
+        target_operator_id: None,
+        client: ClientInfo {
+            name: Some(name.to_owned()),
+            email: None,
+            phone: None,
+        },
+        page_url: None,
+        client_token_hash: None,
+    };
+    // Written but not published: no routing pass runs on its own.
+    let mut ids = Vec::new();
+    for name in ["A", "B", "C", "D"] {
+        let session = app
+            .store()
+            .create_session(&new(name), START)
+            .await
+            .expect("create")
+            .into_unpublished();
+        ids.push(session.id);
+    }
+    app.store()
+        .end_session(
+            &c.id,
+            &ids[3],
+            hovor_core::session::EndReason::ClientLeft,
+            START,
+        )
+        .await
+        .expect("end")
+        .into_unpublished();
+    let plan: Vec<(String, String)> = ids.iter().map(|id| (id.clone(), eva.id.clone())).collect();
+    let before = app.store().last_seq(&eva.id).await.expect("seq");
+    let made = app
+        .store()
+        .offer_all(&c.id, &plan, START + 30_000, START)
+        .await
+        .expect("offer all")
+        .into_unpublished();
+    let offered: Vec<bool> = made.iter().map(Option::is_some).collect();
+    assert_eq!(offered, vec![true, true, false, false]);
+    for (id, status) in [
+        (&ids[0], SessionStatus::Offered),
+        (&ids[1], SessionStatus::Offered),
+        (&ids[2], SessionStatus::Waiting),
+        (&ids[3], SessionStatus::Ended),
+    ] {
+        let s = app
+            .store()
+            .session(&c.id, id)
+            .await
+            .expect("read")
+            .expect("session");
+        assert_eq!(s.status, status, "{id}");
+    }
+    let events = app
+        .store()
+        .events_after(&eva.id, before, 100)
+        .await
+        .expect("events");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["session.offered", "session.offered"]);
+    // An empty plan writes nothing.
+    let none = app
+        .store()
+        .offer_all(&c.id, &[], START, START)
+        .await
+        .expect("empty plan")
+        .into_unpublished();
+    assert!(none.is_empty());
 }

@@ -22,6 +22,49 @@ use crate::{
     StoreResult, TelephonyStore, WebhookEvent,
 };
 
+/// One offer of a pass, inside its transaction (the operator locked):
+/// `None` if the session is no longer waiting or the operator has no room.
+async fn offer_one(
+    tx: &mut super::Tx,
+    out: &mut Outgoing,
+    company_id: &str,
+    session_id: &str,
+    operator_id: &str,
+    deadline: Millis,
+    now: Millis,
+) -> StoreResult<Option<Session>> {
+    let session = locked_session(tx, company_id, session_id).await?;
+    if session.status != SessionStatus::Waiting {
+        return Ok(None);
+    }
+    // Recheck room inside the transaction: the snapshot may be stale, and
+    // this pass's earlier offers count.
+    let seat = seat(tx, operator_id, session.channel, session_id, true).await?;
+    if seat_has_room(session.channel, seat).is_err() {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!(
+        "UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 \
+         WHERE id = $1 AND status = 'waiting' {SESSION_RETURNING}"
+    ))
+    .bind(session_id)
+    .bind(operator_id)
+    .bind(deadline)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(offered) = written_session(row)? else {
+        return Ok(None);
+    };
+    set_last_offered(&mut **tx, operator_id, now).await?;
+    let told = [Some(operator_id.to_owned())];
+    announce(tx, out, &offered, Operators::Offered(&told), now).await?;
+    let webhook = WebhookEvent::SessionOffered(SessionEvent {
+        session: offered.clone(),
+    });
+    out.webhook(company_id, webhook, now);
+    Ok(Some(offered))
+}
+
 fn offer_changed(company_id: &str) -> Change {
     Change::OfferChanged {
         company_id: company_id.to_owned(),
@@ -161,49 +204,46 @@ impl RoutingStore for Backend {
         rows.iter().map(|r| Ok(r.try_get("company_id")?)).collect()
     }
 
-    async fn offer(
+    async fn offer_all(
         &self,
         company_id: &str,
-        session_id: &str,
-        operator_id: &str,
+        plan: &[(String, String)],
         deadline: Millis,
         now: Millis,
-    ) -> StoreResult<Committed<Option<Session>>> {
+    ) -> StoreResult<Committed<Vec<Option<Session>>>> {
+        if plan.is_empty() {
+            return Ok(Committed::unchanged(Vec::new()));
+        }
         let mut tx = self.begin_for(company_id).await?;
-        lock_operator(&mut tx, operator_id).await?;
-        let session = locked_session(&mut tx, company_id, session_id).await?;
-        if session.status != SessionStatus::Waiting {
-            return Ok(Committed::unchanged(None));
+        // Operators in one order, whoever else locks them.
+        let mut operators: Vec<&str> = plan.iter().map(|(_, o)| o.as_str()).collect();
+        operators.sort_unstable();
+        operators.dedup();
+        for operator_id in operators {
+            lock_operator(&mut tx, operator_id).await?;
         }
-        // Recheck room inside the transaction: the snapshot may be stale.
-        let seat = seat(&mut tx, operator_id, session.channel, session_id, true).await?;
-        if seat_has_room(session.channel, seat).is_err() {
-            return Ok(Committed::unchanged(None));
-        }
-        let row = sqlx::query(&format!(
-            "UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 \
-             WHERE id = $1 AND status = 'waiting' {SESSION_RETURNING}"
-        ))
-        .bind(session_id)
-        .bind(operator_id)
-        .bind(deadline)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(offered) = written_session(row)? else {
-            return Ok(Committed::unchanged(None));
-        };
-        set_last_offered(&mut *tx, operator_id, now).await?;
-        let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
-        announce(&mut tx, &mut out, &offered, Operators::Offered(&told), now).await?;
-        let webhook = WebhookEvent::SessionOffered(SessionEvent {
-            session: offered.clone(),
-        });
-        out.webhook(company_id, webhook, now);
+        let mut made = Vec::with_capacity(plan.len());
+        for (session_id, operator_id) in plan {
+            let offered = offer_one(
+                &mut tx,
+                &mut out,
+                company_id,
+                session_id,
+                operator_id,
+                deadline,
+                now,
+            )
+            .await?;
+            made.push(offered);
+        }
+        if made.iter().all(Option::is_none) {
+            return Ok(Committed::unchanged(made));
+        }
         let mut changes = out.write(&mut tx).await?;
         changes.push(offer_changed(company_id));
         tx.commit().await?;
-        Ok(Committed::new(Some(offered), changes))
+        Ok(Committed::new(made, changes))
     }
 
     async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>> {

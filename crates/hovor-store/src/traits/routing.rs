@@ -26,16 +26,17 @@ pub trait RoutingStore {
     }
     /// Companies with sessions waiting now.
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
-    /// Offers a waiting session; `None` if it is no longer waiting or the
-    /// operator has no room.
-    async fn offer(
+    /// Makes a routing pass's offers, `(session, operator)` in turn, in one
+    /// transaction: each session that is still waiting goes to its operator
+    /// if they still have room (rechecked with the offers before it), else
+    /// its answer is `None`.
+    async fn offer_all(
         &self,
         company_id: &str,
-        session_id: &str,
-        operator_id: &str,
+        plan: &[(String, String)],
         deadline: Millis,
         now: Millis,
-    ) -> StoreResult<Committed<Option<Session>>>;
+    ) -> StoreResult<Committed<Vec<Option<Session>>>>;
     /// Offers whose deadline has passed: `(company, session, operator)`.
     async fn expired_offers(&self, now: Millis) -> StoreResult<Vec<(String, String, String)>>;
     /// Sessions offered to this operator now.
