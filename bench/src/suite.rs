@@ -71,6 +71,10 @@ pub struct SuiteArgs {
     /// Leave the relay out (its figures then come from another run).
     #[arg(long)]
     pub no_relay: bool,
+    /// Record `perf` profiles of the measured phases (steady's maximum,
+    /// the burst) into this directory.
+    #[arg(long)]
+    pub perf: Option<PathBuf>,
     /// What to call this version in the tables.
     #[arg(long, default_value = "")]
     pub label: String,
@@ -110,6 +114,10 @@ impl SuiteArgs {
 
 pub async fn run(args: SuiteArgs) -> anyhow::Result<()> {
     let unders = args.unders();
+    if let Some(dir) = &args.perf {
+        std::fs::create_dir_all(dir)?;
+        let _ = crate::target::PERF_DIR.set(dir.clone());
+    }
     println!(
         "Run of `hovor-bench suite` on {}; {}.\n",
         crate::machine(),

@@ -37,12 +37,17 @@ pub struct HovorSpec {
 
 pub struct Target {
     child: Child,
+    /// `perf record` attached to the server during a measured phase.
+    perf: Option<Child>,
     pub url: String,
     pid: u32,
     log: PathBuf,
     dir: PathBuf,
     database: Option<(String, String)>,
 }
+
+/// Where `--perf` puts its profiles (unset: no profiling).
+pub static PERF_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -127,6 +132,7 @@ impl Target {
         let pid = child.id().context("the server has no pid")?;
         let target = Target {
             child,
+            perf: None,
             url: format!("http://127.0.0.1:{port}"),
             pid,
             log,
@@ -166,6 +172,40 @@ impl Target {
         self.log.ends_with("relay.log")
     }
 
+    /// With `--perf DIR`: records where the server spends its time from now
+    /// until [`Target::profile_stop`], into `DIR/<label>.data`.
+    pub async fn profile_start(&mut self, label: &str) -> anyhow::Result<()> {
+        let Some(dir) = PERF_DIR.get() else {
+            return Ok(());
+        };
+        let file = dir.join(format!("{label}.data"));
+        let child = Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-q", "-o"])
+            .arg(&file)
+            .arg("-p")
+            .arg(self.pid.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting perf record")?;
+        self.perf = Some(child);
+        Ok(())
+    }
+
+    pub async fn profile_stop(&mut self) {
+        if let Some(mut perf) = self.perf.take() {
+            if let Some(pid) = perf.id() {
+                let _ = Command::new("kill")
+                    .args(["-INT", &pid.to_string()])
+                    .status()
+                    .await;
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(60), perf.wait()).await;
+        }
+    }
+
     /// User plus system CPU time the process has used so far.
     pub fn cpu_seconds(&self) -> f64 {
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
@@ -203,6 +243,7 @@ impl Target {
 
     /// Stops the server and removes its data.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.profile_stop().await;
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
         if let Some((server, name)) = self.database.take() {

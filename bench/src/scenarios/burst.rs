@@ -37,7 +37,7 @@ pub struct Report {
 }
 
 pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Result<Report> {
-    let target = under.start().await?;
+    let mut target = under.start().await?;
     let url = target.url.clone();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(in_flight)
@@ -91,6 +91,9 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
             }
         })
     };
+    target
+        .profile_start(&format!("burst-{}", under.slug()))
+        .await?;
     let cpu = target.cpu_seconds();
     let started = Instant::now();
     // A server that cannot take them all within the patience is not waited
@@ -143,6 +146,7 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let server_cpu = target.cpu_seconds() - cpu;
+    target.profile_stop().await;
     collector.abort();
     let offered = offered_at.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut routing = Vec::new();

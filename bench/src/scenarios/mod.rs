@@ -29,6 +29,17 @@ impl Under {
         }
     }
 
+    /// A name for files: `relay`, `sqlite`, `postgres`.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Under::Relay => "relay",
+            Under::Hovor { spec, .. } => match spec.db {
+                crate::target::Db::Sqlite => "sqlite",
+                crate::target::Db::Postgres => "postgres",
+            },
+        }
+    }
+
     pub async fn start(&self) -> anyhow::Result<Target> {
         match self {
             Under::Relay => Target::relay().await,

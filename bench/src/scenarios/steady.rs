@@ -40,7 +40,7 @@ pub struct Report {
 }
 
 pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
-    let target = under.start().await?;
+    let mut target = under.start().await?;
     let mode = under.mode(&target);
     let http = reqwest::Client::new();
     let (tracker, mut answered) = Tracker::new();
@@ -82,6 +82,9 @@ pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
                 held
             }
             None => {
+                target
+                    .profile_start(&format!("steady-max-{}", under.slug()))
+                    .await?;
                 traffic::closed_loop(
                     &mode,
                     &http,
@@ -92,6 +95,7 @@ pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
                     duration,
                 )
                 .await;
+                target.profile_stop().await;
                 0
             }
         };
