@@ -42,6 +42,8 @@ struct Book {
     refused: HashMap<String, u64>,
     duplicates: u64,
     latencies: Vec<Duration>,
+    first_sent: Option<Instant>,
+    last_delivered: Option<Instant>,
 }
 
 pub struct Tracker {
@@ -61,6 +63,8 @@ pub struct Outcome {
     pub lost: u64,
     pub duplicates: u64,
     pub latency: Latency,
+    /// From the first message sent to the last delivered.
+    pub span: Duration,
 }
 
 impl Outcome {
@@ -90,7 +94,10 @@ impl Tracker {
     }
 
     fn sent(&self, id: u64, link: usize) {
-        self.book().sent.insert(id, (Instant::now(), link));
+        let now = Instant::now();
+        let mut book = self.book();
+        book.first_sent.get_or_insert(now);
+        book.sent.insert(id, (now, link));
     }
 
     fn acked(&self, id: u64) {
@@ -123,6 +130,7 @@ impl Tracker {
         };
         if book.delivered.insert(id) {
             book.latencies.push(now - sent);
+            book.last_delivered = Some(now);
         } else {
             book.duplicates += 1;
         }
@@ -162,6 +170,10 @@ impl Tracker {
                 .filter(|id| !book.delivered.contains(id))
                 .count() as u64,
             duplicates: book.duplicates,
+            span: match (book.first_sent, book.last_delivered) {
+                (Some(first), Some(last)) => last.saturating_duration_since(first),
+                _ => Duration::ZERO,
+            },
             refused: book.refused,
             latency: Latency::of(book.latencies),
         }

@@ -29,8 +29,11 @@ pub struct Phase {
 }
 
 impl Phase {
+    /// Messages delivered per second, over the phase or, when the server
+    /// fell behind, until the last one arrived.
     pub fn delivered_per_second(&self) -> f64 {
-        self.outcome.delivered as f64 / self.seconds
+        let seconds = self.seconds.max(self.outcome.span.as_secs_f64());
+        self.outcome.delivered as f64 / seconds
     }
 }
 

@@ -33,8 +33,10 @@ const RECENT: usize = 16;
 pub enum Topic {
     /// A user's or a client session's stream of stored events.
     Stream(String),
-    /// A company's queue (waiting clients' places, operators' queues).
+    /// A company's queue, for the operators' workspaces.
     Queue(String),
+    /// A waiting client's place in the queue: woken only when it changed.
+    Place(String),
 }
 
 /// New events in the stream.

@@ -1,7 +1,9 @@
 //! Waiting clients' places in the queue: derived state, computed once per
 //! queue change for the whole company (two queries, whatever the queue's
-//! length) and pushed to the waiting clients at most every 250 ms. A
-//! connection reads its place from here, never from the database.
+//! length) at most every 250 ms, and pushed only to the clients whose place
+//! (or estimated wait) changed: a newcomer at the end of a queue of
+//! thousands moves nobody, and wakes nobody. A connection reads its place
+//! from here, never from the database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -56,13 +58,23 @@ impl QueuePlaces {
         self.inbox.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
-    fn store_places(&self, company_id: &str, list: Vec<(String, QueuePlace)>) {
+    /// Keeps the company's new places; returns the sessions whose place is
+    /// new or not what it was.
+    fn store_places(&self, company_id: &str, list: Vec<(String, QueuePlace)>) -> Vec<String> {
+        let new: HashMap<String, QueuePlace> = list.into_iter().collect();
         let mut places = self.places.lock().unwrap_or_else(|p| p.into_inner());
-        if list.is_empty() {
+        let old = places.get(company_id).cloned().unwrap_or_default();
+        let moved = new
+            .iter()
+            .filter(|(id, place)| old.get(*id) != Some(*place))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if new.is_empty() {
             places.remove(company_id);
         } else {
-            places.insert(company_id.to_owned(), Arc::new(list.into_iter().collect()));
+            places.insert(company_id.to_owned(), Arc::new(new));
         }
+        moved
     }
 }
 
@@ -94,7 +106,11 @@ pub async fn run(
                     due.remove(&company_id);
                     last.insert(company_id.clone(), now);
                     match store.queue_places(&company_id).await {
-                        Ok(list) => places.store_places(&company_id, list),
+                        Ok(list) => {
+                            for session_id in places.store_places(&company_id, list) {
+                                hub.wake(&Topic::Place(session_id), QUEUE);
+                            }
+                        }
                         Err(e) => tracing::warn!("queue places of {company_id}: {e}"),
                     }
                     hub.wake(&Topic::Queue(company_id), QUEUE);
@@ -110,5 +126,51 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(position: i64) -> QueuePlace {
+        QueuePlace {
+            position: Some(position),
+            estimated_wait_s: Some(position * 60),
+        }
+    }
+
+    fn sorted(mut ids: Vec<String>) -> Vec<String> {
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn only_the_clients_whose_place_moved_are_named() {
+        let places = QueuePlaces::default();
+        let first = places.store_places("acme", vec![("a".into(), at(1)), ("b".into(), at(2))]);
+        assert_eq!(sorted(first), ["a", "b"]);
+        // A newcomer at the end moves nobody else.
+        let joined = places.store_places(
+            "acme",
+            vec![
+                ("a".into(), at(1)),
+                ("b".into(), at(2)),
+                ("c".into(), at(3)),
+            ],
+        );
+        assert_eq!(joined, ["c"]);
+        // The first is taken: everyone behind moves up.
+        let taken = places.store_places("acme", vec![("b".into(), at(1)), ("c".into(), at(2))]);
+        assert_eq!(sorted(taken), ["b", "c"]);
+        assert_eq!(places.place_of("acme", "a"), None);
+        assert_eq!(places.place_of("acme", "c"), Some(at(2)));
+        // Another company's queue is its own.
+        assert_eq!(
+            places.store_places("other", vec![("x".into(), at(1))]),
+            ["x"]
+        );
+        assert!(places.store_places("acme", Vec::new()).is_empty());
+        assert_eq!(places.place_of("acme", "b"), None);
     }
 }

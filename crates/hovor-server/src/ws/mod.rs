@@ -96,10 +96,12 @@ impl Peer {
     /// stream (supervisors), and its company's queue (a client's place, an
     /// operator's queue).
     fn topics(&self) -> Vec<Topic> {
-        let mut topics = vec![
-            Topic::Stream(self.stream().to_owned()),
-            Topic::Queue(self.company_id().to_owned()),
-        ];
+        let mut topics = vec![Topic::Stream(self.stream().to_owned())];
+        match self {
+            // A client hears of the queue only when its own place moves.
+            Peer::Client(session) => topics.push(Topic::Place(session.id.clone())),
+            Peer::Operator(_) => topics.push(Topic::Queue(self.company_id().to_owned())),
+        }
         topics.extend(self.company_stream().map(Topic::Stream));
         topics
     }
