@@ -234,6 +234,14 @@ impl Target {
         status_kb(self.pid, "VmHWM:") * 1024
     }
 
+    /// Keeps a copy of the server's log at `to` (the statements, for the
+    /// SQL scenario), since `stop` removes it.
+    pub fn keep_log(&self, to: &std::path::Path) -> anyhow::Result<()> {
+        std::fs::copy(&self.log, to)
+            .with_context(|| format!("copying the server log to {}", to.display()))?;
+        Ok(())
+    }
+
     /// Statements logged so far (with `sql_log`).
     pub fn sql_statements(&self) -> usize {
         std::fs::read_to_string(&self.log)

@@ -118,7 +118,12 @@ pub async fn run(under: &Under, chats: usize) -> anyhow::Result<Report> {
         tracker.settle(Duration::from_secs(10)).await;
     }
     let per_message = (target.sql_statements() - before) as f64 / messages as f64;
-    progress!("  {per_chat:.1} statements per chat, {per_message:.1} per message");
+    let kept = std::env::temp_dir().join(format!("hovor-bench-sql-{}.log", under.slug()));
+    target.keep_log(&kept)?;
+    progress!(
+        "  {per_chat:.1} statements per chat, {per_message:.1} per message (the statements: {})",
+        kept.display()
+    );
     target.stop().await?;
     Ok(Report {
         chats,
