@@ -207,8 +207,8 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
         "### Steady chat: {} chats, {} s per rate\n",
         args.sessions, args.seconds
     );
-    println!("| under | sent at (msg/s) | delivered (msg/s) | vs relay | delivery p50 / p95 / p99 / max (ms) | server CPU (s) | generator CPU (s) | lost / duplicated | refused | held back | peak RSS (MB) |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| under | sent at (msg/s) | delivered (msg/s) | vs relay | delivery p50 / p95 / p99 / max (ms) | server CPU (s) | PostgreSQL CPU (s) | generator CPU (s) | lost / duplicated | refused | held back | peak RSS (MB) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut relay: HashMap<String, f64> = HashMap::new();
     for (under, report) in &reports {
         for phase in &report.phases {
@@ -219,7 +219,7 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
             }
             let o = &phase.outcome;
             println!(
-                "| {} | {} | {:.0} | {} | {} | {:.1} | {:.1} | {} / {} | {} | {} | {} |",
+                "| {} | {} | {:.0} | {} | {} | {:.1} | {} | {:.1} | {} / {} | {} | {} | {} |",
                 args.name(under),
                 rate,
                 delivered,
@@ -228,6 +228,9 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
                     .map_or("–".to_owned(), |base| ratio(delivered, *base)),
                 o.latency.cell(),
                 phase.server_cpu,
+                phase
+                    .database_cpu
+                    .map_or("–".to_owned(), |c| format!("{c:.1}")),
                 phase.generator_cpu,
                 o.lost,
                 o.duplicates,

@@ -208,20 +208,28 @@ impl Target {
 
     /// User plus system CPU time the process has used so far.
     pub fn cpu_seconds(&self) -> f64 {
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) else {
-            return 0.0;
-        };
-        // Fields after the command name (which may hold spaces): utime is
-        // the 14th field of the line, stime the 15th.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-            return 0.0;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
-        match (ticks(11), ticks(12)) {
-            (Some(u), Some(s)) => (u + s) / clock_ticks(),
-            _ => 0.0,
+        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .map(|stat| stat_cpu_seconds(&stat))
+            .unwrap_or(0.0)
+    }
+
+    /// With PostgreSQL: the CPU seconds its processes on this machine have
+    /// used so far (the backends serving Hovor among them); `None` on
+    /// SQLite, which runs inside Hovor's process.
+    pub fn database_cpu_seconds(&self) -> Option<f64> {
+        self.database.as_ref()?;
+        let mut total = 0.0;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let path = entry.path();
+            let is_postgres = std::fs::read_to_string(path.join("comm"))
+                .is_ok_and(|comm| comm.trim() == "postgres");
+            if is_postgres {
+                if let Ok(stat) = std::fs::read_to_string(path.join("stat")) {
+                    total += stat_cpu_seconds(&stat);
+                }
+            }
         }
+        Some(total)
     }
 
     /// Resident memory now, in bytes.
@@ -277,6 +285,21 @@ fn status_kb(pid: u32, field: &str) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// User plus system CPU seconds from a /proc/<pid>/stat line.
+fn stat_cpu_seconds(stat: &str) -> f64 {
+    // Fields after the command name (which may hold spaces): utime is the
+    // 14th field of the line, stime the 15th.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(u), Some(s)) => (u + s) / clock_ticks(),
+        _ => 0.0,
+    }
 }
 
 fn clock_ticks() -> f64 {

@@ -25,6 +25,8 @@ pub struct Phase {
     pub outcome: Outcome,
     pub held_back: u64,
     pub server_cpu: f64,
+    /// PostgreSQL's processes (`None` on SQLite and the relay).
+    pub database_cpu: Option<f64>,
     pub generator_cpu: f64,
 }
 
@@ -70,6 +72,7 @@ pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
     for rate in plan {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let (cpu, own) = (target.cpu_seconds(), crate::target::own_cpu_seconds());
+        let database = target.database_cpu_seconds();
         let held_back = match rate {
             Some(rate) => {
                 let (_, held) = traffic::open_loop(
@@ -107,6 +110,10 @@ pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
             rate,
             seconds: duration.as_secs_f64(),
             server_cpu: target.cpu_seconds() - cpu,
+            database_cpu: target
+                .database_cpu_seconds()
+                .zip(database)
+                .map(|(after, before)| after - before),
             generator_cpu: crate::target::own_cpu_seconds() - own,
             outcome,
             held_back,
