@@ -18,6 +18,8 @@ use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::hovor_api::{self, Login};
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Base URL of a server started with `hovor demo`.
@@ -37,39 +39,8 @@ pub struct Args {
     messages: usize,
 }
 
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn login(
-    http: &reqwest::Client,
-    url: &str,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<Session> {
-    let r = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("login of {email}: {}", r.status());
-    }
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .ok_or_else(|| anyhow!("no cookie"))?
-        .to_owned();
-    let body: Value = r.json().await?;
-    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_owned();
-    Ok(Session { cookie, csrf })
-}
-
 /// An operator's workspace: accept every offer, answer every client message.
-async fn operate(url: String, session: Session) -> anyhow::Result<()> {
+async fn operate(url: String, session: Login) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let ws_url = format!("{}/api/v1/ws", url.replacen("http", "ws", 1));
     let mut request = ws_url.into_client_request()?;
@@ -213,7 +184,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let admin = login(&http, &args.url, "admin@demo.test", "demo1234").await?;
+    let admin = hovor_api::admin(&http, &args.url).await?;
     let run = Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id());
     for n in 0..args.operators {
         let email = format!("bench-{run}-{n}@demo.test");
@@ -232,7 +203,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 r.text().await.unwrap_or_default()
             );
         }
-        let session = login(&http, &args.url, &email, "bench-password").await?;
+        let session = hovor_api::login(&http, &args.url, &email, "bench-password").await?;
         let url = args.url.clone();
         tokio::spawn(async move {
             if let Err(e) = operate(url, session).await {

@@ -216,6 +216,25 @@ pub struct Acceptor {
     pub reports: mpsc::UnboundedSender<(String, usize)>,
 }
 
+impl Acceptor {
+    /// Opens the operator's workspace socket and runs it: offers are
+    /// reported (and, with `accept`, accepted first).
+    pub async fn open(self, tracker: &Arc<Tracker>) -> anyhow::Result<Endpoint> {
+        let socket = hovor_api::connect(
+            &hovor_api::operator_socket_url(&self.url),
+            Some(&self.login.cookie),
+            None,
+        )
+        .await?;
+        Ok(Endpoint::run(
+            socket,
+            Side::Operator,
+            tracker.clone(),
+            Some(self),
+        ))
+    }
+}
+
 #[derive(Deserialize)]
 struct Frame<'a> {
     #[serde(rename = "type", borrow)]
@@ -522,12 +541,6 @@ async fn connect_hovor(
     let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
     let mut ops = Vec::new();
     for (index, login) in logins.iter().enumerate() {
-        let socket = hovor_api::connect(
-            &hovor_api::operator_socket_url(url),
-            Some(&login.cookie),
-            None,
-        )
-        .await?;
         let acceptor = Acceptor {
             http: http.clone(),
             url: url.to_owned(),
@@ -536,12 +549,7 @@ async fn connect_hovor(
             accept: true,
             reports: accepted_tx.clone(),
         };
-        ops.push(Endpoint::run(
-            socket,
-            Side::Operator,
-            tracker.clone(),
-            Some(acceptor),
-        ));
+        ops.push(acceptor.open(tracker).await?);
     }
     hovor_api::wait_available(http, url).await?;
     let chats: Vec<_> = futures_util::stream::iter(0..sessions)

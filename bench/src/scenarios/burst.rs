@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use crate::hovor_api;
 use crate::progress;
 use crate::stats::Latency;
-use crate::traffic::{Acceptor, Endpoint, Side, Tracker};
+use crate::traffic::{Acceptor, Tracker};
 
 use super::Under;
 
@@ -52,12 +52,6 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
     let (offers_tx, mut offers) = mpsc::unbounded_channel();
     let mut sockets = Vec::new();
     for (index, login) in logins.iter().enumerate() {
-        let socket = hovor_api::connect(
-            &hovor_api::operator_socket_url(&url),
-            Some(&login.cookie),
-            None,
-        )
-        .await?;
         let acceptor = Acceptor {
             http: http.clone(),
             url: url.clone(),
@@ -66,12 +60,7 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
             accept: false,
             reports: offers_tx.clone(),
         };
-        sockets.push(Endpoint::run(
-            socket,
-            Side::Operator,
-            tracker.clone(),
-            Some(acceptor),
-        ));
+        sockets.push(acceptor.open(&tracker).await?);
     }
     hovor_api::wait_available(&http, &url).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -46,12 +46,6 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
             .await?
             .pop()
             .context("no operator")?;
-        let socket = hovor_api::connect(
-            &hovor_api::operator_socket_url(&target.url),
-            Some(&login.cookie),
-            None,
-        )
-        .await?;
         let (tracker, _) = Tracker::new();
         // Takes the first chat (an offer left unanswered would pause them).
         let (reports, _accepted) = tokio::sync::mpsc::unbounded_channel();
@@ -63,10 +57,7 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
             accept: true,
             reports,
         };
-        _operator = Some((
-            Endpoint::run(socket, Side::Operator, tracker, Some(acceptor)),
-            _accepted,
-        ));
+        _operator = Some((acceptor.open(&tracker).await?, _accepted));
         hovor_api::wait_available(&http, &target.url).await?;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;

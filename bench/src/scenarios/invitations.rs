@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::hovor_api;
 use crate::progress;
 use crate::stats::Latency;
-use crate::traffic::{Acceptor, Endpoint, Side, Tracker};
+use crate::traffic::{Acceptor, Tracker};
 
 use super::Under;
 
@@ -42,25 +42,15 @@ pub async fn run(under: &Under, redemptions: usize) -> anyhow::Result<Report> {
     let mut sockets = Vec::new();
     let mut codes = Vec::new();
     for (index, login) in logins.iter().enumerate() {
-        let socket = hovor_api::connect(
-            &hovor_api::operator_socket_url(&url),
-            Some(&login.cookie),
-            None,
-        )
-        .await?;
-        sockets.push(Endpoint::run(
-            socket,
-            Side::Operator,
-            tracker.clone(),
-            Some(Acceptor {
-                http: http.clone(),
-                url: url.clone(),
-                login: login.clone(),
-                index,
-                accept: false,
-                reports: offers_tx.clone(),
-            }),
-        ));
+        let acceptor = Acceptor {
+            http: http.clone(),
+            url: url.clone(),
+            login: login.clone(),
+            index,
+            accept: false,
+            reports: offers_tx.clone(),
+        };
+        sockets.push(acceptor.open(&tracker).await?);
         for _ in 0..20.min(redemptions - codes.len()) {
             let r = http
                 .post(format!("{url}/api/v1/invitations"))

@@ -41,25 +41,16 @@ pub async fn run(under: &Under, chats: usize) -> anyhow::Result<Report> {
         .context("no operator")?;
     let (tracker, _answered) = Tracker::new();
     let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
-    let socket = hovor_api::connect(
-        &hovor_api::operator_socket_url(&url),
-        Some(&login.cookie),
-        None,
-    )
+    let operator = Acceptor {
+        http: http.clone(),
+        url: url.clone(),
+        login: login.clone(),
+        index: 0,
+        accept: true,
+        reports: accepted_tx,
+    }
+    .open(&tracker)
     .await?;
-    let operator = Endpoint::run(
-        socket,
-        Side::Operator,
-        tracker.clone(),
-        Some(Acceptor {
-            http: http.clone(),
-            url: url.clone(),
-            login: login.clone(),
-            index: 0,
-            accept: true,
-            reports: accepted_tx,
-        }),
-    );
     hovor_api::wait_available(&http, &url).await?;
     tokio::time::sleep(QUIET).await;
     let mut next_id = 1;
