@@ -22,6 +22,8 @@ impl PgStore {
     /// per-stream counters could deadlock otherwise.
     pub(crate) const COMPANY_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+    /// Row locks and the company lock order the writers.
+    pub(crate) const BEGIN: &'static str = "BEGIN";
     pub(crate) const BACKEND: &'static str = "postgres";
 
     pub async fn connect(url: &str) -> crate::StoreResult<PgStore> {

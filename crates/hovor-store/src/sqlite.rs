@@ -27,6 +27,11 @@ impl SqliteStore {
     /// The company lock of event-writing transactions: the single writer
     /// already gives that order.
     pub(crate) const COMPANY_LOCK: Option<&'static str> = None;
+    /// A write transaction takes the write lock when it begins (waiting up
+    /// to the busy timeout for another process, `hovor api-key create` say),
+    /// not at its first write: a transaction that read first could not
+    /// upgrade after another process wrote, and would fail outright.
+    pub(crate) const BEGIN: &'static str = "BEGIN IMMEDIATE";
     pub(crate) const BACKEND: &'static str = "sqlite";
 
     pub async fn open(path: &Path, sync: crate::SqliteSync) -> crate::StoreResult<SqliteStore> {
@@ -65,3 +70,58 @@ impl SqliteStore {
 #[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod sql;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{CompanyStore, SqliteSync};
+
+    /// Two processes on one database file (a server and `hovor api-key
+    /// create`): a transaction that reads and then writes must not fail
+    /// because the other wrote in between; the other waits for it instead.
+    #[tokio::test]
+    async fn a_transaction_that_reads_first_still_writes_while_another_process_writes() {
+        let dir = std::env::temp_dir().join(format!(
+            "hovor-store-immediate-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("hovor.db");
+        let server = SqliteStore::open(&path, SqliteSync::Full)
+            .await
+            .expect("open");
+        let other = SqliteStore::open(&path, SqliteSync::Full)
+            .await
+            .expect("open again");
+
+        let mut tx = server.begin().await.expect("begin");
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM companies")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("read");
+        // Meanwhile the other process writes.
+        let writing = tokio::spawn(async move { other.create_company("other", "Other", 0).await });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        sqlx::query(
+            "INSERT INTO companies (id, slug, name, settings, created_at) \
+             VALUES ('c_first', 'first', 'First', '{}', 0)",
+        )
+        .execute(&mut *tx)
+        .await
+        .expect("the transaction that read first still writes");
+        tx.commit().await.expect("commit");
+        writing
+            .await
+            .expect("task")
+            .expect("the other process waited, then wrote");
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM companies")
+            .fetch_one(server.reader())
+            .await
+            .expect("count");
+        assert_eq!(after, before + 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

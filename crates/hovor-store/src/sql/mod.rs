@@ -37,7 +37,7 @@ impl Store for Backend {
 impl Backend {
     /// Begins a write transaction.
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
-        Ok(self.writer().begin().await?)
+        Ok(self.writer().begin_with(Backend::BEGIN).await?)
     }
 
     /// Begins a write transaction that appends stream events for a company.
