@@ -235,6 +235,48 @@ impl Acceptor {
     }
 }
 
+/// Operators online: their logins, their open workspaces, and where their
+/// offers are reported (accepted first with `accept`).
+pub struct Team {
+    pub logins: Vec<Login>,
+    pub workspaces: Vec<Endpoint>,
+    pub offers: mpsc::UnboundedReceiver<(String, usize)>,
+}
+
+impl Team {
+    /// Makes `count` chat operators (`capacity` each), opens their
+    /// workspaces, and waits until the company takes chats.
+    pub async fn online(
+        http: &reqwest::Client,
+        url: &str,
+        count: usize,
+        capacity: u32,
+        accept: bool,
+        tracker: &Arc<Tracker>,
+    ) -> anyhow::Result<Team> {
+        let logins = hovor_api::operators(http, url, count, capacity).await?;
+        let (reports, offers) = mpsc::unbounded_channel();
+        let mut workspaces = Vec::new();
+        for (index, login) in logins.iter().enumerate() {
+            let acceptor = Acceptor {
+                http: http.clone(),
+                url: url.to_owned(),
+                login: login.clone(),
+                index,
+                accept,
+                reports: reports.clone(),
+            };
+            workspaces.push(acceptor.open(tracker).await?);
+        }
+        hovor_api::wait_available(http, url).await?;
+        Ok(Team {
+            logins,
+            workspaces,
+            offers,
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct Frame<'a> {
     #[serde(rename = "type", borrow)]
@@ -537,21 +579,11 @@ async fn connect_hovor(
             operators * 20
         );
     }
-    let logins = hovor_api::operators(http, url, operators, capacity).await?;
-    let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
-    let mut ops = Vec::new();
-    for (index, login) in logins.iter().enumerate() {
-        let acceptor = Acceptor {
-            http: http.clone(),
-            url: url.to_owned(),
-            login: login.clone(),
-            index,
-            accept: true,
-            reports: accepted_tx.clone(),
-        };
-        ops.push(acceptor.open(tracker).await?);
-    }
-    hovor_api::wait_available(http, url).await?;
+    let Team {
+        logins,
+        workspaces: ops,
+        offers: mut accepted,
+    } = Team::online(http, url, operators, capacity, true, tracker).await?;
     let chats: Vec<_> = futures_util::stream::iter(0..sessions)
         .map(|n| async move {
             let chat = hovor_api::start_chat(http, url, n).await?;

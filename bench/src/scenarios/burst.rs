@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
 use crate::hovor_api;
 use crate::progress;
 use crate::stats::Latency;
-use crate::traffic::{Acceptor, Tracker};
+use crate::traffic::{Team, Tracker};
 
 use super::Under;
 
@@ -47,22 +46,12 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
         "burst on {}: {operators} operators, then {clients} chats at once",
         under.label()
     );
-    let logins = hovor_api::operators(&http, &url, operators, 20).await?;
     let (tracker, _answered) = Tracker::new();
-    let (offers_tx, mut offers) = mpsc::unbounded_channel();
-    let mut sockets = Vec::new();
-    for (index, login) in logins.iter().enumerate() {
-        let acceptor = Acceptor {
-            http: http.clone(),
-            url: url.clone(),
-            login: login.clone(),
-            index,
-            accept: false,
-            reports: offers_tx.clone(),
-        };
-        sockets.push(acceptor.open(&tracker).await?);
-    }
-    hovor_api::wait_available(&http, &url).await?;
+    let Team {
+        workspaces: _workspaces,
+        mut offers,
+        ..
+    } = Team::online(&http, &url, operators, 20, false, &tracker).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // When each offer came, by session; a chat offered before its start

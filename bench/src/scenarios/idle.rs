@@ -15,7 +15,7 @@ use tokio::process::Command;
 
 use crate::hovor_api;
 use crate::progress;
-use crate::traffic::{loopback, Acceptor, Endpoint, Side, Tracker};
+use crate::traffic::{loopback, Endpoint, Side, Team, Tracker};
 
 use super::Under;
 
@@ -42,23 +42,9 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
     let mut _operator = None;
     if !relay {
         let http = reqwest::Client::new();
-        let login = hovor_api::operators(&http, &target.url, 1, 1)
-            .await?
-            .pop()
-            .context("no operator")?;
         let (tracker, _) = Tracker::new();
         // Takes the first chat (an offer left unanswered would pause them).
-        let (reports, _accepted) = tokio::sync::mpsc::unbounded_channel();
-        let acceptor = Acceptor {
-            http: http.clone(),
-            url: target.url.clone(),
-            login,
-            index: 0,
-            accept: true,
-            reports,
-        };
-        _operator = Some((acceptor.open(&tracker).await?, _accepted));
-        hovor_api::wait_available(&http, &target.url).await?;
+        _operator = Some(Team::online(&http, &target.url, 1, 1, true, &tracker).await?);
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_before = target.rss();

@@ -9,12 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use futures_util::StreamExt;
 use serde_json::Value;
-use tokio::sync::mpsc;
 
-use crate::hovor_api;
 use crate::progress;
 use crate::stats::Latency;
-use crate::traffic::{Acceptor, Tracker};
+use crate::traffic::{Team, Tracker};
 
 use super::Under;
 
@@ -36,21 +34,14 @@ pub async fn run(under: &Under, redemptions: usize) -> anyhow::Result<Report> {
         "invitations on {}: {operators} operators make {redemptions} invitations",
         under.label()
     );
-    let logins = hovor_api::operators(&http, &url, operators, 20).await?;
     let (tracker, _answered) = Tracker::new();
-    let (offers_tx, mut offers) = mpsc::unbounded_channel();
-    let mut sockets = Vec::new();
+    let Team {
+        logins,
+        workspaces: _workspaces,
+        mut offers,
+    } = Team::online(&http, &url, operators, 20, false, &tracker).await?;
     let mut codes = Vec::new();
-    for (index, login) in logins.iter().enumerate() {
-        let acceptor = Acceptor {
-            http: http.clone(),
-            url: url.clone(),
-            login: login.clone(),
-            index,
-            accept: false,
-            reports: offers_tx.clone(),
-        };
-        sockets.push(acceptor.open(&tracker).await?);
+    for login in &logins {
         for _ in 0..20.min(redemptions - codes.len()) {
             let r = http
                 .post(format!("{url}/api/v1/invitations"))

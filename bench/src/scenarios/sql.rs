@@ -7,12 +7,11 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::mpsc;
 
 use crate::hovor_api;
 use crate::progress;
 use crate::target::Target;
-use crate::traffic::{Acceptor, Endpoint, Link, Side, Tracker};
+use crate::traffic::{Endpoint, Link, Side, Team, Tracker};
 
 use super::Under;
 
@@ -35,23 +34,14 @@ pub async fn run(under: &Under, chats: usize) -> anyhow::Result<Report> {
     let url = target.url.clone();
     let http = reqwest::Client::new();
     progress!("sql on {}: {chats} chats, one at a time", under.label());
-    let login = hovor_api::operators(&http, &url, 1, 20)
-        .await?
-        .pop()
-        .context("no operator")?;
     let (tracker, _answered) = Tracker::new();
-    let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
-    let operator = Acceptor {
-        http: http.clone(),
-        url: url.clone(),
-        login: login.clone(),
-        index: 0,
-        accept: true,
-        reports: accepted_tx,
-    }
-    .open(&tracker)
-    .await?;
-    hovor_api::wait_available(&http, &url).await?;
+    let Team {
+        mut logins,
+        mut workspaces,
+        offers: mut accepted,
+    } = Team::online(&http, &url, 1, 20, true, &tracker).await?;
+    let login = logins.pop().context("no operator")?;
+    let operator = workspaces.pop().context("no workspace")?;
     tokio::time::sleep(QUIET).await;
     let mut next_id = 1;
     let open = |n: usize| {
