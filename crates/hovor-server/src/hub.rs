@@ -151,10 +151,18 @@ impl Hub {
 
     /// Wakes the subscribers of a topic with these bits.
     pub fn wake(&self, topic: &Topic, bits: u8) {
+        self.wake_each(std::slice::from_ref(topic), bits);
+    }
+
+    /// Wakes the listeners of each topic, looking them up under one lock
+    /// (the waiting clients whose place moved, say).
+    pub fn wake_each(&self, topics: &[Topic], bits: u8) {
         let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(subscribers) = map.get(topic) {
-            for (_, wakeup) in subscribers {
-                wakeup.wake(topic, bits);
+        for topic in topics {
+            if let Some(subscribers) = map.get(topic) {
+                for (_, wakeup) in subscribers {
+                    wakeup.wake(topic, bits);
+                }
             }
         }
     }

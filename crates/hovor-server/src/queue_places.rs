@@ -107,9 +107,12 @@ pub async fn run(
                     last.insert(company_id.clone(), now);
                     match store.queue_places(&company_id).await {
                         Ok(list) => {
-                            for session_id in places.store_places(&company_id, list) {
-                                hub.wake(&Topic::Place(session_id), QUEUE);
-                            }
+                            let moved: Vec<Topic> = places
+                                .store_places(&company_id, list)
+                                .into_iter()
+                                .map(Topic::Place)
+                                .collect();
+                            hub.wake_each(&moved, QUEUE);
                         }
                         Err(e) => tracing::warn!("queue places of {company_id}: {e}"),
                     }
