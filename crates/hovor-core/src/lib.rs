@@ -27,6 +27,7 @@ pub mod queue;
 pub mod refusal;
 pub mod role;
 pub mod routing;
+pub mod routing_book;
 pub mod session;
 pub mod settings;
 pub mod status;

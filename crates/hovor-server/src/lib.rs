@@ -22,6 +22,7 @@ mod publish;
 pub mod queue_places;
 pub mod rate_limit;
 pub mod routes;
+pub mod routing_book;
 pub mod routing_queue;
 pub mod services;
 pub mod signing;

@@ -2,9 +2,9 @@
 //!
 //! Every store write returns what it committed ([`hovor_store::Committed`]);
 //! publishing it here turns each [`Change`] into what follows from it: a
-//! hint on the bus for the readers of a stream or a queue, and the reaction
-//! of routing (a pass, or an operator's offers taken back). Status and
-//! routing never call each other: they meet here.
+//! hint on the bus for the readers of a stream or a queue, routing's book
+//! moved, and the reaction of routing (a pass, or an operator's offers taken
+//! back). Status and routing never call each other: they meet here.
 
 use std::collections::BTreeSet;
 
@@ -30,6 +30,15 @@ impl Publisher for AppState {
                     queues.insert(company_id.clone());
                     passes.insert(company_id);
                 }
+                Change::SessionPlace {
+                    company_id,
+                    session_id,
+                    seq,
+                    at,
+                    place,
+                } => self
+                    .routing_books
+                    .session_moved(&company_id, &session_id, seq, at, place),
                 Change::OfferChanged { company_id } => {
                     queues.insert(company_id);
                 }
@@ -37,15 +46,19 @@ impl Publisher for AppState {
                     company_id,
                     user_id,
                     presence,
-                } => match presence {
-                    Presence::Online => {
-                        passes.insert(company_id);
+                } => {
+                    self.routing_books.operators_changed(&company_id);
+                    match presence {
+                        Presence::Online => {
+                            passes.insert(company_id);
+                        }
+                        // Gone for routing: their offers go back to the queue.
+                        Presence::Offline => self.routing.operator_gone(&company_id, &user_id),
+                        Presence::Disconnected | Presence::Away | Presence::Break => {}
                     }
-                    // Gone for routing: their offers go back to the queue.
-                    Presence::Offline => self.routing.operator_gone(&company_id, &user_id),
-                    Presence::Disconnected | Presence::Away | Presence::Break => {}
-                },
+                }
                 Change::OperatorChannels { company_id, .. } => {
+                    self.routing_books.operators_changed(&company_id);
                     passes.insert(company_id);
                 }
             }

@@ -12,6 +12,7 @@ use crate::hub::Hub;
 use crate::message_writer::MessageWriter;
 use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, SlidingCounter};
+use crate::routing_book::RoutingBooks;
 use crate::routing_queue::RoutingQueue;
 use crate::workers::Workers;
 
@@ -69,6 +70,8 @@ pub struct AppState {
     pub queue_places: Arc<QueuePlaces>,
     /// Asks for routing passes (the worker does them).
     pub routing: Arc<RoutingQueue>,
+    /// What routing knows of each company, in memory.
+    pub routing_books: Arc<RoutingBooks>,
     /// One routing pass at a time on this node.
     pub routing_pass: Arc<tokio::sync::Mutex<()>>,
     /// One webhook delivery pass at a time on this node.
@@ -97,6 +100,7 @@ impl AppState {
             messages: Arc::new(MessageWriter::new(message_lanes)),
             queue_places: Arc::new(QueuePlaces::default()),
             routing: Arc::new(RoutingQueue::default()),
+            routing_books: Arc::new(RoutingBooks::default()),
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),
             webhook_pass: Arc::new(tokio::sync::Mutex::new(())),
             workers: Arc::new(Workers::new()),

@@ -10,7 +10,8 @@
 
 use std::sync::Arc;
 
-use hovor_core::Presence;
+use hovor_core::routing_book::Place;
+use hovor_core::{Millis, Presence};
 
 use crate::StreamEvent;
 
@@ -29,6 +30,15 @@ pub enum Change {
     /// operator's load fell: waiting clients' places change, and routing may
     /// find new offers.
     SessionMoved { company_id: String },
+    /// A session now stands here, as of `seq` in its own stream: what
+    /// routing's in-memory book follows (see `hovor_core::routing_book`).
+    SessionPlace {
+        company_id: String,
+        session_id: String,
+        seq: i64,
+        at: Millis,
+        place: Place,
+    },
     /// A session was offered, or its offer taken back: waiting clients'
     /// places change (routing itself made or undid the offer).
     OfferChanged { company_id: String },

@@ -73,6 +73,8 @@ pub async fn create(
             hovor_store::StoreError::NotFound => ApiError::not_found("a member"),
             other => other.into(),
         })?;
+    // Its members may now be asked for by the new group.
+    app.routing_books.operators_changed(actor.company_id());
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -144,6 +146,7 @@ pub async fn update(
         )
         .await?;
     // New members, or a new limit, may make someone eligible.
+    app.routing_books.operators_changed(actor.company_id());
     app.routing.route(actor.company_id());
     Ok(Json(load(&app, &actor, &id).await?))
 }
@@ -159,6 +162,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     actor.require_admin()?;
     app.store.archive_group(actor.company_id(), &id).await?;
+    app.routing_books.operators_changed(actor.company_id());
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -289,6 +289,7 @@ pub async fn update(
         .await
         .map_err(email_taken)?
         .ok_or_else(|| ApiError::not_found("the user"))?;
+    app.routing_books.operators_changed(&user.company_id);
     if change.phone_extension.is_some() {
         services::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id)).await?;
     }

@@ -182,6 +182,7 @@ pub async fn route_call(
         .and_then(|u| u.phone_extension)
         .ok_or_else(|| ApiError::internal("route", "a ready line without an extension"))?;
     app.store.mark_offered(&chosen, now).await?;
+    app.routing_books.offered(company_id, &chosen, now);
     Ok(Some(extension))
 }
 

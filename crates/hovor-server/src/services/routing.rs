@@ -3,13 +3,15 @@
 //! the routing queue (`routing_queue.rs`) by whatever can make someone
 //! eligible.
 //!
-//! One pass at a time per node (a mutex), and every offer is a conditional
-//! update in the database that also rechecks the operator's room, so a
-//! stale plan can lose an offer but never over-assign. A pass's offers are
+//! A pass plans from routing's book in memory (`routing_book.rs`). One pass
+//! at a time per node (a mutex), and every offer is a conditional update in
+//! the database that also rechecks the operator (online, channel on, room),
+//! so a stale plan can lose an offer but never over-assign. A pass's offers are
 //! committed together (up to 256 a transaction).
 
-use hovor_core::routing::plan_offers;
+use hovor_core::routing::{plan_offers, Candidate, Waiting};
 use hovor_core::{Cause, Channel, Command, Status};
+use hovor_store::StoreResult;
 use tokio::sync::mpsc;
 
 use super::status::change_state;
@@ -51,9 +53,42 @@ pub async fn route_company(app: &AppState, company_id: &str) -> anyhow::Result<u
     route_locked(app, company_id).await
 }
 
+/// The company's waiting sessions (oldest first) and its operators with
+/// their load: from routing's book in memory.
+pub async fn snapshot(
+    app: &AppState,
+    company_id: &str,
+) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+    app.routing_books
+        .read(
+            app.store.as_ref(),
+            company_id,
+            app.now(),
+            |book, operators| {
+                (
+                    book.waiting(operators.builtin()),
+                    book.candidates(&operators.candidates),
+                )
+            },
+        )
+        .await
+}
+
+/// The company's operators with their load, from routing's book.
+pub async fn candidates(app: &AppState, company_id: &str) -> StoreResult<Vec<Candidate>> {
+    app.routing_books
+        .read(
+            app.store.as_ref(),
+            company_id,
+            app.now(),
+            |book, operators| book.candidates(&operators.candidates),
+        )
+        .await
+}
+
 /// A routing pass; the caller holds the routing lock.
 async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
-    let mut waiting = app.store.waiting(company_id).await?;
+    let (mut waiting, candidates) = snapshot(app, company_id).await?;
     // Phone calls are routed by the exchange asking (telephony route), not
     // offered here.
     waiting.retain(|w| w.channel != Channel::Phone);
@@ -64,7 +99,6 @@ async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize>
         return Ok(0);
     };
     let now = app.now();
-    let candidates = app.store.candidates(company_id, now).await?;
     let deadline = now + i64::from(company.settings.offer_timeout_s) * 1000;
     let plan = plan_offers(&waiting, &candidates, now);
     let mut offered = 0;
@@ -76,7 +110,12 @@ async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize>
             .offer_all(company_id, batch, deadline, now)
             .await?
             .publish(app);
-        offered += made.iter().flatten().count();
+        for ((_, operator_id), made) in batch.iter().zip(&made) {
+            if made.is_some() {
+                app.routing_books.offered(company_id, operator_id, now);
+                offered += 1;
+            }
+        }
     }
     Ok(offered)
 }
@@ -130,10 +169,12 @@ pub async fn withdraw_offers_of(
 }
 
 /// The safety net run every tick: offers that ran out, and a pass for every
-/// company with a queue (in case an event was missed).
+/// company with a queue, from its book read afresh (in case a change was
+/// missed, or made on another node).
 pub async fn tick(app: &AppState) -> anyhow::Result<()> {
     expire_offers(app).await?;
     for company_id in app.store.companies_with_waiting().await? {
+        app.routing_books.forget(&company_id);
         route_company(app, &company_id).await?;
     }
     Ok(())

@@ -10,6 +10,7 @@ use hovor_store::{
 };
 
 use super::phone::routing_snapshot;
+use super::routing;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -21,9 +22,27 @@ pub async fn availability_of(
     channel: Channel,
     group: Option<&str>,
 ) -> ApiResult<(Availability, usize)> {
-    let (waiting, candidates) = routing_snapshot(app, company_id).await?;
-    let queue = waiting.iter().filter(|w| w.channel == channel).count();
-    Ok((availability(&candidates, channel, group), queue))
+    if channel == Channel::Phone {
+        // A line's readiness changes with the clock: read it now.
+        let (waiting, candidates) = routing_snapshot(app, company_id).await?;
+        let queue = waiting.iter().filter(|w| w.channel == channel).count();
+        return Ok((availability(&candidates, channel, group), queue));
+    }
+    Ok(app
+        .routing_books
+        .read(
+            app.store.as_ref(),
+            company_id,
+            app.now(),
+            |book, operators| {
+                let candidates = book.candidates(&operators.candidates);
+                (
+                    availability(&candidates, channel, group),
+                    book.waiting_on(channel),
+                )
+            },
+        )
+        .await?)
 }
 
 /// Can anyone take a session of this channel (in this group) now? What a
@@ -34,7 +53,11 @@ pub async fn availability_for_start(
     channel: Channel,
     group: Option<&str>,
 ) -> ApiResult<Availability> {
-    let candidates = app.store.candidates(company_id, app.now()).await?;
+    let candidates = if channel == Channel::Phone {
+        app.store.candidates(company_id, app.now()).await?
+    } else {
+        routing::candidates(app, company_id).await?
+    };
     Ok(availability(&candidates, channel, group))
 }
 
@@ -45,7 +68,7 @@ pub async fn queue_of(
     company_id: &str,
     operator_id: &str,
 ) -> ApiResult<Vec<Session>> {
-    let (waiting, candidates) = routing_snapshot(app, company_id).await?;
+    let (waiting, candidates) = routing::snapshot(app, company_id).await?;
     let mine = candidates.iter().find(|c| c.operator_id == operator_id);
     let servable: Vec<&str> = waiting
         .iter()

@@ -18,6 +18,7 @@ pub async fn deactivate(app: &AppState, user: &User) -> ApiResult<()> {
     {
         return Err(ApiError::not_found("the user"));
     }
+    app.routing_books.operators_changed(&user.company_id);
     Ok(())
 }
 

@@ -195,13 +195,34 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
 
 /// A routing pass's offers go in one transaction, and each is rechecked
 /// there: with room for two, the third planned offer is not made; a session
-/// no longer waiting is not offered; nothing of it is half written.
+/// no longer waiting is not offered; an operator who is not online (the
+/// plan, made from memory, thought so) is offered nothing; nothing of it is
+/// half written.
 async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: TestApp) {
     use hovor_store::{ClientInfo, NewSession};
     let c = app.company("acme").await;
     let eva = app.user(&c, "Eva", Role::Operator).await;
     app.store()
         .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 2)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    for command in [
+        hovor_core::Command::Login {
+            status_after_login: hovor_core::Status::Online,
+        },
+        hovor_core::Command::Connect,
+    ] {
+        app.store()
+            .apply_state_command(&c.id, &eva.id, command, START)
+            .await
+            .expect("eva online")
+            .into_unpublished();
+    }
+    // Olga has room but is not logged in.
+    let olga = app.user(&c, "Olga", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &olga.id, &[(Channel::Chat, 5)], START)
         .await
         .expect("assign chat")
         .into_unpublished();
@@ -221,7 +242,7 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
     };
     // Written but not published: no routing pass runs on its own.
     let mut ids = Vec::new();
-    for name in ["A", "B", "C", "D"] {
+    for name in ["A", "B", "C", "D", "E"] {
         let session = app
             .store()
             .create_session(&new(name), START)
@@ -240,7 +261,11 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
         .await
         .expect("end")
         .into_unpublished();
-    let plan: Vec<(String, String)> = ids.iter().map(|id| (id.clone(), eva.id.clone())).collect();
+    let mut plan: Vec<(String, String)> = ids[..4]
+        .iter()
+        .map(|id| (id.clone(), eva.id.clone()))
+        .collect();
+    plan.push((ids[4].clone(), olga.id.clone()));
     let before = app.store().last_seq(&eva.id).await.expect("seq");
     let made = app
         .store()
@@ -249,12 +274,13 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
         .expect("offer all")
         .into_unpublished();
     let offered: Vec<bool> = made.iter().map(Option::is_some).collect();
-    assert_eq!(offered, vec![true, true, false, false]);
+    assert_eq!(offered, vec![true, true, false, false, false]);
     for (id, status) in [
         (&ids[0], SessionStatus::Offered),
         (&ids[1], SessionStatus::Offered),
         (&ids[2], SessionStatus::Waiting),
         (&ids[3], SessionStatus::Ended),
+        (&ids[4], SessionStatus::Waiting),
     ] {
         let s = app
             .store()

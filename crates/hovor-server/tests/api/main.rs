@@ -16,6 +16,7 @@ mod isolation;
 mod load;
 mod notifications;
 mod realtime;
+mod routing_book;
 mod sessions;
 mod status;
 mod telephony;

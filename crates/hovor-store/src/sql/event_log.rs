@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use hovor_core::routing_book::Place;
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
@@ -25,6 +26,17 @@ use crate::{
 pub(crate) struct Outgoing {
     realtime: Vec<Pending>,
     webhooks: Vec<PendingWebhook>,
+    places: Vec<PendingPlace>,
+}
+
+/// Where a session stands after this transaction; its seq is that of the
+/// event at `event` (in the session's own stream).
+struct PendingPlace {
+    company_id: String,
+    session_id: String,
+    place: Place,
+    at: Millis,
+    event: usize,
 }
 
 struct Pending {
@@ -82,6 +94,25 @@ impl Outgoing {
         }
     }
 
+    /// Where a session stands after this transaction, told together with
+    /// its own stream's event at `event` (whose seq versions it).
+    pub(crate) fn place(
+        &mut self,
+        company_id: &str,
+        session_id: &str,
+        place: Place,
+        at: Millis,
+        event: usize,
+    ) {
+        self.places.push(PendingPlace {
+            company_id: company_id.to_owned(),
+            session_id: session_id.to_owned(),
+            place,
+            at,
+            event,
+        });
+    }
+
     /// An event about an operator: in their own stream, and once in the
     /// company's stream, which supervisors and admins read (not once per
     /// supervisor).
@@ -130,6 +161,7 @@ impl Outgoing {
         let Outgoing {
             mut realtime,
             webhooks,
+            places,
         } = self;
         let mut recorded_webhooks = Vec::with_capacity(webhooks.len());
         for w in webhooks {
@@ -200,20 +232,34 @@ impl Outgoing {
                 .push_bind(subject.as_deref());
         });
         insert.build().execute(&mut **tx).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(stream, seq, recorded, at, subject)| Change::Appended {
-                event: Arc::new(StreamEvent {
-                    seq,
-                    kind: recorded.kind,
-                    payload: recorded.data,
-                    created_at: at,
-                    subject,
-                }),
-                stream,
+        let mut changes = Vec::with_capacity(rows.len() + places.len());
+        for p in places {
+            let seq = *seqs
+                .get(p.event)
+                .ok_or_else(|| StoreError::Corrupt("a session place without its event".into()))?;
+            changes.push(Change::SessionPlace {
+                company_id: p.company_id,
+                session_id: p.session_id,
                 seq,
-            })
-            .collect())
+                at: p.at,
+                place: p.place,
+            });
+        }
+        changes.extend(
+            rows.into_iter()
+                .map(|(stream, seq, recorded, at, subject)| Change::Appended {
+                    event: Arc::new(StreamEvent {
+                        seq,
+                        kind: recorded.kind,
+                        payload: recorded.data,
+                        created_at: at,
+                        subject,
+                    }),
+                    stream,
+                    seq,
+                }),
+        );
+        Ok(changes)
     }
 }
 

@@ -2,19 +2,20 @@
 //! operator's room inside its transaction: a plan made on a stale snapshot
 //! can lose an offer, never over-assign.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use hovor_core::phone::line_of;
 use hovor_core::routing::{Candidate, Waiting};
+use hovor_core::routing_book::Place;
 use hovor_core::session::{seat_has_room, SessionStatus};
 use hovor_core::{Channel, Millis};
 use sqlx::Row;
 
 use super::event_log::Outgoing;
-use super::rows::{self, SESSION_RETURNING};
-use super::session_rows::{lock_operator, locked_session, written_session};
-use super::sessions::{announce, seat, Operators};
+use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
+use super::session_rows::{lock_routable_operator, locked_session, written_session};
+use super::sessions::{announce, routing_place, seat, Operators};
 use super::Backend;
 use crate::error::corrupt;
 use crate::{
@@ -197,6 +198,24 @@ impl RoutingStore for Backend {
         Ok(candidates)
     }
 
+    async fn open_sessions(&self, company_id: &str) -> StoreResult<Vec<(String, i64, Place)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS}, COALESCE(h.last_seq, 0) AS head FROM sessions s \
+             LEFT JOIN streams h ON h.stream = s.id \
+             WHERE s.company_id = $1 AND s.status IN ('waiting', 'offered', 'active')"
+        ))
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let session = rows::session(r)?;
+                let place = routing_place(&session);
+                Ok((session.id, r.try_get("head")?, place))
+            })
+            .collect()
+    }
+
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>> {
         let rows = sqlx::query("SELECT DISTINCT company_id FROM sessions WHERE status = 'waiting'")
             .fetch_all(self.reader())
@@ -219,12 +238,21 @@ impl RoutingStore for Backend {
         let mut operators: Vec<&str> = plan.iter().map(|(_, o)| o.as_str()).collect();
         operators.sort_unstable();
         operators.dedup();
+        // Only an operator who is online now is offered anything: the plan
+        // was made from memory, this is the database's word.
+        let mut routable = HashSet::with_capacity(operators.len());
         for operator_id in operators {
-            lock_operator(&mut tx, operator_id).await?;
+            if lock_routable_operator(&mut tx, operator_id).await? {
+                routable.insert(operator_id);
+            }
         }
         let mut out = Outgoing::new();
         let mut made = Vec::with_capacity(plan.len());
         for (session_id, operator_id) in plan {
+            if !routable.contains(operator_id.as_str()) {
+                made.push(None);
+                continue;
+            }
             let offered = offer_one(
                 &mut tx,
                 &mut out,

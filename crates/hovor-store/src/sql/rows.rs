@@ -90,10 +90,19 @@ pub(crate) fn pause_ref(row: &DbRow) -> StoreResult<Option<PauseTypeRef>> {
 
 /// A row of `USER_COLUMNS, STATE_COLUMNS`.
 pub(crate) fn state_view(row: &DbRow) -> StoreResult<StateView> {
+    Ok(StateView {
+        operator: user(row)?,
+        state: operator_state(row)?,
+        pause_type: pause_ref(row)?,
+    })
+}
+
+/// The operator state columns of `STATE_COLUMNS`.
+pub(crate) fn operator_state(row: &DbRow) -> StoreResult<OperatorState> {
     let status: String = row.try_get("status")?;
     let cause: String = row.try_get("cause")?;
     let live: i64 = row.try_get("live_connections")?;
-    let state = OperatorState {
+    Ok(OperatorState {
         logged_in: row.try_get("logged_in")?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         pause_type_id: row.try_get("pause_type_id")?,
@@ -102,11 +111,6 @@ pub(crate) fn state_view(row: &DbRow) -> StoreResult<StateView> {
         grace_expired: row.try_get("grace_expired")?,
         since: row.try_get("since")?,
         cause: Cause::parse(&cause).ok_or_else(|| corrupt("cause", &cause))?,
-    };
-    Ok(StateView {
-        operator: user(row)?,
-        state,
-        pause_type: pause_ref(row)?,
     })
 }
 

@@ -4,6 +4,8 @@
 
 use async_trait::async_trait;
 use hovor_core::queue::estimated_wait_s;
+use hovor_core::routing::Waiting;
+use hovor_core::routing_book::Place;
 use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
@@ -181,6 +183,13 @@ pub(crate) async fn announce(
         session_seq: None,
     });
     let own_place = out.event(&session.id, own, now);
+    out.place(
+        &session.company_id,
+        &session.id,
+        routing_place(session),
+        now,
+        own_place,
+    );
     // Filled in with the seq the session's own event gets.
     let update = SessionUpdate {
         session: session.clone(),
@@ -197,6 +206,29 @@ pub(crate) async fn announce(
     streams.dedup();
     out.linked(&streams, &event, now, own_place);
     Ok(())
+}
+
+/// Where the session stands for routing.
+pub(crate) fn routing_place(session: &Session) -> Place {
+    match session.status {
+        SessionStatus::Waiting => Place::Waiting(Waiting {
+            session_id: session.id.clone(),
+            channel: session.channel,
+            group_id: Some(session.group_id.clone()),
+            target_operator_id: session.target_operator_id.clone(),
+            created_at: session.queued_at,
+        }),
+        SessionStatus::Offered | SessionStatus::Active => {
+            match session.offered_to.as_ref().or(session.operator_id.as_ref()) {
+                Some(operator_id) => Place::Held {
+                    operator_id: operator_id.clone(),
+                    channel: session.channel,
+                },
+                None => Place::Closed,
+            }
+        }
+        SessionStatus::Ended => Place::Closed,
+    }
 }
 
 /// The fact that a session moved in the company's queue.

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use hovor_core::routing::{Candidate, Waiting};
+use hovor_core::routing_book::Place;
 use hovor_core::Millis;
 
 use crate::{Committed, Session, StoreResult};
@@ -24,6 +25,10 @@ pub trait RoutingStore {
             self.candidates(company_id, now).await?,
         ))
     }
+    /// The company's open sessions (waiting, offered, active) as routing's
+    /// book tracks them: `(session, seq of its stream's head, place)`, read
+    /// in one statement, so each seq matches its place.
+    async fn open_sessions(&self, company_id: &str) -> StoreResult<Vec<(String, i64, Place)>>;
     /// Companies with sessions waiting now.
     async fn companies_with_waiting(&self) -> StoreResult<Vec<String>>;
     /// Makes a routing pass's offers, `(session, operator)` in turn, in one
