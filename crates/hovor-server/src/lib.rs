@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bus;
 pub mod cli;
 pub mod clock;
+pub mod company_ids;
 pub mod demo;
 pub mod error;
 pub mod extract;

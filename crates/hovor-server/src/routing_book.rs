@@ -19,23 +19,27 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use hovor_core::routing::Candidate;
 use hovor_core::routing_book::{Place, RoutingBook};
 use hovor_core::Millis;
-use hovor_store::{Store, StoreResult};
+use hovor_store::{Group, Store, StoreResult};
 
 /// Changes kept while a book is being read from the database, at most;
 /// past that the read is started again.
 const MAX_PENDING: usize = 100_000;
 
 /// The operators of a company as routing sees them, without their load
-/// (the book has it).
+/// (the book has it), and the groups they form.
 pub struct Operators {
     pub candidates: Vec<Candidate>,
-    /// The built-in "All operators" group.
-    pub builtin_group: Option<String>,
+    /// The company's groups (not archived), the built-in one first.
+    pub groups: Vec<Group>,
 }
 
 impl Operators {
+    /// The built-in "All operators" group.
     pub fn builtin(&self) -> Option<&str> {
-        self.builtin_group.as_deref()
+        self.groups
+            .iter()
+            .find(|g| g.builtin)
+            .map(|g| g.id.as_str())
     }
 }
 
@@ -237,16 +241,9 @@ async fn read_operators(
     company_id: &str,
     now: Millis,
 ) -> StoreResult<Operators> {
-    let candidates = store.candidates(company_id, now).await?;
-    let builtin_group = store
-        .groups(company_id)
-        .await?
-        .into_iter()
-        .find(|g| g.builtin)
-        .map(|g| g.id);
     Ok(Operators {
-        candidates,
-        builtin_group,
+        candidates: store.candidates(company_id, now).await?,
+        groups: store.groups(company_id).await?,
     })
 }
 

@@ -8,6 +8,7 @@ use hovor_store::Store;
 
 use crate::bus::{Bus, InProcessBus};
 use crate::clock::{Clock, SystemClock};
+use crate::company_ids::CompanyIds;
 use crate::hub::Hub;
 use crate::message_writer::MessageWriter;
 use crate::queue_places::QueuePlaces;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub queue_places: Arc<QueuePlaces>,
     /// Asks for routing passes (the worker does them).
     pub routing: Arc<RoutingQueue>,
+    /// Companies' ids by slug (clients name their company by slug).
+    pub company_ids: Arc<CompanyIds>,
     /// What routing knows of each company, in memory.
     pub routing_books: Arc<RoutingBooks>,
     /// One routing pass at a time on this node.
@@ -100,6 +103,7 @@ impl AppState {
             messages: Arc::new(MessageWriter::new(message_lanes)),
             queue_places: Arc::new(QueuePlaces::default()),
             routing: Arc::new(RoutingQueue::default()),
+            company_ids: Arc::new(CompanyIds::default()),
             routing_books: Arc::new(RoutingBooks::default()),
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),
             webhook_pass: Arc::new(tokio::sync::Mutex::new(())),

@@ -16,7 +16,7 @@ use super::{page, Page};
 use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
-use crate::services::sessions::{self, availability_for_start, availability_of};
+use crate::services::sessions::{self, availability_for_start, availability_of, group_for_start};
 use crate::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -38,10 +38,9 @@ pub struct AvailabilityReply {
 }
 
 async fn company_id_of(app: &AppState, slug: &str) -> ApiResult<String> {
-    app.store
-        .company_by_slug(slug)
+    app.company_ids
+        .id_of(app.store.as_ref(), slug)
         .await?
-        .map(|c| c.id)
         .ok_or_else(|| ApiError::not_found("the company"))
 }
 
@@ -122,17 +121,7 @@ pub async fn start(
     }
     let page_url = optional_text(body.page_url, 2000, "page_url")?
         .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-    let groups = app.store.groups(&company_id).await?;
-    let group = match &body.group_id {
-        Some(id) => groups
-            .iter()
-            .find(|g| g.id == *id)
-            .ok_or_else(|| ApiError::not_found("the group"))?,
-        None => groups
-            .iter()
-            .find(|g| g.builtin)
-            .ok_or_else(|| ApiError::internal("start", "no built-in group"))?,
-    };
+    let group = group_for_start(&app, &company_id, body.group_id.as_deref()).await?;
     if let Some(max) = group.max_queue {
         if app.store.queued_in_group(&group.id).await? >= max {
             return Err(ApiError::new(

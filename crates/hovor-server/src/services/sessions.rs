@@ -6,7 +6,8 @@ use hovor_core::routing::{availability, Availability};
 use hovor_core::session::{check_text, EndReason, SessionStatus};
 use hovor_core::Channel;
 use hovor_store::{
-    NewMessage, NewSession, Posted, Session, StoreError, TransferTarget, User, Writer, Written,
+    Group, NewMessage, NewSession, Posted, Session, StoreError, TransferTarget, User, Writer,
+    Written,
 };
 
 use super::phone::routing_snapshot;
@@ -59,6 +60,35 @@ pub async fn availability_for_start(
         routing::candidates(app, company_id).await?
     };
     Ok(availability(&candidates, channel, group))
+}
+
+/// The group a new session is sent to (`None`: the built-in one), from
+/// routing's book; one made a moment ago on another node is read from the
+/// database.
+pub async fn group_for_start(
+    app: &AppState,
+    company_id: &str,
+    group_id: Option<&str>,
+) -> ApiResult<Group> {
+    let wanted = |g: &Group| match group_id {
+        Some(id) => g.id == id,
+        None => g.builtin,
+    };
+    let known = app
+        .routing_books
+        .read(app.store.as_ref(), company_id, app.now(), |_, operators| {
+            operators.groups.iter().find(|g| wanted(g)).cloned()
+        })
+        .await?;
+    if let Some(group) = known {
+        return Ok(group);
+    }
+    let groups = app.store.groups(company_id).await?;
+    match groups.into_iter().find(|g| wanted(g)) {
+        Some(group) => Ok(group),
+        None if group_id.is_some() => Err(ApiError::not_found("the group")),
+        None => Err(ApiError::internal("start", "no built-in group")),
+    }
 }
 
 /// The operator's queue: waiting sessions they could be offered (their

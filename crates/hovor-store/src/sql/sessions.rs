@@ -69,25 +69,27 @@ pub(crate) async fn seat(
 }
 
 /// The average time from entering the queue to being accepted over the
-/// company's last 20 acceptances (`None` before the first).
+/// company's last 20 acceptances (`None` before the first), as a
+/// subquery: `$1` is the company.
+const RECENT_AVERAGE_WAIT: &str = "(SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) FROM \
+     (SELECT accepted_at, queued_at FROM sessions \
+      WHERE company_id = $1 AND accepted_at IS NOT NULL \
+      ORDER BY accepted_at DESC LIMIT 20) recent)";
+
 async fn recent_average_wait(
     conn: &mut <Db as sqlx::Database>::Connection,
     company_id: &str,
 ) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query(
-        "SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) AS w FROM \
-         (SELECT accepted_at, queued_at FROM sessions \
-          WHERE company_id = $1 AND accepted_at IS NOT NULL \
-          ORDER BY accepted_at DESC LIMIT 20) recent",
-    )
-    .bind(company_id)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("w")?)
+    Ok(sqlx::query(&format!("SELECT {RECENT_AVERAGE_WAIT} AS w"))
+        .bind(company_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("w")?)
 }
 
 /// Where a queued session stands: its place among the company's queued
-/// sessions of its channel, and a wait estimated from recent acceptances.
+/// sessions of its channel, and a wait estimated from recent acceptances
+/// (one statement).
 pub(crate) async fn place_in(
     conn: &mut <Db as sqlx::Database>::Connection,
     session: &Session,
@@ -95,19 +97,20 @@ pub(crate) async fn place_in(
     if !session.status.queued() {
         return Ok(QueuePlace::default());
     }
-    let ahead: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM sessions WHERE company_id = $1 AND channel = $2 \
+    let row = sqlx::query(&format!(
+        "SELECT (SELECT COUNT(*) FROM sessions WHERE company_id = $1 AND channel = $2 \
          AND status IN ('waiting', 'offered') \
-         AND (queued_at < $3 OR (queued_at = $3 AND id < $4))",
-    )
+         AND (queued_at < $3 OR (queued_at = $3 AND id < $4))) AS n, \
+         {RECENT_AVERAGE_WAIT} AS w"
+    ))
     .bind(&session.company_id)
     .bind(session.channel.as_str())
     .bind(session.queued_at)
     .bind(&session.id)
     .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    let average = recent_average_wait(conn, &session.company_id).await?;
+    .await?;
+    let ahead: i64 = row.try_get("n")?;
+    let average: Option<i64> = row.try_get("w")?;
     let position = ahead + 1;
     Ok(QueuePlace {
         position: Some(position),
