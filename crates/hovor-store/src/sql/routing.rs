@@ -8,62 +8,152 @@ use async_trait::async_trait;
 use hovor_core::phone::line_of;
 use hovor_core::routing::{Candidate, Waiting};
 use hovor_core::routing_book::Place;
-use hovor_core::session::{seat_has_room, SessionStatus};
+use hovor_core::session::{seat_has_room, Seat, SessionStatus};
 use hovor_core::{Channel, Millis};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 
 use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
-use super::session_rows::{lock_routable_operator, locked_session, written_session};
-use super::sessions::{announce, routing_place, seat, Operators};
-use super::Backend;
+use super::session_rows::{locked_session, written_session};
+use super::sessions::{announce, routing_place, Operators};
+use super::{Backend, Db, Tx};
 use crate::error::corrupt;
 use crate::{
     Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreError,
     StoreResult, TelephonyStore, WebhookEvent,
 };
 
-/// One offer of a pass, inside its transaction (the operator locked):
-/// `None` if the session is no longer waiting or the operator has no room.
-async fn offer_one(
-    tx: &mut super::Tx,
-    out: &mut Outgoing,
-    company_id: &str,
-    session_id: &str,
-    operator_id: &str,
-    deadline: Millis,
-    now: Millis,
-) -> StoreResult<Option<Session>> {
-    let session = locked_session(tx, company_id, session_id).await?;
-    if session.status != SessionStatus::Waiting {
-        return Ok(None);
+/// What a pass's offers are rechecked against inside their transaction,
+/// read for the whole batch in four statements (its operators and sessions
+/// locked): who is online, the sessions as they are, the operators' switched
+/// on capacities and their load. The plan was made from memory; this is the
+/// database's word.
+struct Recheck {
+    routable: HashSet<String>,
+    sessions: HashMap<String, Session>,
+    capacity: HashMap<(String, Channel), u32>,
+    load: HashMap<String, HashMap<Channel, u32>>,
+}
+
+impl Recheck {
+    async fn read(
+        tx: &mut Tx,
+        company_id: &str,
+        plan: &[(String, String)],
+    ) -> StoreResult<Recheck> {
+        // Operators, then sessions, each in id order, whoever else locks them.
+        let mut operators: Vec<&str> = plan.iter().map(|(_, o)| o.as_str()).collect();
+        operators.sort_unstable();
+        operators.dedup();
+        let mut sessions: Vec<&str> = plan.iter().map(|(s, _)| s.as_str()).collect();
+        sessions.sort_unstable();
+        sessions.dedup();
+
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT s.user_id, s.logged_in, s.status, s.pause_type_id, s.live_connections, \
+             s.disconnected_since, s.grace_expired, s.since, s.cause \
+             FROM operator_states s WHERE s.user_id IN (",
+        );
+        push_list(&mut query, &operators);
+        query.push(format!(") ORDER BY s.user_id{}", Backend::LOCK));
+        let mut routable = HashSet::with_capacity(operators.len());
+        for row in query.build().fetch_all(&mut **tx).await? {
+            if rows::operator_state(&row)?.routable() {
+                routable.insert(row.try_get("user_id")?);
+            }
+        }
+
+        let mut query = QueryBuilder::<Db>::new(format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.company_id = "
+        ));
+        query.push_bind(company_id).push(" AND s.id IN (");
+        push_list(&mut query, &sessions);
+        query.push(format!(") ORDER BY s.id{}", Backend::LOCK));
+        let mut found = HashMap::with_capacity(sessions.len());
+        for row in query.build().fetch_all(&mut **tx).await? {
+            let session = rows::session(&row)?;
+            found.insert(session.id.clone(), session);
+        }
+
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT user_id, channel, capacity FROM operator_channels \
+             WHERE enabled AND user_id IN (",
+        );
+        push_list(&mut query, &operators);
+        query.push(")");
+        let mut capacity = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await? {
+            let channel: String = row.try_get("channel")?;
+            let n: i64 = row.try_get("capacity")?;
+            capacity.insert(
+                (
+                    row.try_get("user_id")?,
+                    Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                ),
+                u32::try_from(n).unwrap_or(0),
+            );
+        }
+
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT COALESCE(offered_to, operator_id) AS who, channel, COUNT(*) AS n \
+             FROM sessions WHERE (status = 'active' AND operator_id IN (",
+        );
+        push_list(&mut query, &operators);
+        query.push(")) OR (status = 'offered' AND offered_to IN (");
+        push_list(&mut query, &operators);
+        query.push(")) GROUP BY COALESCE(offered_to, operator_id), channel");
+        let mut load: HashMap<String, HashMap<Channel, u32>> = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await? {
+            let channel: String = row.try_get("channel")?;
+            let n: i64 = row.try_get("n")?;
+            load.entry(row.try_get("who")?).or_default().insert(
+                Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                u32::try_from(n).unwrap_or(u32::MAX),
+            );
+        }
+        Ok(Recheck {
+            routable,
+            sessions: found,
+            capacity,
+            load,
+        })
     }
-    // Recheck room inside the transaction: the snapshot may be stale, and
-    // this pass's earlier offers count.
-    let seat = seat(tx, operator_id, session.channel, session_id, true).await?;
-    if seat_has_room(session.channel, seat).is_err() {
-        return Ok(None);
+
+    /// The session, if it may be offered to the operator now; counted in
+    /// their load from here on.
+    fn take(&mut self, session_id: &str, operator_id: &str) -> Option<&Session> {
+        if !self.routable.contains(operator_id) {
+            return None;
+        }
+        let session = self.sessions.get(session_id)?;
+        if session.status != SessionStatus::Waiting {
+            return None;
+        }
+        let load = self.load.entry(operator_id.to_owned()).or_default();
+        let on = |c: Channel| load.get(&c).copied().unwrap_or(0);
+        let seat = Seat {
+            capacity: self
+                .capacity
+                .get(&(operator_id.to_owned(), session.channel))
+                .copied(),
+            load: on(session.channel),
+            calls: Channel::ALL
+                .iter()
+                .filter(|c| c.is_call())
+                .map(|c| on(*c))
+                .sum(),
+        };
+        seat_has_room(session.channel, seat).ok()?;
+        *load.entry(session.channel).or_insert(0) += 1;
+        Some(session)
     }
-    let row = sqlx::query(&format!(
-        "UPDATE sessions SET status = 'offered', offered_to = $2, offer_deadline = $3 \
-         WHERE id = $1 AND status = 'waiting' {SESSION_RETURNING}"
-    ))
-    .bind(session_id)
-    .bind(operator_id)
-    .bind(deadline)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(offered) = written_session(row)? else {
-        return Ok(None);
-    };
-    set_last_offered(&mut **tx, operator_id, now).await?;
-    let told = [Some(operator_id.to_owned())];
-    announce(tx, out, &offered, Operators::Offered(&told), now).await?;
-    let webhook = WebhookEvent::SessionOffered(SessionEvent {
-        session: offered.clone(),
-    });
-    out.webhook(company_id, webhook, now);
-    Ok(Some(offered))
+}
+
+fn push_list(query: &mut QueryBuilder<'_, Db>, items: &[&str]) {
+    let mut list = query.separated(", ");
+    for item in items {
+        list.push_bind(item.to_string());
+    }
 }
 
 fn offer_changed(company_id: &str) -> Change {
@@ -234,39 +324,56 @@ impl RoutingStore for Backend {
             return Ok(Committed::unchanged(Vec::new()));
         }
         let mut tx = self.begin_for(company_id).await?;
-        // Operators in one order, whoever else locks them.
-        let mut operators: Vec<&str> = plan.iter().map(|(_, o)| o.as_str()).collect();
-        operators.sort_unstable();
-        operators.dedup();
-        // Only an operator who is online now is offered anything: the plan
-        // was made from memory, this is the database's word.
-        let mut routable = HashSet::with_capacity(operators.len());
-        for operator_id in operators {
-            if lock_routable_operator(&mut tx, operator_id).await? {
-                routable.insert(operator_id);
+        let mut recheck = Recheck::read(&mut tx, company_id, plan).await?;
+        // Each planned offer rechecked in turn, the earlier ones counted.
+        let mut chosen: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (session_id, operator_id) in plan {
+            if recheck.take(session_id, operator_id).is_some() {
+                chosen.entry(operator_id).or_default().push(session_id);
             }
         }
+        if chosen.is_empty() {
+            return Ok(Committed::unchanged(vec![None; plan.len()]));
+        }
+        // One update per operator, and one for when they were last offered.
+        let mut offered: HashMap<String, Session> = HashMap::new();
+        let mut operators: Vec<&str> = chosen.keys().copied().collect();
+        operators.sort_unstable();
+        for operator_id in &operators {
+            let mut update =
+                QueryBuilder::<Db>::new("UPDATE sessions SET status = 'offered', offered_to = ");
+            update
+                .push_bind(operator_id.to_string())
+                .push(", offer_deadline = ")
+                .push_bind(deadline)
+                .push(" WHERE status = 'waiting' AND id IN (");
+            push_list(&mut update, &chosen[operator_id]);
+            update.push(format!(") {SESSION_RETURNING}"));
+            for row in update.build().fetch_all(&mut *tx).await? {
+                let session = rows::session(&row)?;
+                offered.insert(session.id.clone(), session);
+            }
+        }
+        let mut last = QueryBuilder::<Db>::new("UPDATE operator_states SET last_offered_at = ");
+        last.push_bind(now).push(" WHERE user_id IN (");
+        push_list(&mut last, &operators);
+        last.push(")");
+        last.build().execute(&mut *tx).await?;
+
         let mut out = Outgoing::new();
         let mut made = Vec::with_capacity(plan.len());
         for (session_id, operator_id) in plan {
-            if !routable.contains(operator_id.as_str()) {
+            let Some(session) = offered.remove(session_id.as_str()) else {
                 made.push(None);
                 continue;
-            }
-            let offered = offer_one(
-                &mut tx,
-                &mut out,
-                company_id,
-                session_id,
-                operator_id,
-                deadline,
-                now,
-            )
-            .await?;
-            made.push(offered);
-        }
-        if made.iter().all(Option::is_none) {
-            return Ok(Committed::unchanged(made));
+            };
+            let told = [Some(operator_id.to_owned())];
+            announce(&mut tx, &mut out, &session, Operators::Offered(&told), now).await?;
+            let webhook = WebhookEvent::SessionOffered(SessionEvent {
+                session: session.clone(),
+            });
+            out.webhook(company_id, webhook, now);
+            made.push(Some(session));
         }
         let mut changes = out.write(&mut tx).await?;
         changes.push(offer_changed(company_id));

@@ -78,26 +78,6 @@ pub(crate) fn written_session(row: Option<DbRow>) -> StoreResult<Option<Session>
 }
 
 /// Serialises decisions about one operator (their load) across nodes.
-/// Locks the operator's state row (as [`lock_operator`]); whether they may
-/// be offered a session now (online). Routing plans from memory: this is
-/// the database's word on it.
-pub(crate) async fn lock_routable_operator(tx: &mut Tx, operator_id: &str) -> StoreResult<bool> {
-    let sql = format!(
-        "SELECT s.logged_in, s.status, s.pause_type_id, s.live_connections, \
-         s.disconnected_since, s.grace_expired, s.since, s.cause \
-         FROM operator_states s WHERE s.user_id = $1{}",
-        Backend::LOCK
-    );
-    let row = sqlx::query(&sql)
-        .bind(operator_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(match row {
-        Some(row) => rows::operator_state(&row)?.routable(),
-        None => false,
-    })
-}
-
 pub(crate) async fn lock_operator(tx: &mut Tx, operator_id: &str) -> StoreResult<()> {
     let sql = format!(
         "SELECT s.user_id FROM operator_states s WHERE s.user_id = $1{}",
