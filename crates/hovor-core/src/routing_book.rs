@@ -23,10 +23,12 @@ pub enum Place {
     /// In the queue. Its `group_id` is the stored one (the built-in group
     /// too); [`RoutingBook::waiting`] maps the built-in one to `None`.
     Waiting(Waiting),
-    /// Offered to or taken by this operator: it counts in their load.
+    /// Offered to (`offered`: still in the queue) or taken by this
+    /// operator: it counts in their load.
     Held {
         operator_id: String,
         channel: Channel,
+        offered: bool,
     },
     /// Ended: counts nowhere.
     Closed,
@@ -54,6 +56,8 @@ pub struct RoutingBook {
     sessions: HashMap<String, Tracked>,
     load: HashMap<String, HashMap<Channel, u32>>,
     last_offered: HashMap<String, Millis>,
+    /// Sessions in the queue (waiting or offered), per channel.
+    queued: HashMap<Channel, usize>,
     closed: usize,
     /// The next sweep of ended sessions comes when this many are kept.
     sweep_at: usize,
@@ -83,14 +87,23 @@ impl RoutingBook {
         );
         if let Some(old) = old {
             self.unhold(&old.place);
+            if let Some(channel) = queued_on(&old.place) {
+                if let Some(n) = self.queued.get_mut(&channel) {
+                    *n = n.saturating_sub(1);
+                }
+            }
             if old.place == Place::Closed {
                 self.closed -= 1;
             }
+        }
+        if let Some(channel) = queued_on(&place) {
+            *self.queued.entry(channel).or_insert(0) += 1;
         }
         match &place {
             Place::Held {
                 operator_id,
                 channel,
+                ..
             } => {
                 *self
                     .load
@@ -142,6 +155,12 @@ impl RoutingBook {
         waiting
     }
 
+    /// How many are in the queue (waiting or offered) on this channel: a
+    /// newcomer's place is one more.
+    pub fn queued_on(&self, channel: Channel) -> usize {
+        self.queued.get(&channel).copied().unwrap_or(0)
+    }
+
     /// How many wait on this channel.
     pub fn waiting_on(&self, channel: Channel) -> usize {
         self.sessions
@@ -180,6 +199,7 @@ impl RoutingBook {
         if let Place::Held {
             operator_id,
             channel,
+            ..
         } = place
         {
             if let Some(load) = self.load.get_mut(operator_id) {
@@ -216,6 +236,19 @@ impl RoutingBook {
     }
 }
 
+/// The channel whose queue the session is in, if it is.
+fn queued_on(place: &Place) -> Option<Channel> {
+    match place {
+        Place::Waiting(w) => Some(w.channel),
+        Place::Held {
+            channel,
+            offered: true,
+            ..
+        } => Some(*channel),
+        Place::Held { .. } | Place::Closed => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +268,15 @@ mod tests {
         Place::Held {
             operator_id: operator.into(),
             channel: Channel::Chat,
+            offered: false,
+        }
+    }
+
+    fn offered(operator: &str) -> Place {
+        Place::Held {
+            operator_id: operator.into(),
+            channel: Channel::Chat,
+            offered: true,
         }
     }
 
@@ -274,8 +316,13 @@ mod tests {
             .collect();
         assert_eq!(ids, vec![("s1".into(), None), ("s2".into(), None)]);
         assert_eq!(book.waiting_on(Channel::Chat), 2);
+        assert_eq!(book.queued_on(Channel::Chat), 2);
 
-        book.apply("s1", 2, 20, held("ann"));
+        book.apply("s1", 2, 20, offered("ann"));
+        assert_eq!(book.queued_on(Channel::Chat), 2, "offered is still queued");
+        assert_eq!(load_of(&book, "ann"), 1);
+        book.apply("s1", 3, 25, held("ann"));
+        assert_eq!(book.queued_on(Channel::Chat), 1, "accepted is not");
         book.offered("ann", 20);
         assert_eq!(load_of(&book, "ann"), 1);
         assert_eq!(

@@ -18,8 +18,11 @@ pub(crate) type DbRow = sqlx::postgres::PgRow;
 impl PgStore {
     /// Appended to a `SELECT … FROM <table> s` that must lock the row.
     pub(crate) const LOCK: &'static str = " FOR UPDATE OF s";
-    /// Event-writing transactions of one company run one at a time: the
-    /// per-stream counters could deadlock otherwise.
+    /// The same, shared: the row may not change until the transaction ends.
+    pub(crate) const SHARE: &'static str = " FOR SHARE OF s";
+    /// Transactions that change a company's existing sessions or operators
+    /// run one at a time: they lock those rows in different orders. Writes
+    /// that lock none of them (a new session, messages) take no company lock.
     pub(crate) const COMPANY_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(hashtext($1))");
     /// Row locks and the company lock order the writers.

@@ -24,6 +24,7 @@ pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
 impl SqliteStore {
     /// Row locks: none, the single writer already serialises.
     pub(crate) const LOCK: &'static str = "";
+    pub(crate) const SHARE: &'static str = "";
     /// The company lock of event-writing transactions: the single writer
     /// already gives that order.
     pub(crate) const COMPANY_LOCK: Option<&'static str> = None;

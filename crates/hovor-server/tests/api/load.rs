@@ -245,7 +245,7 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
     for name in ["A", "B", "C", "D", "E"] {
         let session = app
             .store()
-            .create_session(&new(name), START)
+            .create_session(&new(name), None, START)
             .await
             .expect("create")
             .into_unpublished();

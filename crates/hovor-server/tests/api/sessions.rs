@@ -543,6 +543,13 @@ async fn waiting_clients_learn_their_new_place_when_someone_ahead_leaves(app: Te
     assert_eq!(second_ws.hello_state["queue_position"], 2);
     assert_eq!(third_ws.hello_state["queue_position"], 3);
     assert!(third_ws.hello_state["estimated_wait_s"].as_i64().is_some());
+    // Each was told its place when it was created, too (counted from
+    // routing's book, not the table).
+    for (token, place) in [(&second_token, 2), (&third_token, 3)] {
+        let mut replay = app.client_ws(token, Some(0)).await;
+        let created = replay.next_of("session.changed").await;
+        assert_eq!(created["data"]["queue_position"], place, "{created}");
+    }
 
     // Bára gives up: Cyril moves up; Bára hears nothing more of the queue.
     let left = app

@@ -24,10 +24,14 @@ where
 }
 
 /// Whether a live group is the built-in one; `NotFound` for none.
+/// Locks the group (a new session shares the lock, so a group is never
+/// archived under one); whether it is the built-in one.
 async fn builtin(tx: &mut Tx, company_id: &str, id: &str) -> StoreResult<bool> {
-    let row = sqlx::query(
-        "SELECT builtin FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT s.builtin FROM groups s WHERE s.company_id = $1 AND s.id = $2 \
+         AND NOT s.archived{}",
+        Backend::LOCK
+    ))
     .bind(company_id)
     .bind(id)
     .fetch_optional(&mut **tx)

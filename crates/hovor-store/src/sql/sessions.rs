@@ -100,7 +100,7 @@ pub(crate) async fn place_in(
     let row = sqlx::query(&format!(
         "SELECT (SELECT COUNT(*) FROM sessions WHERE company_id = $1 AND channel = $2 \
          AND status IN ('waiting', 'offered') \
-         AND (queued_at < $3 OR (queued_at = $3 AND id < $4))) AS n, \
+         AND (queued_at, id) < ($3, $4)) AS n, \
          {RECENT_AVERAGE_WAIT} AS w"
     ))
     .bind(&session.company_id)
@@ -179,6 +179,18 @@ pub(crate) async fn announce(
     now: Millis,
 ) -> StoreResult<()> {
     let place = place_in(tx, session).await?;
+    announce_at(out, session, place, operators, now);
+    Ok(())
+}
+
+/// [`announce`], the client's place known.
+fn announce_at(
+    out: &mut Outgoing,
+    session: &Session,
+    place: QueuePlace,
+    operators: Operators<'_>,
+    now: Millis,
+) {
     let own = RealtimeEvent::SessionChanged(SessionUpdate {
         session: session.clone(),
         queue_position: place.position,
@@ -208,7 +220,6 @@ pub(crate) async fn announce(
     streams.sort();
     streams.dedup();
     out.linked(&streams, &event, now, own_place);
-    Ok(())
 }
 
 /// Where the session stands for routing.
@@ -226,6 +237,7 @@ pub(crate) fn routing_place(session: &Session) -> Place {
                 Some(operator_id) => Place::Held {
                     operator_id: operator_id.clone(),
                     channel: session.channel,
+                    offered: session.status == SessionStatus::Offered,
                 },
                 None => Place::Closed,
             }
@@ -264,14 +276,20 @@ impl SessionStore for Backend {
     async fn create_session(
         &self,
         new: &NewSession,
+        queued_ahead: Option<i64>,
         now: Millis,
     ) -> StoreResult<Committed<Session>> {
-        let mut tx = self.begin_for(&new.company_id).await?;
+        // No company lock: a new session locks nothing another transaction
+        // holds but its group (shared: it cannot be archived meanwhile) and
+        // the stream counters, which every transaction takes last, in order.
+        let mut tx = self.begin().await?;
         let group_id = match &new.group_id {
             Some(id) => {
-                let row = sqlx::query(
-                    "SELECT id FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived",
-                )
+                let row = sqlx::query(&format!(
+                    "SELECT s.id FROM groups s WHERE s.company_id = $1 AND s.id = $2 \
+                     AND NOT s.archived{}",
+                    Backend::SHARE
+                ))
                 .bind(&new.company_id)
                 .bind(id)
                 .fetch_optional(&mut *tx)
@@ -282,7 +300,18 @@ impl SessionStore for Backend {
         };
         let session = insert_session(&mut tx, new, &group_id, now).await?;
         let mut out = Outgoing::new();
-        announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
+        match queued_ahead {
+            Some(ahead) => {
+                let position = ahead + 1;
+                let average = recent_average_wait(&mut tx, &session.company_id).await?;
+                let place = QueuePlace {
+                    position: Some(position),
+                    estimated_wait_s: estimated_wait_s(position, true, average),
+                };
+                announce_at(&mut out, &session, place, Operators::Changed(&[]), now);
+            }
+            None => announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?,
+        }
         let webhook = WebhookEvent::SessionCreated(SessionEvent {
             session: session.clone(),
         });

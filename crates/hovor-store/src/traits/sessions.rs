@@ -10,10 +10,13 @@ use crate::{
 /// transferring and ending.
 #[async_trait]
 pub trait SessionStore {
-    /// A new session waiting in the queue.
+    /// A new session waiting in the queue. `queued_ahead`: how many the
+    /// caller knows to be in the channel's queue already (its place is one
+    /// more); `None` has them counted here, which costs a scan of the queue.
     async fn create_session(
         &self,
         new: &NewSession,
+        queued_ahead: Option<i64>,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
     async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>>;
