@@ -16,6 +16,7 @@ use crate::on_both_stores;
 on_both_stores!(
     sixty_clients_six_operators_all_served_within_capacity,
     a_pass_commits_its_offers_together_and_rechecks_room_for_each,
+    a_large_pass_tells_each_client_its_place,
 );
 
 const CLIENTS: usize = 60;
@@ -305,4 +306,73 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
         .expect("empty plan")
         .into_unpublished();
     assert!(none.is_empty());
+}
+
+/// A pass of many offers numbers the queue once for all of them: each
+/// client's offered session still carries its own place.
+async fn a_large_pass_tells_each_client_its_place(app: TestApp) {
+    use hovor_store::{ClientInfo, NewSession};
+    let c = app.company("acme").await;
+    let eva = app.user(&c, "Eva", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 20)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    for command in [
+        hovor_core::Command::Login {
+            status_after_login: hovor_core::Status::Online,
+        },
+        hovor_core::Command::Connect,
+    ] {
+        app.store()
+            .apply_state_command(&c.id, &eva.id, command, START)
+            .await
+            .expect("eva online")
+            .into_unpublished();
+    }
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let new = NewSession {
+            company_id: c.id.clone(),
+            channel: Channel::Chat,
+            source: hovor_core::session::Source::Widget,
+            group_id: None,
+            target_operator_id: None,
+            client: ClientInfo {
+                name: Some(format!("Client {n}")),
+                email: None,
+                phone: None,
+            },
+            page_url: None,
+            client_token_hash: None,
+        };
+        let session = app
+            .store()
+            .create_session(&new, None, START + n)
+            .await
+            .expect("create")
+            .into_unpublished();
+        ids.push(session.id);
+    }
+    // The last ten, in one pass: the first two stay waiting ahead of them.
+    let plan: Vec<(String, String)> = ids[2..]
+        .iter()
+        .map(|id| (id.clone(), eva.id.clone()))
+        .collect();
+    let made = app
+        .store()
+        .offer_all(&c.id, &plan, START + 30_000, START + 100)
+        .await
+        .expect("offer all")
+        .into_unpublished();
+    assert!(made.iter().all(Option::is_some));
+    for (n, id) in ids.iter().enumerate().skip(2) {
+        let events = app.store().events_after(id, 0, 10).await.expect("events");
+        let last = events.last().expect("an event");
+        let data: serde_json::Value = serde_json::from_str(&last.payload).expect("json");
+        assert_eq!(last.kind, "session.changed");
+        assert_eq!(data["session"]["status"], "offered");
+        assert_eq!(data["queue_position"], n as i64 + 1, "{id}");
+    }
 }

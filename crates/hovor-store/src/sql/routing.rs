@@ -15,12 +15,12 @@ use sqlx::{QueryBuilder, Row};
 use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::session_rows::{locked_session, written_session};
-use super::sessions::{announce, routing_place, Operators};
+use super::sessions::{announce, announce_at, places_of, routing_place, Operators};
 use super::{Backend, Db, Tx};
 use crate::error::corrupt;
 use crate::{
-    Change, ChannelStore, Committed, RoutingStore, Session, SessionEvent, StatusStore, StoreError,
-    StoreResult, TelephonyStore, WebhookEvent,
+    Change, ChannelStore, Committed, QueuePlace, RoutingStore, Session, SessionEvent, StatusStore,
+    StoreError, StoreResult, TelephonyStore, WebhookEvent,
 };
 
 /// What a pass's offers are rechecked against inside their transaction,
@@ -148,6 +148,9 @@ impl Recheck {
         Some(session)
     }
 }
+
+/// Offers in one batch past which their places are numbered at once.
+const PLACES_AT_ONCE: usize = 8;
 
 fn push_list(query: &mut QueryBuilder<'_, Db>, items: &[&str]) {
     let mut list = query.separated(", ");
@@ -360,6 +363,13 @@ impl RoutingStore for Backend {
         last.push(")");
         last.build().execute(&mut *tx).await?;
 
+        // Their clients' places: numbered once for the whole queue when the
+        // batch is large (each count would read the queue ahead of it).
+        let places: Option<HashMap<String, QueuePlace>> = if offered.len() > PLACES_AT_ONCE {
+            Some(places_of(&mut tx, company_id).await?.into_iter().collect())
+        } else {
+            None
+        };
         let mut out = Outgoing::new();
         let mut made = Vec::with_capacity(plan.len());
         for (session_id, operator_id) in plan {
@@ -368,7 +378,14 @@ impl RoutingStore for Backend {
                 continue;
             };
             let told = [Some(operator_id.to_owned())];
-            announce(&mut tx, &mut out, &session, Operators::Offered(&told), now).await?;
+            let operators = Operators::Offered(&told);
+            match &places {
+                Some(places) => {
+                    let place = places.get(&session.id).copied().unwrap_or_default();
+                    announce_at(&mut out, &session, place, operators, now);
+                }
+                None => announce(&mut tx, &mut out, &session, operators, now).await?,
+            }
             let webhook = WebhookEvent::SessionOffered(SessionEvent {
                 session: session.clone(),
             });

@@ -184,7 +184,7 @@ pub(crate) async fn announce(
 }
 
 /// [`announce`], the client's place known.
-fn announce_at(
+pub(crate) fn announce_at(
     out: &mut Outgoing,
     session: &Session,
     place: QueuePlace,
