@@ -200,53 +200,16 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
 /// plan, made from memory, thought so) is offered nothing; nothing of it is
 /// half written.
 async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: TestApp) {
-    use hovor_store::{ClientInfo, NewSession};
     let c = app.company("acme").await;
-    let eva = app.user(&c, "Eva", Role::Operator).await;
-    app.store()
-        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 2)], START)
-        .await
-        .expect("assign chat")
-        .into_unpublished();
-    for command in [
-        hovor_core::Command::Login {
-            status_after_login: hovor_core::Status::Online,
-        },
-        hovor_core::Command::Connect,
-    ] {
-        app.store()
-            .apply_state_command(&c.id, &eva.id, command, START)
-            .await
-            .expect("eva online")
-            .into_unpublished();
-    }
+    let eva = chat_operator(&app, &c, "Eva", 2, true).await;
     // Olga has room but is not logged in.
-    let olga = app.user(&c, "Olga", Role::Operator).await;
-    app.store()
-        .assign_channels(&c.id, &olga.id, &[(Channel::Chat, 5)], START)
-        .await
-        .expect("assign chat")
-        .into_unpublished();
-    let new = |name: &str| NewSession {
-        company_id: c.id.clone(),
-        channel: Channel::Chat,
-        source: hovor_core::session::Source::Widget,
-        group_id: None,
-        target_operator_id: None,
-        client: ClientInfo {
-            name: Some(name.to_owned()),
-            email: None,
-            phone: None,
-        },
-        page_url: None,
-        client_token_hash: None,
-    };
+    let olga = chat_operator(&app, &c, "Olga", 5, false).await;
     // Written but not published: no routing pass runs on its own.
     let mut ids = Vec::new();
     for name in ["A", "B", "C", "D", "E"] {
         let session = app
             .store()
-            .create_session(&new(name), None, START)
+            .create_session(&widget_chat(&c.id, name), None, START)
             .await
             .expect("create")
             .into_unpublished();
@@ -311,42 +274,11 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
 /// A pass of many offers numbers the queue once for all of them: each
 /// client's offered session still carries its own place.
 async fn a_large_pass_tells_each_client_its_place(app: TestApp) {
-    use hovor_store::{ClientInfo, NewSession};
     let c = app.company("acme").await;
-    let eva = app.user(&c, "Eva", Role::Operator).await;
-    app.store()
-        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 20)], START)
-        .await
-        .expect("assign chat")
-        .into_unpublished();
-    for command in [
-        hovor_core::Command::Login {
-            status_after_login: hovor_core::Status::Online,
-        },
-        hovor_core::Command::Connect,
-    ] {
-        app.store()
-            .apply_state_command(&c.id, &eva.id, command, START)
-            .await
-            .expect("eva online")
-            .into_unpublished();
-    }
+    let eva = chat_operator(&app, &c, "Eva", 20, true).await;
     let mut ids = Vec::new();
     for n in 0..12 {
-        let new = NewSession {
-            company_id: c.id.clone(),
-            channel: Channel::Chat,
-            source: hovor_core::session::Source::Widget,
-            group_id: None,
-            target_operator_id: None,
-            client: ClientInfo {
-                name: Some(format!("Client {n}")),
-                email: None,
-                phone: None,
-            },
-            page_url: None,
-            client_token_hash: None,
-        };
+        let new = widget_chat(&c.id, &format!("Client {n}"));
         let session = app
             .store()
             .create_session(&new, None, START + n)
@@ -374,5 +306,54 @@ async fn a_large_pass_tells_each_client_its_place(app: TestApp) {
         assert_eq!(last.kind, "session.changed");
         assert_eq!(data["session"]["status"], "offered");
         assert_eq!(data["queue_position"], n as i64 + 1, "{id}");
+    }
+}
+
+/// An operator with chat capacity, written straight to the store (nothing
+/// published: no routing pass runs on its own); online too when asked.
+async fn chat_operator(
+    app: &TestApp,
+    c: &hovor_store::Company,
+    name: &str,
+    capacity: u32,
+    online: bool,
+) -> crate::harness::TestUser {
+    let user = app.user(c, name, Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
+        .await
+        .expect("assign chat")
+        .into_unpublished();
+    let commands = [
+        hovor_core::Command::Login {
+            status_after_login: hovor_core::Status::Online,
+        },
+        hovor_core::Command::Connect,
+    ];
+    for command in commands.into_iter().filter(|_| online) {
+        app.store()
+            .apply_state_command(&c.id, &user.id, command, START)
+            .await
+            .expect("online")
+            .into_unpublished();
+    }
+    user
+}
+
+/// A widget chat from this client, as the store takes it.
+fn widget_chat(company_id: &str, name: &str) -> hovor_store::NewSession {
+    hovor_store::NewSession {
+        company_id: company_id.to_owned(),
+        channel: Channel::Chat,
+        source: hovor_core::session::Source::Widget,
+        group_id: None,
+        target_operator_id: None,
+        client: hovor_store::ClientInfo {
+            name: Some(name.to_owned()),
+            email: None,
+            phone: None,
+        },
+        page_url: None,
+        client_token_hash: None,
     }
 }
