@@ -155,7 +155,9 @@ impl WebhookStore for Backend {
              WHERE w.active AND w.deleted_at IS NULL AND s.last_seq > w.cursor_seq \
              AND (w.retry_at IS NULL OR w.retry_at <= $1) ORDER BY w.id"
         );
-        let rows = sqlx::query(&sql).bind(now).fetch_all(self.reader()).await?;
+        // Read where the cursors are written: a pass must see the cursor the
+        // pass before it moved, or it delivers that event again.
+        let rows = sqlx::query(&sql).bind(now).fetch_all(self.writer()).await?;
         rows.iter().map(rows::webhook).collect()
     }
 
