@@ -1,11 +1,11 @@
 //! Groups as routing targets: membership decides who is offered, the queue
 //! limit is enforced, the built-in group stays.
 
-use hovor_core::{Channel, Role};
+use hovor_core::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::harness::{TestApp, START};
+use crate::harness::TestApp;
 use crate::on_both_stores;
 
 on_both_stores!(sessions_for_a_group_go_to_its_members_and_its_queue_limit_holds);
@@ -13,18 +13,7 @@ on_both_stores!(sessions_for_a_group_go_to_its_members_and_its_queue_limit_holds
 async fn sessions_for_a_group_go_to_its_members_and_its_queue_limit_holds(app: TestApp) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let mut tabs = Vec::new();
-    let mut ids = Vec::new();
-    for name in ["Alice", "Bob"] {
-        let u = app.user(&c, name, Role::Operator).await;
-        app.store()
-            .assign_channels(&c.id, &u.id, &[(Channel::Chat, 3)], START)
-            .await
-            .expect("assign")
-            .into_unpublished();
-        ids.push(u.id.clone());
-        tabs.push(app.login(&u).await);
-    }
+    let (ids, tabs) = app.chat_operators(&c, &["Alice", "Bob"], 3).await;
     let groups = admin.get("/api/v1/groups").await.body;
     assert_eq!(groups["items"][0]["builtin"], true);
     assert_eq!(groups["items"][0]["name"], "All operators");

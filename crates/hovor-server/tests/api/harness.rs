@@ -212,6 +212,34 @@ impl TestApp {
         TestUser { id: user.id, email }
     }
 
+    /// Operators with this chat capacity, each logged in: their ids and
+    /// their tabs, in the order named.
+    pub async fn chat_operators(
+        &self,
+        company: &Company,
+        names: &[&str],
+        capacity: u32,
+    ) -> (Vec<String>, Vec<Client>) {
+        let mut ids = Vec::new();
+        let mut tabs = Vec::new();
+        for name in names {
+            let u = self.user(company, name, Role::Operator).await;
+            self.store()
+                .assign_channels(
+                    &company.id,
+                    &u.id,
+                    &[(hovor_core::Channel::Chat, capacity)],
+                    START,
+                )
+                .await
+                .expect("assign chat")
+                .into_unpublished();
+            tabs.push(self.login(&u).await);
+            ids.push(u.id);
+        }
+        (ids, tabs)
+    }
+
     pub async fn pause_type(&self, company: &Company, name: &str, paid: bool) -> String {
         self.store()
             .create_pause_type(&company.id, name, paid, START)

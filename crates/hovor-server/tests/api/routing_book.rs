@@ -2,11 +2,11 @@
 //! eligible or not reaches the book at once, without waiting for the
 //! routing tick (which these tests never run).
 
-use hovor_core::{Channel, Role};
+use hovor_core::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::harness::{TestApp, START};
+use crate::harness::TestApp;
 use crate::on_both_stores;
 
 on_both_stores!(routing_follows_each_change_made_after_its_book_was_read);
@@ -23,18 +23,7 @@ async fn start_in(app: &TestApp, group: Option<&str>) -> (StatusCode, Value) {
 async fn routing_follows_each_change_made_after_its_book_was_read(app: TestApp) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let mut tabs = Vec::new();
-    let mut ids = Vec::new();
-    for name in ["Alice", "Bob"] {
-        let u = app.user(&c, name, Role::Operator).await;
-        app.store()
-            .assign_channels(&c.id, &u.id, &[(Channel::Chat, 5)], START)
-            .await
-            .expect("assign")
-            .into_unpublished();
-        ids.push(u.id.clone());
-        tabs.push(app.login(&u).await);
-    }
+    let (ids, tabs) = app.chat_operators(&c, &["Alice", "Bob"], 5).await;
     let mut alice_ws = tabs[0].ws(None).await;
     let mut bob_ws = tabs[1].ws(None).await;
 
