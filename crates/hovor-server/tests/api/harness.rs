@@ -182,6 +182,35 @@ impl TestApp {
         AppState::new(store, (*self.state.config).clone()).with_clock(self.clock.clone())
     }
 
+    /// A count straight from the database, past the store (to check how
+    /// something is stored, not only what it reads back as).
+    pub async fn count_rows(&self, sql: &str) -> i64 {
+        use sqlx::{Connection, Row};
+        let row = match &self.database.0 {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+                sqlx::query(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count")
+                    .try_get::<i64, _>(0)
+            }
+            None => {
+                let path = self.database.1.join("hovor.sqlite");
+                let url = format!("sqlite://{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect");
+                sqlx::query(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count")
+                    .try_get::<i64, _>(0)
+            }
+        };
+        row.expect("a count")
+    }
+
     pub fn store(&self) -> &dyn Store {
         self.state.store.as_ref()
     }

@@ -82,6 +82,55 @@ async fn a_message_is_stored_once_in_its_sessions_stream(app: TestApp) {
         !own.iter().any(|k| k == "message.created"),
         "not copied to the operator's stream: {own:?}"
     );
+    // Stored once: the message's row is its event; no copy in `events`.
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM events WHERE kind = 'message.created'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM messages WHERE event_seq IS NOT NULL")
+            .await,
+        2
+    );
+    // A transfer's note is a message too, stored the same way, and comes
+    // back from the stream in its place.
+    let petr = chat_operator(&app, &c, "Petr").await;
+    let r = tab
+        .post(
+            &format!("/api/v1/sessions/{id}/transfer"),
+            json!({ "operator_id": petr.id, "note": "Ptá se na otevírací dobu" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = app
+        .store()
+        .events_after(&id, 0, 1000)
+        .await
+        .expect("events");
+    let texts: Vec<String> = events
+        .iter()
+        .filter(|e| e.kind == "message.created")
+        .map(|e| {
+            let data: serde_json::Value = serde_json::from_str(&e.payload).expect("json");
+            data["message"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert_eq!(&texts[..2], ["Dobrý den", "Máte otevřeno?"]);
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "the stream has no gaps: {seqs:?}"
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM events WHERE kind = 'message.created'")
+            .await,
+        0
+    );
 }
 
 async fn a_team_event_is_stored_once_for_every_supervisor(app: TestApp) {

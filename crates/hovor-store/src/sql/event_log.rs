@@ -1,19 +1,24 @@
 //! The event log: per-stream numbered events, appended inside the
 //! transaction of the change they describe, and read back from any seq.
+//!
+//! A message is stored once: its row in `messages` is its `message.created`
+//! event in the session's stream (at `event_seq`, numbered by the stream's
+//! counter with the stream's other events). Reading a stream reads both.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use hovor_core::routing_book::Place;
+use hovor_core::session::Author;
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
 use super::{Backend, Db, Tx};
 use crate::events::Recorded;
 use crate::{
-    company_stream, outbox_stream, Change, EventLog, RealtimeEvent, StoreError, StoreResult,
-    StreamEvent, WebhookEvent,
+    company_stream, outbox_stream, Change, EventLog, Message, MessageCreated, RealtimeEvent,
+    StoreError, StoreResult, StreamEvent, WebhookEvent,
 };
 
 /// The events a transaction appends, collected as it goes and written just
@@ -27,6 +32,16 @@ pub(crate) struct Outgoing {
     realtime: Vec<Pending>,
     webhooks: Vec<PendingWebhook>,
     places: Vec<PendingPlace>,
+    messages: Vec<PendingMessage>,
+}
+
+/// A message to store, whose row is its event at `event` (in the session's
+/// stream).
+struct PendingMessage {
+    session_id: String,
+    message: Message,
+    client_msg_id: Option<String>,
+    event: usize,
 }
 
 /// Where a session stands after this transaction; its seq is that of the
@@ -47,6 +62,8 @@ struct Pending {
     at: Millis,
     /// Its `session_seq` is the seq the event at this place gets.
     session_seq_of: Option<usize>,
+    /// Stored as a row of `messages`, not of `events`.
+    is_message: bool,
 }
 
 struct PendingWebhook {
@@ -70,8 +87,37 @@ impl Outgoing {
             subject: None,
             at,
             session_seq_of: None,
+            is_message: false,
         });
         self.realtime.len() - 1
+    }
+
+    /// A message, stored once: its row is its `message.created` event in
+    /// the session's stream.
+    pub(crate) fn message(
+        &mut self,
+        session_id: &str,
+        message: Message,
+        client_msg_id: Option<String>,
+    ) {
+        let at = message.sent_at;
+        self.realtime.push(Pending {
+            stream: session_id.to_owned(),
+            event: RealtimeEvent::MessageCreated(MessageCreated {
+                session_id: session_id.to_owned(),
+                message: message.clone(),
+            }),
+            subject: None,
+            at,
+            session_seq_of: None,
+            is_message: true,
+        });
+        self.messages.push(PendingMessage {
+            session_id: session_id.to_owned(),
+            message,
+            client_msg_id,
+            event: self.realtime.len() - 1,
+        });
     }
 
     /// An event in each of these streams that says where a session's own
@@ -90,6 +136,7 @@ impl Outgoing {
                 subject: None,
                 at,
                 session_seq_of: Some(place),
+                is_message: false,
             });
         }
     }
@@ -130,6 +177,7 @@ impl Outgoing {
             subject: Some(user_id.to_owned()),
             at,
             session_seq_of: None,
+            is_message: false,
         });
     }
 
@@ -162,6 +210,7 @@ impl Outgoing {
             mut realtime,
             webhooks,
             places,
+            messages,
         } = self;
         let mut recorded_webhooks = Vec::with_capacity(webhooks.len());
         for w in webhooks {
@@ -202,37 +251,69 @@ impl Outgoing {
         for p in &realtime {
             seqs.push(take(&p.stream)?);
         }
-        let mut rows: Vec<(String, i64, Recorded, Millis, Option<String>)> =
+        // Every event, in the order collected; `stored` says which are rows
+        // of `events` (the others are rows of `messages`).
+        let mut numbered: Vec<(String, i64, Recorded, Millis, Option<String>, bool)> =
             Vec::with_capacity(realtime.len() + outbox.len());
         for (n, p) in realtime.iter_mut().enumerate() {
             if let Some(place) = p.session_seq_of {
                 p.event.set_session_seq(seqs.get(place).copied());
             }
-            rows.push((
+            numbered.push((
                 p.stream.clone(),
                 seqs[n],
                 p.event.record()?,
                 p.at,
                 p.subject.take(),
+                !p.is_message,
             ));
         }
         for (stream, recorded, at) in outbox {
             let seq = take(&stream)?;
-            rows.push((stream, seq, recorded, at, None));
+            numbered.push((stream, seq, recorded, at, None, true));
         }
-        let mut insert = QueryBuilder::<Db>::new(
-            "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
-        );
-        insert.push_values(&rows, |mut row, (stream, seq, recorded, at, subject)| {
-            row.push_bind(stream.as_str())
-                .push_bind(*seq)
-                .push_bind(recorded.kind.as_str())
-                .push_bind(recorded.data.as_str())
-                .push_bind(*at)
-                .push_bind(subject.as_deref());
-        });
-        insert.build().execute(&mut **tx).await?;
-        let mut changes = Vec::with_capacity(rows.len() + places.len());
+        if numbered.iter().any(|e| e.5) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
+            );
+            insert.push_values(
+                numbered.iter().filter(|e| e.5),
+                |mut row, (stream, seq, recorded, at, subject, _)| {
+                    row.push_bind(stream.as_str())
+                        .push_bind(*seq)
+                        .push_bind(recorded.kind.as_str())
+                        .push_bind(recorded.data.as_str())
+                        .push_bind(*at)
+                        .push_bind(subject.as_deref());
+                },
+            );
+            insert.build().execute(&mut **tx).await?;
+        }
+        if !messages.is_empty() {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO messages (session_id, seq, author, operator_id, text, \
+                 client_msg_id, sent_at, event_seq) ",
+            );
+            let mut rows = Vec::with_capacity(messages.len());
+            for m in &messages {
+                let seq = *seqs
+                    .get(m.event)
+                    .ok_or_else(|| StoreError::Corrupt("a message without its event".into()))?;
+                rows.push((m, seq));
+            }
+            insert.push_values(rows, |mut row, (m, event_seq)| {
+                row.push_bind(m.session_id.as_str())
+                    .push_bind(m.message.seq)
+                    .push_bind(m.message.author.as_str())
+                    .push_bind(m.message.operator_id.as_deref())
+                    .push_bind(m.message.text.as_str())
+                    .push_bind(m.client_msg_id.as_deref())
+                    .push_bind(m.message.sent_at)
+                    .push_bind(event_seq);
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+        let mut changes = Vec::with_capacity(numbered.len() + places.len());
         for p in places {
             let seq = *seqs
                 .get(p.event)
@@ -246,8 +327,9 @@ impl Outgoing {
             });
         }
         changes.extend(
-            rows.into_iter()
-                .map(|(stream, seq, recorded, at, subject)| Change::Appended {
+            numbered
+                .into_iter()
+                .map(|(stream, seq, recorded, at, subject, _)| Change::Appended {
                     event: Arc::new(StreamEvent {
                         seq,
                         kind: recorded.kind,
@@ -340,29 +422,69 @@ impl EventLog for Backend {
         after_seq: i64,
         limit: i64,
     ) -> StoreResult<Vec<StreamEvent>> {
+        // One statement, so both halves come from one snapshot: a stream's
+        // events after a message must not be skipped because the message was
+        // read later than they were.
         let rows = sqlx::query(
-            "SELECT seq, kind, payload, created_at, subject FROM events \
-             WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT seq, kind, payload, created_at, subject, \
+             CAST(NULL AS BIGINT) AS message_seq, CAST(NULL AS TEXT) AS author, \
+             CAST(NULL AS TEXT) AS operator_id, CAST(NULL AS TEXT) AS operator_name, \
+             CAST(NULL AS TEXT) AS text \
+             FROM events WHERE stream = $1 AND seq > $2 \
+             UNION ALL \
+             SELECT m.event_seq, 'message.created', NULL, m.sent_at, NULL, m.seq, m.author, \
+             m.operator_id, u.name, m.text \
+             FROM messages m LEFT JOIN users u ON u.id = m.operator_id \
+             WHERE m.session_id = $1 AND m.event_seq > $2 \
+             ORDER BY seq LIMIT $3",
         )
         .bind(stream)
         .bind(after_seq)
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StreamEvent {
-                    seq: r.try_get("seq")?,
-                    kind: r.try_get("kind")?,
-                    payload: r.try_get("payload")?,
-                    created_at: r.try_get("created_at")?,
-                    subject: r.try_get("subject")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| stream_event(stream, r)).collect()
     }
 
     async fn last_seq(&self, stream: &str) -> StoreResult<i64> {
         head(self.reader(), stream).await
     }
+}
+
+/// A row of a stream as read by `events_after`: an event, or a message (whose
+/// event is made from it).
+fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
+    let seq: i64 = r.try_get("seq")?;
+    let created_at: Millis = r.try_get("created_at")?;
+    let message_seq: Option<i64> = r.try_get("message_seq")?;
+    let Some(message_seq) = message_seq else {
+        return Ok(StreamEvent {
+            seq,
+            kind: r.try_get("kind")?,
+            payload: r.try_get("payload")?,
+            created_at,
+            subject: r.try_get("subject")?,
+        });
+    };
+    let author: String = r.try_get("author")?;
+    let event = RealtimeEvent::MessageCreated(MessageCreated {
+        session_id: stream.to_owned(),
+        message: Message {
+            seq: message_seq,
+            author: Author::parse(&author)
+                .ok_or_else(|| StoreError::Corrupt(format!("message author {author}")))?,
+            operator_id: r.try_get("operator_id")?,
+            operator_name: r.try_get("operator_name")?,
+            text: r.try_get("text")?,
+            sent_at: created_at,
+        },
+    });
+    let recorded = event.record()?;
+    Ok(StreamEvent {
+        seq,
+        kind: recorded.kind,
+        payload: recorded.data,
+        created_at,
+        subject: None,
+    })
 }

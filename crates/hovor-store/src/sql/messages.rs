@@ -19,8 +19,8 @@ use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS};
 use super::{Backend, Db, Tx};
 use crate::{
-    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, RealtimeEvent, Session,
-    StoreResult, WebhookEvent, Writer, Written,
+    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, Session, StoreResult,
+    WebhookEvent, Writer, Written,
 };
 
 const MESSAGE_SELECT: &str =
@@ -65,32 +65,19 @@ pub(crate) async fn write_system_message(
             .fetch_one(&mut **tx)
             .await?
             .try_get("n")?;
-    sqlx::query(
-        "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
-         sent_at) VALUES ($1, $2, 'system', NULL, $3, NULL, $4)",
-    )
-    .bind(&session.id)
-    .bind(seq)
-    .bind(text)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    let message = Message {
+        seq,
+        author: Author::System,
+        operator_id: None,
+        operator_name: None,
+        text: text.to_owned(),
+        sent_at: now,
+    };
+    out.message(&session.id, message.clone(), None);
     let data = MessageCreated {
         session_id: session.id.clone(),
-        message: Message {
-            seq,
-            author: Author::System,
-            operator_id: None,
-            operator_name: None,
-            text: text.to_owned(),
-            sent_at: now,
-        },
+        message,
     };
-    out.event(
-        &session.id,
-        RealtimeEvent::MessageCreated(data.clone()),
-        now,
-    );
     out.webhook(&session.company_id, WebhookEvent::MessageCreated(data), now);
     Ok(())
 }
@@ -191,7 +178,7 @@ impl MessageStore for Backend {
         let mut stored = stored_resends(&mut tx, &resends).await?;
 
         let mut results = Vec::with_capacity(batch.len());
-        let mut rows: Vec<(&str, Message, Option<String>)> = Vec::with_capacity(batch.len());
+        let mut stored_any = false;
         let mut out = Outgoing::new();
         for new in batch {
             let Some(target) = targets
@@ -234,48 +221,29 @@ impl MessageStore for Backend {
                 // A resend within the same batch finds this one.
                 stored.insert((session.id.clone(), id.clone()), message.clone());
             }
-            let data = MessageCreated {
-                session_id: session.id.clone(),
-                message: message.clone(),
-            };
-            out.event(
-                &session.id,
-                RealtimeEvent::MessageCreated(data.clone()),
-                new.at,
-            );
+            out.message(&session.id, message.clone(), msg_id);
             if target.webhook_wants {
+                let data = MessageCreated {
+                    session_id: session.id.clone(),
+                    message: message.clone(),
+                };
                 out.wanted_webhook(
                     &session.company_id,
                     WebhookEvent::MessageCreated(data),
                     new.at,
                 );
             }
-            rows.push((new.session_id.as_str(), message.clone(), msg_id));
+            stored_any = true;
             results.push(Written::Stored(Posted {
                 message,
                 created: true,
             }));
         }
 
-        if rows.is_empty() {
+        if !stored_any {
             tx.commit().await?;
             return Ok(Committed::unchanged(results));
         }
-        let mut insert = QueryBuilder::<Db>::new(
-            "INSERT INTO messages (session_id, seq, author, operator_id, text, client_msg_id, \
-             sent_at) ",
-        );
-        insert.push_values(&rows, |mut row, (session_id, message, msg_id)| {
-            row.push_bind(*session_id)
-                .push_bind(message.seq)
-                .push_bind(message.author.as_str())
-                .push_bind(message.operator_id.as_deref())
-                .push_bind(message.text.as_str())
-                .push_bind(msg_id.as_deref())
-                .push_bind(message.sent_at);
-        });
-        insert.build().execute(&mut *tx).await?;
-
         let changes = out.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Committed::new(results, changes))
