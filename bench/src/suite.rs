@@ -207,8 +207,8 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
         "### Steady chat: {} chats, {} s per rate\n",
         args.sessions, args.seconds
     );
-    println!("| under | sent at (msg/s) | delivered (msg/s) | vs relay | delivery p50 / p95 / p99 / max (ms) | server CPU (s) | PostgreSQL CPU (s) | generator CPU (s) | lost / duplicated | refused | held back | peak RSS (MB) |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| under | sent at (msg/s) | delivered (msg/s) | vs relay | delivery p50 / p95 / p99 / max (ms) | server CPU (s) | PostgreSQL CPU (s) | generator CPU (s) | lost / duplicated | refused | held back | sockets closed | peak RSS (MB) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut relay: HashMap<String, f64> = HashMap::new();
     for (under, report) in &reports {
         for phase in &report.phases {
@@ -219,7 +219,7 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
             }
             let o = &phase.outcome;
             println!(
-                "| {} | {} | {:.0} | {} | {} | {:.1} | {} | {:.1} | {} / {} | {} | {} | {} |",
+                "| {} | {} | {:.0} | {} | {} | {:.1} | {} | {:.1} | {} / {} | {} | {} | {} | {} |",
                 args.name(under),
                 rate,
                 delivered,
@@ -234,8 +234,9 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
                 phase.generator_cpu,
                 o.lost,
                 o.duplicates,
-                refused_cell(&o.refused),
+                counts_cell(&o.refused),
                 phase.held_back,
+                counts_cell(&o.closed),
                 mb(report.peak_rss)
             );
         }
@@ -243,7 +244,8 @@ async fn steady_table(args: &SuiteArgs, unders: &[Under]) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn refused_cell(refused: &HashMap<String, u64>) -> String {
+/// Counts by kind, as a table cell ("0" when there are none).
+fn counts_cell(refused: &HashMap<String, u64>) -> String {
     if refused.is_empty() {
         return "0".to_owned();
     }

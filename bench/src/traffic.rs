@@ -44,6 +44,10 @@ struct Book {
     latencies: Vec<Duration>,
     first_sent: Option<Instant>,
     last_delivered: Option<Instant>,
+    /// Sockets that ended during the phase, by how (a close frame's code
+    /// and reason, or how the stream ended). The endpoints do not reconnect,
+    /// so what a closed socket would have received counts as lost.
+    closed: HashMap<String, u64>,
 }
 
 pub struct Tracker {
@@ -65,11 +69,17 @@ pub struct Outcome {
     pub latency: Latency,
     /// From the first message sent to the last delivered.
     pub span: Duration,
+    /// Sockets that ended during the phase, by how.
+    pub closed: HashMap<String, u64>,
 }
 
 impl Outcome {
     pub fn refused_total(&self) -> u64 {
         self.refused.values().sum()
+    }
+
+    pub fn closed_total(&self) -> u64 {
+        self.closed.values().sum()
     }
 
     pub fn is_clean(&self) -> bool {
@@ -136,6 +146,10 @@ impl Tracker {
         }
     }
 
+    fn closed(&self, how: String) {
+        *self.book().closed.entry(how).or_default() += 1;
+    }
+
     /// Messages sent and not yet answered.
     pub fn outstanding(&self) -> u64 {
         let book = self.book();
@@ -175,6 +189,7 @@ impl Tracker {
                 _ => Duration::ZERO,
             },
             refused: book.refused,
+            closed: book.closed,
             latency: Latency::of(book.latencies),
         }
     }
@@ -348,15 +363,25 @@ impl Endpoint {
         });
         let pong = out.clone();
         tokio::spawn(async move {
-            while let Some(Ok(frame)) = stream.next().await {
-                let Message::Text(text) = frame else {
-                    continue;
+            let how = loop {
+                let text = match stream.next().await {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(frame))) => {
+                        break match frame {
+                            Some(f) => format!("closed {} {}", u16::from(f.code), f.reason),
+                            None => "closed".to_owned(),
+                        };
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => break format!("error: {e}"),
+                    None => break "ended".to_owned(),
                 };
                 let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
                     continue;
                 };
                 on_frame(&frame, side, &tracker, acceptor.as_ref(), &pong);
-            }
+            };
+            tracker.closed(how);
         });
         Endpoint { out }
     }

@@ -119,14 +119,15 @@ pub async fn run(under: &Under, settings: &Settings) -> anyhow::Result<Report> {
             held_back,
         };
         progress!(
-            "  {}: {:.0} delivered/s, p99 {:.1} ms, lost {}, duplicated {}, refused {:?}, held back {}",
+            "  {}: {:.0} delivered/s, p99 {:.1} ms, lost {}, duplicated {}, refused {:?}, held back {}, sockets closed {:?}",
             rate.map_or("max".to_owned(), |r| format!("{r} msg/s")),
             phase.delivered_per_second(),
             phase.outcome.latency.p99,
             phase.outcome.lost,
             phase.outcome.duplicates,
             phase.outcome.refused,
-            phase.held_back
+            phase.held_back,
+            phase.outcome.closed
         );
         phases.push(phase);
     }
@@ -142,11 +143,16 @@ pub fn check_clean(report: &Report) -> anyhow::Result<()> {
         let o = &phase.outcome;
         if !o.is_clean() {
             anyhow::bail!(
-                "{} messages acknowledged and never delivered, {} delivered twice (of {} sent)",
+                "{} messages acknowledged and never delivered, {} delivered twice (of {} sent; \
+                 sockets closed: {:?})",
                 o.lost,
                 o.duplicates,
-                o.sent
+                o.sent,
+                o.closed
             );
+        }
+        if o.closed_total() > 0 {
+            anyhow::bail!("sockets were closed during the run: {:?}", o.closed);
         }
         if o.acked == 0 || o.acked + o.refused_total() < o.sent {
             anyhow::bail!(
