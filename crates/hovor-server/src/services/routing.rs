@@ -169,12 +169,13 @@ pub async fn withdraw_offers_of(
 }
 
 /// The safety net run every tick: offers that ran out, and a pass for every
-/// company with a queue, from its book read afresh (in case a change was
-/// missed, or made on another node).
+/// company with a queue, with its operators read afresh and its sessions
+/// too when they were read long enough ago (`RoutingBooks::refresh`).
 pub async fn tick(app: &AppState) -> anyhow::Result<()> {
     expire_offers(app).await?;
+    let now = app.now();
     for company_id in app.store.companies_with_waiting().await? {
-        app.routing_books.forget(&company_id);
+        app.routing_books.refresh(&company_id, now);
         route_company(app, &company_id).await?;
     }
     Ok(())
