@@ -205,9 +205,13 @@ impl OperatorState {
         }
     }
 
+    /// A password login. It starts a new working session with the
+    /// company's status after login — unless a workspace of this operator is
+    /// connected right now: a second tab or device joins that session and
+    /// never changes the status chosen there. (A reconnect within a live
+    /// login session is `Connect`, which restores the chosen status.)
     fn login(&mut self, status_after_login: Status, now: Millis) -> Transition {
-        if self.logged_in {
-            // A second tab or device never changes the chosen status.
+        if self.logged_in && self.live_connections > 0 {
             return Transition::none(now);
         }
         self.logged_in = true;
@@ -375,6 +379,58 @@ mod tests {
         assert_eq!(s.pause_type_id, before.pause_type_id);
         assert_eq!(s.live_connections, 2);
         assert_eq!(s.presence(), Presence::Break);
+    }
+
+    #[test]
+    fn logging_in_again_after_the_grace_period_applies_the_status_after_login() {
+        // Jana picks a pause, closes the browser without logging out, and
+        // comes back the next day with her password.
+        let mut s = logged_in_and_connected();
+        s.apply(set(Status::Away, Some("personal"), Cause::Manual), 2_000)
+            .unwrap();
+        s.apply(Command::Disconnect, 3_000).unwrap();
+        s.apply(Command::ExpireGrace { grace_ms: GRACE }, 3_000 + GRACE)
+            .unwrap();
+        assert_eq!(s.presence(), Presence::Offline);
+        let t = s
+            .apply(
+                Command::Login {
+                    status_after_login: Status::Online,
+                },
+                90_000_000,
+            )
+            .unwrap();
+        assert_eq!(t, Transition::recorded(90_000_000));
+        assert_eq!(
+            (s.status, s.pause_type_id.as_deref()),
+            (Status::Online, None)
+        );
+        assert_eq!(s.cause, Cause::Login);
+        assert!(!s.grace_expired);
+        // Her workspace connects: that is part of the login, not a reconnect.
+        let t = s.apply(Command::Connect, 90_000_500).unwrap();
+        assert!(!t.record);
+        assert_eq!(s.cause, Cause::Login);
+        assert_eq!(s.presence(), Presence::Online);
+    }
+
+    #[test]
+    fn a_password_login_while_no_workspace_is_connected_starts_afresh() {
+        // Inside the grace period, with every tab closed: a login with the
+        // password is a new working session (a reconnect would have kept it).
+        let mut s = logged_in_and_connected();
+        s.apply(set(Status::Away, Some("lunch"), Cause::Manual), 2_000)
+            .unwrap();
+        s.apply(Command::Disconnect, 3_000).unwrap();
+        s.apply(
+            Command::Login {
+                status_after_login: Status::Away,
+            },
+            4_000,
+        )
+        .unwrap();
+        assert_eq!((s.status, s.pause_type_id.as_deref()), (Status::Away, None));
+        assert_eq!(s.since, 4_000);
     }
 
     #[test]

@@ -17,6 +17,7 @@ on_both_stores!(
     supervisors_and_api_keys_change_status_with_their_cause,
     pause_types_are_managed_by_admins_and_archived_on_delete,
     logout_makes_the_operator_offline,
+    logging_in_again_after_the_grace_period_starts_with_the_status_after_login,
 );
 
 async fn login_makes_the_operator_online_and_a_second_login_changes_nothing(app: TestApp) {
@@ -315,4 +316,40 @@ async fn logout_makes_the_operator_offline(app: TestApp) {
     assert_eq!(state["cause"], "logout");
     // The old cookie no longer works.
     assert_eq!(tab.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Jana picks a pause, closes the browser without logging out, the grace
+/// period passes, and she logs in again with her password: she starts
+/// Online (the company's status after login), recorded as a login.
+async fn logging_in_again_after_the_grace_period_starts_with_the_status_after_login(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    let personal = app.pause_type(&c, "Personal", false).await;
+    let tab = app.login(&jana).await;
+    let ws = tab.ws(None).await;
+    tab.set_status(&jana.id, "away", Some(&personal)).await;
+    ws.close().await;
+    app.clock.advance_ms(61_000);
+    let mut offline = false;
+    for _ in 0..50 {
+        app.reap().await;
+        if tab.state_of(&jana.id).await["presence"] == "offline" {
+            offline = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(offline, "offline after the grace period");
+    assert_eq!(tab.state_of(&jana.id).await["cause"], "disconnect");
+
+    app.clock.advance_ms(12 * 60 * MIN);
+    let next_day = app.login(&jana).await;
+    let state = next_day.state_of(&jana.id).await;
+    assert_eq!(state["status"], "online", "{state}");
+    assert!(state["pause_type"].is_null(), "{state}");
+    assert_eq!(state["cause"], "login");
+    let _ws = next_day.ws(None).await;
+    let state = next_day.state_of(&jana.id).await;
+    assert_eq!(state["presence"], "online");
+    assert_eq!(state["cause"], "login", "connecting is part of the login");
 }
