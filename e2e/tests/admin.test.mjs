@@ -58,6 +58,10 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   const settings = page.getByRole('region', { name: 'Company settings' });
   await settings.getByLabel('Status after login').selectOption('away');
   await settings.getByLabel('Disconnect grace period (seconds)').fill('90');
+  // The settings that were only in the API are in the app too.
+  await settings.getByLabel('Time to accept an offer (seconds)').fill('45');
+  await settings.getByLabel(/An operator who misses an offer is set Away/).uncheck();
+  await settings.getByLabel('A client who left the page leaves the queue after (seconds)').fill('120');
   await settings.getByRole('button', { name: 'Save' }).click();
   await visible(settings.getByText('Saved.'));
   await page.reload();
@@ -65,6 +69,10 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   await visible(again.getByLabel('Status after login'));
   assert.equal(await again.getByLabel('Status after login').inputValue(), 'away');
   assert.equal(await again.getByLabel('Disconnect grace period (seconds)').inputValue(), '90');
+  assert.equal(await again.getByLabel('Time to accept an offer (seconds)').inputValue(), '45');
+  assert.equal(await again.getByLabel(/An operator who misses an offer is set Away/).isChecked(), false);
+  assert.equal(await again.getByLabel('A client who left the page leaves the queue after (seconds)').inputValue(), '120');
+  await screenshot(page, 'admin-settings-en');
 
   // An operator cannot open the admin page.
   const opContext = await newContext(browser);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveSocket, type LiveOptions } from './liveSocket';
+import { LEAVING_CLOSE_CODE, LiveSocket, type LiveOptions } from './liveSocket';
 
 /** A WebSocket stand-in: records what was sent; the test plays the server. */
 class FakeSocket {
@@ -65,6 +65,25 @@ afterEach(() => {
 });
 
 describe('LiveSocket', () => {
+  it('closes with the leaving code when the page goes away, and does not reconnect', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start();
+    const socket = latest();
+    socket.open();
+    socket.frame({ type: 'hello', last_seq: 3, state: null });
+    live.leavingPage();
+    expect(socket.closed).toBe(LEAVING_CLOSE_CODE);
+    expect(LEAVING_CLOSE_CODE).toBe(4000);
+    socket.drop();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    // Back from the back/forward cache: a fresh connection.
+    live.start();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(latest().url).toBe('ws://test/ws');
+  });
+
   it('connects to the given URL, hands over the hello, drops duplicate events and resumes', () => {
     const log: string[] = [];
     const live = new LiveSocket(options(log));

@@ -39,6 +39,8 @@ function send(socket: WebSocket, frame: ClientFrame): void {
 }
 
 const CLIENT_PING_MS = 20_000;
+/** The close code that tells the server the page is going away (see `leavingPage`). */
+export const LEAVING_CLOSE_CODE = 4000;
 const SILENCE_LIMIT_MS = 45_000;
 
 /** What became of a message sent over the socket: stored (its seq), or refused (the API's error). */
@@ -107,6 +109,19 @@ export class LiveSocket {
     this.#topics.clear();
     this.#answerAll(null);
     this.#setUp(false);
+  }
+
+  /**
+   * The page is going away (`pagehide`): closes the socket saying so (close code 4000), so that a
+   * client who does not come back soon (a reload, the site's next page) leaves the queue then,
+   * instead of after the company's longer wait. A page restored from the back/forward cache
+   * connects again with `start()`.
+   */
+  leavingPage(): void {
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.close(LEAVING_CLOSE_CODE, 'leaving');
+    this.stop();
   }
 
   readonly #reconnectNow = (): void => {

@@ -18,6 +18,7 @@ macro_rules! text_enum {
 }
 
 pub mod channel;
+pub mod client_presence;
 pub mod error;
 pub mod group;
 pub mod invitation;

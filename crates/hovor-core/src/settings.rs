@@ -18,6 +18,9 @@ pub struct CompanySettings {
     pub offer_timeout_s: u32,
     /// Does a missed offer set the operator away?
     pub away_on_missed_offer: bool,
+    /// How long a waiting client may have no open widget or invitation page
+    /// before their session leaves the queue as `abandoned`.
+    pub client_gone_s: u32,
 }
 
 impl Default for CompanySettings {
@@ -28,6 +31,7 @@ impl Default for CompanySettings {
             disconnect_grace_s: 60,
             offer_timeout_s: 30,
             away_on_missed_offer: true,
+            client_gone_s: 60,
         }
     }
 }
@@ -41,10 +45,12 @@ pub struct SettingsPatch {
     pub disconnect_grace_s: Option<u32>,
     pub offer_timeout_s: Option<u32>,
     pub away_on_missed_offer: Option<bool>,
+    pub client_gone_s: Option<u32>,
 }
 
 pub const GRACE_RANGE_S: (u32, u32) = (1, 3600);
 pub const OFFER_TIMEOUT_RANGE_S: (u32, u32) = (5, 600);
+pub const CLIENT_GONE_RANGE_S: (u32, u32) = (5, 3600);
 
 impl CompanySettings {
     /// Returns the settings with the patch applied, or why the patch is invalid.
@@ -67,6 +73,10 @@ impl CompanySettings {
         }
         if let Some(v) = patch.away_on_missed_offer {
             next.away_on_missed_offer = v;
+        }
+        if let Some(v) = patch.client_gone_s {
+            check_range("client_gone_s", v, CLIENT_GONE_RANGE_S)?;
+            next.client_gone_s = v;
         }
         Ok(next)
     }
@@ -92,6 +102,7 @@ mod tests {
         assert_eq!(s.status_after_login, Status::Online);
         assert_eq!(s.disconnect_grace_s, 60);
         assert!(s.operators_may_toggle_channels);
+        assert_eq!(s.client_gone_s, 60);
     }
 
     #[test]
@@ -113,6 +124,22 @@ mod tests {
         };
         let err = CompanySettings::default().patched(&patch).unwrap_err();
         assert_eq!(err.code(), "invalid_setting");
+        for gone in [0, 4, 3601] {
+            let patch = SettingsPatch {
+                client_gone_s: Some(gone),
+                ..Default::default()
+            };
+            assert!(
+                CompanySettings::default().patched(&patch).is_err(),
+                "{gone}"
+            );
+        }
+        let patch = SettingsPatch {
+            client_gone_s: Some(30),
+            ..Default::default()
+        };
+        let next = CompanySettings::default().patched(&patch).unwrap();
+        assert_eq!(next.client_gone_s, 30);
     }
 
     #[test]

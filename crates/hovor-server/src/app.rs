@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::routes;
-use crate::services::{phone, presence, routing, webhooks};
+use crate::services::{client_presence, phone, presence, routing, webhooks};
 use crate::AppState;
 
 /// Everything Hovor serves over HTTP: the documented API (`openapi::api`),
@@ -128,7 +128,8 @@ async fn dispatch_hints(app: AppState) {
 }
 
 /// Starts what a serving node does on a clock, each as an owned task that
-/// stops when the node shuts down: expiring grace periods, offers that ran
+/// stops when the node shuts down: expiring grace periods, clients who left
+/// the queue without a word, offers that ran
 /// out (and a routing pass for every company with a queue), telephony
 /// connectors that fell silent, and webhook deliveries (woken by every
 /// outbox hint, and every tick for retries).
@@ -140,6 +141,13 @@ pub fn start_background(state: &AppState) {
         .spawn_every("presence reaper", interval, move || {
             let app = app.clone();
             async move { presence::expire_grace_periods(&app).await.map(drop) }
+        });
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("clients who left", interval, move || {
+            let app = app.clone();
+            async move { client_presence::abandon_gone_clients(&app).await.map(drop) }
         });
     let app = state.clone();
     state

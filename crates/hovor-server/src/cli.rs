@@ -214,6 +214,7 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
     );
     start(&state);
     crate::services::presence::forget_connections_from_before(&state).await?;
+    crate::services::client_presence::forget_client_connections_from_before(&state).await?;
     start_background(&state);
 
     tracing::info!(

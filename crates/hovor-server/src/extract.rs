@@ -4,6 +4,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
+use hovor_core::session::SessionStatus;
 use hovor_core::{Cause, Role};
 use hovor_store::{ApiKey, Session, User};
 use serde::de::DeserializeOwned;
@@ -12,6 +13,7 @@ use crate::auth::{
     constant_time_eq, cookie_value, digest, API_KEY_PREFIX, CSRF_HEADER, SESSION_COOKIE,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::services::client_presence::SEEN_EVERY_MS;
 use crate::AppState;
 
 /// The authenticated caller: a logged-in user or an API key.
@@ -207,18 +209,31 @@ impl FromRequestParts<AppState> for ClientSession {
     }
 }
 
+///
+/// A request is a sighting of the client: one that polls over HTTP instead
+/// of holding a socket is not taken for gone (written at most every few
+/// seconds, and only while the session is queued).
 pub async fn client_session(app: &AppState, token: &str) -> ApiResult<ClientSession> {
-    app.store
+    let session = app
+        .store
         .session_by_token(&digest(token))
         .await?
-        .map(ClientSession)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "unknown client token",
             )
-        })
+        })?;
+    if matches!(
+        session.status,
+        SessionStatus::Waiting | SessionStatus::Offered
+    ) {
+        app.store
+            .client_seen(&session.id, SEEN_EVERY_MS, app.now())
+            .await?;
+    }
+    Ok(ClientSession(session))
 }
 
 impl ClientSession {

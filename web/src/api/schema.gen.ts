@@ -963,6 +963,13 @@ export interface components {
             away_on_missed_offer: boolean;
             /**
              * Format: int32
+             * @description How long a waiting client may have no open widget or invitation page
+             *     before their session leaves the queue as `abandoned`.
+             * @default 60
+             */
+            client_gone_s: number;
+            /**
+             * Format: int32
              * @description How long an operator with no live connection stays `disconnected`
              *     before being treated as offline.
              * @default 60
@@ -1623,6 +1630,8 @@ export interface components {
         /** @description A partial update of the settings; absent fields stay as they are. */
         SettingsPatch: {
             away_on_missed_offer?: boolean | null;
+            /** Format: int32 */
+            client_gone_s?: number | null;
             /** Format: int32 */
             disconnect_grace_s?: number | null;
             /** Format: int32 */

@@ -199,44 +199,86 @@ function PauseRow({
   );
 }
 
+/** A whole number of seconds within the server's limits for one setting. */
+function SecondsField(props: {
+  label: string;
+  hint: string;
+  min: number;
+  max: number;
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <label class="field">
+      <span class="field-label">{props.label}</span>
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={1}
+        required
+        value={props.value}
+        onInput={(ev) => props.onInput(ev.currentTarget.value)}
+      />
+      <span class="field-hint">{props.hint}</span>
+    </label>
+  );
+}
+
 function Settings() {
   const [settings, setSettings] = useState<CompanySettings | null>(null);
   const [afterLogin, setAfterLogin] = useState<'online' | 'away'>('online');
   const [grace, setGrace] = useState('60');
+  const [offerTimeout, setOfferTimeout] = useState('30');
+  const [clientGone, setClientGone] = useState('60');
+  const [awayOnMissed, setAwayOnMissed] = useState(true);
   const [mayToggle, setMayToggle] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
 
+  const show = (s: CompanySettings) => {
+    setSettings(s);
+    setAfterLogin(s.status_after_login);
+    setGrace(String(s.disconnect_grace_s));
+    setOfferTimeout(String(s.offer_timeout_s));
+    setClientGone(String(s.client_gone_s));
+    setAwayOnMissed(s.away_on_missed_offer);
+    setMayToggle(s.operators_may_toggle_channels);
+  };
+
   useEffect(() => {
     api
       .companySettings()
-      .then((s) => {
-        setSettings(s);
-        setAfterLogin(s.status_after_login);
-        setGrace(String(s.disconnect_grace_s));
-        setMayToggle(s.operators_may_toggle_channels);
-      })
+      .then(show)
       .catch((err: unknown) => setError(t('common.error', { message: message(err) })));
   }, []);
 
+  const edited = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setSaved(false);
+  };
+
   const save = async (ev: Event) => {
     ev.preventDefault();
-    const graceNumber = Number.parseInt(grace, 10);
-    if (!Number.isFinite(graceNumber) || graceNumber < 0) return;
+    const seconds = [grace, offerTimeout, clientGone].map((v) => Number.parseInt(v, 10));
+    const [graceS, offerS, goneS] = seconds;
+    if (graceS === undefined || offerS === undefined || goneS === undefined) return;
+    if (seconds.some((n) => !Number.isFinite(n))) return;
     setBusy(true);
     setError(null);
     setSaved(false);
     try {
-      const s = await api.updateCompanySettings({
-        status_after_login: afterLogin,
-        disconnect_grace_s: graceNumber,
-        operators_may_toggle_channels: mayToggle,
-      });
-      setSettings(s);
-      setAfterLogin(s.status_after_login);
-      setGrace(String(s.disconnect_grace_s));
-      setMayToggle(s.operators_may_toggle_channels);
+      show(
+        await api.updateCompanySettings({
+          status_after_login: afterLogin,
+          disconnect_grace_s: graceS,
+          offer_timeout_s: offerS,
+          client_gone_s: goneS,
+          away_on_missed_offer: awayOnMissed,
+          operators_may_toggle_channels: mayToggle,
+        }),
+      );
       setSaved(true);
     } catch (err) {
       setError(t('common.error', { message: message(err) }));
@@ -268,21 +310,43 @@ function Settings() {
               <option value="away">{t('status.away')}</option>
             </select>
           </label>
-          <label class="field">
-            <span class="field-label">{t('admin.grace')}</span>
+          <SecondsField
+            label={t('admin.grace')}
+            hint={t('admin.graceHint')}
+            min={1}
+            max={3600}
+            value={grace}
+            onInput={edited(setGrace)}
+          />
+          <SecondsField
+            label={t('admin.offerTimeout')}
+            hint={t('admin.offerTimeoutHint')}
+            min={5}
+            max={600}
+            value={offerTimeout}
+            onInput={edited(setOfferTimeout)}
+          />
+          <label class="check-field">
             <input
-              type="number"
-              min={0}
-              max={86400}
-              step={1}
-              value={grace}
-              onInput={(ev) => {
-                setGrace(ev.currentTarget.value);
+              type="checkbox"
+              checked={awayOnMissed}
+              onChange={(ev) => {
+                setAwayOnMissed(ev.currentTarget.checked);
                 setSaved(false);
               }}
             />
-            <span class="field-hint">{t('admin.graceHint')}</span>
+            <span>
+              {t('admin.awayOnMissed')} <span class="field-hint">{t('admin.awayOnMissedHint')}</span>
+            </span>
           </label>
+          <SecondsField
+            label={t('admin.clientGone')}
+            hint={t('admin.clientGoneHint')}
+            min={5}
+            max={3600}
+            value={clientGone}
+            onInput={edited(setClientGone)}
+          />
           <label class="check-field">
             <input
               type="checkbox"

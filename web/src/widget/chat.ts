@@ -107,6 +107,16 @@ export class Chat {
       },
     });
 
+    // Leaving the page says so on the socket: a client who does not come back soon (a reload, the
+    // site's next page) leaves the queue then. A page restored from the back/forward cache
+    // connects again.
+    window.addEventListener('pagehide', () => {
+      if (this.#state.chat && this.#state.phase !== 'ended') this.#live.leavingPage();
+    });
+    window.addEventListener('pageshow', (ev) => {
+      if (ev.persisted && this.#state.chat && this.#state.phase !== 'ended') this.#live.start();
+    });
+
     if (chat) void this.#rejoin();
     else this.#ui.render();
     if (mode.kind === 'company') {

@@ -8,6 +8,7 @@
 //! uses `routing` — it reacts to committed changes (`publish.rs`).
 
 pub mod channels;
+pub mod client_presence;
 pub mod invitations;
 pub mod phone;
 pub mod presence;

@@ -140,7 +140,13 @@ pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
             .company(&company_id)
             .await?
             .is_some_and(|c| c.settings.away_on_missed_offer);
-        if away {
+        // A client who was no longer there is nobody's miss.
+        let client_away = app
+            .store
+            .client_presence(&session_id)
+            .await?
+            .is_some_and(|p| p.is_away(app.now()));
+        if away && !client_away {
             let command = Command::SetStatus {
                 status: Status::Away,
                 pause_type_id: None,

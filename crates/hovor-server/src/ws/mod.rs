@@ -210,14 +210,34 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
             Err(e) => tracing::warn!("connect {}: {}", user.id, e.message),
         }
     }
-    let served = serve_connection(&app, &peer, start, socket, &subscription).await;
-    if let Err(e) = served {
-        tracing::debug!("connection of {} ended: {e:#}", peer.stream());
+    if let Peer::Client(session) = &peer {
+        if let Err(e) = app.store.client_connected(&session.id, app.now()).await {
+            tracing::warn!("client of {} connected: {e}", session.id);
+        }
     }
-    if let Peer::Operator(user) = &peer {
-        let disconnect = change_state(&app, &user.company_id, &user.id, Command::Disconnect);
-        if let Err(e) = Box::pin(disconnect).await {
-            tracing::warn!("disconnect {}: {}", user.id, e.message);
+    let served = serve_connection(&app, &peer, start, socket, &subscription).await;
+    let left = match served {
+        Ok(left) => left,
+        Err(e) => {
+            tracing::debug!("connection of {} ended: {e:#}", peer.stream());
+            PeerLeft::Quietly
+        }
+    };
+    match &peer {
+        Peer::Operator(user) => {
+            let disconnect = change_state(&app, &user.company_id, &user.id, Command::Disconnect);
+            if let Err(e) = Box::pin(disconnect).await {
+                tracing::warn!("disconnect {}: {}", user.id, e.message);
+            }
+        }
+        Peer::Client(session) => {
+            let leaving = left == PeerLeft::Leaving;
+            let gone = app
+                .store
+                .client_disconnected(&session.id, leaving, app.now());
+            if let Err(e) = gone.await {
+                tracing::warn!("client of {} disconnected: {e}", session.id);
+            }
         }
     }
 }
@@ -350,6 +370,19 @@ fn queue_frame(app: &AppState, peer: &Peer) -> Option<ServerFrame> {
             }),
         Peer::Operator(_) => Some(ServerFrame::QueueChanged),
     }
+}
+
+/// The close code a widget's page sends as it goes away (`pagehide`): its
+/// client has a short while to come back (a reload, the next page of the
+/// site) before leaving the queue.
+const LEAVING_CLOSE_CODE: u16 = 4000;
+
+/// How the peer ended the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PeerLeft {
+    Quietly,
+    /// Closed with [`LEAVING_CLOSE_CODE`].
+    Leaving,
 }
 
 /// Why the loop stopped, when it was not the client leaving.
@@ -517,7 +550,7 @@ async fn serve_connection(
     start: Start,
     socket: WebSocket,
     subscription: &Subscription,
-) -> Result<(), Ended> {
+) -> Result<PeerLeft, Ended> {
     let (sink, mut incoming) = socket.split();
     let mut out = Outbox::new(sink, app.config.send_queue);
     let result = async {
@@ -538,13 +571,13 @@ async fn serve_connection(
         loop {
             tokio::select! {
                 // The node stops: the peer resumes elsewhere or later.
-                () = shutdown.cancelled() => return Ok(()),
+                () = shutdown.cancelled() => return Ok(PeerLeft::Quietly),
                 Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
                     out.push(answer)?;
                 }
                 written = out.write(), if out.has_work() => {
                     if written.is_err() {
-                        return Ok(()); // the peer is gone
+                        return Ok(PeerLeft::Quietly); // the peer is gone
                     }
                 }
                 woken = subscription.next() => {
@@ -557,7 +590,7 @@ async fn serve_connection(
                     }
                     if woken.bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
-                        return Ok(());
+                        return Ok(PeerLeft::Quietly);
                     }
                     if woken.bits & QUEUE != 0 {
                         if let Some(frame) = queue_frame(app, peer) {
@@ -574,7 +607,10 @@ async fn serve_connection(
                 }
                 // Reads on while few enough answers are pending.
                 message = incoming.next(), if in_flight.len() < MAX_IN_FLIGHT => match message {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                    Some(Ok(Message::Close(Some(frame)))) if frame.code == LEAVING_CLOSE_CODE => {
+                        return Ok(PeerLeft::Leaving);
+                    }
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(PeerLeft::Quietly),
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
                         match serde_json::from_str(text.as_str()) {

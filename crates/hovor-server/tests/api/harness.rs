@@ -381,6 +381,14 @@ impl TestApp {
             .expect("expire offers")
     }
 
+    /// Ends the sessions of clients who left, once, as the background task
+    /// would.
+    pub async fn reap_clients(&self) -> usize {
+        hovor_server::services::client_presence::abandon_gone_clients(&self.state)
+            .await
+            .expect("clients who left")
+    }
+
     /// Runs the presence reaper once, as the background task would.
     pub async fn reap(&self) -> usize {
         hovor_server::services::presence::expire_grace_periods(&self.state)

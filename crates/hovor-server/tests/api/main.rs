@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod channels;
 mod cli;
+mod client_presence;
 mod crash;
 mod group_commit;
 mod groups;

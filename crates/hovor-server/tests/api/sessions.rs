@@ -339,7 +339,9 @@ async fn a_missed_offer_goes_back_to_the_queue_and_the_operator_away(app: TestAp
     let a = operator(&app, &c, "Alice", 2).await;
     let a_tab = app.login(&a).await;
     let mut a_ws = a_tab.ws(None).await;
-    let (id, _) = app.start_chat("acme", "Karel").await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    // Karel's widget is open all along: the miss is Alice's.
+    let _karel = app.client_ws(&token, None).await;
     let offer = a_ws.next_of("session.offered").await;
     assert_eq!(
         offer["data"]["session"]["offer_expires_at"],

@@ -7,6 +7,7 @@
 //! (`Backend::LOCK`, `Backend::COMPANY_LOCK`).
 
 mod channels;
+mod client_presence;
 mod companies;
 mod event_log;
 mod groups;

@@ -501,26 +501,40 @@ impl SessionStore for Backend {
         if session.status == SessionStatus::Ended {
             return Ok(Committed::unchanged(session));
         }
-        let row = sqlx::query(&format!(
-            "UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, \
-             ended_at = $2, end_reason = $3 WHERE id = $1 {SESSION_RETURNING}"
-        ))
-        .bind(session_id)
-        .bind(now)
-        .bind(reason.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let ended = written_session(row)?.ok_or(StoreError::NotFound)?;
-        let told = [session.offered_to.clone()];
-        let mut out = Outgoing::new();
-        announce(&mut tx, &mut out, &ended, Operators::Changed(&told), now).await?;
-        let webhook = WebhookEvent::SessionEnded(SessionEvent {
-            session: ended.clone(),
-        });
-        out.webhook(company_id, webhook, now);
-        let mut changes = out.write(&mut tx).await?;
-        changes.push(moved(company_id));
+        let (ended, changes) = end_locked(&mut tx, &session, reason, now).await?;
         tx.commit().await?;
         Ok(Committed::new(ended, changes))
     }
+}
+
+/// Ends a session whose row the caller's transaction holds locked: the row,
+/// its announcements (an offer it had is withdrawn from the operator's
+/// view), and the `session.ended` webhook.
+pub(crate) async fn end_locked(
+    tx: &mut Tx,
+    session: &Session,
+    reason: EndReason,
+    now: Millis,
+) -> StoreResult<(Session, Vec<Change>)> {
+    let company_id = session.company_id.as_str();
+    let row = sqlx::query(&format!(
+        "UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, \
+         ended_at = $2, end_reason = $3 WHERE id = $1 {SESSION_RETURNING}"
+    ))
+    .bind(&session.id)
+    .bind(now)
+    .bind(reason.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let ended = written_session(row)?.ok_or(StoreError::NotFound)?;
+    let told = [session.offered_to.clone()];
+    let mut out = Outgoing::new();
+    announce(tx, &mut out, &ended, Operators::Changed(&told), now).await?;
+    let webhook = WebhookEvent::SessionEnded(SessionEvent {
+        session: ended.clone(),
+    });
+    out.webhook(company_id, webhook, now);
+    let mut changes = out.write(tx).await?;
+    changes.push(moved(company_id));
+    Ok((ended, changes))
 }

@@ -4,6 +4,7 @@
 //! [`Committed`](crate::Committed) values, which the caller must publish.
 
 mod channels;
+mod client_presence;
 mod companies;
 mod event_log;
 mod groups;
@@ -17,6 +18,7 @@ mod users;
 mod webhooks;
 
 pub use channels::ChannelStore;
+pub use client_presence::ClientPresenceStore;
 pub use companies::CompanyStore;
 pub use event_log::EventLog;
 pub use groups::GroupStore;
@@ -37,6 +39,7 @@ pub trait Store:
     + ChannelStore
     + GroupStore
     + SessionStore
+    + ClientPresenceStore
     + MessageStore
     + RoutingStore
     + InvitationStore

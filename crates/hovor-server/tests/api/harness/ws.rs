@@ -137,8 +137,25 @@ impl Ws {
             .expect("send");
     }
 
-    pub async fn close(mut self) {
-        let _ = self.socket.close(None).await;
+    pub async fn close(self) {
+        self.close_with(None).await;
+    }
+
+    /// Closes with a close code, as a page going away does (4000).
+    pub async fn close_with_code(self, code: u16, reason: &str) {
+        use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+        self.close_with(Some(CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.to_owned().into(),
+        }))
+        .await;
+    }
+
+    async fn close_with(
+        mut self,
+        frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFrame>,
+    ) {
+        let _ = self.socket.close(frame).await;
         // Wait for the server to see the close.
         while let Ok(Some(_)) =
             tokio::time::timeout(Duration::from_secs(5), self.socket.next()).await

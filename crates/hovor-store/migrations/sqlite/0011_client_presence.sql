@@ -1,0 +1,1 @@
+../shared/0011_client_presence.sql
