@@ -33,6 +33,8 @@ pub enum Refusal {
     InvitationInvalidated,
     #[error("another user has this extension")]
     ExtensionTaken,
+    #[error("this session is not offered to you (it was taken, withdrawn, or has ended)")]
+    NotOfferedToYou,
 }
 
 impl Refusal {
@@ -51,6 +53,7 @@ impl Refusal {
             Refusal::InvitationUsed => "invitation_used",
             Refusal::InvitationInvalidated => "invitation_invalidated",
             Refusal::ExtensionTaken => "extension_taken",
+            Refusal::NotOfferedToYou => "not_offered_to_you",
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Waiting {
     /// Bound to one operator (an invitation, or a transfer to a person).
     pub target_operator_id: Option<String>,
     pub created_at: Millis,
+    /// Operators who declined its offer: never offered it again.
+    pub declined_by: Vec<String>,
 }
 
 /// An operator as routing sees them.
@@ -49,6 +51,7 @@ pub enum Ineligible {
     CapacityFull,
     OnAnotherCall,
     LineNotReady,
+    Declined,
 }
 
 impl Candidate {
@@ -96,6 +99,9 @@ impl Candidate {
     /// May this session be offered to this operator now?
     pub fn eligible_for(&self, session: &Waiting) -> Result<(), Ineligible> {
         self.may_serve(session)?;
+        if session.declined_by.contains(&self.operator_id) {
+            return Err(Ineligible::Declined);
+        }
         if !self.online {
             return Err(Ineligible::NotOnline);
         }
@@ -168,6 +174,7 @@ pub fn availability(
         group_id: group_id.map(str::to_owned),
         target_operator_id: None,
         created_at: 0,
+        declined_by: Vec::new(),
     };
     let mut someone_there = false;
     for c in candidates {
@@ -218,6 +225,7 @@ mod tests {
             group_id: None,
             target_operator_id: None,
             created_at: at,
+            declined_by: Vec::new(),
         }
     }
 
@@ -254,6 +262,16 @@ mod tests {
                     c.load.insert(Channel::Chat, 2);
                 },
                 Err(Ineligible::CapacityFull),
+            ),
+            (
+                "declined it before",
+                |c, s| s.declined_by.push(c.operator_id.clone()),
+                Err(Ineligible::Declined),
+            ),
+            (
+                "someone else declined it",
+                |_, s| s.declined_by.push("somebody".into()),
+                Ok(()),
             ),
             (
                 "chat with one slot left",

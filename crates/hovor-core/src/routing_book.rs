@@ -261,6 +261,7 @@ mod tests {
             group_id: Some("builtin".into()),
             target_operator_id: None,
             created_at: at,
+            declined_by: Vec::new(),
         })
     }
 

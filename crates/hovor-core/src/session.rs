@@ -142,6 +142,31 @@ pub fn may_accept(facts: &AcceptFacts<'_>) -> Result<(), Refusal> {
     seat_has_room(facts.channel, facts.seat)
 }
 
+/// Longest reason an operator may give for declining an offer.
+pub const MAX_DECLINE_REASON_CHARS: usize = 200;
+
+/// May the operator decline the session? Only an offer to them, while it
+/// stands.
+pub fn may_decline(
+    status: SessionStatus,
+    offered_to: Option<&str>,
+    operator_id: &str,
+) -> Result<(), Refusal> {
+    match (status, offered_to) {
+        (SessionStatus::Offered, Some(to)) if to == operator_id => Ok(()),
+        _ => Err(Refusal::NotOfferedToYou),
+    }
+}
+
+/// The operators who declined a session, with one more (each once).
+pub fn with_decliner(declined_by: &[String], operator_id: &str) -> Vec<String> {
+    let mut all = declined_by.to_vec();
+    if !all.iter().any(|id| id == operator_id) {
+        all.push(operator_id.to_owned());
+    }
+    all
+}
+
 /// May a message be written into a session in this status? An operator
 /// (`Some(their id)`) writes only in their own active conversation; clients
 /// and the system write until it ends.
@@ -178,6 +203,34 @@ pub fn transfer_text(target: &str, note: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_the_operator_an_offer_stands_for_may_decline_it() {
+        assert_eq!(
+            may_decline(SessionStatus::Offered, Some("jana"), "jana"),
+            Ok(())
+        );
+        for (status, to) in [
+            (SessionStatus::Offered, Some("petr")),
+            (SessionStatus::Waiting, None),
+            (SessionStatus::Active, None),
+            (SessionStatus::Ended, None),
+        ] {
+            assert_eq!(
+                may_decline(status, to, "jana"),
+                Err(Refusal::NotOfferedToYou),
+                "{status:?} {to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_decliner_is_listed_once() {
+        let once = with_decliner(&[], "jana");
+        assert_eq!(once, ["jana"]);
+        assert_eq!(with_decliner(&once, "jana"), ["jana"]);
+        assert_eq!(with_decliner(&once, "petr"), ["jana", "petr"]);
+    }
+
     use super::*;
 
     fn facts(status: SessionStatus) -> AcceptFacts<'static> {

@@ -73,6 +73,7 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Refusal::AlreadyTaken
+        | Refusal::NotOfferedToYou
         | Refusal::NotInGroup
         | Refusal::ChannelNotAssigned
         | Refusal::CapacityFull

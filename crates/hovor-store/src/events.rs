@@ -66,6 +66,14 @@ pub struct SessionTransferred {
     pub note: Option<String>,
 }
 
+/// An operator declined an offer: the session went back to the queue.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionDeclined {
+    pub session: Session,
+    pub operator_id: String,
+    pub reason: Option<String>,
+}
+
 /// A message was written in a session.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MessageCreated {
@@ -144,6 +152,8 @@ pub enum WebhookEvent {
     SessionAccepted(SessionEvent),
     #[serde(rename = "session.transferred")]
     SessionTransferred(SessionTransferred),
+    #[serde(rename = "session.declined")]
+    SessionDeclined(SessionDeclined),
     #[serde(rename = "session.ended")]
     SessionEnded(SessionEvent),
     #[serde(rename = "message.created")]
@@ -168,6 +178,7 @@ pub const WEBHOOK_EVENT_TYPES: &[&str] = &[
     "session.offered",
     "session.accepted",
     "session.transferred",
+    "session.declined",
     "session.ended",
     "message.created",
     "invitation.created",

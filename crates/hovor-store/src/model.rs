@@ -226,6 +226,10 @@ pub struct Session {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<Millis>,
     pub end_reason: Option<hovor_core::session::EndReason>,
+    /// The operators who declined its offer: it is not offered to them
+    /// again. (Not shown: clients read sessions too.)
+    #[serde(skip)]
+    pub declined_by: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -119,6 +119,8 @@ export const api = {
   messages: (id: string, afterSeq: number) =>
     body(client.GET('/api/v1/sessions/{id}/messages', { params: { path: { id }, query: { after_seq: afterSeq } } })),
   accept: (id: string) => body(client.POST('/api/v1/sessions/{id}/accept', path(id))),
+  decline: (id: string, reason: string) =>
+    body(client.POST('/api/v1/sessions/{id}/decline', { ...path(id), body: reason ? { reason } : {} })),
   send: (id: string, text: string, clientMsgId: string) =>
     body(client.POST('/api/v1/sessions/{id}/messages', { ...path(id), body: { text, client_msg_id: clientMsgId } })),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>

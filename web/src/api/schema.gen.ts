@@ -553,6 +553,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declines the offer one has: the client goes back to the queue (in their
+         *     place) and is not offered to this operator again. Not a missed offer:
+         *     the operator's status does not change.
+         */
+        post: operations["declineSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{id}/end": {
         parameters: {
             query?: never;
@@ -992,6 +1013,13 @@ export interface components {
         CreatedKey: components["schemas"]["ApiKey"] & {
             /** @description The secret, shown only in this response. */
             secret: string;
+        };
+        Decline: {
+            /**
+             * @description Why (at most 200 characters), recorded for reports and sent with the
+             *     `session.declined` webhook.
+             */
+            reason?: string | null;
         };
         Dial: {
             to: string;
@@ -1599,6 +1627,12 @@ export interface components {
             /** @description Set when the session may go to this operator only. */
             target_operator_id?: string | null;
         };
+        /** @description An operator declined an offer: the session went back to the queue. */
+        SessionDeclined: {
+            operator_id: string;
+            reason?: string | null;
+            session: components["schemas"]["Session"];
+        };
         /** @description A session, for webhooks. */
         SessionEvent: {
             session: components["schemas"]["Session"];
@@ -1790,6 +1824,10 @@ export interface components {
             data: components["schemas"]["SessionTransferred"];
             /** @enum {string} */
             type: "session.transferred";
+        } | {
+            data: components["schemas"]["SessionDeclined"];
+            /** @enum {string} */
+            type: "session.declined";
         } | {
             data: components["schemas"]["SessionEvent"];
             /** @enum {string} */
@@ -3822,6 +3860,81 @@ export interface operations {
             };
             /** @description `already_taken`, `capacity_full`, `not_in_group` or `channel_not_assigned` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    declineSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decline"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_offered_to_you`: the offer was taken back, ran out, or was never yours */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_reason`: over 200 characters */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@ import { formatSince } from '../format';
 import { earlierSessions } from '../phone';
 import { CHANNEL_LABEL } from '../channels';
 import { formatWait, secondsSince, secondsUntil, shortPage, unreadCount } from '../conversations';
-import { accept, conversations, now, orderedQueue, select, selectedId } from '../state/conversations';
+import { accept, conversations, decline, now, orderedQueue, select, selectedId } from '../state/conversations';
 import { highlightedQueueId } from '../state/alerts';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
@@ -61,11 +61,22 @@ function QueuePanel() {
   const myId = me.value?.user.id ?? '';
   const tick = now.value;
   const highlighted = highlightedQueueId.value;
+  const [declining, setDeclining] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
   const onAccept = async (id: string) => {
     setError(null);
     const problem = await accept(id);
     if (problem === null) return;
     setError(typeof problem === 'string' ? t(problem) : t('queue.acceptFailed', { message: problem.message }));
+  };
+  const onDecline = async (ev: Event, id: string) => {
+    ev.preventDefault();
+    setError(null);
+    const problem = await decline(id, reason);
+    setDeclining(null);
+    setReason('');
+    if (problem === null) return;
+    setError(typeof problem === 'string' ? t(problem) : t('queue.declineFailed', { message: problem.message }));
   };
   return (
     <section class="card side-card" aria-label={t('queue.title')}>
@@ -122,9 +133,45 @@ function QueuePanel() {
                         {t('queue.offer', { seconds: secondsUntil(s.offer_expires_at, tick) })}
                       </div>
                     )}
-                    <button type="button" class={`btn btn-small ${offered ? 'btn-primary' : ''} queue-accept`} onClick={() => void onAccept(s.id)}>
-                      {t('queue.accept')}
-                    </button>
+                    {offered && declining === s.id ? (
+                      <form class="decline-form" onSubmit={(ev) => void onDecline(ev, s.id)}>
+                        <label class="field small">
+                          <span class="field-label">{t('queue.declineReason')}</span>
+                          <input
+                            type="text"
+                            maxLength={200}
+                            value={reason}
+                            onInput={(ev) => setReason(ev.currentTarget.value)}
+                          />
+                        </label>
+                        <div class="queue-actions">
+                          <button type="submit" class="btn btn-small btn-danger">
+                            {t('queue.declineConfirm')}
+                          </button>
+                          <button type="button" class="btn btn-small" onClick={() => setDeclining(null)}>
+                            {t('queue.declineCancel')}
+                          </button>
+                        </div>
+                      </form>
+                    ) : (
+                      <div class="queue-actions">
+                        <button type="button" class={`btn btn-small ${offered ? 'btn-primary' : ''} queue-accept`} onClick={() => void onAccept(s.id)}>
+                          {t('queue.accept')}
+                        </button>
+                        {offered && (
+                          <button
+                            type="button"
+                            class="btn btn-small queue-decline"
+                            onClick={() => {
+                              setReason('');
+                              setDeclining(s.id);
+                            }}
+                          >
+                            {t('queue.decline')}
+                          </button>
+                        )}
+                      </div>
+                    )}
                   </>
                 )}
               </li>

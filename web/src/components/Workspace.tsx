@@ -5,7 +5,7 @@ import { selected } from '../state/conversations';
 import { statusLabel, teamCounts, toneOf } from '../status';
 import { lang, t } from '../state/lang';
 import { isSupervisor, me } from '../state/me';
-import { team } from '../state/team';
+import { changeMyStatus, team } from '../state/team';
 import { lineText } from '../phone';
 import type { PhoneLine, Role } from '../types';
 import { ChannelChips, ChannelsTab } from './Channels';
@@ -23,12 +23,39 @@ const TABS: readonly { id: Tab; label: MessageKey; body: MessageKey | null }[] =
   { id: 'notifications', label: 'tabs.notifications', body: null },
 ];
 
+/**
+ * When Hovor itself set me Away (an offer ran out), says why and offers the way back, so that an
+ * operator never sits Away without knowing it.
+ */
+function AwayNotice() {
+  const [busy, setBusy] = useState(false);
+  const state = me.value?.state;
+  if (!state || state.status !== 'away' || state.cause !== 'missed_offer') return null;
+  const back = async () => {
+    setBusy(true);
+    try {
+      await changeMyStatus('online', null);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="alert alert-warn away-notice" role="alert">
+      <span>{t('notice.missedOffer')}</span>
+      <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void back()}>
+        {t('notice.backOnline')}
+      </button>
+    </div>
+  );
+}
+
 export function Workspace() {
   const conv = selected.value;
   return (
     <main class={`workspace-layout${conv ? ' has-conversation' : ''}`}>
       <LeftColumn />
       <div class="ws-centre">
+        <AwayNotice />
         {conv ? (
           <ConversationView conv={conv} />
         ) : (

@@ -142,7 +142,7 @@ function applySessionEverywhere(session: Session, live = false): void {
   if (!before && after) void loadMessages(session.id);
 }
 
-export type AcceptProblem = 'queue.alreadyTaken' | 'queue.capacityFull' | { message: string } | null;
+export type AcceptProblem = 'queue.alreadyTaken' | 'queue.capacityFull' | 'queue.declineGone' | { message: string } | null;
 
 export async function accept(sessionId: string): Promise<AcceptProblem> {
   try {
@@ -155,6 +155,19 @@ export async function accept(sessionId: string): Promise<AcceptProblem> {
     void loadQueue();
     if (err instanceof ApiError && err.code === 'already_taken') return 'queue.alreadyTaken';
     if (err instanceof ApiError && err.code === 'capacity_full') return 'queue.capacityFull';
+    return { message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Declines the offer I have, with an optional reason; null when done, else what to show. */
+export async function decline(sessionId: string, reason: string): Promise<AcceptProblem> {
+  try {
+    await api.decline(sessionId, reason.trim());
+    void loadQueue();
+    return null;
+  } catch (err) {
+    void loadQueue();
+    if (err instanceof ApiError && err.code === 'not_offered_to_you') return 'queue.declineGone';
     return { message: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hovor_core::session::{EndReason, SessionStatus};
+use hovor_core::session::{EndReason, SessionStatus, MAX_DECLINE_REASON_CHARS};
 use hovor_core::Channel;
 use hovor_store::{Message, Session, SessionFilter, TransferTarget};
 use serde::Deserialize;
@@ -157,6 +157,45 @@ pub async fn accept(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct Decline {
+    /// Why (at most 200 characters), recorded for reports and sent with the
+    /// `session.declined` webhook.
+    reason: Option<String>,
+}
+
+/// Declines the offer one has: the client goes back to the queue (in their
+/// place) and is not offered to this operator again. Not a missed offer:
+/// the operator's status does not change.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/decline", operation_id = "declineSession", tag = "Sessions", params(("id" = String, Path)), request_body = Decline,
+    responses((status = 200, body = Session), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`not_offered_to_you`: the offer was taken back, ran out, or was never yours"),
+              (status = 422, body = ErrorBody, description = "`invalid_reason`: over 200 characters")))]
+pub async fn decline(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Decline>,
+) -> ApiResult<Json<Session>> {
+    let me = operator_id(&actor)?.to_owned();
+    load(&app, &actor, &id).await?;
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_DECLINE_REASON_CHARS) {
+        return Err(ApiError::invalid(
+            "invalid_reason",
+            format!("a reason has at most {MAX_DECLINE_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(Json(
+        sessions::decline(&app, actor.company_id(), &id, &me, reason).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     text: String,
     /// Makes the send idempotent: the same id again returns the stored message.
@@ -252,6 +291,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(messages, send))
         .routes(routes!(accept))
+        .routes(routes!(decline))
         .routes(routes!(transfer))
         .routes(routes!(end))
 }

@@ -171,6 +171,7 @@ pub async fn route_call(
         group_id: group,
         target_operator_id: None,
         created_at: now,
+        declined_by: Vec::new(),
     };
     let Some((_, chosen)) = plan_offers(&[probe], &candidates, now).into_iter().next() else {
         return Ok(None);

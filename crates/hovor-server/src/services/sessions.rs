@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use hovor_core::routing::{availability, Availability};
 use hovor_core::session::{check_text, EndReason, SessionStatus};
-use hovor_core::Channel;
+use hovor_core::{Channel, Refusal};
 use hovor_store::{
     Group, NewMessage, NewSession, Posted, Session, StoreError, TransferTarget, User, Writer,
     Written,
@@ -132,15 +132,53 @@ pub async fn start(app: &AppState, new: &NewSession) -> ApiResult<Session> {
 }
 
 /// The operator takes the session: exactly one of several racing wins.
+///
+/// An operator who picks a waiting client while an offer holds their last
+/// slot on the channel gives that offer back: it returns to the queue (in
+/// its place), and the pick goes through. The release is published after
+/// the accept, so the routing pass it starts sees the operator's new load.
 pub async fn accept(
     app: &AppState,
     company_id: &str,
     session_id: &str,
     operator_id: &str,
 ) -> ApiResult<Session> {
+    let now = app.now();
+    match app
+        .store
+        .accept(company_id, session_id, operator_id, now)
+        .await
+    {
+        Err(StoreError::Refused(Refusal::CapacityFull)) => {}
+        other => return Ok(other?.publish(app)),
+    }
+    let Some(session) = app.store.session(company_id, session_id).await? else {
+        return Err(ApiError::not_found("the session"));
+    };
+    let released = app
+        .store
+        .release_offers(company_id, operator_id, session.channel, session_id, now)
+        .await?;
+    let accepted = app
+        .store
+        .accept(company_id, session_id, operator_id, now)
+        .await;
+    released.publish(app);
+    Ok(accepted?.publish(app))
+}
+
+/// The operator declines the offer they have, with an optional reason: the
+/// client goes back to the queue for someone else.
+pub async fn decline(
+    app: &AppState,
+    company_id: &str,
+    session_id: &str,
+    operator_id: &str,
+    reason: Option<&str>,
+) -> ApiResult<Session> {
     Ok(app
         .store
-        .accept(company_id, session_id, operator_id, app.now())
+        .decline(company_id, session_id, operator_id, reason, app.now())
         .await?
         .publish(app))
 }

@@ -16,6 +16,7 @@ mod groups;
 mod isolation;
 mod load;
 mod notifications;
+mod offers;
 mod realtime;
 mod routing_book;
 mod sessions;

@@ -126,7 +126,9 @@ impl Recheck {
             return None;
         }
         let session = self.sessions.get(session_id)?;
-        if session.status != SessionStatus::Waiting {
+        if session.status != SessionStatus::Waiting
+            || session.declined_by.iter().any(|id| id == operator_id)
+        {
             return None;
         }
         let load = self.load.entry(operator_id.to_owned()).or_default();
@@ -181,8 +183,8 @@ where
 impl RoutingStore for Backend {
     async fn waiting(&self, company_id: &str) -> StoreResult<Vec<Waiting>> {
         let rows = sqlx::query(
-            "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at \
-             FROM sessions s JOIN groups g ON g.id = s.group_id \
+            "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at, \
+             s.declined_by FROM sessions s JOIN groups g ON g.id = s.group_id \
              WHERE s.company_id = $1 AND s.status = 'waiting'",
         )
         .bind(company_id)
@@ -203,6 +205,12 @@ impl RoutingStore for Backend {
                     },
                     target_operator_id: r.try_get("target_operator_id")?,
                     created_at: r.try_get("queued_at")?,
+                    declined_by: r
+                        .try_get::<String, _>("declined_by")?
+                        .split(',')
+                        .filter(|id| !id.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                 })
             })
             .collect()

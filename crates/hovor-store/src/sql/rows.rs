@@ -23,14 +23,14 @@ pub(crate) const SESSION_COLUMNS: &str =
     "s.id, s.company_id, s.channel, s.source, s.status, s.group_id, s.target_operator_id, \
      s.operator_id, s.offered_to, s.offer_deadline, s.client_name, s.client_email, \
      s.client_phone, s.page_url, s.created_at, s.queued_at, s.accepted_at, s.ended_at, \
-     s.end_reason";
+     s.end_reason, s.declined_by";
 
 /// [`SESSION_COLUMNS`] as an `UPDATE` or `INSERT` of `sessions` returns
 /// them (SQLite's `RETURNING` takes no table alias).
 pub(crate) const SESSION_RETURNING: &str =
     "RETURNING id, company_id, channel, source, status, group_id, target_operator_id, \
      operator_id, offered_to, offer_deadline, client_name, client_email, client_phone, page_url, \
-     created_at, queued_at, accepted_at, ended_at, end_reason";
+     created_at, queued_at, accepted_at, ended_at, end_reason, declined_by";
 
 pub(crate) const INVITATION_COLUMNS: &str =
     "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
@@ -148,6 +148,7 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
     let source: String = row.try_get("source")?;
     let status: String = row.try_get("status")?;
     let end_reason: Option<String> = row.try_get("end_reason")?;
+    let declined_by: String = row.try_get("declined_by")?;
     Ok(Session {
         id: row.try_get("id")?,
         company_id: row.try_get("company_id")?,
@@ -173,6 +174,11 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
             Some(r) => Some(EndReason::parse(&r).ok_or_else(|| corrupt("end reason", &r))?),
             None => None,
         },
+        declined_by: declined_by
+            .split(',')
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 

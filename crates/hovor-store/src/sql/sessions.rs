@@ -20,9 +20,9 @@ use super::session_rows::{
 use super::users::active_user;
 use super::{Backend, Db, Tx};
 use crate::{
-    Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionEvent, SessionFilter,
-    SessionStore, SessionTransferred, SessionUpdate, StoreError, StoreResult, TransferTarget,
-    WebhookEvent,
+    Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionDeclined,
+    SessionEvent, SessionFilter, SessionStore, SessionTransferred, SessionUpdate, StoreError,
+    StoreResult, TransferTarget, WebhookEvent,
 };
 
 /// The operator's seat on the channel, not counting `session_id`. With
@@ -231,6 +231,7 @@ pub(crate) fn routing_place(session: &Session) -> Place {
             group_id: Some(session.group_id.clone()),
             target_operator_id: session.target_operator_id.clone(),
             created_at: session.queued_at,
+            declined_by: session.declined_by.clone(),
         }),
         SessionStatus::Offered | SessionStatus::Active => {
             match session.offered_to.as_ref().or(session.operator_id.as_ref()) {
@@ -429,6 +430,116 @@ impl SessionStore for Backend {
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(accepted, changes))
+    }
+
+    async fn release_offers(
+        &self,
+        company_id: &str,
+        operator_id: &str,
+        channel: Channel,
+        except: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Vec<Session>>> {
+        let mut tx = self.begin_for(company_id).await?;
+        lock_operator(&mut tx, operator_id).await?;
+        let channels: Vec<&str> = if channel.is_call() {
+            Channel::ALL
+                .iter()
+                .filter(|c| c.is_call())
+                .map(|c| c.as_str())
+                .collect()
+        } else {
+            vec![channel.as_str()]
+        };
+        let mut update = sqlx::QueryBuilder::<Db>::new(
+            "UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL \
+             WHERE company_id = ",
+        );
+        update
+            .push_bind(company_id)
+            .push(" AND status = 'offered' AND offered_to = ")
+            .push_bind(operator_id)
+            .push(" AND id <> ")
+            .push_bind(except)
+            .push(" AND channel IN (");
+        let mut list = update.separated(", ");
+        for c in &channels {
+            list.push_bind(*c);
+        }
+        update.push(format!(") {SESSION_RETURNING}"));
+        let rows = update.build().fetch_all(&mut *tx).await?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Committed::unchanged(Vec::new()));
+        }
+        let mut released = Vec::with_capacity(rows.len());
+        let told = [Some(operator_id.to_owned())];
+        let mut out = Outgoing::new();
+        for row in &rows {
+            let session = rows::session(row)?;
+            announce(&mut tx, &mut out, &session, Operators::Changed(&told), now).await?;
+            released.push(session);
+        }
+        let mut changes = out.write(&mut tx).await?;
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(released, changes))
+    }
+
+    async fn decline(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        reason: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        session::may_decline(session.status, session.offered_to.as_deref(), operator_id)?;
+        let declined_by = session::with_decliner(&session.declined_by, operator_id).join(",");
+        // A session bound to the decliner (their invitation) is for anyone now.
+        let target = session
+            .target_operator_id
+            .as_deref()
+            .filter(|t| *t != operator_id);
+        let row = sqlx::query(&format!(
+            "UPDATE sessions SET status = 'waiting', offered_to = NULL, offer_deadline = NULL, \
+             declined_by = $2, target_operator_id = $3 \
+             WHERE id = $1 AND status = 'offered' AND offered_to = $4 {SESSION_RETURNING}"
+        ))
+        .bind(session_id)
+        .bind(&declined_by)
+        .bind(target)
+        .bind(operator_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(queued) = written_session(row)? else {
+            return Err(Refusal::NotOfferedToYou.into());
+        };
+        sqlx::query(
+            "INSERT INTO offer_declines (session_id, operator_id, reason, declined_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(session_id)
+        .bind(operator_id)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let told = [Some(operator_id.to_owned())];
+        let mut out = Outgoing::new();
+        announce(&mut tx, &mut out, &queued, Operators::Changed(&told), now).await?;
+        let webhook = WebhookEvent::SessionDeclined(SessionDeclined {
+            session: queued.clone(),
+            operator_id: operator_id.to_owned(),
+            reason: reason.map(str::to_owned),
+        });
+        out.webhook(company_id, webhook, now);
+        let mut changes = out.write(&mut tx).await?;
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new(queued, changes))
     }
 
     async fn transfer(

@@ -43,6 +43,29 @@ pub trait SessionStore {
         operator_id: &str,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
+    /// Gives back the offers standing for the operator on this channel (on
+    /// any call channel, for a call) except `except`'s: they go back to the
+    /// queue. For an operator who picks another waiting client themself.
+    async fn release_offers(
+        &self,
+        company_id: &str,
+        operator_id: &str,
+        channel: hovor_core::Channel,
+        except: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<Vec<Session>>>;
+    /// The operator declines the offer they have: back to the queue, never
+    /// offered to them again, the decline recorded with its reason (a
+    /// session bound to them, an invitation's, goes to the company's queue).
+    /// `Refused(NotOfferedToYou)` when the offer is not theirs (any more).
+    async fn decline(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        reason: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Committed<Session>>;
     /// Back to the queue for a group or one operator, with a system message.
     /// `NotFound` when the target is not of the company.
     async fn transfer(

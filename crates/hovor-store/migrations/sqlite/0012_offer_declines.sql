@@ -1,0 +1,1 @@
+../shared/0012_offer_declines.sql
