@@ -8,11 +8,13 @@ import {
   channelSwitch,
   launchBrowser,
   logIn,
+  markDocument,
   newContext,
   openWidget,
   profileButton,
   screenshot,
   startServer,
+  stillSameDocument,
   visible,
 } from '../lib/hovor.mjs';
 
@@ -70,6 +72,15 @@ test('switching chat off makes the widget offline', async () => {
 });
 
 test('when the company forbids it, the switches are read-only with the reason', async () => {
+  // Jana works with her workspace open; her switches are usable.
+  const janaContext = await newContext(browser);
+  const jana = await janaContext.newPage();
+  await logIn(jana, server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const chat = await visible(channelSwitch(jana, 'Chat'));
+  assert.equal(await chat.isDisabled(), false);
+  await markDocument(jana);
+
   // The admin turns the setting off on the Admin page.
   const adminContext = await newContext(browser);
   const admin = await adminContext.newPage();
@@ -83,14 +94,11 @@ test('when the company forbids it, the switches are read-only with the reason', 
   await settings.getByRole('button', { name: 'Save' }).click();
   await visible(settings.getByText('Saved.'));
 
-  const janaContext = await newContext(browser);
-  const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
-  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
-  const chat = await visible(channelSwitch(jana, 'Chat'));
+  // Jana's open workspace follows at once, without a reload.
   await visible(jana.getByText('Your company does not allow operators to switch channels.', { exact: false }));
   assert.equal(await chat.isDisabled(), true);
   assert.equal(await channelSwitch(jana, 'Audio/video').isDisabled(), true);
+  assert.ok(await stillSameDocument(jana), 'Jana did not reload');
   await screenshot(jana, 'channels-3-forbidden');
 
   // The API refuses it too (403 channel_toggle_forbidden).
@@ -115,10 +123,13 @@ test('when the company forbids it, the switches are read-only with the reason', 
   await visible(cs.getByRole('region', { name: 'Fronta' }));
   await screenshot(cs, 'channels-4-forbidden-cs');
 
-  // Restore, so the setting does not leak into other tests of this file.
+  // Restore, so the setting does not leak into other tests of this file; Jana's switches come back
+  // live too.
   await toggle.check();
   await settings.getByRole('button', { name: 'Save' }).click();
   await visible(settings.getByText('Saved.'));
+  await jana.getByText('Your company does not allow operators to switch channels.', { exact: false }).waitFor({ state: 'detached' });
+  assert.equal(await channelSwitch(jana, 'Chat').isDisabled(), false);
   await csContext.close();
   await janaContext.close();
   await adminContext.close();

@@ -25,8 +25,11 @@ export interface LiveOptions {
   onHello?(frame: Incoming<'hello'>, fresh: boolean): void;
   /** A new stored event (not seen before); its `data` is for the owner to check. */
   onEvent(frame: IncomingEvent): void;
-  /** A derived frame, without seq: the workspace's `queue.changed`, the client's `queue`. */
-  onFrame?(frame: Incoming<'queue' | 'queue.changed'>): void;
+  /**
+   * A derived frame, without seq: the workspace's `queue.changed` and `settings.changed`, the
+   * client's `queue`.
+   */
+  onFrame?(frame: Incoming<'queue' | 'queue.changed' | 'settings.changed'>): void;
   onConnectionChange(up: boolean): void;
   /** The session was logged out (e.g. in another tab). */
   onLoggedOut?(): void;
@@ -179,6 +182,7 @@ export class LiveSocket {
           break;
         case 'queue':
         case 'queue.changed':
+        case 'settings.changed':
           // Derived state, so they carry no seq and skip the tracker.
           this.#options.onFrame?.(frame);
           break;

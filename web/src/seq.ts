@@ -93,6 +93,7 @@ const FRAME_TYPES: Readonly<Record<FrameType, true>> = {
   event: true,
   queue: true,
   'queue.changed': true,
+  'settings.changed': true,
   ping: true,
   pong: true,
   logged_out: true,
@@ -144,6 +145,7 @@ function readEnvelope(obj: JsonObject): IncomingFrame | null {
     case 'refused':
       return { ...obj, type, client_msg_id: obj['client_msg_id'], error: obj['error'] };
     case 'queue.changed':
+    case 'settings.changed':
     case 'ping':
     case 'pong':
     case 'logged_out':

@@ -108,7 +108,7 @@ pub fn start(state: &AppState) {
 /// connections. Lost hints wake everyone to reread the store.
 async fn dispatch_hints(app: AppState) {
     use crate::bus::Hint;
-    use crate::hub::{Topic, LOGGED_OUT, STREAM};
+    use crate::hub::{Topic, LOGGED_OUT, SETTINGS, STREAM};
     use tokio::sync::broadcast::error::RecvError;
     let mut hints = app.bus.subscribe();
     loop {
@@ -118,6 +118,9 @@ async fn dispatch_hints(app: AppState) {
                 app.hub.wake(&Topic::Stream(user_id), LOGGED_OUT);
             }
             Ok(Hint::Queue { company_id }) => app.queue_places.changed(&company_id),
+            Ok(Hint::Settings { company_id }) => {
+                app.hub.wake(&Topic::Queue(company_id), SETTINGS);
+            }
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!("{missed} hints missed: every connection rereads its stream");
                 app.hub.wake_all(STREAM);

@@ -12,6 +12,8 @@ pub enum Hint {
     LoggedOut { user_id: String },
     /// The company's queue changed: waiting clients get their new place.
     Queue { company_id: String },
+    /// The company's settings changed: open workspaces fetch them again.
+    Settings { company_id: String },
 }
 
 pub trait Bus: Send + Sync + 'static {

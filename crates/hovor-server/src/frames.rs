@@ -25,6 +25,10 @@ pub enum ServerFrame {
     /// not stored and without a seq).
     #[serde(rename = "queue.changed")]
     QueueChanged,
+    /// The company's settings changed (an admin saved them): the workspace
+    /// fetches `GET /api/v1/company/settings` again. Derived, without a seq.
+    #[serde(rename = "settings.changed")]
+    SettingsChanged,
     #[serde(rename = "ping")]
     Ping,
     #[serde(rename = "pong")]

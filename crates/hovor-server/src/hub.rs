@@ -33,7 +33,8 @@ const RECENT: usize = 16;
 pub enum Topic {
     /// A user's or a client session's stream of stored events.
     Stream(String),
-    /// A company's queue, for the operators' workspaces.
+    /// A company's operators' workspaces: its queue changed, or its
+    /// settings.
     Queue(String),
     /// A waiting client's place in the queue: woken only when it changed.
     Place(String),
@@ -45,6 +46,8 @@ pub const STREAM: u8 = 1;
 pub const LOGGED_OUT: u8 = 2;
 /// The company's queue changed.
 pub const QUEUE: u8 = 4;
+/// The company's settings changed.
+pub const SETTINGS: u8 = 8;
 
 #[derive(Default)]
 struct Wakeup {

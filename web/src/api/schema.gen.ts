@@ -1587,6 +1587,9 @@ export interface components {
             type: "queue.changed";
         } | {
             /** @enum {string} */
+            type: "settings.changed";
+        } | {
+            /** @enum {string} */
             type: "ping";
         } | {
             /** @enum {string} */

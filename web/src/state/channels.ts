@@ -19,7 +19,10 @@ export async function loadCompanySettings(): Promise<void> {
   }
 }
 
-/** At boot: the company setting has no live event, so it is read again when the operator comes back to the tab. */
+/**
+ * At boot: the settings come live (`settings.changed`); they are read again when the operator comes
+ * back to the tab too, in case the socket was down when they changed.
+ */
 export function watchCompanySettings(): void {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && me.value) void loadCompanySettings();

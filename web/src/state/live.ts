@@ -18,6 +18,8 @@ export interface LiveListener {
   onEvent?(event: RealtimeEvent): void;
   /** The company's queue changed (derived state, without seq): fetch it. */
   onQueueChanged?(): void;
+  /** The company's settings changed (an admin saved them): fetch them. */
+  onSettingsChanged?(): void;
 }
 
 const listeners: LiveListener[] = [];
@@ -70,6 +72,7 @@ function makeSocket(): LiveSocket {
     onFrame: (frame) => {
       // (`queue` is a client's frame: never on an operator's stream.)
       if (frame.type === 'queue.changed') for (const l of listeners) l.onQueueChanged?.();
+      if (frame.type === 'settings.changed') for (const l of listeners) l.onSettingsChanged?.();
     },
     onConnectionChange: (up) => {
       socketUp.value = up;

@@ -23,6 +23,10 @@ export const sessionListener: LiveListener = {
   onFresh() {
     void refreshSnapshot();
   },
+  onSettingsChanged() {
+    // An admin saved the company's settings: the channel switches follow at once.
+    void loadCompanySettings();
+  },
   onEvent(event) {
     switch (event.event) {
       case 'operator.state_changed':

@@ -6,6 +6,7 @@ use hovor_core::{CompanySettings, SettingsPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
@@ -41,6 +42,11 @@ pub async fn patch_settings(
         .ok_or_else(|| ApiError::not_found("the company"))?;
     let next = company.settings.patched(&patch)?;
     app.store.save_company_settings(&company.id, &next).await?;
+    // Open workspaces show what the settings allow (channel switches, say)
+    // without a reload.
+    app.bus.publish(Hint::Settings {
+        company_id: company.id.clone(),
+    });
     Ok(Json(next))
 }
 

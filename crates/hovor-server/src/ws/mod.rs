@@ -33,7 +33,7 @@ use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, Hello, OperatorHello, QueuePlaceFrame, ServerFrame, TopicCursor,
 };
-use crate::hub::{SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, STREAM};
+use crate::hub::{SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, SETTINGS, STREAM};
 use crate::services::{self, status::change_state};
 use crate::AppState;
 use follows::{Cursor, Follows, Turn};
@@ -591,6 +591,9 @@ async fn serve_connection(
                     if woken.bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
                         return Ok(PeerLeft::Quietly);
+                    }
+                    if woken.bits & SETTINGS != 0 {
+                        out.push(ServerFrame::SettingsChanged)?;
                     }
                     if woken.bits & QUEUE != 0 {
                         if let Some(frame) = queue_frame(app, peer) {

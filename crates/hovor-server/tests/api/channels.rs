@@ -12,7 +12,40 @@ on_both_stores!(
     operators_switch_their_assigned_channels_and_everyone_sees_it_live,
     the_company_lock_refuses_operators_and_allows_supervisors_and_admins,
     admins_assign_channels_and_bad_assignments_change_nothing,
+    a_settings_change_reaches_open_workspaces_live,
 );
+
+/// When an admin forbids channel switching, an operator's open workspace
+/// hears of it at once (a `settings.changed` frame), so its switches stop
+/// looking usable without a reload. (Issue 12.)
+async fn a_settings_change_reaches_open_workspaces_live(app: TestApp) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let r = admin
+        .send(
+            Method::PATCH,
+            "/api/v1/company/settings",
+            Some(json!({ "operators_may_toggle_channels": false })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    ws.next_of("settings.changed").await;
+    let settings = tab.get("/api/v1/company/settings").await.body;
+    assert_eq!(settings["operators_may_toggle_channels"], false);
+    // A refused patch changes nothing and tells nobody.
+    let r = admin
+        .send(
+            Method::PATCH,
+            "/api/v1/company/settings",
+            Some(json!({ "client_gone_s": 1 })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    ws.expect_silence_of("settings.changed", 300).await;
+}
 
 fn summary(channels: &Value) -> Vec<(String, bool, u64)> {
     channels

@@ -96,7 +96,7 @@ impl Ws {
                 match self.socket.next().await {
                     Some(Ok(Message::Text(t))) => {
                         let v: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
-                        if v["event"] == kind {
+                        if v["event"] == kind || v["type"] == kind {
                             return Some(v);
                         }
                     }
