@@ -9,6 +9,7 @@ use axum::extract::MatchedPath;
 use axum::http::{header, HeaderValue, Request, Response};
 use axum::routing::{any, get};
 use axum::Router;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -40,6 +41,9 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        // gzip or brotli, as the client accepts; small answers, images and
+        // the WebSocket upgrade stay as they are (tower-http's defaults).
+        .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -11,6 +11,7 @@ mod channels;
 mod cli;
 mod client_presence;
 mod crash;
+mod delivery;
 mod group_commit;
 mod groups;
 mod isolation;
