@@ -94,6 +94,7 @@ pub fn start(state: &AppState) {
     state.workers.spawn(crate::queue_places::run(
         state.queue_places.clone(),
         state.store.clone(),
+        state.clock.clone(),
         state.hub.clone(),
         place_requests,
     ));

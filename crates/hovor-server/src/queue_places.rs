@@ -84,6 +84,7 @@ impl QueuePlaces {
 pub async fn run(
     places: Arc<QueuePlaces>,
     store: Arc<dyn Store>,
+    clock: Arc<dyn crate::clock::Clock>,
     hub: Arc<Hub>,
     mut requests: mpsc::UnboundedReceiver<String>,
 ) {
@@ -105,7 +106,7 @@ pub async fn run(
                 for company_id in ready {
                     due.remove(&company_id);
                     last.insert(company_id.clone(), now);
-                    match store.queue_places(&company_id).await {
+                    match store.queue_places(&company_id, clock.now()).await {
                         Ok(list) => {
                             let moved: Vec<Topic> = places
                                 .store_places(&company_id, list)

@@ -76,11 +76,13 @@ describe('texts', () => {
     expect(wt('en', 'button')).toBe('Chat with us');
   });
   it('describes the queue', () => {
-    expect(formatEstimate(20, 'en')).toBe('less than a minute');
+    expect(formatEstimate(20, 'en')).toBe('1 min');
     expect(formatEstimate(95, 'en')).toBe('2 min');
     expect(queueText('en', 2, 60)).toBe('You are number 2 in the queue, about 1 min.');
     expect(queueText('cs', 2, 60)).toBe('Jste 2. ve frontě, čekání asi 1 min.');
     expect(queueText('en', 3, null)).toBe('You are number 3 in the queue.');
+    expect(queueText('en', 1, 30)).toBe('You are number 1 in the queue; it should take less than a minute.');
+    expect(queueText('cs', 1, 30)).toBe('Jste 1. ve frontě, mělo by to trvat méně než minutu.');
     expect(queueText('en', null, null)).toBe('Connecting you with an operator…');
   });
 });

@@ -126,13 +126,17 @@ export function withoutPending(outbox: readonly Pending[], id: string): Pending[
 // ---- texts ---------------------------------------------------------------------------------------
 
 export function formatEstimate(seconds: number, lang: WidgetLang): string {
-  if (!Number.isFinite(seconds) || seconds < 60) return wt(lang, 'lessThanMinute');
-  return wt(lang, 'minutes', { count: Math.round(seconds / 60) });
+  return wt(lang, 'minutes', { count: Math.max(1, Math.round(seconds / 60)) });
 }
 
+/**
+ * The place in the queue, with the wait the server estimated from recent acceptances; without an
+ * estimate (nobody has been taken lately) the place alone, never an invented wait.
+ */
 export function queueText(lang: WidgetLang, position: number | null, waitS: number | null): string {
   if (position === null || position < 1) return wt(lang, 'waiting');
-  if (waitS === null) return wt(lang, 'queueNoWait', { position });
+  if (waitS === null || !Number.isFinite(waitS)) return wt(lang, 'queueNoWait', { position });
+  if (waitS < 60) return wt(lang, 'queueSoon', { position });
   return wt(lang, 'queue', { position, wait: formatEstimate(waitS, lang) });
 }
 

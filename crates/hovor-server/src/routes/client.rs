@@ -184,7 +184,7 @@ pub async fn get_session(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ClientView>> {
     let session = client.for_path(&id)?;
-    let place = app.store.queue_place(&session).await?;
+    let place = app.store.queue_place(&session, app.now()).await?;
     Ok(Json(ClientView {
         session,
         queue_position: place.position,

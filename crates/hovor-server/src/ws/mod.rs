@@ -343,7 +343,7 @@ async fn hello(
                 .session(&session.company_id, &session.id)
                 .await?
                 .unwrap_or_else(|| (**session).clone());
-            let place = app.store.queue_place(&session).await?;
+            let place = app.store.queue_place(&session, app.now()).await?;
             Hello::Client(ClientHello {
                 last_seq: head,
                 session,

@@ -16,6 +16,7 @@ on_both_stores!(
     transfers_and_ends_with_a_note,
     bad_client_input_is_refused,
     waiting_clients_learn_their_new_place_when_someone_ahead_leaves,
+    the_wait_is_estimated_from_recent_acceptances_only,
 );
 
 async fn operator(
@@ -526,6 +527,39 @@ async fn bad_client_input_is_refused(app: TestApp) {
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
+/// A wait is estimated from how long recent clients waited to be taken, and
+/// only from that: with nobody taken in the last half hour there is none.
+async fn the_wait_is_estimated_from_recent_acceptances_only(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = operator(&app, &c, "Jana", 1).await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let (adam, _) = app.start_chat("acme", "Adam").await;
+    ws.next_of("session.offered").await;
+    app.clock.advance_ms(40_000);
+    let r = tab
+        .post(&format!("/api/v1/sessions/{adam}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Jana is full: Bára waits first in line, about as long as Adam did.
+    let (bara, token) = app.start_chat("acme", "Bára").await;
+    let client = app.anonymous().bearer(&token);
+    let read = client
+        .get(&format!("/api/v1/client/sessions/{bara}"))
+        .await
+        .body;
+    assert_eq!(read["queue_position"], 1, "{read}");
+    assert_eq!(read["estimated_wait_s"], 40, "{read}");
+    // Half an hour on, nobody else taken: no estimate any more.
+    app.clock.advance_ms(30 * 60_000 + 1_000);
+    let read = client
+        .get(&format!("/api/v1/client/sessions/{bara}"))
+        .await
+        .body;
+    assert_eq!(read["queue_position"], 1, "{read}");
+    assert!(read["estimated_wait_s"].is_null(), "{read}");
+}
+
 /// Queue places are derived state, computed once for the whole company and
 /// pushed to every waiting client (not queried by each socket).
 async fn waiting_clients_learn_their_new_place_when_someone_ahead_leaves(app: TestApp) {
@@ -544,7 +578,10 @@ async fn waiting_clients_learn_their_new_place_when_someone_ahead_leaves(app: Te
     let mut third_ws = app.client_ws(&third_token, None).await;
     assert_eq!(second_ws.hello_state["queue_position"], 2);
     assert_eq!(third_ws.hello_state["queue_position"], 3);
-    assert!(third_ws.hello_state["estimated_wait_s"].as_i64().is_some());
+    assert!(
+        third_ws.hello_state["estimated_wait_s"].is_null(),
+        "nobody has been taken yet: no invented estimate"
+    );
     // Each was told its place when it was created, too (counted from
     // routing's book, not the table).
     for (token, place) in [(&second_token, 2), (&third_token, 3)] {

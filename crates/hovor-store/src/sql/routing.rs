@@ -374,7 +374,12 @@ impl RoutingStore for Backend {
         // Their clients' places: numbered once for the whole queue when the
         // batch is large (each count would read the queue ahead of it).
         let places: Option<HashMap<String, QueuePlace>> = if offered.len() > PLACES_AT_ONCE {
-            Some(places_of(&mut tx, company_id).await?.into_iter().collect())
+            Some(
+                places_of(&mut tx, company_id, now)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            )
         } else {
             None
         };

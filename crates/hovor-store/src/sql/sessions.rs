@@ -3,7 +3,7 @@
 //! it may happen, writes, and records the events of everyone concerned.
 
 use async_trait::async_trait;
-use hovor_core::queue::estimated_wait_s;
+use hovor_core::queue::{estimated_wait_s, RECENT_WINDOW_MS};
 use hovor_core::routing::Waiting;
 use hovor_core::routing_book::Place;
 use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
@@ -69,22 +69,30 @@ pub(crate) async fn seat(
 }
 
 /// The average time from entering the queue to being accepted over the
-/// company's last 20 acceptances (`None` before the first), as a
-/// subquery: `$1` is the company.
-const RECENT_AVERAGE_WAIT: &str = "(SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) FROM \
-     (SELECT accepted_at, queued_at FROM sessions \
-      WHERE company_id = $1 AND accepted_at IS NOT NULL \
-      ORDER BY accepted_at DESC LIMIT 20) recent)";
+/// company's last 20 acceptances since a cutoff (`None` without any), as a
+/// subquery: `$1` is the company, `$<cutoff>` the cutoff.
+fn recent_average_wait_sql(cutoff: usize) -> String {
+    format!(
+        "(SELECT CAST(AVG(accepted_at - queued_at) AS BIGINT) FROM \
+         (SELECT accepted_at, queued_at FROM sessions \
+          WHERE company_id = $1 AND accepted_at IS NOT NULL AND accepted_at >= ${cutoff} \
+          ORDER BY accepted_at DESC LIMIT 20) recent)"
+    )
+}
 
 async fn recent_average_wait(
     conn: &mut <Db as sqlx::Database>::Connection,
     company_id: &str,
+    now: Millis,
 ) -> StoreResult<Option<i64>> {
-    Ok(sqlx::query(&format!("SELECT {RECENT_AVERAGE_WAIT} AS w"))
-        .bind(company_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("w")?)
+    Ok(
+        sqlx::query(&format!("SELECT {} AS w", recent_average_wait_sql(2)))
+            .bind(company_id)
+            .bind(now.saturating_sub(RECENT_WINDOW_MS))
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("w")?,
+    )
 }
 
 /// Where a queued session stands: its place among the company's queued
@@ -93,6 +101,7 @@ async fn recent_average_wait(
 pub(crate) async fn place_in(
     conn: &mut <Db as sqlx::Database>::Connection,
     session: &Session,
+    now: Millis,
 ) -> StoreResult<QueuePlace> {
     if !session.status.queued() {
         return Ok(QueuePlace::default());
@@ -101,12 +110,14 @@ pub(crate) async fn place_in(
         "SELECT (SELECT COUNT(*) FROM sessions WHERE company_id = $1 AND channel = $2 \
          AND status IN ('waiting', 'offered') \
          AND (queued_at, id) < ($3, $4)) AS n, \
-         {RECENT_AVERAGE_WAIT} AS w"
+         {} AS w",
+        recent_average_wait_sql(5)
     ))
     .bind(&session.company_id)
     .bind(session.channel.as_str())
     .bind(session.queued_at)
     .bind(&session.id)
+    .bind(now.saturating_sub(RECENT_WINDOW_MS))
     .fetch_one(&mut *conn)
     .await?;
     let ahead: i64 = row.try_get("n")?;
@@ -127,6 +138,7 @@ pub(crate) async fn place_in(
 pub(crate) async fn places_of(
     conn: &mut <Db as sqlx::Database>::Connection,
     company_id: &str,
+    now: Millis,
 ) -> StoreResult<Vec<(String, QueuePlace)>> {
     let rows = sqlx::query(
         "SELECT id, status, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY queued_at, id) \
@@ -138,7 +150,7 @@ pub(crate) async fn places_of(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let average = recent_average_wait(conn, company_id).await?;
+    let average = recent_average_wait(conn, company_id, now).await?;
     rows.iter()
         .map(|r| {
             let status: String = r.try_get("status")?;
@@ -178,7 +190,7 @@ pub(crate) async fn announce(
     operators: Operators<'_>,
     now: Millis,
 ) -> StoreResult<()> {
-    let place = place_in(tx, session).await?;
+    let place = place_in(tx, session, now).await?;
     announce_at(out, session, place, operators, now);
     Ok(())
 }
@@ -304,7 +316,7 @@ impl SessionStore for Backend {
         match queued_ahead {
             Some(ahead) => {
                 let position = ahead + 1;
-                let average = recent_average_wait(&mut tx, &session.company_id).await?;
+                let average = recent_average_wait(&mut tx, &session.company_id, now).await?;
                 let place = QueuePlace {
                     position: Some(position),
                     estimated_wait_s: estimated_wait_s(position, true, average),
@@ -373,14 +385,18 @@ impl SessionStore for Backend {
         rows.iter().map(rows::session).collect()
     }
 
-    async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace> {
+    async fn queue_place(&self, session: &Session, now: Millis) -> StoreResult<QueuePlace> {
         let mut conn = self.reader().acquire().await?;
-        place_in(&mut conn, session).await
+        place_in(&mut conn, session, now).await
     }
 
-    async fn queue_places(&self, company_id: &str) -> StoreResult<Vec<(String, QueuePlace)>> {
+    async fn queue_places(
+        &self,
+        company_id: &str,
+        now: Millis,
+    ) -> StoreResult<Vec<(String, QueuePlace)>> {
         let mut conn = self.reader().acquire().await?;
-        places_of(&mut conn, company_id).await
+        places_of(&mut conn, company_id, now).await
     }
 
     async fn accept(

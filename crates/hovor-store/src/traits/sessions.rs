@@ -30,10 +30,16 @@ pub trait SessionStore {
     ) -> StoreResult<Vec<Session>>;
     /// Every waiting or offered session of the company, oldest first.
     async fn queued_sessions(&self, company_id: &str) -> StoreResult<Vec<Session>>;
-    async fn queue_place(&self, session: &Session) -> StoreResult<QueuePlace>;
+    /// A queued session's place, and its wait estimated from the company's
+    /// acceptances shortly before `now` (none without any).
+    async fn queue_place(&self, session: &Session, now: Millis) -> StoreResult<QueuePlace>;
     /// Every queued session's place in the company, computed at once (for
     /// pushing to every waiting client after a queue change).
-    async fn queue_places(&self, company_id: &str) -> StoreResult<Vec<(String, QueuePlace)>>;
+    async fn queue_places(
+        &self,
+        company_id: &str,
+        now: Millis,
+    ) -> StoreResult<Vec<(String, QueuePlace)>>;
     /// Exactly one operator wins; others are `Refused` (`AlreadyTaken`, or
     /// why they may not: `NotInGroup`, `ChannelNotAssigned`, `CapacityFull`).
     async fn accept(
