@@ -110,8 +110,11 @@ test('a client chats with Jana through the widget; HTML stays text; a reload rej
   await visible(log2.getByText('Yes, we do.', { exact: true }));
   assert.equal(await log2.getByText('Yes, we do.', { exact: true }).count(), 1);
 
-  // Jana ends the conversation; the client sees it ended and may start a new one.
+  // Jana ends the conversation (it asks first); the client sees it ended and may start a new one.
   await jana.getByRole('button', { name: 'End', exact: true }).click();
+  const ask = await visible(jana.getByRole('group', { name: /^End this conversation\?/ }));
+  await screenshot(jana, 'chat-3b-end-asks');
+  await ask.getByRole('button', { name: 'Yes, end it' }).click();
   await visible(again.getByText('The conversation has ended.'));
   await visible(again.getByRole('button', { name: 'Start a new chat' }));
   await visible(conversation.getByText('The conversation was ended by the operator.'));

@@ -149,7 +149,13 @@ test('Jana invalidates a pending invitation in the workspace', async () => {
   await jana.getByRole('dialog').waitFor({ state: 'hidden' });
   const row = panel.getByRole('list', { name: 'Moje pozvánky' }).getByRole('listitem').filter({ hasText: code });
   await visible(row.getByText('Čeká', { exact: true }));
+  // It asks first; "keep it" changes nothing.
   await row.getByRole('button', { name: `Zneplatnit pozvánku ${code}` }).click();
+  const ask = await visible(row.getByRole('group', { name: `Zneplatnit pozvánku ${code}? Její odkaz přestane hned fungovat.` }));
+  await ask.getByRole('button', { name: 'Ponechat' }).click();
+  assert.equal((await fetch(url, { headers: { 'Accept-Language': 'cs' } })).status, 200, 'still valid');
+  await row.getByRole('button', { name: `Zneplatnit pozvánku ${code}` }).click();
+  await row.getByRole('button', { name: 'Ano, zneplatnit' }).click();
   await visible(row.getByText('Zneplatněná', { exact: true }));
   const res = await fetch(url, { headers: { 'Accept-Language': 'cs' } });
   assert.equal(res.status, 410);

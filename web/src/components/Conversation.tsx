@@ -1,3 +1,4 @@
+import { ConfirmButton } from './ConfirmButton';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { CHANNEL_LABEL } from '../channels';
@@ -309,9 +310,15 @@ function TransferAndEnd({ sessionId }: { sessionId: string }) {
         </button>
       </form>
       <div class="end-row">
-        <button type="button" class="btn btn-danger btn-block" disabled={busy} onClick={() => void doEnd()}>
-          {t('end.button')}
-        </button>
+        <ConfirmButton
+          label={t('end.button')}
+          question={t('end.question')}
+          confirm={t('end.confirm')}
+          cancel={t('end.cancel')}
+          disabled={busy}
+          buttonClass="btn btn-danger btn-block"
+          onConfirm={() => void doEnd()}
+        />
       </div>
     </section>
   );

@@ -1,3 +1,4 @@
+import { ConfirmButton } from './ConfirmButton';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { formatSince } from '../format';
@@ -123,14 +124,15 @@ export function InvitationTab() {
                 </div>
                 <span class={`tag inv-state inv-state-${state}`}>{t(`inv.state.${state}`)}</span>
                 {state === 'pending' && (
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label={t('inv.invalidateLabel', { code: inv.code })}
-                    onClick={() => void invalidate(inv)}
-                  >
-                    {t('inv.invalidate')}
-                  </button>
+                  <ConfirmButton
+                    label={t('inv.invalidate')}
+                    ariaLabel={t('inv.invalidateLabel', { code: inv.code })}
+                    question={t('inv.invalidateQuestion', { code: inv.code })}
+                    confirm={t('inv.invalidateConfirm')}
+                    cancel={t('inv.invalidateCancel')}
+                    buttonClass="btn btn-small"
+                    onConfirm={() => void invalidate(inv)}
+                  />
                 )}
               </li>
             );
