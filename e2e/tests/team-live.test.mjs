@@ -41,6 +41,8 @@ test("the supervisor's Team panel follows the operator live", async () => {
   }
   const janaRow = teamTable.getByRole('row', { name: /Jana Nováková/ });
   await visible(janaRow.getByText('Online', { exact: true }));
+  // The summary counts those who serve clients: Jana, not the supervisor herself (no channels).
+  await visible(sup.getByText('1 online · 0 away or on a break · 2 offline'));
   await markDocument(sup);
 
   await chooseStatus(jana, 'Jana Nováková', /^Lunch/);

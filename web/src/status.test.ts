@@ -73,10 +73,17 @@ describe('tones and counts', () => {
     expect(toneOf('disconnected')).toBe('offline');
   });
   it('counts the team', () => {
-    expect(teamCounts([{ presence: 'online' }, { presence: 'break' }, { presence: 'away' }, { presence: 'disconnected' }])).toEqual({
+    const serving = (presence: OperatorState['presence']) => ({ state: { presence }, channels: ['chat'] });
+    expect(teamCounts([serving('online'), serving('break'), serving('away'), serving('disconnected')])).toEqual({
       online: 1,
       away: 2,
       offline: 1,
+    });
+    // An admin without channels serves nobody: not counted.
+    expect(teamCounts([serving('online'), { state: { presence: 'online' }, channels: [] }, { state: { presence: 'online' } }])).toEqual({
+      online: 1,
+      away: 0,
+      offline: 0,
     });
   });
 });

@@ -96,9 +96,16 @@ export interface TeamCounts {
   offline: number;
 }
 
-export function teamCounts(states: readonly Pick<OperatorState, 'presence'>[]): TeamCounts {
+/**
+ * The team's summary line counts those who serve clients: members with at least one assigned
+ * channel (an admin or a supervisor without channels is not "online" for anyone).
+ */
+export function teamCounts(
+  members: readonly { state: Pick<OperatorState, 'presence'>; channels?: readonly unknown[] | null }[],
+): TeamCounts {
   const counts: TeamCounts = { online: 0, away: 0, offline: 0 };
-  for (const state of states) {
+  for (const { state, channels } of members) {
+    if (!channels || channels.length === 0) continue;
     const tone = toneOf(state.presence);
     if (tone === 'online') counts.online += 1;
     else if (tone === 'offline') counts.offline += 1;

@@ -145,7 +145,7 @@ const ROLE_KEY: Record<Role, MessageKey> = { admin: 'role.admin', supervisor: 'r
 function TeamPanel() {
   const l = lang.value;
   const members = team.value;
-  const counts = teamCounts(members.map((m) => m.state));
+  const counts = teamCounts(members);
   return (
     <section class="card team" aria-labelledby="team-title">
       <div class="team-head">
