@@ -41,6 +41,8 @@ test("the profile page lists today's time and history", async () => {
   }
   assert.match(line('Lunch'), /unpaid/);
   assert.match(line('Training'), /paid/);
+  // Today counts from Jana's first login, a moment ago: the night before it is not offline time.
+  assert.match(line('Offline'), / 0 min$/, line('Offline'));
 
   const history = await visible(page.getByRole('list', { name: 'Recent status changes' }));
   const first = history.getByRole('listitem').first();

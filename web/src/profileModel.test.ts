@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeLines } from './profileModel';
+import { timeLines, workdayStart } from './profileModel';
 import type { PauseType } from './types';
 
 const pauses: PauseType[] = [
@@ -39,5 +39,30 @@ describe('timeLines', () => {
     const lines = timeLines({ online_s: 0, away_s: 0, break_s: [], offline_s: 0 }, pauses.slice(0, 1), 'cs');
     expect(lines.map((l) => l.label)).toEqual(['Online', 'Pryč', 'Lunch', 'Offline']);
     expect(lines[2]?.detail).toBe('neplacená');
+  });
+});
+
+describe('workdayStart', () => {
+  const midnight = new Date('2026-11-29T00:00:00Z');
+  const at = (iso: string) => `2026-11-29T${iso}Z`;
+
+  it('starts at the first login of the day, not at midnight', () => {
+    const history = [
+      { presence: 'online' as const, started_at: at('09:30:00') },
+      { presence: 'break' as const, started_at: at('08:40:00') },
+      { presence: 'online' as const, started_at: at('08:02:00') },
+      { presence: 'offline' as const, started_at: at('00:00:00') },
+    ];
+    expect(workdayStart(history, midnight)?.toISOString()).toBe(at('08:02:00').replace('Z', '.000Z'));
+  });
+
+  it('is midnight for someone logged in across it', () => {
+    const history = [{ presence: 'online' as const, started_at: '2026-11-28T22:00:00Z' }];
+    expect(workdayStart(history, midnight)?.getTime()).toBe(midnight.getTime());
+  });
+
+  it('is null before the first login of the day', () => {
+    expect(workdayStart([{ presence: 'offline' as const, started_at: at('00:00:00') }], midnight)).toBeNull();
+    expect(workdayStart([], midnight)).toBeNull();
   });
 });

@@ -2,7 +2,23 @@
 
 import { translate, type Lang } from './i18n';
 import type { Tone } from './status';
-import type { PauseType, StateSummary } from './types';
+import type { HistoryItem, PauseType, StateSummary } from './types';
+
+/**
+ * When today's working time starts: at the first moment today the operator was not offline (their
+ * first login, or midnight when they were logged in across it); null when they have not logged in
+ * today. The night before the first login is not "offline time today".
+ */
+export function workdayStart(history: readonly Pick<HistoryItem, 'presence' | 'started_at'>[], midnight: Date): Date | null {
+  let first: number | null = null;
+  for (const item of history) {
+    if (item.presence === 'offline') continue;
+    const at = Math.max(Date.parse(item.started_at), midnight.getTime());
+    if (Number.isNaN(at)) continue;
+    if (first === null || at < first) first = at;
+  }
+  return first === null ? null : new Date(first);
+}
 
 export interface TimeLine {
   key: string;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { formatDuration, formatTime, initials, startOfLocalDay } from '../format';
 import type { MessageKey } from '../i18n';
-import { timeLines } from '../profileModel';
+import { timeLines, workdayStart } from '../profileModel';
 import { statusLabel, toneOf } from '../status';
 import { lang, t } from '../state/lang';
 import { me, myStateVersion } from '../state/me';
@@ -24,7 +24,8 @@ const CAUSE_KEY: Record<Cause, MessageKey> = {
 };
 
 interface Loaded {
-  summary: StateSummary;
+  /** Null when not logged in today. */
+  summary: StateSummary | null;
   history: HistoryItem[];
 }
 
@@ -46,9 +47,13 @@ export function Profile() {
     if (!userId) return undefined;
     let cancelled = false;
     const now = new Date();
-    const from = startOfLocalDay(now);
-    Promise.all([api.stateSummary(userId, from, now), api.stateHistory(userId, from, now)])
-      .then(([summary, history]) => {
+    const midnight = startOfLocalDay(now);
+    // Today's time counts from the first login of the day, not from midnight.
+    api
+      .stateHistory(userId, midnight, now)
+      .then(async (history) => {
+        const start = workdayStart(history.items, midnight);
+        const summary = start ? await api.stateSummary(userId, start, now) : null;
         if (cancelled) return;
         setData({ summary, history: history.items });
         setError(null);
@@ -119,7 +124,8 @@ export function Profile() {
             </div>
           )}
           {!data && !error && <p class="muted">{t('common.loading')}</p>}
-          {data && <TimeList summary={data.summary} />}
+          {data && data.summary === null && <p class="muted">{t('profile.notLoggedInToday')}</p>}
+          {data?.summary && <TimeList summary={data.summary} />}
         </section>
 
         <section class="card" aria-labelledby="history-title">
