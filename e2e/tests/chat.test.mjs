@@ -72,6 +72,8 @@ test('a client chats with Jana through the widget; HTML stays text; a reload rej
   await screenshot(jana, 'chat-1-queue');
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
   const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Karel Klient' }));
+  // The client sees who joined.
+  await visible(widget.getByText('Jana Nováková has joined the chat.'));
   await visible(jana.getByRole('complementary').getByText('karel@example.com'));
 
   const composer = conversation.getByRole('textbox', { name: 'Message' });

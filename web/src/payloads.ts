@@ -61,7 +61,13 @@ export function readSessionUpdate(value: unknown): SessionUpdate | null {
   if (!isJsonObject(value)) return null;
   const v: Unchecked<SessionUpdate> = value;
   if (!isSession(v.session)) return null;
-  return { session: v.session, queue_position: numberOrNull(v.queue_position), estimated_wait_s: numberOrNull(v.estimated_wait_s) };
+  const update: SessionUpdate = {
+    session: v.session,
+    queue_position: numberOrNull(v.queue_position),
+    estimated_wait_s: numberOrNull(v.estimated_wait_s),
+  };
+  if (typeof v.operator_name === 'string') update.operator_name = v.operator_name;
+  return update;
 }
 
 /** The data of `message.created`: the session's id and the message. */

@@ -94,6 +94,8 @@ pub struct ClientHello {
     pub session: Session,
     pub queue_position: Option<i64>,
     pub estimated_wait_s: Option<i64>,
+    /// The name of the operator who holds the session, while one does.
+    pub operator_name: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -47,6 +47,10 @@ pub struct SessionUpdate {
     /// 1-based place in the queue while waiting or offered (client streams only).
     pub queue_position: Option<i64>,
     pub estimated_wait_s: Option<i64>,
+    /// In the session's own stream (its client's), while an operator holds
+    /// it: their name, so the client sees who joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_name: Option<String>,
     /// In an operator's own stream: the seq of this change in the session's
     /// stream. An operator who takes a session follows its stream from there.
     #[serde(skip_serializing_if = "Option::is_none")]

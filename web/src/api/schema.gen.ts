@@ -952,6 +952,8 @@ export interface components {
              * @description The head of the session's stream.
              */
             last_seq: number;
+            /** @description The name of the operator who holds the session, while one does. */
+            operator_name?: string | null;
             /** Format: int64 */
             queue_position?: number | null;
             session: components["schemas"]["Session"];
@@ -969,6 +971,8 @@ export interface components {
         ClientView: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
+            /** @description The name of the operator who holds the session, while one does. */
+            operator_name?: string | null;
             /**
              * Format: int64
              * @description 1-based place in the queue while waiting or offered.
@@ -1651,6 +1655,11 @@ export interface components {
         SessionUpdate: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
+            /**
+             * @description In the session's own stream (its client's), while an operator holds
+             *     it: their name, so the client sees who joined.
+             */
+            operator_name?: string | null;
             /**
              * Format: int64
              * @description 1-based place in the queue while waiting or offered (client streams only).

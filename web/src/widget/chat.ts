@@ -69,6 +69,7 @@ export class Chat {
       outbox: parseOutbox(readStorage(this.#outboxStorageKey)),
       failed: new Set(),
       notice: null,
+      operator: null,
       draft: '',
       connected: false,
       failures: 0,
@@ -311,6 +312,11 @@ export class Chat {
   #applyView(view: SessionUpdate): void {
     const s = view.session.status;
     const next: Phase = s === 'ended' ? 'ended' : s === 'active' ? 'active' : 'waiting';
+    // Who joined, and who handed the client on (a transfer puts the session back in the queue).
+    if (next === 'active' && view.operator_name) this.#state.operator = { name: view.operator_name, handedOver: false };
+    else if (next === 'waiting' && this.#state.phase === 'active' && this.#state.operator) {
+      this.#state.operator = { ...this.#state.operator, handedOver: true };
+    } else if (next === 'ended') this.#state.operator = null;
     this.#state.view = view;
     if (next === 'ended' && this.#state.phase !== 'ended') {
       this.#live.stop();

@@ -23,6 +23,8 @@ export interface ChatState {
   /** Ids of pending messages whose last attempt failed (shown as not sent, retried). */
   failed: Set<string>;
   notice: string | null;
+  /** Who took the conversation; after a transfer, who handed it on (while waiting again). */
+  operator: { name: string; handedOver: boolean } | null;
   /** The composer's text, kept across renders. */
   draft: string;
   connected: boolean;
@@ -141,8 +143,10 @@ export class ChatUi {
   }
 
   renderStatus(): void {
-    const { phase, view } = this.#state;
+    const { phase, view, operator } = this.#state;
     const parts: string[] = [];
+    if (phase === 'active' && operator && !operator.handedOver) parts.push(this.#t('joined', { name: operator.name }));
+    if (phase === 'waiting' && operator?.handedOver) parts.push(this.#t('handedOver', { name: operator.name }));
     if (phase === 'waiting' && view) {
       if (this.#mode.kind === 'invitation') {
         // Waiting = the operator cannot take it now (not online); offered = ringing at the operator.

@@ -174,6 +174,8 @@ pub struct ClientView {
     /// 1-based place in the queue while waiting or offered.
     queue_position: Option<i64>,
     estimated_wait_s: Option<i64>,
+    /// The name of the operator who holds the session, while one does.
+    operator_name: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}", operation_id = "getClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
@@ -185,10 +187,12 @@ pub async fn get_session(
 ) -> ApiResult<Json<ClientView>> {
     let session = client.for_path(&id)?;
     let place = app.store.queue_place(&session, app.now()).await?;
+    let operator_name = sessions::holder_name(&app, &session).await?;
     Ok(Json(ClientView {
         session,
         queue_position: place.position,
         estimated_wait_s: place.estimated_wait_s,
+        operator_name,
     }))
 }
 

@@ -131,6 +131,25 @@ pub async fn start(app: &AppState, new: &NewSession) -> ApiResult<Session> {
         .publish(app))
 }
 
+/// The name of the operator who holds an active session (for its client).
+pub async fn holder_name(
+    app: &AppState,
+    session: &Session,
+) -> hovor_store::StoreResult<Option<String>> {
+    let Some(id) = session
+        .operator_id
+        .as_deref()
+        .filter(|_| session.status == SessionStatus::Active)
+    else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .user(&session.company_id, id)
+        .await?
+        .map(|u| u.name))
+}
+
 /// The operator takes the session: exactly one of several racing wins.
 ///
 /// An operator who picks a waiting client while an offer holds their last

@@ -17,6 +17,7 @@ on_both_stores!(
     bad_client_input_is_refused,
     waiting_clients_learn_their_new_place_when_someone_ahead_leaves,
     the_wait_is_estimated_from_recent_acceptances_only,
+    the_client_learns_who_joined,
 );
 
 async fn operator(
@@ -525,6 +526,43 @@ async fn bad_client_input_is_refused(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+}
+
+/// The client learns who took the conversation: live, on reconnecting, and
+/// from the client API. (Issue 12: "the client is not told when an
+/// operator joins".)
+async fn the_client_learns_who_joined(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = operator(&app, &c, "Jana", 2).await;
+    let tab = app.login(&jana).await;
+    let mut ws = tab.ws(None).await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    let mut karel = app.client_ws(&token, None).await;
+    assert!(karel.hello_raw["operator_name"].is_null());
+    ws.next_of("session.offered").await;
+    let r = tab
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let joined = loop {
+        let e = karel.next_of("session.changed").await;
+        if e["data"]["session"]["status"] == "active" {
+            break e;
+        }
+    };
+    assert_eq!(joined["data"]["operator_name"], "Jana", "{joined}");
+    let again = app.client_ws(&token, None).await;
+    assert_eq!(again.hello_raw["operator_name"], "Jana");
+    let view = app
+        .anonymous()
+        .bearer(&token)
+        .get(&format!("/api/v1/client/sessions/{id}"))
+        .await
+        .body;
+    assert_eq!(view["operator_name"], "Jana", "{view}");
+    // Operators' copies do not carry it (they know who they are).
+    let own = tab.get(&format!("/api/v1/sessions/{id}")).await.body;
+    assert!(own.get("operator_name").is_none(), "{own}");
 }
 
 /// A wait is estimated from how long recent clients waited to be taken, and

@@ -191,11 +191,20 @@ pub(crate) async fn announce(
     now: Millis,
 ) -> StoreResult<()> {
     let place = place_in(tx, session, now).await?;
-    announce_at(out, session, place, operators, now);
+    let operator_name = match (&session.operator_id, session.status) {
+        (Some(id), SessionStatus::Active) => sqlx::query("SELECT name FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<String, _>("name"))
+            .transpose()?,
+        _ => None,
+    };
+    announce_with(out, session, place, operator_name, operators, now);
     Ok(())
 }
 
-/// [`announce`], the client's place known.
+/// [`announce`], the client's place known (a session not held by anyone).
 pub(crate) fn announce_at(
     out: &mut Outgoing,
     session: &Session,
@@ -203,10 +212,22 @@ pub(crate) fn announce_at(
     operators: Operators<'_>,
     now: Millis,
 ) {
+    announce_with(out, session, place, None, operators, now);
+}
+
+fn announce_with(
+    out: &mut Outgoing,
+    session: &Session,
+    place: QueuePlace,
+    operator_name: Option<String>,
+    operators: Operators<'_>,
+    now: Millis,
+) {
     let own = RealtimeEvent::SessionChanged(SessionUpdate {
         session: session.clone(),
         queue_position: place.position,
         estimated_wait_s: place.estimated_wait_s,
+        operator_name,
         session_seq: None,
     });
     let own_place = out.event(&session.id, own, now);
@@ -222,6 +243,7 @@ pub(crate) fn announce_at(
         session: session.clone(),
         queue_position: None,
         estimated_wait_s: None,
+        operator_name: None,
         session_seq: None,
     };
     let (ids, event) = match operators {
