@@ -65,7 +65,7 @@ pub struct Refused {
 #[serde(untagged)]
 pub enum Hello {
     Operator(OperatorHello),
-    Client(ClientHello),
+    Client(Box<ClientHello>),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
