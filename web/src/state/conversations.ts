@@ -1,7 +1,7 @@
 // The operator's queue and conversations (signals + actions), fed by REST snapshots and the
 // WebSocket events session.offered, session.changed, message.created and queue.changed.
 
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import { ApiError, api } from '../api/client';
 import {
   addMessages,
@@ -16,6 +16,7 @@ import { lastSeqOf, newMessageId, type CryptoLike } from '../messages';
 import type { Message, Session } from '../types';
 import { addLiveListener, sendOverSocket, type LiveListener } from './live';
 import { myId } from './me';
+import { conversationInUrl, showConversationInUrl } from './route';
 import { windowActive, windowActiveNow } from './windowActive';
 
 export const queueItems = signal<Session[]>([]);
@@ -122,6 +123,7 @@ function addIncoming(sessionId: string, messages: Message[]): void {
 
 export function select(sessionId: string | null): void {
   selectedId.value = sessionId;
+  showConversationInUrl(sessionId);
   if (sessionId) {
     setConversations(conversations.value.map((c) => (c.session.id === sessionId ? markRead(c) : c)));
   }
@@ -129,6 +131,7 @@ export function select(sessionId: string | null): void {
 
 /** Removes an ended conversation from the list. */
 export function closeConversation(sessionId: string): void {
+  if (selectedId.value === sessionId) select(null);
   setConversations(conversations.value.filter((c) => c.session.id !== sessionId));
 }
 
@@ -256,6 +259,18 @@ const conversationsListener: LiveListener = {
 
 /** At boot: follow the session and its stream, and mark the open conversation read when back in front. */
 export function startConversations(): void {
+  // The address names the open conversation: after a reload it opens once loaded, and Back and
+  // Forward move between conversations and the panel.
+  effect(() => {
+    const wanted = conversationInUrl.value;
+    const list = conversations.value;
+    if (wanted === null) {
+      if (selectedId.peek() !== null) selectedId.value = null;
+    } else if (selectedId.peek() !== wanted && list.some((c) => c.session.id === wanted)) {
+      selectedId.value = wanted;
+      setConversations(list.map((c) => (c.session.id === wanted ? markRead(c) : c)));
+    }
+  });
   windowActive.subscribe((active) => {
     const id = selectedId.value;
     if (active && id) setConversations(conversations.value.map((c) => (c.session.id === id ? markRead(c) : c)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute } from './route';
+import { conversationInPath, parseRoute } from './route';
 
 describe('parseRoute', () => {
   it('knows the pages and sends anything else to the workspace', () => {
@@ -9,5 +9,17 @@ describe('parseRoute', () => {
     expect(parseRoute('/profile/')).toBe('/profile');
     expect(parseRoute('/admin//')).toBe('/admin');
     expect(parseRoute('/nowhere')).toBe('/');
+  });
+});
+
+describe('conversationInPath', () => {
+  it('reads the open conversation from /c/<id>, and nothing else', () => {
+    expect(conversationInPath('/c/ses_abc123')).toBe('ses_abc123');
+    expect(conversationInPath('/c/ses_abc123/')).toBe('ses_abc123');
+    expect(parseRoute('/c/ses_abc123')).toBe('/');
+    expect(conversationInPath('/')).toBeNull();
+    expect(conversationInPath('/c/')).toBeNull();
+    expect(conversationInPath('/c/a/b')).toBeNull();
+    expect(conversationInPath('/c/<script>')).toBeNull();
   });
 });

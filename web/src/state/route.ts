@@ -11,8 +11,16 @@ export function parseRoute(pathname: string): Route {
   return '/';
 }
 
+/** The conversation open in the workspace, as the address names it: `/c/<session id>`. */
+export function conversationInPath(pathname: string): string | null {
+  const m = /^\/c\/([A-Za-z0-9_-]{1,64})\/?$/.exec(pathname);
+  return m?.[1] ?? null;
+}
+
 /** The workspace until boot() reads the address. */
 export const route = signal<Route>('/');
+/** The conversation the address names (the workspace opens it once it is loaded). */
+export const conversationInUrl = signal<string | null>(null);
 
 export function navigate(to: Route, replace = false): void {
   if (window.location.pathname !== to) {
@@ -20,12 +28,26 @@ export function navigate(to: Route, replace = false): void {
     else window.history.pushState(null, '', to);
   }
   route.value = to;
+  conversationInUrl.value = null;
+}
+
+/**
+ * Puts the open conversation (or none) in the address, so a reload reopens it and Back closes it.
+ * Only on the workspace.
+ */
+export function showConversationInUrl(sessionId: string | null): void {
+  if (route.value !== '/') return;
+  const to = sessionId ? `/c/${sessionId}` : '/';
+  conversationInUrl.value = sessionId;
+  if (window.location.pathname !== to) window.history.pushState(null, '', to);
 }
 
 /** At boot: the page in the address bar, and the back and forward buttons from then on. */
 export function watchRoute(): void {
-  route.value = parseRoute(window.location.pathname);
-  window.addEventListener('popstate', () => {
+  const read = () => {
     route.value = parseRoute(window.location.pathname);
-  });
+    conversationInUrl.value = conversationInPath(window.location.pathname);
+  };
+  read();
+  window.addEventListener('popstate', read);
 }

@@ -1,0 +1,54 @@
+// Issue 12, "A reload loses the open conversation": the open conversation lives in the address
+// (/c/<session id>), so a reload reopens it and Back returns to the panel.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, logIn, newContext, openWidget, profileButton, startServer, visible } from '../lib/hovor.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a reload keeps the open conversation, and Back closes it', async () => {
+  const janaContext = await newContext(browser);
+  const jana = await janaContext.newPage();
+  await logIn(jana, server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+
+  const clientContext = await newContext(browser);
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, server.url);
+  await widget.getByLabel('Your name').fill('Karel Reload');
+  await widget.getByRole('button', { name: 'Start chat' }).click();
+
+  const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Karel Reload' });
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Karel Reload' }));
+  assert.match(new URL(jana.url()).pathname, /^\/c\/ses_[a-z0-9]+$/);
+  await conversation.getByRole('textbox', { name: 'Message' }).fill('Hello, Karel.');
+  await conversation.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await visible(conversation.getByRole('log', { name: 'Messages' }).getByText('Hello, Karel.', { exact: true }));
+
+  await jana.reload();
+  const again = await visible(jana.getByRole('region', { name: 'Conversation with Karel Reload' }));
+  await visible(again.getByRole('log', { name: 'Messages' }).getByText('Hello, Karel.', { exact: true }));
+
+  // Back: the panel; Forward: the conversation again.
+  await jana.goBack();
+  await visible(jana.getByRole('heading', { name: 'Hello, Jana' }));
+  assert.equal(new URL(jana.url()).pathname, '/');
+  await jana.goForward();
+  await visible(jana.getByRole('region', { name: 'Conversation with Karel Reload' }));
+
+  // "Back to the panel" puts the address back too.
+  await jana.getByRole('button', { name: /Back to the panel/ }).click();
+  assert.equal(new URL(jana.url()).pathname, '/');
+  await clientContext.close();
+  await janaContext.close();
+});
