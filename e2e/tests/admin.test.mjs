@@ -53,7 +53,7 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   await visible(renamed.getByText('Archived'));
   const labels = await menuLabels(page);
   assert.ok(!labels.some((l) => l.startsWith('Coffee')), JSON.stringify(labels));
-  assert.ok(labels.includes('Lunch · unpaid'));
+  assert.ok(labels.includes('Oběd · unpaid'));
 
   const settings = page.getByRole('region', { name: 'Company settings' });
   await settings.getByLabel('Status after login').selectOption('away');

@@ -41,7 +41,7 @@ test('a reload keeps the open conversation, and Back closes it', async () => {
 
   // Back: the panel; Forward: the conversation again.
   await jana.goBack();
-  await visible(jana.getByRole('heading', { name: 'Hello, Jana' }));
+  await visible(jana.getByRole('heading', { name: 'Hello', exact: true }));
   assert.equal(new URL(jana.url()).pathname, '/');
   await jana.goForward();
   await visible(jana.getByRole('region', { name: 'Conversation with Karel Reload' }));

@@ -32,7 +32,7 @@ test('Czech from the browser, switchable to English and back, remembered', async
   const button = await visible(profileButton(page, 'Jana Nováková', 'Online', 'Profil'));
   await button.click();
   let menu = await visible(page.getByRole('menu', { name: 'Nabídka profilu' }));
-  await visible(menu.getByRole('menuitemradio', { name: 'Lunch · neplacená' }));
+  await visible(menu.getByRole('menuitemradio', { name: 'Oběd · neplacená' }));
   await visible(menu.getByRole('menuitem', { name: 'Odhlásit se' }));
   await screenshot(page, 'lang-3-menu-cs');
   await menu.getByRole('menuitemradio', { name: 'Pryč', exact: true }).click();
@@ -46,7 +46,7 @@ test('Czech from the browser, switchable to English and back, remembered', async
   await menu.getByRole('menuitemradio', { name: 'English' }).click();
   await visible(profileButton(page, 'Jana Nováková', 'Away'));
   menu = await visible(page.getByRole('menu', { name: 'Profile menu' }));
-  await visible(menu.getByRole('menuitemradio', { name: 'Lunch · unpaid' }));
+  await visible(menu.getByRole('menuitemradio', { name: 'Oběd · unpaid' }));
   await visible(menu.getByRole('menuitem', { name: 'Log out' }));
   assert.equal(await menu.getByRole('menuitemradio', { name: 'English' }).getAttribute('aria-checked'), 'true');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');

@@ -43,8 +43,8 @@ test('logging in again after the grace period starts Online, not on the old paus
   const page = await yesterday.newPage();
   await logIn(page, server.url, 'jana@demo.test');
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
-  await chooseStatus(page, 'Jana Nováková', /^Personal/);
-  await visible(profileButton(page, 'Jana Nováková', 'Personal'));
+  await chooseStatus(page, 'Jana Nováková', /^Osobní volno/);
+  await visible(profileButton(page, 'Jana Nováková', 'Osobní volno'));
   // The browser closes without logging out.
   await yesterday.close();
 

@@ -21,8 +21,8 @@ test("the profile page lists today's time and history", async () => {
   const page = await context.newPage();
   await logIn(page, server.url, 'jana@demo.test');
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
-  await chooseStatus(page, 'Jana Nováková', /^Lunch/);
-  await visible(profileButton(page, 'Jana Nováková', 'Lunch'));
+  await chooseStatus(page, 'Jana Nováková', /^Oběd/);
+  await visible(profileButton(page, 'Jana Nováková', 'Oběd'));
 
   await page.getByRole('button', { name: /^Profile: / }).click();
   await page.getByRole('menuitem', { name: 'My profile' }).click();
@@ -35,18 +35,18 @@ test("the profile page lists today's time and history", async () => {
   await visible(lines.first());
   const texts = (await lines.allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
   const line = (label) => texts.find((s) => s.startsWith(label));
-  for (const label of ['Online', 'Away', 'Lunch', 'Personal', 'Training', 'Meeting', 'Offline']) {
+  for (const label of ['Online', 'Away', 'Oběd', 'Osobní volno', 'Školení', 'Porada', 'Offline']) {
     assert.ok(line(label), `a line for ${label}: ${JSON.stringify(texts)}`);
     assert.match(line(label), DURATION);
   }
-  assert.match(line('Lunch'), /unpaid/);
-  assert.match(line('Training'), /paid/);
+  assert.match(line('Oběd'), /unpaid/);
+  assert.match(line('Školení'), /paid/);
   // Today counts from Jana's first login, a moment ago: the night before it is not offline time.
   assert.match(line('Offline'), / 0 min$/, line('Offline'));
 
   const history = await visible(page.getByRole('list', { name: 'Recent status changes' }));
   const first = history.getByRole('listitem').first();
-  await visible(first.getByText('Lunch', { exact: true }));
+  await visible(first.getByText('Oběd', { exact: true }));
   await visible(first.getByText('Changed by the operator'));
   await visible(history.getByText('Logged in').first());
   await screenshot(page, 'profile-en');

@@ -35,11 +35,11 @@ test('a status change in one tab shows in the other tab', async () => {
   await visible(profileButton(second, 'Jana Nováková', 'Online'));
   await markDocument(second);
 
-  await chooseStatus(first, 'Jana Nováková', /^Lunch/);
-  await visible(profileButton(second, 'Jana Nováková', 'Lunch'));
+  await chooseStatus(first, 'Jana Nováková', /^Oběd/);
+  await visible(profileButton(second, 'Jana Nováková', 'Oběd'));
 
-  await chooseStatus(second, 'Jana Nováková', /^Training/);
-  await visible(profileButton(first, 'Jana Nováková', 'Training'));
+  await chooseStatus(second, 'Jana Nováková', /^Školení/);
+  await visible(profileButton(first, 'Jana Nováková', 'Školení'));
 
   await chooseStatus(first, 'Jana Nováková', 'Online');
   await visible(profileButton(second, 'Jana Nováková', 'Online'));

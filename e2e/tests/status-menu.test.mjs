@@ -30,20 +30,20 @@ test('the Profile menu changes the status, and it survives a reload', async () =
   const menu = await visible(page.getByRole('menu', { name: 'Profile menu' }));
   const items = menu.getByRole('menuitemradio');
   const labels = (await items.allInnerTexts()).map((s) => s.trim());
-  for (const expected of ['Online', 'Away', 'Lunch · unpaid', 'Personal · unpaid', 'Training · paid', 'Meeting · paid']) {
+  for (const expected of ['Online', 'Away', 'Oběd · unpaid', 'Osobní volno · unpaid', 'Školení · paid', 'Porada · paid']) {
     assert.ok(labels.includes(expected), `menu offers ${expected}: ${JSON.stringify(labels)}`);
   }
   assert.equal(await menu.getByRole('menuitemradio', { name: 'Online', exact: true }).getAttribute('aria-checked'), 'true');
   await screenshot(page, 'status-2-menu');
-  await menu.getByRole('menuitemradio', { name: 'Lunch · unpaid' }).click();
-  await visible(profileButton(page, 'Jana Nováková', 'Lunch'));
+  await menu.getByRole('menuitemradio', { name: 'Oběd · unpaid' }).click();
+  await visible(profileButton(page, 'Jana Nováková', 'Oběd'));
   await screenshot(page, 'status-3-lunch');
 
   await page.reload();
-  const lunch = await visible(profileButton(page, 'Jana Nováková', 'Lunch'));
+  const lunch = await visible(profileButton(page, 'Jana Nováková', 'Oběd'));
   await lunch.click();
   const menuAgain = await visible(page.getByRole('menu', { name: 'Profile menu' }));
-  assert.equal(await menuAgain.getByRole('menuitemradio', { name: /^Lunch/ }).getAttribute('aria-checked'), 'true');
+  assert.equal(await menuAgain.getByRole('menuitemradio', { name: /^Oběd/ }).getAttribute('aria-checked'), 'true');
   // Escape closes the menu and gives the focus back to the button.
   await page.keyboard.press('Escape');
   await menuAgain.waitFor({ state: 'detached' });

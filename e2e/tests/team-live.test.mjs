@@ -45,14 +45,14 @@ test("the supervisor's Team panel follows the operator live", async () => {
   await visible(sup.getByText('1 online · 0 away or on a break · 2 offline'));
   await markDocument(sup);
 
-  await chooseStatus(jana, 'Jana Nováková', /^Lunch/);
-  await visible(profileButton(jana, 'Jana Nováková', 'Lunch'));
-  await visible(janaRow.getByText('Lunch', { exact: true }));
+  await chooseStatus(jana, 'Jana Nováková', /^Oběd/);
+  await visible(profileButton(jana, 'Jana Nováková', 'Oběd'));
+  await visible(janaRow.getByText('Oběd', { exact: true }));
   await screenshot(sup, 'team-1-lunch');
 
   await chooseStatus(jana, 'Jana Nováková', 'Online');
   await visible(janaRow.getByText('Online', { exact: true }));
-  assert.equal(await janaRow.getByText('Lunch', { exact: true }).count(), 0);
+  assert.equal(await janaRow.getByText('Oběd', { exact: true }).count(), 0);
   assert.ok(await stillSameDocument(sup), 'the supervisor page was not reloaded');
 
   // An operator sees no Team panel.

@@ -49,11 +49,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
     ),
 ];
 
+/// The demo company is Czech: so are its pause types (the app's own texts
+/// follow each user's language; a company's data is its own).
 const DEMO_PAUSES: &[(&str, bool)] = &[
-    ("Lunch", false),
-    ("Personal", false),
-    ("Training", true),
-    ("Meeting", true),
+    ("Oběd", false),
+    ("Osobní volno", false),
+    ("Školení", true),
+    ("Porada", true),
 ];
 
 /// Creates the demo company unless it exists. Returns whether it was created.

@@ -74,7 +74,6 @@ function OperatorPanel() {
   const [tab, setTab] = useState<Tab>('channels');
   const current = me.value;
   if (!current) return null;
-  const firstName = current.user.name.split(/\s+/)[0] ?? current.user.name;
   const active = TABS.find((x) => x.id === tab) ?? TABS[0]!;
   const onKey = (ev: KeyboardEvent) => {
     const i = TABS.findIndex((x) => x.id === tab);
@@ -90,7 +89,7 @@ function OperatorPanel() {
   return (
     <section class="card panel" aria-label={t('panel.label')}>
       <div class="panel-head">
-        <h1 class="panel-title">{t('panel.greeting', { name: firstName })}</h1>
+        <h1 class="panel-title">{t('panel.greeting')}</h1>
         <p class="muted">{t('panel.statusHint')}</p>
       </div>
       <div class="tabs" role="tablist" aria-label={t('panel.label')} onKeyDown={onKey}>

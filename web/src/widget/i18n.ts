@@ -61,7 +61,7 @@ const cs: Record<WidgetKey, string> = {
   close: 'Zavřít okno chatu',
   title: 'Napište nám',
   online: 'Jsme online',
-  busy: 'Všichni operátoři jsou vytížení, chvilku počkáte.',
+  busy: 'Všichni operátoři jsou právě vytížení, chvíli si počkáte.',
   offline: 'Teď nejsme k zastižení. Zkuste to prosím později — rádi vám pomůžeme.',
   offlineTitle: 'Jsme offline',
   startIntro: 'Zeptejte se nás na cokoli. Jméno a e-mail vyplňovat nemusíte.',
