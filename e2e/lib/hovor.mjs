@@ -86,8 +86,8 @@ export function launchBrowser() {
   });
 }
 
-export function newContext(browser, locale = 'en-US') {
-  return browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+export function newContext(browser, locale = 'en-US', extra = {}) {
+  return browser.newContext({ locale, viewport: { width: 1280, height: 800 }, ...extra });
 }
 
 /** Fills the login form and submits it (English labels unless told otherwise). */
@@ -172,4 +172,20 @@ export async function apiSession(url, email, password = PASSWORD) {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
+}
+
+/**
+ * Runs axe-core (the npm package, injected into the page) and returns the serious and critical
+ * violations, each as "rule: target (summary)". Shadow DOM (the widget) is included.
+ */
+export async function seriousA11yViolations(page, { include } = {}) {
+  await page.addScriptTag({ path: join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js') });
+  const found = await page.evaluate(async (context) => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(context ?? document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} (${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim() ?? ''})`));
+  }, include ?? null);
+  return found;
 }

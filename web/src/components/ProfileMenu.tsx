@@ -93,8 +93,8 @@ export function ProfileMenu() {
           }
         }}
       >
-        <span class="avatar" aria-hidden="true">
-          {initials(current.user.name)}
+        {/* The initials are drawn by CSS: a picture of the name, not text the button's name must repeat. */}
+        <span class="avatar" aria-hidden="true" data-initials={initials(current.user.name)}>
           <StatusDot tone={tone} size="sm" />
         </span>
         <span class="profile-text" aria-hidden="true">

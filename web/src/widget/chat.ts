@@ -27,6 +27,11 @@ import {
 import { ChatUi, type ChatState, type Phase } from './ui';
 
 const POLL_MS = 15_000;
+
+/** A coarse pointer (a finger) and no fine one: a phone or a tablet. */
+function touchScreen(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia('(pointer: coarse)').matches;
+}
 const RETRY_MS = 4_000;
 
 export interface ChatOptions {
@@ -204,7 +209,8 @@ export class Chat {
     if (this.#state.chat) this.#saveChat();
     if (open && this.#state.phase === 'start') void this.#pollAvailability();
     this.#ui.render();
-    if (open) this.#ui.focusFirst();
+    // On a touch screen, focusing a field opens the keyboard over the panel: let the client tap.
+    if (open && !touchScreen()) this.#ui.focusFirst();
   }
 
   /** A new conversation (started or redeemed): keep it, show it, and connect. */
