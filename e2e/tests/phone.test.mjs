@@ -75,6 +75,17 @@ test('the handset follows the phone line: registration, the channel switch; Jana
   await channelSwitch(eva, 'Phone').click();
   await visible(eva.getByRole('button', { name: 'Phone line: ready', exact: true }));
 
+  // Ready, but the company has no dial URL: the pad says so in words (the server's 409
+  // telephony_not_configured), not "your line is not ready". Service codes take * and #.
+  await eva.getByRole('button', { name: 'Phone line: ready', exact: true }).click();
+  const readyPad = await visible(eva.getByRole('dialog', { name: 'Dial pad' }));
+  for (const k of ['*', '2', '1', '#']) await readyPad.getByRole('button', { name: `Key ${k}`, exact: true }).click();
+  assert.equal(await readyPad.getByRole('textbox', { name: 'Number to call' }).inputValue(), '*21#');
+  await readyPad.getByRole('button', { name: 'Call', exact: true }).click();
+  await visible(readyPad.getByRole('alert').filter({ hasText: 'Telephony is not set up for your company yet' }));
+  await eva.keyboard.press('Escape');
+  await readyPad.waitFor({ state: 'hidden' });
+
   // Unregistered: grey, "phone not registered"; the dial pad says why a call cannot start.
   assert.equal((await pbx('PUT', '/api/v1/telephony/extensions/201', { registered: false })).status, 200);
   const grey = await visible(eva.getByRole('button', { name: 'Phone line unavailable: phone not registered', exact: true }));

@@ -26,6 +26,12 @@ describe('phone line', () => {
     expect(dialable('+420777123456')).toBe(true);
     expect(dialable('12')).toBe(false);
     expect(dialProblem(409, 'line_unavailable')).toBe('phone.err.line_unavailable');
+    expect(dialProblem(409, 'telephony_not_configured')).toBe('phone.err.not_configured');
+    expect(dialProblem(409, 'exchange_unreachable')).toBe('phone.err.exchange_unreachable');
+    expect(dialProblem(409, 'something_new')).toBe('phone.err.failed');
+    expect(cleanNumber('*21#')).toBe('*21#');
+    expect(dialable('*21#')).toBe(true);
+    expect(dialable('*#')).toBe(false);
     expect(dialProblem(422, 'invalid_number')).toBe('phone.err.invalid_number');
     expect(dialProblem(500, 'x')).toBe('phone.err.failed');
   });

@@ -50,20 +50,35 @@ export function lineText(line: PhoneLine, translate: (key: MessageKey, params?: 
 export function cleanNumber(raw: string): string {
   const trimmed = raw.trim();
   const plus = trimmed.startsWith('+') ? '+' : '';
-  return plus + trimmed.replace(/\D+/g, '').slice(0, 20);
+  return plus + trimmed.replace(/[^\d*#]+/g, '').slice(0, 20);
 }
 
-/** A number worth sending (the server decides for real): 3–20 digits, an optional leading +. */
+/** A number worth sending (the server decides for real): 3–20 digits, `*` and `#`, an optional leading +. */
 export function dialable(number: string): boolean {
-  return /^\+?\d{3,20}$/.test(number);
+  return /^\+?[\d*#]{3,20}$/.test(number);
 }
 
-export type DialProblem = 'phone.err.line_unavailable' | 'phone.err.invalid_number' | 'phone.err.failed';
+export type DialProblem =
+  | 'phone.err.line_unavailable'
+  | 'phone.err.not_configured'
+  | 'phone.err.exchange_unreachable'
+  | 'phone.err.invalid_number'
+  | 'phone.err.failed';
 
+/** What to tell the operator, from the server's own error code (never guessed from the status alone). */
 export function dialProblem(status: number, code: string): DialProblem {
-  if (code === 'line_unavailable' || status === 409) return 'phone.err.line_unavailable';
-  if (code === 'invalid_number' || status === 422) return 'phone.err.invalid_number';
-  return 'phone.err.failed';
+  switch (code) {
+    case 'line_unavailable':
+      return 'phone.err.line_unavailable';
+    case 'telephony_not_configured':
+      return 'phone.err.not_configured';
+    case 'exchange_unreachable':
+      return 'phone.err.exchange_unreachable';
+    case 'invalid_number':
+      return 'phone.err.invalid_number';
+    default:
+      return status === 422 ? 'phone.err.invalid_number' : 'phone.err.failed';
+  }
 }
 
 /** Earlier sessions of a number: how many (not counting this one) and the date of the last. */

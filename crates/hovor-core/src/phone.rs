@@ -97,10 +97,14 @@ pub fn valid_extension(text: &str) -> bool {
     (2..=20).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A dialable number: digits with an optional leading +, 3 to 20 digits.
+/// A dialable number: 3 to 20 digits, `*` and `#` (service codes such as
+/// `*21#`), with an optional leading +.
 pub fn valid_number(text: &str) -> bool {
     let digits = text.strip_prefix('+').unwrap_or(text);
-    (3..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    (3..=20).contains(&digits.len())
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
 }
 
 /// What the exchange reports of a call.
@@ -316,6 +320,9 @@ mod tests {
         assert!(!valid_extension("2"));
         assert!(!valid_extension("20a"));
         assert!(valid_number("+420777123456"));
+        assert!(valid_number("*21#"));
         assert!(!valid_number("call me"));
+        assert!(!valid_number("12"));
+        assert!(!valid_number("+42-077"));
     }
 }

@@ -5,7 +5,7 @@ import { t } from '../state/lang';
 import { myPhoneLine } from '../state/phoneLine';
 import { useDismiss } from './useDismiss';
 
-const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '0'] as const;
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
 /** The handset icon (decorative: its button or label says what it means). */
 export function Handset({ class: cls = 'handset-icon' }: { class?: string }) {
@@ -65,7 +65,15 @@ function DialPad({ lineText: text, ready }: { lineText: string; ready: boolean }
 
   const press = (key: string) => {
     setNumber((n) => cleanNumber(key === '+' ? (n === '' ? '+' : n) : n + key));
-    inputRef.current?.focus();
+    const input = inputRef.current;
+    input?.focus();
+    // Keep the end of a long number in view (a key press does not move the caret there).
+    requestAnimationFrame(() => {
+      if (input) {
+        input.setSelectionRange(input.value.length, input.value.length);
+        input.scrollLeft = input.scrollWidth;
+      }
+    });
   };
   const call = async (ev: Event) => {
     ev.preventDefault();
@@ -98,6 +106,9 @@ function DialPad({ lineText: text, ready }: { lineText: string; ready: boolean }
           value={number}
           onInput={(ev) => setNumber(cleanNumber(ev.currentTarget.value))}
         />
+        <button type="button" class="btn btn-small" aria-label={t('phone.plus')} disabled={number !== ''} onClick={() => press('+')}>
+          +
+        </button>
         <button
           type="button"
           class="btn btn-small"

@@ -308,7 +308,7 @@ pub async fn dial(
     if !valid_number(&body.to) {
         return Err(ApiError::invalid(
             "invalid_number",
-            "dial digits, optionally with a leading +",
+            "dial 3 to 20 digits, * and #, optionally with a leading +",
         ));
     }
     let call_id = phone::dial(&app, &user, &body.to).await?;
