@@ -46,9 +46,21 @@ test('a reload keeps the open conversation, and Back closes it', async () => {
   await jana.goForward();
   await visible(jana.getByRole('region', { name: 'Conversation with Karel Reload' }));
 
+  // Karel writes while Jana reads the conversation.
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Are you there?');
+  await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await visible(jana.getByRole('log', { name: 'Messages' }).getByText('Are you there?', { exact: true }));
+
   // "Back to the panel" puts the address back too.
   await jana.getByRole('button', { name: /Back to the panel/ }).click();
   assert.equal(new URL(jana.url()).pathname, '/');
+
+  // A reload on the panel: what she read stays read (no unread badge comes back).
+  await jana.reload();
+  const mine = jana.getByRole('listitem').filter({ hasText: 'Karel Reload' });
+  await visible(mine.getByRole('button'));
+  await jana.waitForTimeout(500);
+  assert.equal(await mine.locator('.unread-badge').count(), 0, 'no unread badge for a message already read');
   await clientContext.close();
   await janaContext.close();
 });

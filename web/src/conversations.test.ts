@@ -10,6 +10,7 @@ import {
   secondsUntil,
   shortPage,
   unreadCount,
+  withReadSeq,
   type Conversation,
 } from './conversations';
 import type { Message, Session } from './types';
@@ -84,13 +85,21 @@ describe('conversations', () => {
   });
   it('counts unread client messages only, and clears them when read or open', () => {
     let c = addMessages(base, [msg(1), msg(2, 'operator'), msg(3), msg(4, 'system')], false);
-    expect(unreadCount(c)).toBe(2);
+    expect(unreadCount(c)).toBe(1); // the first was answered
     c = markRead(c);
     expect(unreadCount(c)).toBe(0);
     c = addMessages(c, [msg(5)], false);
     expect(unreadCount(c)).toBe(1);
     c = addMessages(c, [msg(6)], true);
     expect(unreadCount(c)).toBe(0);
+  });
+  it('counts a client message answered by the operator as read, and keeps a read mark from before a reload', () => {
+    const c = addMessages(base, [msg(1), msg(2), msg(3, 'operator'), msg(4)], false);
+    expect(unreadCount(c)).toBe(1);
+    const reloaded = addMessages(base, [msg(1), msg(2), msg(5)], false);
+    expect(unreadCount(reloaded)).toBe(3);
+    expect(unreadCount(withReadSeq(reloaded, 2))).toBe(1);
+    expect(withReadSeq(withReadSeq(reloaded, 2), 1).readSeq).toBe(2);
   });
   it('keeps the same object when nothing is new', () => {
     const c = addMessages(base, [msg(1)], false);

@@ -54,9 +54,19 @@ export function formatWait(totalSeconds: number): string {
   return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
 }
 
-/** Client messages the operator has not seen yet. */
+/**
+ * Client messages the operator has not seen yet: after what they marked read, and after their own
+ * last answer (answering a message means it was read, in whichever tab or browser).
+ */
 export function unreadCount(conversation: Conversation): number {
-  return conversation.messages.filter((m) => m.author === 'client' && m.seq > conversation.readSeq).length;
+  let seen = conversation.readSeq;
+  for (const m of conversation.messages) if (m.author === 'operator' && m.seq > seen) seen = m.seq;
+  return conversation.messages.filter((m) => m.author === 'client' && m.seq > seen).length;
+}
+
+/** The conversation with at least this read mark (one kept from before a reload). */
+export function withReadSeq(conversation: Conversation, readSeq: number): Conversation {
+  return readSeq > conversation.readSeq ? { ...conversation, readSeq } : conversation;
 }
 
 /** Marks everything in the conversation as read. */

@@ -8,6 +8,7 @@ import {
   applySession,
   applyToQueue,
   markRead,
+  withReadSeq,
   orderQueue,
   unreadCount,
   type Conversation,
@@ -54,7 +55,30 @@ function noteQueue(report: boolean): void {
 let ticker: ReturnType<typeof setInterval> | null = null;
 let queueTimer: ReturnType<typeof setTimeout> | null = null;
 
-function setConversations(next: Conversation[]): void {
+/** Read marks survive a reload: kept per session in this browser. */
+const READ_KEY = 'hovor.read.';
+function storedReadSeq(sessionId: string): number {
+  try {
+    const n = Number(window.localStorage.getItem(READ_KEY + sessionId));
+    return Number.isFinite(n) ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+function storeReadSeq(sessionId: string, readSeq: number): void {
+  try {
+    if (readSeq > storedReadSeq(sessionId)) window.localStorage.setItem(READ_KEY + sessionId, String(readSeq));
+  } catch {
+    // Private mode or full storage: the mark lasts until the reload.
+  }
+}
+
+function setConversations(list: Conversation[]): void {
+  const next = list.map((c) => {
+    const kept = withReadSeq(c, storedReadSeq(c.session.id));
+    if (kept.readSeq > 0) storeReadSeq(c.session.id, kept.readSeq);
+    return kept;
+  });
   conversations.value = next;
   if (selectedId.value && !next.some((c) => c.session.id === selectedId.value)) selectedId.value = null;
 }
