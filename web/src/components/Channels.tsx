@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { CHANNEL_LABEL } from '../channels';
-import { companySettings, loadCompanySettings, myChannels, toggleMyChannel } from '../state/channels';
+import { companySettings, myChannels, toggleMyChannel } from '../state/channels';
 import { t } from '../state/lang';
 import { me } from '../state/me';
 import type { Channel, ChannelSetting } from '../types';
@@ -9,9 +9,6 @@ import type { Channel, ChannelSetting } from '../types';
 export function ChannelsTab() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<Channel | null>(null);
-  useEffect(() => {
-    void loadCompanySettings();
-  }, []);
   const current = me.value;
   if (!current) return null;
   const channels = myChannels.value;

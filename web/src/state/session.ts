@@ -21,6 +21,10 @@ export const bootError = signal<string | null>(null);
 /** The first live listener (boot() adds it before the others): snapshots and operator events. */
 export const sessionListener: LiveListener = {
   onFresh() {
+    if (snapshotFallback !== null) {
+      clearTimeout(snapshotFallback);
+      snapshotFallback = null;
+    }
     void refreshSnapshot();
   },
   onSettingsChanged() {
@@ -75,10 +79,22 @@ async function checkSession(): Promise<void> {
   }
 }
 
+/**
+ * The rest of the snapshot (pause types, team, settings) is read once the socket says hello — a
+ * fresh stream reloads snapshots anyway, and reading them before would read them twice. Should the
+ * socket not come up soon (a proxy that blocks WebSockets), they are read without it.
+ */
+const SNAPSHOT_WITHOUT_SOCKET_MS = 3000;
+let snapshotFallback: ReturnType<typeof setTimeout> | null = null;
+
 async function signedIn(current: Me): Promise<void> {
   setCsrfToken(current.csrf_token);
   me.value = current;
-  await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]).catch(() => undefined);
+  if (snapshotFallback !== null) clearTimeout(snapshotFallback);
+  snapshotFallback = setTimeout(() => {
+    snapshotFallback = null;
+    void Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]).catch(() => undefined);
+  }, SNAPSHOT_WITHOUT_SOCKET_MS);
   tellSignedIn(current);
   startLive({
     onLoggedOut: () => signedOut(),
@@ -90,6 +106,10 @@ async function signedIn(current: Me): Promise<void> {
 }
 
 function signedOut(): void {
+  if (snapshotFallback !== null) {
+    clearTimeout(snapshotFallback);
+    snapshotFallback = null;
+  }
   stopLive();
   setCsrfToken(null);
   me.value = null;

@@ -1,0 +1,42 @@
+// Issue 12, "Delivery": the first load of the workspace asks for each snapshot once (company
+// settings, pause types, the team), not two or three times.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, logIn, newContext, profileButton, startServer, visible } from '../lib/hovor.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the workspace loads each snapshot once', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await logIn(page, server.url, 'supervisor@demo.test');
+  await visible(profileButton(page, 'Petra Svobodová', 'Online'));
+
+  // A reload: the boot the issue measured.
+  const asked = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/v1/')) asked.push(`${r.method()} ${path}`);
+  });
+  await page.reload();
+  await visible(profileButton(page, 'Petra Svobodová', 'Online'));
+  await visible(page.getByRole('table', { name: 'Team' }));
+  await page.waitForTimeout(1500);
+  const count = (what) => asked.filter((a) => a === what).length;
+  assert.equal(count('GET /api/v1/company/settings'), 1, asked.join('\n'));
+  assert.equal(count('GET /api/v1/pause-types'), 1, asked.join('\n'));
+  assert.equal(count('GET /api/v1/operators'), 1, asked.join('\n'));
+  // /me: once to learn who is signed in, once after the socket is up (so nothing between the two is
+  // missed).
+  assert.ok(count('GET /api/v1/me') <= 2, asked.join('\n'));
+  await context.close();
+});
