@@ -332,7 +332,7 @@ test('two hidden workspace tabs of the same operator alert exactly once', async 
   // Both tabs are unlocked for audio the way an operator would do it: a click in each.
   for (const p of [first, second]) {
     await inFront(p);
-    await p.getByRole('heading', { name: /^Hello, Jana/ }).click();
+    await p.getByRole('heading', { name: 'Hello', exact: true }).click();
   }
   await clear(first, second);
   const other = await otherTabInFront(ctx, [first, second]);
@@ -392,7 +392,7 @@ test('without any interaction yet the audio waits for the first click, and says 
     await visible(hint);
     await screenshot(page, 'notifications-audio-hint');
     await inFront(page);
-    await page.getByRole('heading', { name: /^Hello, Jana/ }).click();
+    await page.getByRole('heading', { name: 'Hello', exact: true }).click();
     await hint.waitFor({ state: 'detached' });
     await page.getByRole('tab', { name: 'Notifications' }).click();
     await clear(page);

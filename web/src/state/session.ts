@@ -121,12 +121,21 @@ function signedOut(): void {
 
 /** At boot: signed in already (the cookie)? Then the workspace, else the login page. */
 export async function resumeSession(): Promise<void> {
+  // No login in this browser (the server's readable marker): the login page, without asking /me
+  // for a 401 the console would show.
+  if (!document.cookie.split(';').some((c) => c.trim() === 'hovor_signed_in=1')) {
+    if (route.value !== '/login') navigate('/login', true);
+    booted.value = true;
+    return;
+  }
   try {
     const current = await api.me();
     await signedIn(current);
     if (route.value === '/login') navigate('/', true);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
+      // The login session ended (expired, or logged out elsewhere): forget the marker too.
+      document.cookie = 'hovor_signed_in=; Path=/; Max-Age=0; SameSite=Lax';
       if (route.value !== '/login') navigate('/login', true);
     } else {
       bootError.value = err instanceof Error ? err.message : String(err);

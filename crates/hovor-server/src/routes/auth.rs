@@ -43,6 +43,10 @@ pub struct LoginReply {
     pub csrf_token: String,
 }
 
+/// Readable by the web app: "a login session was started in this browser".
+/// It grants nothing; the session cookie does.
+pub const SIGNED_IN_COOKIE: &str = "hovor_signed_in";
+
 /// Logs in; sets the `hovor_session` cookie (HttpOnly, SameSite=Lax).
 #[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "logIn", tag = "Auth", request_body = LoginBody,
     responses((status = 200, body = LoginReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -86,11 +90,20 @@ pub async fn login(
         ttl.as_secs(),
         if app.secure_cookies() { "; Secure" } else { "" }
     );
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
+    // A marker the web app can read (no secret in it): without it, the app
+    // shows the login page at once instead of asking /me for a 401.
+    let marker = format!(
+        "{SIGNED_IN_COOKIE}=1; Path=/; SameSite=Lax; Max-Age={}{}",
+        ttl.as_secs(),
+        if app.secure_cookies() { "; Secure" } else { "" }
     );
+    let mut headers = HeaderMap::new();
+    for value in [cookie, marker] {
+        headers.append(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&value).map_err(|e| ApiError::internal("cookie", e))?,
+        );
+    }
     Ok((headers, Json(LoginReply { user, csrf_token })).into_response())
 }
 
@@ -104,11 +117,14 @@ pub async fn logout(State(app): State<AppState>, actor: Actor) -> ApiResult<Resp
         .ok_or_else(|| ApiError::forbidden("an API key cannot log out"))?;
     status::log_out_everywhere(&app, user).await?;
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let marker = format!("{SIGNED_IN_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0");
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::internal("cookie", e))?,
-    );
+    for value in [cookie, marker] {
+        headers.append(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&value).map_err(|e| ApiError::internal("cookie", e))?,
+        );
+    }
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
