@@ -38,13 +38,13 @@ impl ClientPresence {
         now.saturating_sub(self.seen_at) >= window
     }
 
-    /// Not there now, though perhaps not gone for good yet: no connection,
-    /// and either the page said it was leaving or nothing was heard for the
-    /// reload window (a client of its own that polls is heard by its
-    /// requests). An offer that runs out meanwhile is not the operator's miss.
-    pub fn is_away(&self, now: Millis) -> bool {
+    /// Not there now, though perhaps not gone for good yet: no open
+    /// connection. An offer that runs out meanwhile is not the operator's
+    /// miss — when in doubt (a reload at that very moment, or a client of
+    /// its own that polls over HTTP without a socket), the operator is not
+    /// blamed: wrongly setting someone Away costs more than a missed miss.
+    pub fn is_away(&self) -> bool {
         self.connections == 0
-            && (self.leaving || now.saturating_sub(self.seen_at) >= LEAVING_WINDOW_MS)
     }
 }
 
@@ -66,15 +66,13 @@ mod tests {
     fn a_connected_client_is_never_gone() {
         let p = presence(1, 0, false);
         assert!(!p.is_gone(GONE, 10 * GONE));
-        assert!(!p.is_away(10 * GONE));
+        assert!(!p.is_away());
     }
 
     #[test]
     fn a_client_without_a_connection_is_gone_after_the_companys_time() {
         let p = presence(0, 1_000, false);
-        // Just seen (a request, a reload): not away yet.
-        assert!(!p.is_away(1_000 + LEAVING_WINDOW_MS - 1));
-        assert!(p.is_away(1_000 + LEAVING_WINDOW_MS));
+        assert!(p.is_away(), "no connection: away, perhaps for a moment");
         assert!(!p.is_gone(GONE, 1_000 + GONE - 1));
         assert!(p.is_gone(GONE, 1_000 + GONE));
     }
@@ -82,7 +80,7 @@ mod tests {
     #[test]
     fn a_page_that_said_it_was_leaving_is_gone_after_the_reload_window() {
         let p = presence(0, 1_000, true);
-        assert!(p.is_away(1_000), "away at once");
+        assert!(p.is_away());
         assert!(!p.is_gone(GONE, 1_000 + LEAVING_WINDOW_MS - 1));
         assert!(p.is_gone(GONE, 1_000 + LEAVING_WINDOW_MS));
         // A company time shorter than the window wins.

@@ -145,7 +145,7 @@ pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
             .store
             .client_presence(&session_id)
             .await?
-            .is_some_and(|p| p.is_away(app.now()));
+            .is_some_and(|p| p.is_away());
         if away && !client_away {
             let command = Command::SetStatus {
                 status: Status::Away,
