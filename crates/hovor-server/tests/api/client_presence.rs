@@ -141,9 +141,14 @@ async fn client_connections_do_not_outlive_a_restart(app: TestApp) {
     let _eva = serving(&app, &c).await;
     let (id, token) = app.start_chat("acme", "Karel").await;
     let karel = app.client_ws(&token, None).await;
+    // Bára's page closed cleanly, a while before the node went down.
+    let (_, bara_token) = app.start_chat("acme", "Bára").await;
+    app.client_ws(&bara_token, None).await.close().await;
+    app.clock.advance_ms(50_000);
     // The node dies with Karel's socket counted as open; its disconnect
-    // is never recorded.
+    // is never recorded. It is down for five minutes.
     std::mem::forget(karel);
+    app.clock.advance_ms(5 * 60_000);
     let restarted = app.restarted_state().await;
     hovor_server::services::client_presence::forget_client_connections_from_before(&restarted)
         .await
@@ -154,14 +159,14 @@ async fn client_connections_do_not_outlive_a_restart(app: TestApp) {
             .await
             .expect("reap"),
         0,
-        "a minute to come back from the restart"
+        "a minute to come back from the restart, for both"
     );
     app.clock.advance_ms(1_000);
     assert_eq!(
         hovor_server::services::client_presence::abandon_gone_clients(&restarted)
             .await
             .expect("reap"),
-        1
+        2
     );
     let session = app
         .store()

@@ -133,9 +133,13 @@ impl ClientPresenceStore for Backend {
     }
 
     async fn reset_client_connections(&self, now: Millis) -> StoreResult<u64> {
+        // Every queued session, not only those counted as connected: while
+        // the node was down no client could connect, so none has been gone
+        // for longer than the restart.
         let done = sqlx::query(
             "UPDATE sessions SET client_connections = 0, client_seen_at = $1, \
-             client_leaving = FALSE WHERE client_connections > 0",
+             client_leaving = FALSE \
+             WHERE client_connections > 0 OR status IN ('waiting', 'offered')",
         )
         .bind(now)
         .execute(self.writer())

@@ -38,7 +38,8 @@ pub trait ClientPresenceStore {
         now: Millis,
     ) -> StoreResult<Committed<Option<Session>>>;
     /// No connection survives a restart of a single node: every client
-    /// counted as connected is seen now, with none open, and has the
+    /// counted as connected, and every queued client (none could connect
+    /// while the node was down), is seen now, with none open, and has the
     /// company's time to come back.
     async fn reset_client_connections(&self, now: Millis) -> StoreResult<u64>;
 }
