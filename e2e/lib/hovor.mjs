@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,6 +70,35 @@ export async function startServer() {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh `hovor demo` and a Chromium for this test file: started before its tests, then `setup`
+ * (the file's own preparation, given them), and stopped after them. Each test file runs in a process
+ * of its own, so each gets its own server.
+ */
+export function serverAndBrowser(setup) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+    await setup?.(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/** A client on the demo website starts a chat in the widget (in a context of their own). */
+export async function widgetChat(browser, url, name, { locale = 'en-US', nameLabel = 'Your name', start = 'Start chat', button } = {}) {
+  const context = await newContext(browser, locale);
+  const page = await context.newPage();
+  const widget = await openWidget(page, url, button ? { button } : {});
+  await widget.getByLabel(nameLabel).fill(name);
+  await widget.getByRole('button', { name: start }).click();
+  return { context, page, widget };
 }
 
 export function launchBrowser() {

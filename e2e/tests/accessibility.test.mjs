@@ -1,16 +1,15 @@
 // Issue 12, "Accessibility": axe-core runs on the login page, the workspace, a conversation, the admin
 // page and the widget, in both languages, and any serious or critical violation fails the test.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   CS_LOGIN,
-  launchBrowser,
   logIn,
   newContext,
   openWidget,
   profileButton,
   seriousA11yViolations,
-  startServer,
+  serverAndBrowser,
   visible,
 } from '../lib/hovor.mjs';
 
@@ -21,16 +20,7 @@ const AXE = { bypassCSP: true };
 // that its CSS does not reach the widget).
 const WIDGET = { include: [['hovor-widget']] };
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function expectClean(page, what, include) {
   const violations = await seriousA11yViolations(page, include ? { include } : {});
@@ -45,22 +35,22 @@ for (const [locale, lang] of [
     const labels = lang === 'cs' ? CS_LOGIN : undefined;
     const cs = lang === 'cs';
 
-    const loginContext = await newContext(browser, locale, AXE);
+    const loginContext = await newContext(env.browser, locale, AXE);
     const loginPage = await loginContext.newPage();
-    await loginPage.goto(server.url);
+    await loginPage.goto(env.server.url);
     await visible(loginPage.getByRole('button', { name: cs ? 'Přihlásit se' : 'Log in', exact: true }));
     await expectClean(loginPage, 'login page');
     await loginContext.close();
 
     // The widget, with a conversation waiting and then taken.
-    const clientContext = await newContext(browser, locale, AXE);
+    const clientContext = await newContext(env.browser, locale, AXE);
     const client = await clientContext.newPage();
-    const widget = await openWidget(client, server.url, { button: cs ? 'Napište nám' : 'Chat with us' });
+    const widget = await openWidget(client, env.server.url, { button: cs ? 'Napište nám' : 'Chat with us' });
     await expectClean(client, 'widget: start form', WIDGET);
 
-    const janaContext = await newContext(browser, locale, AXE);
+    const janaContext = await newContext(env.browser, locale, AXE);
     const jana = await janaContext.newPage();
-    await logIn(jana, server.url, 'jana@demo.test', labels ? { labels } : {});
+    await logIn(jana, env.server.url, 'jana@demo.test', labels ? { labels } : {});
     await visible(profileButton(jana, 'Jana Nováková', 'Online', cs ? 'Profil' : 'Profile'));
 
     await widget.getByLabel(cs ? 'Vaše jméno' : 'Your name').fill(`Klient ${lang}`);
@@ -79,9 +69,9 @@ for (const [locale, lang] of [
     await janaContext.close();
     await clientContext.close();
 
-    const adminContext = await newContext(browser, locale, AXE);
+    const adminContext = await newContext(env.browser, locale, AXE);
     const admin = await adminContext.newPage();
-    await logIn(admin, server.url, 'admin@demo.test', labels ? { labels } : {});
+    await logIn(admin, env.server.url, 'admin@demo.test', labels ? { labels } : {});
     await admin.getByRole('link', { name: cs ? 'Administrace' : 'Administration' }).click();
     await visible(admin.getByRole('region', { name: cs ? 'Nastavení firmy' : 'Company settings' }));
     await expectClean(admin, 'admin page');
@@ -91,13 +81,13 @@ for (const [locale, lang] of [
 
 test('the widget on a phone: 16 px fields (no zoom on focus), and opening it does not pop up the keyboard', async () => {
   // Jana is online, so the widget offers the start form.
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
-  const phone = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const phone = await env.browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await phone.newPage();
-  const widget = await openWidget(page, server.url);
+  const widget = await openWidget(page, env.server.url);
   const name = widget.getByLabel('Your name');
   await visible(name);
   assert.equal(await page.evaluate(() => matchMedia('(pointer: coarse)').matches), true, 'a touch screen');
@@ -107,9 +97,9 @@ test('the widget on a phone: 16 px fields (no zoom on focus), and opening it doe
   await phone.close();
 
   // On a desktop the name field gets the focus at once, as before.
-  const desk = await newContext(browser);
+  const desk = await newContext(env.browser);
   const deskPage = await desk.newPage();
-  await openWidget(deskPage, server.url);
+  await openWidget(deskPage, env.server.url);
   const focused = await deskPage.evaluate(() => document.querySelector('hovor-widget')?.shadowRoot?.activeElement?.tagName ?? null);
   assert.equal(focused, 'INPUT');
   await desk.close();

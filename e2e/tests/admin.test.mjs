@@ -1,18 +1,9 @@
 // Admin: manage pause types and company settings; the Profile menu follows.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import { logIn, newContext, profileButton, screenshot, serverAndBrowser, visible } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function menuLabels(page) {
   await page.getByRole('button', { name: /^Profile: / }).click();
@@ -24,9 +15,9 @@ async function menuLabels(page) {
 }
 
 test('an admin adds, renames and deletes a pause type and edits settings', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
-  await logIn(page, server.url, 'admin@demo.test');
+  await logIn(page, env.server.url, 'admin@demo.test');
   await visible(profileButton(page, 'Alena Administrátorová', 'Online'));
   await visible(page.getByRole('table', { name: 'Team' }));
   await page.getByRole('link', { name: 'Administration' }).click();
@@ -75,13 +66,13 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   await screenshot(page, 'admin-settings-en');
 
   // An operator cannot open the admin page.
-  const opContext = await newContext(browser);
+  const opContext = await newContext(env.browser);
   const op = await opContext.newPage();
-  await logIn(op, server.url, 'tomas@demo.test');
+  await logIn(op, env.server.url, 'tomas@demo.test');
   // Status after login is now "away".
   await visible(profileButton(op, 'Tomáš Dvořák', 'Away'));
   assert.equal(await op.getByRole('link', { name: 'Administration' }).count(), 0);
-  await op.goto(`${server.url}/admin`);
+  await op.goto(`${env.server.url}/admin`);
   await visible(op.getByText('Only administrators can open this page.'));
   await opContext.close();
   await context.close();

@@ -1,38 +1,28 @@
 // Channels: Jana switches chat off in the Channels tab and the widget shows the offline state; when the
 // admin forbids operators to switch channels, Jana's switches are read-only with the reason shown.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   CS_LOGIN,
   apiSession,
   channelSwitch,
-  launchBrowser,
   logIn,
   markDocument,
   newContext,
   openWidget,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   stillSameDocument,
   visible,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('switching chat off makes the widget offline', async () => {
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
   const chat = await visible(channelSwitch(jana, 'Chat'));
   const av = await visible(channelSwitch(jana, 'Audio/video'));
@@ -44,8 +34,8 @@ test('switching chat off makes the widget offline', async () => {
   assert.equal(await jana.getByRole('switch', { name: 'Phone' }).count(), 0);
 
   // Jana is the only logged-in operator with chat: the widget offers a chat.
-  const c1 = await newContext(browser);
-  const w1 = await openWidget(await c1.newPage(), server.url);
+  const c1 = await newContext(env.browser);
+  const w1 = await openWidget(await c1.newPage(), env.server.url);
   await visible(w1.getByRole('button', { name: 'Start chat' }));
   await c1.close();
 
@@ -53,9 +43,9 @@ test('switching chat off makes the widget offline', async () => {
   await visible(jana.getByRole('switch', { name: 'Chat', checked: false }));
   await screenshot(jana, 'channels-1-chat-off');
 
-  const c2 = await newContext(browser);
+  const c2 = await newContext(env.browser);
   const p2 = await c2.newPage();
-  const w2 = await openWidget(p2, server.url);
+  const w2 = await openWidget(p2, env.server.url);
   await visible(w2.getByText(/We are offline now/));
   assert.equal(await w2.getByRole('button', { name: 'Start chat' }).count(), 0);
   await screenshot(p2, 'channels-2-widget-offline');
@@ -64,8 +54,8 @@ test('switching chat off makes the widget offline', async () => {
   // Switching it back on brings the start form back (a fresh visitor).
   await chat.click();
   await visible(jana.getByRole('switch', { name: 'Chat', checked: true }));
-  const c3 = await newContext(browser);
-  const w3 = await openWidget(await c3.newPage(), server.url);
+  const c3 = await newContext(env.browser);
+  const w3 = await openWidget(await c3.newPage(), env.server.url);
   await visible(w3.getByRole('button', { name: 'Start chat' }));
   await c3.close();
   await janaContext.close();
@@ -73,18 +63,18 @@ test('switching chat off makes the widget offline', async () => {
 
 test('when the company forbids it, the switches are read-only with the reason', async () => {
   // Jana works with her workspace open; her switches are usable.
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
   const chat = await visible(channelSwitch(jana, 'Chat'));
   assert.equal(await chat.isDisabled(), false);
   await markDocument(jana);
 
   // The admin turns the setting off on the Admin page.
-  const adminContext = await newContext(browser);
+  const adminContext = await newContext(env.browser);
   const admin = await adminContext.newPage();
-  await logIn(admin, server.url, 'admin@demo.test');
+  await logIn(admin, env.server.url, 'admin@demo.test');
   await visible(profileButton(admin, 'Alena Administrátorová', 'Online'));
   await admin.getByRole('link', { name: 'Administration' }).click();
   const settings = await visible(admin.getByRole('region', { name: 'Company settings' }));
@@ -102,22 +92,22 @@ test('when the company forbids it, the switches are read-only with the reason', 
   await screenshot(jana, 'channels-3-forbidden');
 
   // The API refuses it too (403 channel_toggle_forbidden).
-  const call = await apiSession(server.url, 'jana@demo.test');
+  const call = await apiSession(env.server.url, 'jana@demo.test');
   const me = await call('GET', '/api/v1/me');
   const res = await call('PUT', `/api/v1/operators/${me.body.user.id}/channels/chat`, { enabled: false });
   assert.equal(res.status, 403);
   assert.equal(res.body.error.code, 'channel_toggle_forbidden');
 
   // A supervisor may still switch Jana's channel; Jana's tab follows live.
-  const sup = await apiSession(server.url, 'supervisor@demo.test');
+  const sup = await apiSession(env.server.url, 'supervisor@demo.test');
   const changed = await sup('PUT', `/api/v1/operators/${me.body.user.id}/channels/chat`, { enabled: false });
   assert.equal(changed.status, 200);
   await visible(jana.getByRole('switch', { name: 'Chat', checked: false }));
 
   // In Czech.
-  const csContext = await newContext(browser, 'cs-CZ');
+  const csContext = await newContext(env.browser, 'cs-CZ');
   const cs = await csContext.newPage();
-  await logIn(cs, server.url, 'jana@demo.test', { labels: CS_LOGIN });
+  await logIn(cs, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
   await visible(cs.getByRole('switch', { name: 'Chat' }));
   await visible(cs.getByText('Vaše firma operátorům nedovoluje přepínat kanály.', { exact: false }));
   await visible(cs.getByRole('region', { name: 'Fronta' }));

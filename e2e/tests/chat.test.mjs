@@ -2,54 +2,44 @@
 // Queue, they exchange messages (HTML stays text on both sides), the client reloads and rejoins the
 // same conversation, and Jana ends it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   channelSwitch,
-  launchBrowser,
   logIn,
   newContext,
   openWidget,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   visible,
 } from '../lib/hovor.mjs';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a client chats with Jana through the widget; HTML stays text; a reload rejoins', async () => {
   const dialogs = [];
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
   jana.on('dialog', (d) => {
     dialogs.push(`jana: ${d.message()}`);
     void d.dismiss();
   });
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
   // Chat is switched on for Jana in the demo.
   const chat = await visible(channelSwitch(jana, 'Chat'));
   assert.equal(await chat.getAttribute('aria-checked'), 'true');
   await visible(jana.getByRole('region', { name: 'Queue' }).getByText('Nobody is waiting.'));
 
-  const clientContext = await newContext(browser);
+  const clientContext = await newContext(env.browser);
   const client = await clientContext.newPage();
   client.on('dialog', (d) => {
     dialogs.push(`client: ${d.message()}`);
     void d.dismiss();
   });
-  const widget = await openWidget(client, server.url);
+  const widget = await openWidget(client, env.server.url);
   // The host page's hostile CSS does not reach into the widget.
   const look = await client.getByRole('button', { name: 'Start chat' }).evaluate((el) => {
     const s = getComputedStyle(el);

@@ -3,48 +3,34 @@
 // disappears from the operator's queue, and the operator is not set Away for a client who was no
 // longer there.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   apiSession,
-  launchBrowser,
   logIn,
   newContext,
-  openWidget,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   visible,
+  widgetChat,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a client who closes the page leaves the queue, and no operator goes Away for them', async () => {
-  const admin = await apiSession(server.url, 'admin@demo.test');
+  const admin = await apiSession(env.server.url, 'admin@demo.test');
   // Short times, so the test need not wait a minute: offers run out after 5 s, and a client without
   // a chat window leaves the queue after 5 s.
   const settings = await admin('PATCH', '/api/v1/company/settings', { offer_timeout_s: 5, client_gone_s: 5 });
   assert.equal(settings.status, 200, JSON.stringify(settings.body));
   assert.equal(settings.body.client_gone_s, 5);
 
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
 
-  const clientContext = await newContext(browser);
-  const client = await clientContext.newPage();
-  const widget = await openWidget(client, server.url);
-  await widget.getByLabel('Your name').fill('Karel Odešel');
-  await widget.getByRole('button', { name: 'Start chat' }).click();
+  const { context: clientContext, page: client, widget } = await widgetChat(env.browser, env.server.url, 'Karel Odešel');
   await visible(widget.getByText(/You are number 1 in the queue|Connecting you/));
 
   // Jana is offered Karel, and does not accept.

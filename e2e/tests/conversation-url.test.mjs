@@ -1,31 +1,18 @@
 // Issue 12, "A reload loses the open conversation": the open conversation lives in the address
 // (/c/<session id>), so a reload reopens it and Back returns to the panel.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, logIn, newContext, openWidget, profileButton, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import { logIn, newContext, profileButton, serverAndBrowser, visible, widgetChat } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a reload keeps the open conversation, and Back closes it', async () => {
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
 
-  const clientContext = await newContext(browser);
-  const client = await clientContext.newPage();
-  const widget = await openWidget(client, server.url);
-  await widget.getByLabel('Your name').fill('Karel Reload');
-  await widget.getByRole('button', { name: 'Start chat' }).click();
+  const { context: clientContext, widget } = await widgetChat(env.browser, env.server.url, 'Karel Reload');
 
   const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Karel Reload' });
   await item.getByRole('button', { name: 'Accept', exact: true }).click();

@@ -1,24 +1,15 @@
 // Issue 12, "Delivery": the first load of the workspace asks for each snapshot once (company
 // settings, pause types, the team), not two or three times.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, logIn, newContext, profileButton, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import { logIn, newContext, profileButton, serverAndBrowser, visible } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('the workspace loads each snapshot once', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
-  await logIn(page, server.url, 'supervisor@demo.test');
+  await logIn(page, env.server.url, 'supervisor@demo.test');
   await visible(profileButton(page, 'Petra Svobodová', 'Online'));
 
   // A reload: the boot the issue measured.

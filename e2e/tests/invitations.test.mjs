@@ -3,29 +3,28 @@
 // the used link shows "already used" (410). A reusable invitation made with an API key waits for an
 // operator who is not online, and once invalidated its link shows "invalidated" (410).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { apiSession, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import {
+  apiSession,
+  logIn,
+  newContext,
+  profileButton,
+  screenshot,
+  serverAndBrowser,
+  visible,
+} from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('Jana invites a client; they connect and chat; a reload rejoins; the used link is gone', async (t) => {
   const dialogs = [];
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
   jana.on('dialog', (d) => {
     dialogs.push(`jana: ${d.message()}`);
     void d.dismiss();
   });
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
 
   // The Invitation tab (the second one): Invite with a label → the dialog.
@@ -40,7 +39,7 @@ test('Jana invites a client; they connect and chat; a reload rejoins; the used l
   assert.equal(await qr.evaluate((el) => el.tagName.toLowerCase()), 'svg');
   assert.ok((await qr.locator('path').getAttribute('d')).length > 500, 'the QR code has modules');
   const url = await dialog.getByRole('textbox', { name: 'Link' }).inputValue();
-  assert.match(url, new RegExp(`^${server.url}/i/[0-9A-Z-]+$`));
+  assert.match(url, new RegExp(`^${env.server.url}/i/[0-9A-Z-]+$`));
   const code = url.split('/i/')[1];
   await visible(dialog.getByLabel(`Invitation code ${code}`));
   await dialog.getByRole('button', { name: 'Copy the link' }).click();
@@ -55,7 +54,7 @@ test('Jana invites a client; they connect and chat; a reload rejoins; the used l
   await visible(row.getByText('Mr <b>Novák</b>', { exact: true }));
 
   // The client opens the link: Jana's name and a Connect button (opening it consumes nothing).
-  const clientContext = await newContext(browser);
+  const clientContext = await newContext(env.browser);
   const client = await clientContext.newPage();
   client.on('dialog', (d) => {
     dialogs.push(`client: ${d.message()}`);
@@ -106,14 +105,14 @@ test('Jana invites a client; they connect and chat; a reload rejoins; the used l
   });
 
   // Anyone else opening the link now: "already used", HTTP 410.
-  const otherContext = await newContext(browser);
+  const otherContext = await newContext(env.browser);
   const other = await otherContext.newPage();
   const used = await other.goto(url);
   assert.equal(used.status(), 410);
   await visible(other.getByText(/already used/));
   assert.equal(await other.getByRole('button', { name: 'Connect' }).count(), 0, 'no Connect for anyone else');
   await screenshot(other, 'invitation-5-used');
-  const otherCs = await (await newContext(browser, 'cs-CZ')).newPage();
+  const otherCs = await (await newContext(env.browser, 'cs-CZ')).newPage();
   const usedCs = await otherCs.goto(url);
   assert.equal(usedCs.status(), 410);
   await visible(otherCs.getByText(/už byla použita/).first());
@@ -134,9 +133,9 @@ test('Jana invites a client; they connect and chat; a reload rejoins; the used l
 });
 
 test('Jana invalidates a pending invitation in the workspace', async () => {
-  const context = await newContext(browser, 'cs-CZ');
+  const context = await newContext(env.browser, 'cs-CZ');
   const jana = await context.newPage();
-  await logIn(jana, server.url, 'jana@demo.test', { labels: { email: 'E-mail', password: 'Heslo', submit: 'Přihlásit se' } });
+  await logIn(jana, env.server.url, 'jana@demo.test', { labels: { email: 'E-mail', password: 'Heslo', submit: 'Přihlásit se' } });
   await jana.getByRole('tab', { name: 'Pozvánka', exact: true }).click();
   const panel = jana.getByRole('tabpanel', { name: 'Pozvánka' });
   await panel.getByRole('button', { name: 'Pozvat', exact: true }).click();
@@ -164,13 +163,13 @@ test('Jana invalidates a pending invitation in the workspace', async () => {
 });
 
 test('a reusable invitation from the API waits for an offline operator; invalidated, its link is gone', async () => {
-  const admin = await apiSession(server.url, 'admin@demo.test');
+  const admin = await apiSession(env.server.url, 'admin@demo.test');
   const key = await admin('POST', '/api/v1/api-keys', { name: 'crm' });
   assert.equal(key.status, 201, JSON.stringify(key.body));
   const bearer = { Authorization: `Bearer ${key.body.secret}`, 'Content-Type': 'application/json' };
   const operators = await admin('GET', '/api/v1/operators');
   const tomas = operators.body.items.find((o) => o.email === 'tomas@demo.test');
-  const created = await fetch(`${server.url}/api/v1/invitations`, {
+  const created = await fetch(`${env.server.url}/api/v1/invitations`, {
     method: 'POST',
     headers: bearer,
     body: JSON.stringify({ operator_id: tomas.id, label: 'newsletter' }),
@@ -180,7 +179,7 @@ test('a reusable invitation from the API waits for an offline operator; invalida
   assert.equal(invitation.reusable, true);
 
   // Tomáš is not logged in: the client connects and waits for him.
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const client = await context.newPage();
   await client.goto(invitation.url);
   const region = await visible(client.getByRole('region', { name: 'Conversation with Tomáš Dvořák' }));
@@ -188,9 +187,9 @@ test('a reusable invitation from the API waits for an offline operator; invalida
   await visible(region.getByText(/Tomáš Dvořák is not online right now — you will be connected as soon as/));
   await screenshot(client, 'invitation-7-waiting');
 
-  const invalidated = await fetch(`${server.url}/api/v1/invitations/${invitation.id}/invalidate`, { method: 'POST', headers: bearer });
+  const invalidated = await fetch(`${env.server.url}/api/v1/invitations/${invitation.id}/invalidate`, { method: 'POST', headers: bearer });
   assert.equal(invalidated.status, 200);
-  const page = await (await newContext(browser)).newPage();
+  const page = await (await newContext(env.browser)).newPage();
   const res = await page.goto(invitation.url);
   assert.equal(res.status(), 410);
   await visible(page.getByText(/invalidated/));

@@ -1,23 +1,22 @@
 // 4. The language switch changes the UI between Czech and English, and the choice survives reload.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { CS_LOGIN, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import {
+  CS_LOGIN,
+  logIn,
+  newContext,
+  profileButton,
+  screenshot,
+  serverAndBrowser,
+  visible,
+} from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('Czech from the browser, switchable to English and back, remembered', async () => {
-  const context = await newContext(browser, 'cs-CZ');
+  const context = await newContext(env.browser, 'cs-CZ');
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   // A Czech browser gets the Czech login page.
   await visible(page.getByRole('button', { name: 'Přihlásit se', exact: true }));
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'cs');
@@ -28,7 +27,7 @@ test('Czech from the browser, switchable to English and back, remembered', async
   await screenshot(page, 'lang-2-login-en');
   await page.getByRole('button', { name: 'Čeština', exact: true }).click();
 
-  await logIn(page, server.url, 'jana@demo.test', { labels: CS_LOGIN });
+  await logIn(page, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
   const button = await visible(profileButton(page, 'Jana Nováková', 'Online', 'Profil'));
   await button.click();
   let menu = await visible(page.getByRole('menu', { name: 'Nabídka profilu' }));

@@ -1,23 +1,14 @@
 // 5. A wrong password shows an error and stays on the login page.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, logIn, newContext, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import { logIn, newContext, screenshot, serverAndBrowser, visible } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a wrong password is refused with a message', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
-  await logIn(page, server.url, 'jana@demo.test', { password: 'wrong-password' });
+  await logIn(page, env.server.url, 'jana@demo.test', { password: 'wrong-password' });
   const alert = await visible(page.getByRole('alert'));
   assert.equal((await alert.innerText()).trim(), 'Wrong email or password.');
   await screenshot(page, 'login-error');
@@ -32,7 +23,7 @@ test('a wrong password is refused with a message', async () => {
 });
 
 test('the login page asks nothing it knows will fail: no 401 in the console; a logout comes back to it cleanly', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => {
@@ -42,14 +33,14 @@ test('the login page asks nothing it knows will fail: no 401 in the console; a l
   page.on('response', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/')) asked.push(`${r.status()} ${new URL(r.url()).pathname}`);
   });
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await visible(page.getByRole('button', { name: 'Log in', exact: true }));
   await page.waitForTimeout(300);
   assert.deepEqual(errors, [], 'no console errors on the login page');
   assert.deepEqual(asked.filter((a) => a.startsWith('401')), [], asked.join(', '));
 
   // Signed in, then out: the login page again, still without a 401.
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
   await visible(page.getByRole('button', { name: /^Profile: / }));
   await page.getByRole('button', { name: /^Profile: / }).click();
   await page.getByRole('menuitem', { name: 'Log out' }).click();

@@ -2,28 +2,18 @@
 // logging out, waits past the grace period, and logs in again with her password. She starts
 // Online (the company's status after login), not on yesterday's pause.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   apiSession,
   chooseStatus,
-  launchBrowser,
   logIn,
   newContext,
   profileButton,
-  startServer,
+  serverAndBrowser,
   visible,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function presenceOf(admin, email) {
   const team = await admin('GET', '/api/v1/operators');
@@ -34,14 +24,14 @@ async function presenceOf(admin, email) {
 }
 
 test('logging in again after the grace period starts Online, not on the old pause', async () => {
-  const admin = await apiSession(server.url, 'admin@demo.test');
+  const admin = await apiSession(env.server.url, 'admin@demo.test');
   // A short grace period, so the test need not wait a minute.
   const settings = await admin('PATCH', '/api/v1/company/settings', { disconnect_grace_s: 1 });
   assert.equal(settings.status, 200);
 
-  const yesterday = await newContext(browser);
+  const yesterday = await newContext(env.browser);
   const page = await yesterday.newPage();
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
   await chooseStatus(page, 'Jana Nováková', /^Osobní volno/);
   await visible(profileButton(page, 'Jana Nováková', 'Osobní volno'));
@@ -57,9 +47,9 @@ test('logging in again after the grace period starts Online, not on the old paus
   assert.equal(state.presence, 'offline', 'offline once the grace period passed');
   assert.equal(state.cause, 'disconnect');
 
-  const today = await newContext(browser);
+  const today = await newContext(env.browser);
   const again = await today.newPage();
-  await logIn(again, server.url, 'jana@demo.test');
+  await logIn(again, env.server.url, 'jana@demo.test');
   await visible(profileButton(again, 'Jana Nováková', 'Online'));
   state = await presenceOf(admin, 'jana@demo.test');
   assert.equal(state.presence, 'online');

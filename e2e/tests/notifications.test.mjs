@@ -4,20 +4,20 @@
 // its kind; two hidden tabs alert once; clicking the notification opens the right conversation.
 // The page's real Notification and Web Audio calls are recorded by an init script.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { apiSession, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import {
+  apiSession,
+  logIn,
+  newContext,
+  profileButton,
+  screenshot,
+  serverAndBrowser,
+  visible,
+} from '../lib/hovor.mjs';
 
-let server;
-let browser;
 let jana; // API caller as Jana (accept, end, settings)
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const env = serverAndBrowser(async ({ server }) => {
   jana = await apiSession(server.url, 'jana@demo.test');
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** Wraps Notification, OscillatorNode.start and window.focus; everything lands in window.__alerts. */
@@ -112,7 +112,7 @@ async function expectNothing(page, ms = 1200) {
 // ---- the client and the workspace -------------------------------------------------------------
 
 async function newClient(name) {
-  const res = await fetch(`${server.url}/api/v1/client/sessions`, {
+  const res = await fetch(`${env.server.url}/api/v1/client/sessions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ company: 'demo', channel: 'chat', name }),
@@ -120,7 +120,7 @@ async function newClient(name) {
   assert.equal(res.status, 201, await res.clone().text());
   const { session, client_token: token } = await res.json();
   const call = (method, path, body) =>
-    fetch(`${server.url}/api/v1/client/sessions/${session.id}${path}`, {
+    fetch(`${env.server.url}/api/v1/client/sessions/${session.id}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -150,7 +150,7 @@ async function resetSettings() {
 
 async function openWorkspace(context) {
   const page = await context.newPage();
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
   return page;
 }
@@ -179,8 +179,8 @@ async function inFront(page) {
 }
 
 async function context(locale = 'en-US') {
-  const ctx = await newContext(browser, locale);
-  await ctx.grantPermissions(['notifications'], { origin: server.url });
+  const ctx = await newContext(env.browser, locale);
+  await ctx.grantPermissions(['notifications'], { origin: env.server.url });
   await ctx.addInitScript(instrument);
   return ctx;
 }
@@ -326,7 +326,7 @@ test('two hidden workspace tabs of the same operator alert exactly once', async 
   const first = await openWorkspace(ctx);
   await realFocus(ctx, first);
   const second = await ctx.newPage();
-  await second.goto(server.url);
+  await second.goto(env.server.url);
   await visible(profileButton(second, 'Jana Nováková', 'Online'));
   await realFocus(ctx, second);
   // Both tabs are unlocked for audio the way an operator would do it: a click in each.
@@ -371,10 +371,10 @@ test('without any interaction yet the audio waits for the first click, and says 
     };
   });
   // Logged in without touching the page (as after a browser restart with the session cookie).
-  const login = await ctx.request.post(`${server.url}/api/v1/auth/login`, { data: { email: 'jana@demo.test', password: 'demo1234' } });
+  const login = await ctx.request.post(`${env.server.url}/api/v1/auth/login`, { data: { email: 'jana@demo.test', password: 'demo1234' } });
   assert.equal(login.status(), 200);
   const page = await ctx.newPage();
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
   await realFocus(ctx, page);
   await clear(page);
@@ -413,7 +413,7 @@ test('the Notifications tab in both languages; the permission state and its help
     const ctx = await context(locale);
     const page = await ctx.newPage();
     const labels = locale === 'cs-CZ' ? { email: 'E-mail', password: 'Heslo', submit: 'Přihlásit se' } : undefined;
-    await logIn(page, server.url, 'jana@demo.test', labels ? { labels } : {});
+    await logIn(page, env.server.url, 'jana@demo.test', labels ? { labels } : {});
     await page.getByRole('tab', { name: tab }).click();
     await visible(page.getByText(granted));
     await screenshot(page, `notifications-tab-${locale.slice(0, 2)}`);
@@ -431,9 +431,9 @@ test('the Notifications tab in both languages; the permission state and its help
   }
 
   // Without the permission: "Not asked yet" with a button to ask.
-  const ctx = await newContext(browser);
+  const ctx = await newContext(env.browser);
   const page = await ctx.newPage();
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
   await page.getByRole('tab', { name: 'Notifications' }).click();
   assert.equal(await page.evaluate(() => Notification.permission), 'default');
   await visible(page.getByText('Not asked yet'));
@@ -442,11 +442,11 @@ test('the Notifications tab in both languages; the permission state and its help
   // The operator blocks them in the browser: the tab follows and explains how to undo it.
   const cdp = await ctx.newCDPSession(page);
   const { targetInfo } = await cdp.send('Target.getTargetInfo');
-  const browserCdp = await browser.newBrowserCDPSession();
+  const browserCdp = await env.browser.newBrowserCDPSession();
   await browserCdp.send('Browser.setPermission', {
     permission: { name: 'notifications' },
     setting: 'denied',
-    origin: server.url,
+    origin: env.server.url,
     browserContextId: targetInfo.browserContextId,
   });
   await visible(page.getByText('Blocked in this browser'));

@@ -2,48 +2,34 @@
 // not to her again, and she stays Online); an offer she lets run out sets her Away, and the workspace
 // says why with one click back to Online.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   apiSession,
-  launchBrowser,
   logIn,
   newContext,
-  openWidget,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   visible,
+  widgetChat,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function clientStarts(name) {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const widget = await openWidget(page, server.url);
-  await widget.getByLabel('Your name').fill(name);
-  await widget.getByRole('button', { name: 'Start chat' }).click();
+  const { context, widget } = await widgetChat(env.browser, env.server.url, name);
   await visible(widget.getByText(/You are number \d+ in the queue|Connecting you/));
   return context;
 }
 
 test('Decline with a reason, and the Away notice with its way back', async () => {
-  const admin = await apiSession(server.url, 'admin@demo.test');
+  const admin = await apiSession(env.server.url, 'admin@demo.test');
   const settings = await admin('PATCH', '/api/v1/company/settings', { offer_timeout_s: 6 });
   assert.equal(settings.status, 200, JSON.stringify(settings.body));
 
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
   const queue = jana.getByRole('region', { name: 'Queue' });
 

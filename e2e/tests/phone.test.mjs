@@ -3,28 +3,23 @@
 // has no handset. The PBX side is driven through the API with a telephony key: registration, and a
 // ringing call that shows the caller's number (and its earlier calls) in Eva's queue.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   CS_LOGIN,
   apiSession,
   channelSwitch,
-  launchBrowser,
   logIn,
   newContext,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   visible,
 } from '../lib/hovor.mjs';
 
 const CALLER = '+420777123456';
 
-let server;
-let browser;
 let pbx;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const env = serverAndBrowser(async ({ server }) => {
   const admin = await apiSession(server.url, 'admin@demo.test');
   const key = await admin('POST', '/api/v1/api-keys', { name: 'PBX connector', scopes: ['telephony'] });
   assert.equal(key.status, 201, JSON.stringify(key.body));
@@ -38,23 +33,19 @@ before(async () => {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const GREEN = 'rgb(22, 163, 74)';
 const background = (locator) => locator.evaluate((el) => getComputedStyle(el).backgroundColor);
 
 test('the handset follows the phone line: registration, the channel switch; Jana has none', async () => {
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
 
-  const evaContext = await newContext(browser);
+  const evaContext = await newContext(env.browser);
   const eva = await evaContext.newPage();
-  await logIn(eva, server.url, 'eva@demo.test');
+  await logIn(eva, env.server.url, 'eva@demo.test');
   await visible(profileButton(eva, 'Eva Černá', 'Online'));
   // Grey before the PBX has registered the extension.
   await visible(eva.getByRole('button', { name: /^Phone line unavailable: / }));
@@ -101,9 +92,9 @@ test('the handset follows the phone line: registration, the channel switch; Jana
   await pad.waitFor({ state: 'hidden' });
 
   // The same in Czech (a second tab of Eva's in Czech).
-  const evaCsContext = await newContext(browser, 'cs-CZ');
+  const evaCsContext = await newContext(env.browser, 'cs-CZ');
   const evaCs = await evaCsContext.newPage();
-  await logIn(evaCs, server.url, 'eva@demo.test', { labels: CS_LOGIN });
+  await logIn(evaCs, env.server.url, 'eva@demo.test', { labels: CS_LOGIN });
   await visible(evaCs.getByRole('button', { name: 'Telefonní linka nedostupná: telefon není registrovaný', exact: true }));
   await screenshot(evaCs, 'phone-4-unregistered-cs');
   assert.equal((await pbx('PUT', '/api/v1/telephony/extensions/201', { registered: true })).status, 200);
@@ -118,9 +109,9 @@ test('the handset follows the phone line: registration, the channel switch; Jana
 });
 
 test('a ringing call shows the caller and their earlier calls in the queue; answered, it is a phone call', async () => {
-  const evaContext = await newContext(browser);
+  const evaContext = await newContext(env.browser);
   const eva = await evaContext.newPage();
-  await logIn(eva, server.url, 'eva@demo.test');
+  await logIn(eva, env.server.url, 'eva@demo.test');
   assert.equal((await pbx('PUT', '/api/v1/telephony/extensions/201', { registered: true })).status, 200);
   await visible(eva.getByRole('button', { name: 'Phone line: ready', exact: true }));
 

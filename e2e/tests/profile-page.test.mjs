@@ -1,25 +1,24 @@
 // 6. The profile page shows today's time per status and the recent history.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { chooseStatus, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import {
+  chooseStatus,
+  logIn,
+  newContext,
+  profileButton,
+  screenshot,
+  serverAndBrowser,
+  visible,
+} from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 const DURATION = /(< 1 min|\d+ min|\d+ h( \d+ min)?)$/;
 
 test("the profile page lists today's time and history", async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
   await visible(profileButton(page, 'Jana Nováková', 'Online'));
   await chooseStatus(page, 'Jana Nováková', /^Oběd/);
   await visible(profileButton(page, 'Jana Nováková', 'Oběd'));
@@ -53,7 +52,7 @@ test("the profile page lists today's time and history", async () => {
 
   // A change made elsewhere refreshes the page live.
   const other = await context.newPage();
-  await other.goto(server.url);
+  await other.goto(env.server.url);
   await chooseStatus(other, 'Jana Nováková', 'Online');
   await visible(history.getByRole('listitem').first().getByText('Online', { exact: true }));
   await context.close();

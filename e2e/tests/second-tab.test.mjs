@@ -1,37 +1,27 @@
 // 3. A second tab of the same operator sees the change live.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   chooseStatus,
-  launchBrowser,
   logIn,
   markDocument,
   newContext,
   profileButton,
-  startServer,
+  serverAndBrowser,
   stillSameDocument,
   visible,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a status change in one tab shows in the other tab', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const first = await context.newPage();
-  await logIn(first, server.url, 'jana@demo.test');
+  await logIn(first, env.server.url, 'jana@demo.test');
   await visible(profileButton(first, 'Jana Nováková', 'Online'));
 
   const second = await context.newPage();
-  await second.goto(server.url);
+  await second.goto(env.server.url);
   await visible(profileButton(second, 'Jana Nováková', 'Online'));
   await markDocument(second);
 

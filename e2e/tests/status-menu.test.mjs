@@ -1,23 +1,22 @@
 // 1. Jana changes her status through the Profile menu in the top-right corner.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { chooseStatus, launchBrowser, logIn, newContext, profileButton, screenshot, startServer, visible } from '../lib/hovor.mjs';
+import { test } from 'node:test';
+import {
+  chooseStatus,
+  logIn,
+  newContext,
+  profileButton,
+  screenshot,
+  serverAndBrowser,
+  visible,
+} from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('the Profile menu changes the status, and it survives a reload', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(env.browser);
   const page = await context.newPage();
-  await logIn(page, server.url, 'jana@demo.test');
+  await logIn(page, env.server.url, 'jana@demo.test');
 
   const online = await visible(profileButton(page, 'Jana Nováková', 'Online'));
   // The button is in the top-right corner of the header.

@@ -1,39 +1,29 @@
 // 2. A supervisor sees Jana's changes in the Team panel live, without reloading.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   chooseStatus,
-  launchBrowser,
   logIn,
   markDocument,
   newContext,
   profileButton,
   screenshot,
-  startServer,
+  serverAndBrowser,
   stillSameDocument,
   visible,
 } from '../lib/hovor.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test("the supervisor's Team panel follows the operator live", async () => {
-  const janaContext = await newContext(browser);
+  const janaContext = await newContext(env.browser);
   const jana = await janaContext.newPage();
-  await logIn(jana, server.url, 'jana@demo.test');
+  await logIn(jana, env.server.url, 'jana@demo.test');
   await visible(profileButton(jana, 'Jana Nováková', 'Online'));
 
-  const supContext = await newContext(browser);
+  const supContext = await newContext(env.browser);
   const sup = await supContext.newPage();
-  await logIn(sup, server.url, 'supervisor@demo.test');
+  await logIn(sup, env.server.url, 'supervisor@demo.test');
   await visible(profileButton(sup, 'Petra Svobodová', 'Online'));
   const teamTable = await visible(sup.getByRole('table', { name: 'Team' }));
   for (const name of ['Jana Nováková', 'Tomáš Dvořák', 'Eva Černá']) {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use hovor_core::client_presence::LEAVING_WINDOW_MS;
+use hovor_core::settings::CLIENT_GONE_RANGE_S;
 use hovor_core::Millis;
 
 use crate::AppState;
@@ -17,8 +18,8 @@ pub const SEEN_EVERY_MS: Millis = 5_000;
 /// Ends the sessions of clients who are gone; how many.
 pub async fn abandon_gone_clients(app: &AppState) -> anyhow::Result<usize> {
     let now = app.now();
-    let shortest =
-        LEAVING_WINDOW_MS.min(i64::from(hovor_core::settings::CLIENT_GONE_RANGE_S.0) * 1000);
+    // No client is gone sooner than this, whatever its company's setting.
+    let shortest = LEAVING_WINDOW_MS.min(i64::from(CLIENT_GONE_RANGE_S.0) * 1000);
     let mut gone_after: HashMap<String, Option<Millis>> = HashMap::new();
     let mut abandoned = 0;
     for (company_id, session_id, presence) in app

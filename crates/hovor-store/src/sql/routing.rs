@@ -205,12 +205,7 @@ impl RoutingStore for Backend {
                     },
                     target_operator_id: r.try_get("target_operator_id")?,
                     created_at: r.try_get("queued_at")?,
-                    declined_by: r
-                        .try_get::<String, _>("declined_by")?
-                        .split(',')
-                        .filter(|id| !id.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
+                    declined_by: rows::id_list(&r.try_get::<String, _>("declined_by")?),
                 })
             })
             .collect()

@@ -174,12 +174,16 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
             Some(r) => Some(EndReason::parse(&r).ok_or_else(|| corrupt("end reason", &r))?),
             None => None,
         },
-        declined_by: declined_by
-            .split(',')
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        declined_by: id_list(&declined_by),
     })
+}
+
+/// Ids stored comma separated in one column (`sessions.declined_by`).
+pub(crate) fn id_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub(crate) fn message(row: &DbRow) -> StoreResult<Message> {
