@@ -84,6 +84,20 @@ describe('LiveSocket', () => {
     expect(latest().url).toBe('ws://test/ws');
   });
 
+  it('resumes from a snapshot\'s seq on its first connection, and forgets it when stopped', () => {
+    const log: string[] = [];
+    const live = new LiveSocket(options(log));
+    live.start(7);
+    expect(latest().url).toBe('ws://test/ws?last_seq=7');
+    latest().open();
+    latest().frame({ type: 'hello', last_seq: 8, state: null });
+    latest().frame({ type: 'event', seq: 8, event: 'operator.state_changed', data: {} });
+    expect(log).toEqual(['up', 'hello 8 fresh=false', 'event operator.state_changed 8']);
+    live.stop();
+    live.start();
+    expect(latest().url).toBe('ws://test/ws');
+  });
+
   it('connects to the given URL, hands over the hello, drops duplicate events and resumes', () => {
     const log: string[] = [];
     const live = new LiveSocket(options(log));

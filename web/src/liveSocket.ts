@@ -94,9 +94,14 @@ export class LiveSocket {
     return this.#failed;
   }
 
-  start(): void {
+  /**
+   * Connects (if stopped). `fromSeq`: where a snapshot of the own stream was read (`/me`'s
+   * `stream_seq`), so the first connection resumes after it instead of starting fresh.
+   */
+  start(fromSeq: number | null = null): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    if (fromSeq !== null && this.#tracker.lastSeq === null) this.#tracker.startAt(fromSeq);
     this.#failed = 0;
     window.addEventListener('online', this.#reconnectNow);
     this.#connect();

@@ -45,6 +45,11 @@ export class SeqTracker {
   reset(): void {
     this.#last = null;
   }
+
+  /** Starts at a position known from elsewhere (a snapshot's seq): the next hello resumes after it. */
+  startAt(seq: number): void {
+    this.#last = seq;
+  }
 }
 
 /** 0.5 s, 1 s, 2 s, 4 s, 8 s, then 10 s. `attempt` counts failed attempts from 0. */

@@ -1167,6 +1167,13 @@ export interface components {
             notification_settings: components["schemas"]["NotificationSettings"];
             phone_line?: null | components["schemas"]["PhoneLine"];
             state: components["schemas"]["StateJson"];
+            /**
+             * Format: int64
+             * @description Where my own event stream stood before this answer was read: a socket
+             *     opened with `last_seq` set to it misses nothing that came after, so
+             *     the page need not ask for `/me` again when it connects.
+             */
+            stream_seq: number;
             user: components["schemas"]["User"];
         };
         /** @description A chat message. */

@@ -12,8 +12,12 @@ import type { Me } from '../types';
 export interface LiveListener {
   onSignedIn?(current: Me): void;
   onSignedOut?(): void;
-  /** A fresh stream (or a resume that cannot replay): reload snapshots. */
-  onFresh?(): void;
+  /**
+   * The first hello after sign-in, or a fresh stream (a resume that cannot replay): load
+   * snapshots. `meIsCurrent`: the own stream resumed from the `/me` read at sign-in, so that answer
+   * plus the replayed events are current and need not be read again.
+   */
+  onFresh?(meIsCurrent: boolean): void;
   /** A new event of the operator's stream, its data checked (switch on `event.event`). */
   onEvent?(event: RealtimeEvent): void;
   /** The company's queue changed (derived state, without seq): fetch it. */
@@ -60,8 +64,10 @@ function makeSocket(): LiveSocket {
   return new LiveSocket({
     url: (lastSeq, topics) => wsUrl(window.location, lastSeq, topics),
     onHello: (_frame, fresh) => {
-      if (!fresh) return;
-      for (const l of listeners) l.onFresh?.();
+      const first = awaitingFirstHello;
+      awaitingFirstHello = false;
+      if (!fresh && !first) return;
+      for (const l of listeners) l.onFresh?.(!fresh);
     },
     onEvent: (frame) => {
       const event = readOperatorEvent(frame);
@@ -91,10 +97,15 @@ export function sendOverSocket(message: OutgoingMessage): Promise<Delivery | nul
   return socket ? socket.send(message) : Promise.resolve(null);
 }
 
-export function startLive(sessionHooks: LiveSessionHooks): void {
+/** Whether the next hello is the first since sign-in (snapshots not yet loaded). */
+let awaitingFirstHello = false;
+
+/** Connects the workspace's socket, resuming the own stream from `/me`'s `stream_seq`. */
+export function startLive(sessionHooks: LiveSessionHooks, meStreamSeq: number): void {
   hooks = sessionHooks;
   socket ??= makeSocket();
-  socket.start();
+  awaitingFirstHello = true;
+  socket.start(meStreamSeq);
 }
 
 export function stopLive(): void {

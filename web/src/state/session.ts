@@ -20,12 +20,13 @@ export const bootError = signal<string | null>(null);
 
 /** The first live listener (boot() adds it before the others): snapshots and operator events. */
 export const sessionListener: LiveListener = {
-  onFresh() {
+  onFresh(meIsCurrent) {
     if (snapshotFallback !== null) {
       clearTimeout(snapshotFallback);
       snapshotFallback = null;
     }
-    void refreshSnapshot();
+    if (meIsCurrent) void loadRestOfSnapshot();
+    else void refreshSnapshot();
   },
   onSettingsChanged() {
     // An admin saved the company's settings: the channel switches follow at once.
@@ -65,6 +66,15 @@ async function refreshSnapshot(): Promise<void> {
     setCsrfToken(fresh.csrf_token);
     me.value = fresh;
     myStateVersion.value += 1;
+    await loadRestOfSnapshot();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) signedOut();
+  }
+}
+
+/** What `/me` does not carry: the pause types, the team and the company's settings. */
+async function loadRestOfSnapshot(): Promise<void> {
+  try {
     await Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) signedOut();
@@ -93,16 +103,19 @@ async function signedIn(current: Me): Promise<void> {
   if (snapshotFallback !== null) clearTimeout(snapshotFallback);
   snapshotFallback = setTimeout(() => {
     snapshotFallback = null;
-    void Promise.all([loadPauseTypes(), loadTeam(), loadCompanySettings()]).catch(() => undefined);
+    void loadRestOfSnapshot();
   }, SNAPSHOT_WITHOUT_SOCKET_MS);
   tellSignedIn(current);
-  startLive({
-    onLoggedOut: () => signedOut(),
-    onFailure: (failures) => {
-      // A socket that keeps failing may mean the session ended: check, and show the login page if so.
-      if (failures === 3 || failures % 10 === 0) void checkSession();
+  startLive(
+    {
+      onLoggedOut: () => signedOut(),
+      onFailure: (failures) => {
+        // A socket that keeps failing may mean the session ended: check, and show the login page if so.
+        if (failures === 3 || failures % 10 === 0) void checkSession();
+      },
     },
-  });
+    current.stream_seq,
+  );
 }
 
 function signedOut(): void {

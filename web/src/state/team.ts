@@ -12,10 +12,23 @@ import { isSupervisor, me, myStateVersion } from './me';
 export const team = signal<TeamMember[]>([]);
 export const pauseTypes = signal<PauseType[]>([]);
 
+/** Loads of the team on their way, and the team events that came meanwhile (applied after). */
+let teamLoads = 0;
+let heldWhileLoading: OperatorStateChanged[] = [];
+
 export async function loadTeam(): Promise<void> {
   if (!isSupervisor.value) return;
-  const page = await api.operators();
-  team.value = [...page.items].sort((a, b) => a.name.localeCompare(b.name, 'cs'));
+  teamLoads += 1;
+  try {
+    const page = await api.operators();
+    team.value = [...page.items].sort((a, b) => a.name.localeCompare(b.name, 'cs'));
+  } finally {
+    teamLoads -= 1;
+  }
+  if (teamLoads > 0) return;
+  const held = heldWhileLoading;
+  heldWhileLoading = [];
+  for (const data of held) applyTeamState(data);
 }
 
 export async function loadPauseTypes(): Promise<void> {
@@ -41,14 +54,22 @@ export function applyStateChanged(data: OperatorStateChanged): void {
     me.value = { ...current, state: data.state };
     myStateVersion.value += 1;
   }
-  if (isSupervisor.value) {
-    const list = team.value;
-    if (list.some((m) => m.id === data.operator_id)) {
-      team.value = list.map((m) => (m.id === data.operator_id ? { ...m, state: data.state } : m));
-    } else {
-      void loadTeam();
-    }
+  if (!isSupervisor.value) return;
+  // A load on its way may or may not include this change: apply it after the answer.
+  if (teamLoads > 0) heldWhileLoading.push(data);
+  else applyTeamState(data);
+}
+
+/** One operator's new state in the team list; someone not in it yet means the team changed. */
+function applyTeamState(data: OperatorStateChanged): void {
+  const list = team.value;
+  const member = list.find((m) => m.id === data.operator_id);
+  if (!member) {
+    void loadTeam();
+    return;
   }
+  if (!newer(data.state, member.state)) return;
+  team.value = list.map((m) => (m.id === data.operator_id ? { ...m, state: data.state } : m));
 }
 
 function newer(a: OperatorState, b: OperatorState): boolean {

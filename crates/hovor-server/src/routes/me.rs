@@ -28,6 +28,10 @@ pub struct MeReply {
     pub notification_settings: NotificationSettings,
     /// The CSRF token of this login session, so a reloaded page can write.
     pub csrf_token: String,
+    /// Where my own event stream stood before this answer was read: a socket
+    /// opened with `last_seq` set to it misses nothing that came after, so
+    /// the page need not ask for `/me` again when it connects.
+    pub stream_seq: i64,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", operation_id = "getMe", tag = "Auth",
@@ -38,6 +42,9 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
             "/me describes a logged-in user, not an API key",
         ));
     };
+    // Read first: whatever changes after it is replayed on a socket resumed
+    // from it, and is at worst applied twice (events carry whole states).
+    let stream_seq = app.store.last_seq(&user.id).await?;
     let view = app
         .store
         .operator_state(&user.company_id, &user.id)
@@ -53,6 +60,7 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
         channels,
         phone_line,
         csrf_token,
+        stream_seq,
     }))
 }
 

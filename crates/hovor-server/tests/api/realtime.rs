@@ -11,6 +11,7 @@ use crate::on_both_stores;
 on_both_stores!(
     a_status_change_reaches_every_tab_and_every_supervisor_live,
     resume_replays_exactly_the_missed_events,
+    a_page_resumes_from_the_seq_its_me_snapshot_carries,
     losing_the_connection_starts_the_grace_period_and_its_expiry_makes_the_operator_offline,
     reconnecting_inside_the_grace_period_changes_nothing,
     heartbeats_are_answered_and_strangers_are_refused,
@@ -106,6 +107,35 @@ async fn resume_replays_exactly_the_missed_events(app: TestApp) {
     assert_eq!(fresh.head, last + 4);
     fresh.expect_silence(200).await;
     drop(keeper);
+}
+
+/// A page reads `/me`, then opens its socket with `last_seq` = the answer's
+/// `stream_seq`: its own connect, and anything between the two, is replayed,
+/// so it never needs `/me` again.
+async fn a_page_resumes_from_the_seq_its_me_snapshot_carries(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    let lunch = app.pause_type(&c, "Lunch", false).await;
+    let tab = app.login(&jana).await;
+    let me = tab.get("/api/v1/me").await.body;
+    let snapshot = me["stream_seq"].as_i64().expect("stream_seq");
+    assert_eq!(me["state"]["presence"], "disconnected");
+
+    // Between the snapshot and the socket: a change made elsewhere.
+    tab.set_status(&jana.id, "away", Some(&lunch)).await;
+    let mut ws = tab.ws(Some(snapshot)).await;
+    let first = ws.next_event().await;
+    assert_eq!(first["seq"].as_i64(), Some(snapshot + 1));
+    assert_eq!(presence(&first), "disconnected");
+    assert_eq!(first["data"]["state"]["pause_type"]["name"], "Lunch");
+    let second = ws.next_event().await;
+    assert_eq!(second["seq"].as_i64(), Some(snapshot + 2));
+    assert_eq!(presence(&second), "break", "its own connect");
+    ws.expect_silence(300).await;
+    assert_eq!(ws.head, snapshot + 2);
+    // A new read says where the stream stands now.
+    let again = tab.get("/api/v1/me").await.body;
+    assert_eq!(again["stream_seq"].as_i64(), Some(snapshot + 2));
 }
 
 async fn losing_the_connection_starts_the_grace_period_and_its_expiry_makes_the_operator_offline(
