@@ -206,6 +206,7 @@ mod tests {
                 payload: r#"{"x":1}"#.into(),
                 created_at: 0,
                 subject: None,
+                operators_only: false,
             },
             None,
         ));

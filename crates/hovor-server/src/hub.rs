@@ -393,6 +393,7 @@ mod tests {
             payload: format!(r#"{{"n":{seq}}}"#),
             created_at: 0,
             subject: None,
+            operators_only: false,
         })
     }
 

@@ -158,6 +158,9 @@ pub struct StreamEvent {
     pub created_at: Millis,
     /// In a company's stream: the operator the event is about.
     pub subject: Option<String>,
+    /// For operators only (an internal message): never sent to the client
+    /// who follows the session's stream.
+    pub operators_only: bool,
 }
 
 fn as_rfc3339<S: serde::Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -266,6 +269,9 @@ pub struct Message {
     #[serde(serialize_with = "as_rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub sent_at: Millis,
+    /// For operators only (a transfer's note for the colleague): never shown
+    /// or sent to the client.
+    pub internal: bool,
 }
 
 /// Who writes a message. A `client_msg_id` makes the write idempotent: the

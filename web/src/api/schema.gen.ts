@@ -1179,6 +1179,11 @@ export interface components {
         /** @description A chat message. */
         Message: {
             author: components["schemas"]["Author"];
+            /**
+             * @description For operators only (a transfer's note for the colleague): never shown
+             *     or sent to the client.
+             */
+            internal: boolean;
             operator_id?: string | null;
             operator_name?: string | null;
             /** Format: date-time */
@@ -1363,6 +1368,11 @@ export interface components {
         Page_Message: {
             items: {
                 author: components["schemas"]["Author"];
+                /**
+                 * @description For operators only (a transfer's note for the colleague): never shown
+                 *     or sent to the client.
+                 */
+                internal: boolean;
                 operator_id?: string | null;
                 operator_name?: string | null;
                 /** Format: date-time */

@@ -105,9 +105,17 @@ function MessageLog({ conv }: { conv: Conversation }) {
 }
 
 function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; client: string; lang: 'cs' | 'en' }) {
-  const author = m.author === 'client' ? client : m.author === 'system' ? t('conv.system') : mine ? t('conv.you') : (m.operator_name ?? '');
+  const author = m.internal
+    ? t('conv.internal')
+    : m.author === 'client'
+      ? client
+      : m.author === 'system'
+        ? t('conv.system')
+        : mine
+          ? t('conv.you')
+          : (m.operator_name ?? '');
   return (
-    <li class={`msg msg-${m.author}${mine ? ' msg-mine' : ''}`}>
+    <li class={`msg msg-${m.author}${mine ? ' msg-mine' : ''}${m.internal ? ' msg-internal' : ''}`}>
       <div class="msg-meta small">
         <span class="msg-author">{author}</span>
         <time dateTime={m.sent_at}>{formatTime(m.sent_at, l)}</time>

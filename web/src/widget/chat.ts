@@ -339,7 +339,8 @@ export class Chat {
   }
 
   #addMessages(items: Message[]): void {
-    const merged = mergeBySeq(this.#state.messages, items);
+    // The server never sends a note between operators here; should one come, it stays unseen.
+    const merged = mergeBySeq(this.#state.messages, items.filter((m) => !m.internal));
     if (merged === this.#state.messages) return;
     this.#state.messages = merged;
     this.#ui.renderMessages();

@@ -48,7 +48,7 @@ describe('storage', () => {
     expect(parseOutbox('nope')).toEqual([]);
   });
   it('hides a pending message once its stored copy arrived', () => {
-    const msg = (seq: number, text: string, author: 'client' | 'operator' = 'client') => ({ seq, author, operator_name: null, text, sent_at: '' });
+    const msg = (seq: number, text: string, author: 'client' | 'operator' = 'client') => ({ seq, author, operator_name: null, text, sent_at: '', internal: false });
     const box = [
       { id: 'a', text: 'hi', after: 2 },
       { id: 'b', text: 'hi', after: 2 },

@@ -7,7 +7,7 @@ use axum::Json;
 use hovor_core::routing::Availability;
 use hovor_core::session::{reason_when_client_leaves, Source};
 use hovor_core::Channel;
-use hovor_store::{ClientInfo, Message, NewSession, Session};
+use hovor_store::{ClientInfo, Message, NewSession, Readers, Session};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -243,7 +243,7 @@ pub async fn messages(
     let session = client.for_path(&id)?;
     Ok(page(
         app.store
-            .messages_after(&session.id, q.after_seq.unwrap_or(0), 1000)
+            .messages_after(&session.id, q.after_seq.unwrap_or(0), 1000, Readers::Client)
             .await?,
         None,
     ))

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_core::session::{EndReason, SessionStatus, MAX_DECLINE_REASON_CHARS};
 use hovor_core::Channel;
-use hovor_store::{Message, Session, SessionFilter, TransferTarget};
+use hovor_store::{Message, Readers, Session, SessionFilter, TransferTarget};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -133,7 +133,7 @@ pub async fn messages(
     load(&app, &actor, &id).await?;
     Ok(page(
         app.store
-            .messages_after(&id, q.after_seq.unwrap_or(0), 1000)
+            .messages_after(&id, q.after_seq.unwrap_or(0), 1000, Readers::Operators)
             .await?,
         None,
     ))

@@ -511,6 +511,10 @@ async fn catch_up(
                 if follows.is_own_team_event(&stream, e.subject.as_deref()) {
                     continue;
                 }
+                // A note between operators never reaches the client.
+                if e.operators_only && follows.operator.is_none() {
+                    continue;
+                }
                 let turn = follows.turn(&stream, &e.kind, &e.payload);
                 let own = follows.is_primary(&stream);
                 out.make_room().await?;

@@ -382,6 +382,7 @@ async fn transfers_and_ends_with_a_note(app: TestApp) {
 
     let b_tab = app.login(&b).await;
     let mut b_ws = b_tab.ws(None).await;
+    let mut client_ws = app.client_ws(&token, None).await;
     let r = a_tab
         .post(
             &format!("/api/v1/sessions/{id}/transfer"),
@@ -396,14 +397,34 @@ async fn transfers_and_ends_with_a_note(app: TestApp) {
         .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let msgs = app
-        .anonymous()
-        .bearer(&token)
-        .get(&format!("/api/v1/client/sessions/{id}/messages"))
+    // The note is for Bob: in the operators' transcript, never the client's.
+    let msgs = b_tab
+        .get(&format!("/api/v1/sessions/{id}/messages"))
         .await
         .body;
     assert_eq!(texts(&msgs), vec!["Transferred to Bob: wants an invoice"]);
     assert_eq!(msgs["items"][0]["author"], "system");
+    assert_eq!(msgs["items"][0]["internal"], true);
+    let client_transcript = |after: i64| {
+        let anon = app.anonymous().bearer(&token);
+        let path = format!("/api/v1/client/sessions/{id}/messages?after_seq={after}");
+        async move { anon.get(&path).await.body }
+    };
+    assert_eq!(texts(&client_transcript(0).await), Vec::<String>::new());
+    b_tab
+        .post(
+            &format!("/api/v1/sessions/{id}/messages"),
+            json!({"text": "Hello, Bob here"}),
+        )
+        .await;
+    assert_eq!(texts(&client_transcript(0).await), vec!["Hello, Bob here"]);
+    // Live and replayed alike, the client's stream skips it.
+    let live = client_ws.next_of("message.created").await;
+    assert_eq!(live["data"]["message"]["text"], "Hello, Bob here");
+    assert_eq!(live["data"]["message"]["internal"], false);
+    let mut replay = app.client_ws(&token, Some(0)).await;
+    let first = replay.next_of("message.created").await;
+    assert_eq!(first["data"]["message"]["text"], "Hello, Bob here");
 
     // Alice no longer has it; Bob ends it.
     let r = a_tab

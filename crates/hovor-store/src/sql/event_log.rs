@@ -66,6 +66,18 @@ struct Pending {
     is_message: bool,
 }
 
+/// An event with its seq, as written.
+struct Numbered {
+    stream: String,
+    seq: i64,
+    recorded: Recorded,
+    at: Millis,
+    subject: Option<String>,
+    /// A row of `events` (else of `messages`).
+    row_of_events: bool,
+    operators_only: bool,
+}
+
 struct PendingWebhook {
     company_id: String,
     event: WebhookEvent,
@@ -251,48 +263,54 @@ impl Outgoing {
         for p in &realtime {
             seqs.push(take(&p.stream)?);
         }
-        // Every event, in the order collected; `stored` says which are rows
-        // of `events` (the others are rows of `messages`).
-        let mut numbered: Vec<(String, i64, Recorded, Millis, Option<String>, bool)> =
-            Vec::with_capacity(realtime.len() + outbox.len());
+        // Every event, in the order collected.
+        let mut numbered: Vec<Numbered> = Vec::with_capacity(realtime.len() + outbox.len());
         for (n, p) in realtime.iter_mut().enumerate() {
             if let Some(place) = p.session_seq_of {
                 p.event.set_session_seq(seqs.get(place).copied());
             }
-            numbered.push((
-                p.stream.clone(),
-                seqs[n],
-                p.event.record()?,
-                p.at,
-                p.subject.take(),
-                !p.is_message,
-            ));
+            let operators_only =
+                matches!(&p.event, RealtimeEvent::MessageCreated(m) if m.message.internal);
+            numbered.push(Numbered {
+                stream: p.stream.clone(),
+                seq: seqs[n],
+                recorded: p.event.record()?,
+                at: p.at,
+                subject: p.subject.take(),
+                row_of_events: !p.is_message,
+                operators_only,
+            });
         }
         for (stream, recorded, at) in outbox {
             let seq = take(&stream)?;
-            numbered.push((stream, seq, recorded, at, None, true));
+            numbered.push(Numbered {
+                stream,
+                seq,
+                recorded,
+                at,
+                subject: None,
+                row_of_events: true,
+                operators_only: false,
+            });
         }
-        if numbered.iter().any(|e| e.5) {
+        if numbered.iter().any(|e| e.row_of_events) {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO events (stream, seq, kind, payload, created_at, subject) ",
             );
-            insert.push_values(
-                numbered.iter().filter(|e| e.5),
-                |mut row, (stream, seq, recorded, at, subject, _)| {
-                    row.push_bind(stream.as_str())
-                        .push_bind(*seq)
-                        .push_bind(recorded.kind.as_str())
-                        .push_bind(recorded.data.as_str())
-                        .push_bind(*at)
-                        .push_bind(subject.as_deref());
-                },
-            );
+            insert.push_values(numbered.iter().filter(|e| e.row_of_events), |mut row, e| {
+                row.push_bind(e.stream.as_str())
+                    .push_bind(e.seq)
+                    .push_bind(e.recorded.kind.as_str())
+                    .push_bind(e.recorded.data.as_str())
+                    .push_bind(e.at)
+                    .push_bind(e.subject.as_deref());
+            });
             insert.build().execute(&mut **tx).await?;
         }
         if !messages.is_empty() {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO messages (session_id, seq, author, operator_id, text, \
-                 client_msg_id, sent_at, event_seq) ",
+                 client_msg_id, sent_at, event_seq, internal) ",
             );
             let mut rows = Vec::with_capacity(messages.len());
             for m in &messages {
@@ -309,7 +327,8 @@ impl Outgoing {
                     .push_bind(m.message.text.as_str())
                     .push_bind(m.client_msg_id.as_deref())
                     .push_bind(m.message.sent_at)
-                    .push_bind(event_seq);
+                    .push_bind(event_seq)
+                    .push_bind(m.message.internal);
             });
             insert.build().execute(&mut **tx).await?;
         }
@@ -326,21 +345,18 @@ impl Outgoing {
                 place: p.place,
             });
         }
-        changes.extend(
-            numbered
-                .into_iter()
-                .map(|(stream, seq, recorded, at, subject, _)| Change::Appended {
-                    event: Arc::new(StreamEvent {
-                        seq,
-                        kind: recorded.kind,
-                        payload: recorded.data,
-                        created_at: at,
-                        subject,
-                    }),
-                    stream,
-                    seq,
-                }),
-        );
+        changes.extend(numbered.into_iter().map(|e| Change::Appended {
+            event: Arc::new(StreamEvent {
+                seq: e.seq,
+                kind: e.recorded.kind,
+                payload: e.recorded.data,
+                created_at: e.at,
+                subject: e.subject,
+                operators_only: e.operators_only,
+            }),
+            stream: e.stream,
+            seq: e.seq,
+        }));
         Ok(changes)
     }
 }
@@ -429,11 +445,11 @@ impl EventLog for Backend {
             "SELECT seq, kind, payload, created_at, subject, \
              CAST(NULL AS BIGINT) AS message_seq, CAST(NULL AS TEXT) AS author, \
              CAST(NULL AS TEXT) AS operator_id, CAST(NULL AS TEXT) AS operator_name, \
-             CAST(NULL AS TEXT) AS text \
+             CAST(NULL AS TEXT) AS text, FALSE AS internal \
              FROM events WHERE stream = $1 AND seq > $2 \
              UNION ALL \
              SELECT m.event_seq, 'message.created', NULL, m.sent_at, NULL, m.seq, m.author, \
-             m.operator_id, u.name, m.text \
+             m.operator_id, u.name, m.text, m.internal \
              FROM messages m LEFT JOIN users u ON u.id = m.operator_id \
              WHERE m.session_id = $1 AND m.event_seq > $2 \
              ORDER BY seq LIMIT $3",
@@ -464,9 +480,11 @@ fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
             payload: r.try_get("payload")?,
             created_at,
             subject: r.try_get("subject")?,
+            operators_only: false,
         });
     };
     let author: String = r.try_get("author")?;
+    let internal: bool = r.try_get("internal")?;
     let event = RealtimeEvent::MessageCreated(MessageCreated {
         session_id: stream.to_owned(),
         message: Message {
@@ -477,6 +495,7 @@ fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
             operator_name: r.try_get("operator_name")?,
             text: r.try_get("text")?,
             sent_at: created_at,
+            internal,
         },
     });
     let recorded = event.record()?;
@@ -486,5 +505,6 @@ fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
         payload: recorded.data,
         created_at,
         subject: None,
+        operators_only: internal,
     })
 }

@@ -19,13 +19,13 @@ use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS};
 use super::{Backend, Db, Tx};
 use crate::{
-    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, Session, StoreResult,
-    WebhookEvent, Writer, Written,
+    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, Readers, Session,
+    StoreResult, WebhookEvent, Writer, Written,
 };
 
 const MESSAGE_SELECT: &str =
-    "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at \
-     FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
+    "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at, \
+     m.internal FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
 
 /// The id a write is made idempotent by, as stored: a client's as it is, an
 /// operator's under their own id, so that the two can never meet.
@@ -50,13 +50,13 @@ fn author_of(writer: &Writer) -> (Author, Option<String>, Option<String>) {
     }
 }
 
-/// Stores a system message (a transfer's note) inside the caller's
-/// transaction, whose session row is already locked.
+/// Stores a system message inside the caller's transaction, whose session
+/// row is already locked; `internal`: for operators only (a transfer's note).
 pub(crate) async fn write_system_message(
     tx: &mut Tx,
     out: &mut Outgoing,
     session: &Session,
-    text: &str,
+    (text, internal): (&str, bool),
     now: Millis,
 ) -> StoreResult<()> {
     let seq: i64 =
@@ -72,6 +72,7 @@ pub(crate) async fn write_system_message(
         operator_name: None,
         text: text.to_owned(),
         sent_at: now,
+        internal,
     };
     out.message(&session.id, message.clone(), None);
     let data = MessageCreated {
@@ -133,7 +134,7 @@ async fn stored_resends(
     }
     let mut query = QueryBuilder::<Db>::new(
         "SELECT m.session_id, m.client_msg_id, m.seq, m.author, m.operator_id, \
-         u.name AS operator_name, m.text, m.sent_at \
+         u.name AS operator_name, m.text, m.sent_at, m.internal \
          FROM messages m LEFT JOIN users u ON u.id = m.operator_id WHERE m.client_msg_id IN (",
     );
     let mut list = query.separated(", ");
@@ -216,6 +217,7 @@ impl MessageStore for Backend {
                 operator_name,
                 text: new.text.clone(),
                 sent_at: new.at,
+                internal: false,
             };
             if let Some(id) = &msg_id {
                 // A resend within the same batch finds this one.
@@ -254,9 +256,15 @@ impl MessageStore for Backend {
         session_id: &str,
         after_seq: i64,
         limit: i64,
+        readers: Readers,
     ) -> StoreResult<Vec<Message>> {
+        let only_public = match readers {
+            Readers::Operators => "",
+            Readers::Client => " AND NOT m.internal",
+        };
         let sql = format!(
-            "{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+            "{MESSAGE_SELECT} WHERE m.session_id = $1 AND m.seq > $2{only_public} \
+             ORDER BY m.seq LIMIT $3"
         );
         let rows = sqlx::query(&sql)
             .bind(session_id)

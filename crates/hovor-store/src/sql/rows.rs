@@ -195,6 +195,7 @@ pub(crate) fn message(row: &DbRow) -> StoreResult<Message> {
         operator_name: row.try_get("operator_name")?,
         text: row.try_get("text")?,
         sent_at: row.try_get("sent_at")?,
+        internal: row.try_get("internal")?,
     })
 }
 

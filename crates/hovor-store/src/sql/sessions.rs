@@ -624,7 +624,8 @@ impl SessionStore for Backend {
         let queued = written_session(row)?.ok_or(StoreError::NotFound)?;
         let text = session::transfer_text(&label, note);
         let mut out = Outgoing::new();
-        write_system_message(&mut tx, &mut out, &queued, &text, now).await?;
+        // The note is for the colleague, not for the client.
+        write_system_message(&mut tx, &mut out, &queued, (&text, true), now).await?;
         let told = [session.offered_to.clone(), target_operator];
         announce(&mut tx, &mut out, &queued, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionTransferred(SessionTransferred {

@@ -2,6 +2,13 @@ use async_trait::async_trait;
 
 use crate::{Committed, Message, NewMessage, StoreResult, Written};
 
+/// Who reads a transcript: the client never sees internal messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    Operators,
+    Client,
+}
+
 /// The messages of a session, numbered in it.
 #[async_trait]
 pub trait MessageStore {
@@ -17,5 +24,6 @@ pub trait MessageStore {
         session_id: &str,
         after_seq: i64,
         limit: i64,
+        readers: Readers,
     ) -> StoreResult<Vec<Message>>;
 }

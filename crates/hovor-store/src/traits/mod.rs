@@ -23,7 +23,7 @@ pub use companies::CompanyStore;
 pub use event_log::EventLog;
 pub use groups::GroupStore;
 pub use invitations::InvitationStore;
-pub use messages::MessageStore;
+pub use messages::{MessageStore, Readers};
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;
