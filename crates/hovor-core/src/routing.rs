@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::{Channel, ChannelSetting, Millis};
 
 /// A session waiting in the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Waiting {
     pub session_id: String,
     pub channel: Channel,

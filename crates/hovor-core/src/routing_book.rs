@@ -17,8 +17,10 @@ use std::collections::HashMap;
 use crate::routing::{Candidate, Waiting};
 use crate::{Channel, Millis};
 
-/// Where a session stands, as routing sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a session stands, as routing sees it (other nodes' books learn it
+/// over the bus).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "place", rename_all = "snake_case")]
 pub enum Place {
     /// In the queue. Its `group_id` is the stored one (the built-in group
     /// too); [`RoutingBook::waiting`] maps the built-in one to `None`.

@@ -100,6 +100,11 @@ pub enum Command {
     },
     Connect,
     Disconnect,
+    /// A node of the cluster died holding `count` of this operator's
+    /// connections: they are lost at once, as if the network had dropped.
+    LoseConnections {
+        count: u32,
+    },
     ExpireGrace {
         grace_ms: Millis,
     },
@@ -201,6 +206,7 @@ impl OperatorState {
             } => self.set_status(status, pause_type_id, cause, now),
             Command::Connect => Ok(self.connect(now)),
             Command::Disconnect => Ok(self.disconnect(now)),
+            Command::LoseConnections { count } => Ok(self.lose_connections(count, now)),
             Command::ExpireGrace { grace_ms } => Ok(self.expire_grace(grace_ms, now)),
         }
     }
@@ -279,6 +285,14 @@ impl OperatorState {
         }
         self.disconnected_since = Some(now);
         Transition::silent(now)
+    }
+
+    fn lose_connections(&mut self, count: u32, now: Millis) -> Transition {
+        if count == 0 {
+            return Transition::none(now);
+        }
+        self.live_connections = self.live_connections.saturating_sub(count - 1);
+        self.disconnect(now)
     }
 
     fn expire_grace(&mut self, grace_ms: Millis, now: Millis) -> Transition {
@@ -582,5 +596,43 @@ mod tests {
         }
         assert_eq!(Cause::parse("missed_offer"), Some(Cause::MissedOffer));
         assert_eq!(Status::parse("busy"), None);
+    }
+
+    #[test]
+    fn a_dead_node_takes_its_connections_with_it() {
+        let mut s = OperatorState::new(0);
+        s.apply(
+            Command::Login {
+                status_after_login: Status::Online,
+            },
+            1_000,
+        )
+        .unwrap();
+        for at in [1_100, 1_200, 1_300] {
+            s.apply(Command::Connect, at).unwrap();
+        }
+        // Two of the three were on the node that died: one tab remains.
+        let t = s
+            .apply(Command::LoseConnections { count: 2 }, 5_000)
+            .unwrap();
+        assert!(!t.changed);
+        assert_eq!(s.live_connections, 1);
+        assert_eq!(s.presence(), Presence::Online);
+        assert!(
+            !s.apply(Command::LoseConnections { count: 0 }, 5_100)
+                .unwrap()
+                .changed
+        );
+        // The last one too: the grace period starts, as after a lost network.
+        s.apply(Command::LoseConnections { count: 1 }, 6_000)
+            .unwrap();
+        assert_eq!(s.live_connections, 0);
+        assert_eq!(s.disconnected_since, Some(6_000));
+        assert_eq!(s.presence(), Presence::Disconnected);
+        // More than it had is still none.
+        s.apply(Command::LoseConnections { count: 5 }, 7_000)
+            .unwrap();
+        assert_eq!(s.live_connections, 0);
+        assert_eq!(s.disconnected_since, Some(6_000));
     }
 }

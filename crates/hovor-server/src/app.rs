@@ -15,7 +15,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::routes;
-use crate::services::{client_presence, phone, presence, routing, webhooks};
+use crate::services::{client_presence, nodes, phone, presence, routing, webhooks};
 use crate::AppState;
 
 /// Everything Hovor serves over HTTP: the documented API (`openapi::api`),
@@ -113,7 +113,7 @@ pub fn start(state: &AppState) {
 /// connections. Lost hints wake everyone to reread the store.
 async fn dispatch_hints(app: AppState) {
     use crate::bus::Hint;
-    use crate::hub::{Topic, LOGGED_OUT, SETTINGS, STREAM};
+    use crate::hub::{Topic, LOGGED_OUT, SETTINGS};
     use tokio::sync::broadcast::error::RecvError;
     let mut hints = app.bus.subscribe();
     loop {
@@ -126,13 +126,32 @@ async fn dispatch_hints(app: AppState) {
             Ok(Hint::Settings { company_id }) => {
                 app.hub.wake(&Topic::Queue(company_id), SETTINGS);
             }
+            Ok(Hint::SessionPlace {
+                company_id,
+                session_id,
+                seq,
+                at,
+                place,
+            }) => app
+                .routing_books
+                .session_moved(&company_id, &session_id, seq, at, place),
+            Ok(Hint::Resync) => resync(&app),
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!("{missed} hints missed: every connection rereads its stream");
-                app.hub.wake_all(STREAM);
+                resync(&app);
             }
             Err(RecvError::Closed) => return,
         }
     }
+}
+
+/// Hints were lost (here, or on the bus): every connection rereads its
+/// streams, routing rereads its books, and waiting clients' places are
+/// recomputed.
+fn resync(app: &AppState) {
+    app.hub.wake_all(crate::hub::STREAM | crate::hub::QUEUE);
+    app.routing_books.forget_all();
+    app.queue_places.changed_all();
 }
 
 /// Starts what a serving node does on a clock, each as an owned task that
@@ -143,6 +162,18 @@ async fn dispatch_hints(app: AppState) {
 /// outbox hint, and every tick for retries).
 pub fn start_background(state: &AppState) {
     let interval = state.config.reaper_interval;
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("lease", nodes::renew_every(state), move || {
+            let app = app.clone();
+            async move { nodes::renew(&app).await }
+        });
+    let app = state.clone();
+    state.workers.spawn_every("dead nodes", interval, move || {
+        let app = app.clone();
+        async move { nodes::release_dead(&app).await.map(drop) }
+    });
     let app = state.clone();
     state
         .workers

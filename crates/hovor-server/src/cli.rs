@@ -12,6 +12,7 @@ use hovor_store::Store;
 
 use crate::app::{router, start, start_background};
 use crate::auth::{digest, new_api_key};
+use crate::bus::BusChoice;
 use crate::clock::{Clock, SystemClock};
 use crate::state::{AppState, Config};
 
@@ -55,9 +56,15 @@ pub struct Options {
     /// `postgres://…` to use PostgreSQL instead of SQLite.
     #[arg(long, env = "HOVOR_DATABASE_URL", global = true)]
     database_url: Option<String>,
-    /// Bus between nodes; only the in-process bus (`memory`) exists so far.
+    /// Bus between nodes: `memory` (one node, the default), `postgres`
+    /// (LISTEN/NOTIFY on the database) or `nats://host:4222`.
     #[arg(long, env = "HOVOR_BUS_URL", global = true)]
     bus_url: Option<String>,
+    /// How long a node's lease runs without renewal (seconds, 3 to 300): a
+    /// node that died holding connections is found out this long after.
+    #[arg(long, env = "HOVOR_NODE_LEASE_S", default_value_t = 20, global = true,
+          value_parser = clap::value_parser!(u64).range(3..=300))]
+    node_lease_s: u64,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -187,10 +194,13 @@ async fn create_api_key(
 }
 
 async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
-    if let Some(bus) = options.bus_url.as_deref().filter(|b| *b != "memory") {
-        bail!("HOVOR_BUS_URL={bus}: only the in-process bus (\"memory\") exists in this version; run one node");
-    }
+    let bus_choice = BusChoice::parse(options.bus_url.as_deref())?;
     let store = open_store(options).await?;
+    if bus_choice != BusChoice::Memory && store.backend() != "postgres" {
+        bail!(
+            "several nodes need PostgreSQL: set HOVOR_DATABASE_URL=postgres://… with HOVOR_BUS_URL"
+        );
+    }
     if demo {
         crate::demo::ensure_demo_company(store.as_ref(), SystemClock.now()).await?;
     }
@@ -209,17 +219,21 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
         Config {
             public_url: public_url.clone(),
             demo_site: demo,
+            node_lease: Duration::from_secs(options.node_lease_s),
             ..Config::default()
         },
     );
+    let bus =
+        crate::bus::open(&bus_choice, options.database_url.as_deref(), &state.node_id).await?;
+    let state = state.with_bus(bus);
     start(&state);
-    crate::services::presence::forget_connections_from_before(&state).await?;
-    crate::services::client_presence::forget_client_connections_from_before(&state).await?;
+    crate::services::nodes::join(&state).await?;
     start_background(&state);
 
     tracing::info!(
-        "Hovor serves on http://{address} ({} store)",
-        store.backend()
+        "Hovor serves on http://{address} ({} store, {} bus)",
+        store.backend(),
+        state.bus.kind()
     );
     if demo {
         println!(
@@ -246,6 +260,11 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
     .context("serving HTTP");
     if !state.workers.shut_down(Duration::from_secs(10)).await {
         tracing::warn!("some background work did not stop within 10 s");
+    }
+    // Its connections are closed (and their disconnects recorded): the node
+    // gives up its lease, so that nobody waits for it to run out.
+    if let Err(e) = crate::services::nodes::leave(&state).await {
+        tracing::warn!("leaving the cluster: {e:#}");
     }
     served
 }

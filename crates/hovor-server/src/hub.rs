@@ -48,6 +48,9 @@ pub const LOGGED_OUT: u8 = 2;
 pub const QUEUE: u8 = 4;
 /// The company's settings changed.
 pub const SETTINGS: u8 = 8;
+/// The node lost its lease: the connection closes, so that it reconnects
+/// and is counted again.
+pub const RECONNECT: u8 = 16;
 
 #[derive(Default)]
 struct Wakeup {

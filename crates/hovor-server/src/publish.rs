@@ -36,9 +36,18 @@ impl Publisher for AppState {
                     seq,
                     at,
                     place,
-                } => self
-                    .routing_books
-                    .session_moved(&company_id, &session_id, seq, at, place),
+                } => {
+                    // The other nodes' books follow over the bus.
+                    self.bus.publish_to_others(Hint::SessionPlace {
+                        company_id: company_id.clone(),
+                        session_id: session_id.clone(),
+                        seq,
+                        at,
+                        place: place.clone(),
+                    });
+                    self.routing_books
+                        .session_moved(&company_id, &session_id, seq, at, place);
+                }
                 Change::OfferChanged { company_id } => {
                     queues.insert(company_id);
                 }

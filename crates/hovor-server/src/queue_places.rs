@@ -46,6 +46,20 @@ impl QueuePlaces {
         }
     }
 
+    /// Every company's places are recomputed (hints were lost).
+    pub fn changed_all(&self) {
+        let companies: Vec<String> = self
+            .places
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for company_id in companies {
+            self.changed(&company_id);
+        }
+    }
+
     /// A queued session's place as last computed; `None` when it is not
     /// queued (any more).
     pub fn place_of(&self, company_id: &str, session_id: &str) -> Option<QueuePlace> {

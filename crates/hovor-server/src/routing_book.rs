@@ -151,6 +151,16 @@ impl RoutingBooks {
     /// The routing tick's safety net: the operators' facts are read again
     /// when next needed, and the sessions too if they were read
     /// [`REREAD_AFTER_MS`] ago or more.
+    /// Changes may have been missed (hints lost): every book is read again
+    /// before its next use.
+    pub fn forget_all(&self) {
+        for company in self.lock().values_mut() {
+            company.sessions = Sessions::Unknown;
+            company.operators = None;
+            company.operators_version += 1;
+        }
+    }
+
     pub fn refresh(&self, company_id: &str, now: Millis) {
         let mut companies = self.lock();
         let Some(company) = companies.get_mut(company_id) else {

@@ -35,6 +35,9 @@ pub struct Config {
     pub reaper_interval: Duration,
     /// Outgoing messages one WebSocket may have queued before it is dropped.
     pub send_queue: usize,
+    /// How long this node's lease runs without renewal (renewed every
+    /// quarter of it).
+    pub node_lease: Duration,
 }
 
 impl Default for Config {
@@ -47,12 +50,16 @@ impl Default for Config {
             reaper_interval: Duration::from_secs(1),
             demo_site: false,
             send_queue: 256,
+            node_lease: Duration::from_secs(20),
         }
     }
 }
 
 #[derive(Clone)]
 pub struct AppState {
+    /// This node's id, new at every start: its lease and the connections
+    /// it holds are recorded under it.
+    pub node_id: Arc<str>,
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub clock: Arc<dyn Clock>,
@@ -91,6 +98,7 @@ impl AppState {
         // SQLite has one writer; PostgreSQL commits several at once.
         let message_lanes = if store.backend() == "postgres" { 4 } else { 1 };
         AppState {
+            node_id: Arc::from(hovor_store::new_id("node")),
             store,
             bus: Arc::new(InProcessBus::new()),
             clock: Arc::new(SystemClock),
@@ -109,6 +117,11 @@ impl AppState {
             webhook_pass: Arc::new(tokio::sync::Mutex::new(())),
             workers: Arc::new(Workers::new()),
         }
+    }
+
+    pub fn with_bus(mut self, bus: Arc<dyn Bus>) -> AppState {
+        self.bus = bus;
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {

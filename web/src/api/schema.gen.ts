@@ -847,6 +847,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ready for traffic: the database answers and the bus is connected. A load
+         *     balancer sends requests only to nodes that answer 200.
+         */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1528,6 +1548,15 @@ export interface components {
             estimated_wait_s?: number | null;
             /** Format: int64 */
             queue_position?: number | null;
+        };
+        /** @description What `/readyz` found. */
+        Readiness: {
+            /** @description `ok`, or why not. */
+            bus: string;
+            /** @description Which bus: `memory`, `postgres` or `nats`. */
+            bus_kind: string;
+            /** @description `ok`, or why not. */
+            database: string;
         };
         /**
          * @description An event in a user's or a client's stream: the `event` and `data` of a
@@ -5190,6 +5219,35 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The database or the bus is not reachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

@@ -61,6 +61,7 @@ impl Modify for Security {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::healthz))
+        .routes(routes!(routes::readyz))
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::api_keys::router())

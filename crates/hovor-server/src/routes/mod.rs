@@ -26,6 +26,57 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// What `/readyz` found.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ok`, or why not.
+    pub database: String,
+    /// `ok`, or why not.
+    pub bus: String,
+    /// Which bus: `memory`, `postgres` or `nats`.
+    pub bus_kind: &'static str,
+}
+
+/// Ready for traffic: the database answers and the bus is connected. A load
+/// balancer sends requests only to nodes that answer 200.
+#[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "System", responses(
+    (status = 200, description = "Ready", body = Readiness),
+    (status = 503, description = "The database or the bus is not reachable", body = Readiness)))]
+pub async fn readyz(
+    axum::extract::State(app): axum::extract::State<crate::AppState>,
+) -> (StatusCode, Json<Readiness>) {
+    // Reading a stream's head is a real round trip to the database.
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        app.store.last_seq("readyz"),
+    )
+    .await;
+    let database = match read {
+        Ok(Ok(_)) => "ok".to_owned(),
+        Ok(Err(e)) => format!("unreachable: {e}"),
+        Err(_) => "no answer within 2 s".to_owned(),
+    };
+    let bus = if app.bus.is_up() {
+        "ok".to_owned()
+    } else {
+        "disconnected".to_owned()
+    };
+    let status = if database == "ok" && bus == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let bus_kind = app.bus.kind();
+    (
+        status,
+        Json(Readiness {
+            database,
+            bus,
+            bus_kind,
+        }),
+    )
+}
+
 /// Any `/api/…` path that is not an endpoint: a JSON 404, never the web app.
 pub async fn api_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")

@@ -10,6 +10,7 @@
 pub mod channels;
 pub mod client_presence;
 pub mod invitations;
+pub mod nodes;
 pub mod phone;
 pub mod presence;
 pub mod routing;

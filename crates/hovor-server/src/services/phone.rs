@@ -97,9 +97,14 @@ pub async fn exchange_seen(app: &AppState, company_id: &str) -> ApiResult<bool> 
 pub async fn check_connectors(app: &AppState) -> anyhow::Result<()> {
     for (company_id, last_seen, announced_up) in app.store.connectors().await? {
         if announced_up && !connector_up(last_seen, app.now()) {
-            app.store
+            // Every node watches; the one that records it announces it.
+            if !app
+                .store
                 .set_connector_announced(&company_id, false)
-                .await?;
+                .await?
+            {
+                continue;
+            }
             announce_all(app, &company_id)
                 .await
                 .map_err(|e| anyhow::anyhow!("announcing lines of {company_id}: {}", e.message))?;

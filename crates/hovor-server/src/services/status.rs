@@ -28,11 +28,20 @@ pub async fn change_state(
 pub async fn connect(app: &AppState, user: &User) -> ApiResult<Option<i64>> {
     let committed = app
         .store
-        .apply_state_command(&user.company_id, &user.id, Command::Connect, app.now())
+        .connection_changed(&user.company_id, &user.id, &app.node_id, true, app.now())
         .await?;
     let own = committed.appended_to(&user.id);
     committed.publish(app);
     Ok(own)
+}
+
+/// A workspace's connection closed (this node counts it no more).
+pub async fn disconnect(app: &AppState, user: &User) -> ApiResult<StateChange> {
+    Ok(app
+        .store
+        .connection_changed(&user.company_id, &user.id, &app.node_id, false, app.now())
+        .await?
+        .publish(app))
 }
 
 /// A new login session for a user whose password checked out: they take the

@@ -68,11 +68,45 @@ fn envelope(company_id: &str, event: &StreamEvent) -> String {
 pub async fn deliver_due(app: &AppState) -> anyhow::Result<usize> {
     let _one_pass_at_a_time = app.webhook_pass.lock().await;
     let mut delivered = 0;
-    for hook in app.store.due_webhooks(app.now()).await? {
-        delivered += deliver_hook(app, hook).await?;
+    for due in app.store.due_webhooks(app.now()).await? {
+        // Every node's dispatcher runs; one at a time delivers a webhook.
+        let now = app.now();
+        let claim = app
+            .store
+            .claim_webhook(&due.id, &app.node_id, now, now + CLAIM_MS)
+            .await?;
+        let Some(hook) = claim else {
+            continue;
+        };
+        let id = hook.id.clone();
+        let result = deliver_hook(app, hook, now).await;
+        app.store.release_webhook(&id, &app.node_id).await?;
+        delivered += result?;
     }
     Ok(delivered)
 }
+
+/// Renews the claim once half of it has passed; `false` when this node no
+/// longer holds it (it stalled past its claim and another node took over).
+async fn keep_claim(
+    app: &AppState,
+    hook_id: &str,
+    claimed_at: &mut Millis,
+) -> anyhow::Result<bool> {
+    if app.now() - *claimed_at <= CLAIM_MS / 2 {
+        return Ok(true);
+    }
+    *claimed_at = app.now();
+    let until = *claimed_at + CLAIM_MS;
+    Ok(app
+        .store
+        .extend_webhook_claim(hook_id, &app.node_id, until)
+        .await?)
+}
+
+/// How long a node's claim on a webhook lasts; it is renewed halfway while
+/// deliveries go on (a node that dies gives it up this long after).
+const CLAIM_MS: Millis = 60_000;
 
 /// POSTs one event; the status code and the error, if it failed.
 async fn post(
@@ -112,7 +146,11 @@ async fn post(
     }
 }
 
-async fn deliver_hook(app: &AppState, mut hook: Webhook) -> anyhow::Result<usize> {
+async fn deliver_hook(
+    app: &AppState,
+    mut hook: Webhook,
+    mut claimed_at: Millis,
+) -> anyhow::Result<usize> {
     let stream = outbox_stream(&hook.company_id);
     let mut delivered = 0;
     loop {
@@ -124,6 +162,9 @@ async fn deliver_hook(app: &AppState, mut hook: Webhook) -> anyhow::Result<usize
             return Ok(delivered);
         }
         for event in events {
+            if !keep_claim(app, &hook.id, &mut claimed_at).await? {
+                return Ok(delivered);
+            }
             if !hook.events.contains(&event.kind) {
                 app.store.skip_webhook_to(&hook.id, event.seq).await?;
                 hook.cursor_seq = event.seq;

@@ -24,7 +24,6 @@ use axum::response::Response;
 use futures_util::stream::{FuturesOrdered, SplitSink};
 use futures_util::{SinkExt, StreamExt};
 use hovor_core::session::SessionStatus;
-use hovor_core::Command;
 use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
 
@@ -33,8 +32,10 @@ use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, Hello, OperatorHello, QueuePlaceFrame, ServerFrame, TopicCursor,
 };
-use crate::hub::{SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, SETTINGS, STREAM};
-use crate::services::{self, status::change_state};
+use crate::hub::{
+    SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, RECONNECT, SETTINGS, STREAM,
+};
+use crate::services;
 use crate::AppState;
 use follows::{Cursor, Follows, Turn};
 
@@ -211,7 +212,10 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
         }
     }
     if let Peer::Client(session) = &peer {
-        if let Err(e) = app.store.client_connected(&session.id, app.now()).await {
+        let connected = app
+            .store
+            .client_connected(&session.id, &app.node_id, app.now());
+        if let Err(e) = connected.await {
             tracing::warn!("client of {} connected: {e}", session.id);
         }
     }
@@ -225,7 +229,7 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
     };
     match &peer {
         Peer::Operator(user) => {
-            let disconnect = change_state(&app, &user.company_id, &user.id, Command::Disconnect);
+            let disconnect = services::status::disconnect(&app, user);
             if let Err(e) = Box::pin(disconnect).await {
                 tracing::warn!("disconnect {}: {}", user.id, e.message);
             }
@@ -234,7 +238,7 @@ async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
             let leaving = left == PeerLeft::Leaving;
             let gone = app
                 .store
-                .client_disconnected(&session.id, leaving, app.now());
+                .client_disconnected(&session.id, &app.node_id, leaving, app.now());
             if let Err(e) = gone.await {
                 tracing::warn!("client of {} disconnected: {e}", session.id);
             }
@@ -394,6 +398,8 @@ enum Ended {
     SlowConsumer,
     #[error("silent for too long")]
     Idle,
+    #[error("the node lost its lease: reconnect")]
+    Reconnect,
     #[error("the peer is gone")]
     Gone,
     #[error("store: {0}")]
@@ -597,6 +603,9 @@ async fn serve_connection(
                     if woken.bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
                         return Ok(PeerLeft::Quietly);
+                    }
+                    if woken.bits & RECONNECT != 0 {
+                        return Err(Ended::Reconnect);
                     }
                     if woken.bits & SETTINGS != 0 {
                         out.push(ServerFrame::SettingsChanged)?;

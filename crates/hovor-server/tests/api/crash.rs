@@ -3,111 +3,18 @@
 //! there exactly once, and clients and operators resume.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::harness::{fresh_pg_database, postgres_skipped, Ws};
+use crate::harness::process::{client_ws, login, operator_ws, start};
+use crate::harness::{fresh_pg_database, postgres_skipped};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hovor");
 const CLIENTS: usize = 24;
 const OPERATORS: usize = 3;
 const MESSAGES: usize = 10;
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `hovor demo` on a free port over this database; its URL.
-fn start(database: &[&str]) -> (Server, String) {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .args(database)
-        .env("HOVOR_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start hovor demo");
-    let stdout = child.stdout.take().expect("stdout");
-    // Read the address, and keep draining what the demo prints so that it
-    // never writes into a closed pipe.
-    let (found, address) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-                let _ = found.send(url.trim_end_matches('/').to_owned());
-            }
-        }
-    });
-    let url = address
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the demo prints its address");
-    (Server(child), url)
-}
-
-struct Operator {
-    cookie: String,
-    csrf: String,
-    last_seq: i64,
-}
-
-async fn login(http: &reqwest::Client, url: &str, email: &str, password: &str) -> Operator {
-    let r = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("login");
-    assert!(r.status().is_success(), "login of {email}: {}", r.status());
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_owned();
-    let body: Value = r.json().await.expect("json");
-    Operator {
-        cookie,
-        csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
-        last_seq: 0,
-    }
-}
-
-async fn operator_ws(url: &str, op: &Operator, last_seq: Option<i64>) -> Ws {
-    let query = last_seq.map_or(String::new(), |s| format!("?last_seq={s}"));
-    let mut request = format!("{}/api/v1/ws{query}", url.replace("http", "ws"))
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", op.cookie.parse().expect("cookie"));
-    let (socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("operator ws");
-    Ws::greeted(socket).await.0
-}
-
-async fn client_ws(url: &str, token: &str, last_seq: Option<i64>) -> Ws {
-    let resume = last_seq.map_or(String::new(), |s| format!("&last_seq={s}"));
-    let (socket, _) = tokio_tungstenite::connect_async(format!(
-        "{}/api/v1/ws?client_token={token}{resume}",
-        url.replace("http", "ws")
-    ))
-    .await
-    .expect("client ws");
-    Ws::greeted(socket).await.0
-}
 
 #[tokio::test]
 async fn on_sqlite() {

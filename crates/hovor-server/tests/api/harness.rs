@@ -13,6 +13,7 @@ use hovor_store::{Company, NewUser, Store};
 use reqwest::{Method, StatusCode};
 
 mod client;
+pub mod process;
 mod ws;
 pub use client::Client;
 pub use ws::Ws;

@@ -10,6 +10,7 @@ mod auth;
 mod channels;
 mod cli;
 mod client_presence;
+mod cluster;
 mod crash;
 mod delivery;
 mod group_commit;

@@ -19,6 +19,7 @@ on_both_stores!(
     deliveries_are_signed_and_carry_every_subscribed_event,
     a_receiver_that_was_down_gets_everything_in_order,
     the_outbox_survives_a_restart_between_change_and_delivery,
+    two_nodes_delivering_at_once_deliver_each_event_once,
 );
 
 #[derive(Default)]
@@ -359,4 +360,45 @@ async fn the_outbox_survives_a_restart_between_change_and_delivery(app: TestApp)
     // this test does not care about.)
     let reason = receiver.bodies()[1]["data"]["session"]["end_reason"].clone();
     assert!(reason == "abandoned" || reason == "client_left", "{reason}");
+}
+
+/// Every node runs a dispatcher: two passing over the same outbox at once
+/// deliver each event once, in order (a node claims a webhook while it
+/// delivers).
+async fn two_nodes_delivering_at_once_deliver_each_event_once(app: TestApp) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (receiver, url) = Receiver::start().await;
+    subscribe(&app, &admin, &url, &["session.created"]).await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 20)], START)
+        .await
+        .expect("assign")
+        .into_unpublished();
+    let tab = app.login(&jana).await;
+    let _ws = tab.ws(None).await;
+    let mut started = Vec::new();
+    for n in 0..20 {
+        started.push(json!(
+            app.start_chat("acme", &format!("Client {n}")).await.0
+        ));
+    }
+    let other = app.restarted_state().await;
+    let (one, two) = tokio::join!(
+        hovor_server::services::webhooks::deliver_due(&app.state),
+        hovor_server::services::webhooks::deliver_due(&other),
+    );
+    let delivered = one.expect("node one") + two.expect("node two");
+    // What the claim kept one node from, the next pass delivers.
+    let rest = hovor_server::services::webhooks::deliver_due(&other)
+        .await
+        .expect("again");
+    assert_eq!(delivered + rest, 20);
+    let ids: Vec<Value> = receiver
+        .bodies()
+        .iter()
+        .map(|b| b["data"]["session"]["id"].clone())
+        .collect();
+    assert_eq!(ids, started, "each once, in order");
 }

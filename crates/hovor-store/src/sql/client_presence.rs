@@ -10,8 +10,12 @@ use sqlx::Row;
 
 use super::session_rows::locked_session;
 use super::sessions::end_locked;
+use super::status::move_node_count;
 use super::{Backend, DbRow};
 use crate::{ClientPresenceStore, Committed, Session, StoreResult};
+
+/// `node_connections.kind` of a client's connections.
+const CLIENT: &str = "client";
 
 /// A session's start stands in for a client never seen since.
 const PRESENCE_COLUMNS: &str = "s.client_connections, \
@@ -27,34 +31,47 @@ fn presence(row: &DbRow) -> StoreResult<ClientPresence> {
 
 #[async_trait]
 impl ClientPresenceStore for Backend {
-    async fn client_connected(&self, session_id: &str, now: Millis) -> StoreResult<()> {
-        sqlx::query(
+    async fn client_connected(&self, session_id: &str, node: &str, now: Millis) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
             "UPDATE sessions SET client_connections = client_connections + 1, \
-             client_seen_at = $2, client_leaving = FALSE WHERE id = $1",
+             client_seen_at = $2, client_leaving = FALSE WHERE id = $1 RETURNING company_id",
         )
         .bind(session_id)
         .bind(now)
-        .execute(self.writer())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(row) = row {
+            let company_id: String = row.try_get("company_id")?;
+            move_node_count(&mut tx, node, CLIENT, session_id, &company_id, 1).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     async fn client_disconnected(
         &self,
         session_id: &str,
+        node: &str,
         leaving: bool,
         now: Millis,
     ) -> StoreResult<()> {
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
             "UPDATE sessions SET client_connections = CASE WHEN client_connections > 0 \
              THEN client_connections - 1 ELSE 0 END, client_seen_at = $2, client_leaving = $3 \
-             WHERE id = $1",
+             WHERE id = $1 RETURNING company_id",
         )
         .bind(session_id)
         .bind(now)
         .bind(leaving)
-        .execute(self.writer())
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(row) = row {
+            let company_id: String = row.try_get("company_id")?;
+            move_node_count(&mut tx, node, CLIENT, session_id, &company_id, -1).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ mod event_log;
 mod groups;
 mod invitations;
 mod messages;
+mod nodes;
 mod routing;
 mod rows;
 mod session_rows;

@@ -95,34 +95,25 @@ async fn usable_pause_type(tx: &mut Tx, company_id: &str, id: &str) -> StoreResu
     }
 }
 
-#[async_trait]
-impl StatusStore for Backend {
-    async fn operator_state(
-        &self,
-        company_id: &str,
-        user_id: &str,
-    ) -> StoreResult<Option<StateView>> {
-        let row = sqlx::query(&states_sql("AND s.user_id = $2", ""))
-            .bind(company_id)
-            .bind(user_id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.as_ref().map(rows::state_view).transpose()
-    }
+/// How a state command moves a node's count of the operator's connections.
+pub(crate) enum NodeMove<'a> {
+    None,
+    /// A connection opened (+1) or closed (-1) on this node.
+    Add(&'a str, i64),
+    /// This (dead) node's connections are lost: the command becomes
+    /// `LoseConnections` with their count.
+    Release(&'a str),
+}
 
-    async fn operator_states(&self, company_id: &str) -> StoreResult<Vec<StateView>> {
-        let rows = sqlx::query(&states_sql("AND u.active ORDER BY u.name, u.id", ""))
-            .bind(company_id)
-            .fetch_all(self.reader())
-            .await?;
-        rows.iter().map(rows::state_view).collect()
-    }
-
-    async fn apply_state_command(
+impl Backend {
+    /// A state command, with the node's count of connections moved in the
+    /// same transaction.
+    pub(crate) async fn apply_command(
         &self,
         company_id: &str,
         user_id: &str,
         command: Command,
+        node: NodeMove<'_>,
         now: Millis,
     ) -> StoreResult<Committed<StateChange>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -132,6 +123,18 @@ impl StatusStore for Backend {
             .fetch_optional(&mut *tx)
             .await?;
         let mut view = rows::state_view(&row.ok_or(crate::StoreError::NotFound)?)?;
+        let (command, moved) = match node {
+            NodeMove::None => (command, false),
+            NodeMove::Add(node, delta) => {
+                move_node_count(&mut tx, node, OPERATOR, user_id, company_id, delta).await?;
+                (command, true)
+            }
+            NodeMove::Release(node) => {
+                let count = take_node_count(&mut tx, node, OPERATOR, user_id).await?;
+                let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
+                (Command::LoseConnections { count }, true)
+            }
+        };
         if let Command::SetStatus {
             pause_type_id: Some(pause_id),
             ..
@@ -145,6 +148,9 @@ impl StatusStore for Backend {
             view.pause_type = None;
         }
         if view.state == before {
+            if moved {
+                tx.commit().await?;
+            }
             return Ok(Committed::unchanged(StateChange {
                 view,
                 changed: false,
@@ -187,6 +193,115 @@ impl StatusStore for Backend {
             },
             changes,
         ))
+    }
+}
+
+/// `node_connections.kind` of an operator's connections.
+const OPERATOR: &str = "operator";
+
+/// Adds `delta` to a node's count of one stream's connections (a row at
+/// zero or below is removed).
+pub(crate) async fn move_node_count(
+    tx: &mut Tx,
+    node: &str,
+    kind: &str,
+    stream: &str,
+    company_id: &str,
+    delta: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO node_connections (node_id, kind, stream, company_id, connections) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node_id, kind, stream) \
+         DO UPDATE SET connections = node_connections.connections + excluded.connections",
+    )
+    .bind(node)
+    .bind(kind)
+    .bind(stream)
+    .bind(company_id)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    if delta < 0 {
+        sqlx::query(
+            "DELETE FROM node_connections \
+             WHERE node_id = $1 AND kind = $2 AND stream = $3 AND connections <= 0",
+        )
+        .bind(node)
+        .bind(kind)
+        .bind(stream)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes a node's count of one stream's connections; returns it.
+async fn take_node_count(tx: &mut Tx, node: &str, kind: &str, stream: &str) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "DELETE FROM node_connections WHERE node_id = $1 AND kind = $2 AND stream = $3 \
+         RETURNING connections",
+    )
+    .bind(node)
+    .bind(kind)
+    .bind(stream)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(row) => row.try_get("connections")?,
+        None => 0,
+    })
+}
+
+#[async_trait]
+impl StatusStore for Backend {
+    async fn operator_state(
+        &self,
+        company_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<StateView>> {
+        let row = sqlx::query(&states_sql("AND s.user_id = $2", ""))
+            .bind(company_id)
+            .bind(user_id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(rows::state_view).transpose()
+    }
+
+    async fn operator_states(&self, company_id: &str) -> StoreResult<Vec<StateView>> {
+        let rows = sqlx::query(&states_sql("AND u.active ORDER BY u.name, u.id", ""))
+            .bind(company_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::state_view).collect()
+    }
+
+    async fn apply_state_command(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        command: Command,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>> {
+        self.apply_command(company_id, user_id, command, NodeMove::None, now)
+            .await
+    }
+
+    async fn connection_changed(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        node: &str,
+        opened: bool,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>> {
+        let (command, delta) = if opened {
+            (Command::Connect, 1)
+        } else {
+            (Command::Disconnect, -1)
+        };
+        let moved = NodeMove::Add(node, delta);
+        self.apply_command(company_id, user_id, command, moved, now)
+            .await
     }
 
     async fn disconnected_operators(&self) -> StoreResult<Vec<(String, String)>> {

@@ -142,13 +142,15 @@ impl TelephonyStore for Backend {
             .collect()
     }
 
-    async fn set_connector_announced(&self, company_id: &str, up: bool) -> StoreResult<()> {
-        sqlx::query("UPDATE telephony SET announced_up = $2 WHERE company_id = $1")
-            .bind(company_id)
-            .bind(up)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+    async fn set_connector_announced(&self, company_id: &str, up: bool) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE telephony SET announced_up = $2 WHERE company_id = $1 AND announced_up <> $2",
+        )
+        .bind(company_id)
+        .bind(up)
+        .execute(self.writer())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn save_telephony_settings(

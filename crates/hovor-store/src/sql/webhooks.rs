@@ -161,6 +161,63 @@ impl WebhookStore for Backend {
         rows.iter().map(rows::webhook).collect()
     }
 
+    async fn claim_webhook(
+        &self,
+        webhook_id: &str,
+        node: &str,
+        now: Millis,
+        until: Millis,
+    ) -> StoreResult<Option<Webhook>> {
+        let claimed = sqlx::query(
+            "UPDATE webhooks SET claimed_by = $2, claimed_until = $4 \
+             WHERE id = $1 AND (claimed_until <= $3 OR claimed_by = $2)",
+        )
+        .bind(webhook_id)
+        .bind(node)
+        .bind(now)
+        .bind(until)
+        .execute(self.writer())
+        .await?;
+        if claimed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        // Read after the claim: the cursor as the last holder left it.
+        let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks w WHERE w.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(webhook_id)
+            .fetch_optional(self.writer())
+            .await?;
+        row.as_ref().map(rows::webhook).transpose()
+    }
+
+    async fn extend_webhook_claim(
+        &self,
+        webhook_id: &str,
+        node: &str,
+        until: Millis,
+    ) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE webhooks SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2")
+                .bind(webhook_id)
+                .bind(node)
+                .bind(until)
+                .execute(self.writer())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_webhook(&self, webhook_id: &str, node: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE webhooks SET claimed_by = NULL, claimed_until = 0 \
+             WHERE id = $1 AND claimed_by = $2",
+        )
+        .bind(webhook_id)
+        .bind(node)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
     async fn skip_webhook_to(&self, webhook_id: &str, seq: i64) -> StoreResult<()> {
         sqlx::query("UPDATE webhooks SET cursor_seq = $2 WHERE id = $1 AND cursor_seq < $2")
             .bind(webhook_id)

@@ -8,11 +8,13 @@ use crate::{Committed, Session, StoreResult};
 /// when it was last seen.
 #[async_trait]
 pub trait ClientPresenceStore {
-    async fn client_connected(&self, session_id: &str, now: Millis) -> StoreResult<()>;
+    /// A client's connection opened on `node` (counted per node too).
+    async fn client_connected(&self, session_id: &str, node: &str, now: Millis) -> StoreResult<()>;
     /// `leaving`: the page said it was going away as it closed the socket.
     async fn client_disconnected(
         &self,
         session_id: &str,
+        node: &str,
         leaving: bool,
         now: Millis,
     ) -> StoreResult<()>;

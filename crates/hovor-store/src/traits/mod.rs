@@ -10,6 +10,7 @@ mod event_log;
 mod groups;
 mod invitations;
 mod messages;
+mod nodes;
 mod routing;
 mod sessions;
 mod status;
@@ -24,6 +25,7 @@ pub use event_log::EventLog;
 pub use groups::GroupStore;
 pub use invitations::InvitationStore;
 pub use messages::{MessageStore, Readers};
+pub use nodes::NodeStore;
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;
@@ -41,6 +43,7 @@ pub trait Store:
     + SessionStore
     + ClientPresenceStore
     + MessageStore
+    + NodeStore
     + RoutingStore
     + InvitationStore
     + WebhookStore

@@ -22,6 +22,17 @@ pub trait StatusStore {
         command: Command,
         now: Millis,
     ) -> StoreResult<Committed<StateChange>>;
+    /// One of the operator's connections opened (`Connect`) or closed
+    /// (`Disconnect`) on `node`: the state and the node's count of their
+    /// connections move in one transaction.
+    async fn connection_changed(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        node: &str,
+        opened: bool,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>>;
     /// Operators with no live connection whose grace period may have run
     /// out: `(company, user)`.
     async fn disconnected_operators(&self) -> StoreResult<Vec<(String, String)>>;

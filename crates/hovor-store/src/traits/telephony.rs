@@ -13,7 +13,9 @@ pub trait TelephonyStore {
     async fn touch_connector(&self, company_id: &str, now: Millis) -> StoreResult<bool>;
     /// `(company, last_seen, announced_up)` of every company with telephony.
     async fn connectors(&self) -> StoreResult<Vec<(String, Option<Millis>, bool)>>;
-    async fn set_connector_announced(&self, company_id: &str, up: bool) -> StoreResult<()>;
+    /// Records what was announced of the connector; `false` when it already
+    /// was (another node announced it first), so it is announced once.
+    async fn set_connector_announced(&self, company_id: &str, up: bool) -> StoreResult<bool>;
     async fn save_telephony_settings(
         &self,
         company_id: &str,

@@ -34,6 +34,25 @@ pub trait WebhookStore {
     ) -> StoreResult<Vec<WebhookAttempt>>;
     /// Active webhooks with undelivered events whose retry time has come.
     async fn due_webhooks(&self, now: Millis) -> StoreResult<Vec<Webhook>>;
+    /// Claims a webhook's deliveries for `node` until `until` (free, or its
+    /// claim ran out): the webhook as it stands then, `None` when another
+    /// node holds it.
+    async fn claim_webhook(
+        &self,
+        webhook_id: &str,
+        node: &str,
+        now: Millis,
+        until: Millis,
+    ) -> StoreResult<Option<Webhook>>;
+    /// Extends this node's claim; `false` when it no longer holds it.
+    async fn extend_webhook_claim(
+        &self,
+        webhook_id: &str,
+        node: &str,
+        until: Millis,
+    ) -> StoreResult<bool>;
+    /// Gives the claim up.
+    async fn release_webhook(&self, webhook_id: &str, node: &str) -> StoreResult<()>;
     /// Moves the cursor past events the webhook does not subscribe to.
     async fn skip_webhook_to(&self, webhook_id: &str, seq: i64) -> StoreResult<()>;
     /// Logs an attempt at the head event and moves on, or schedules a retry.
