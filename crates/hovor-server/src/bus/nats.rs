@@ -33,7 +33,8 @@ pub(super) async fn open(url: &str, node_id: &str) -> anyhow::Result<NetworkBus>
                 }
             }
         })
-        .connect(url)
+        // Several servers of a NATS cluster: comma-separated.
+        .connect(url.split(',').map(str::trim).collect::<Vec<_>>())
         .await
         .with_context(|| format!("the NATS bus could not connect to {url}"))?;
     let mut subscription = client
