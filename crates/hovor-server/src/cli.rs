@@ -65,6 +65,15 @@ pub struct Options {
     #[arg(long, env = "HOVOR_NODE_LEASE_S", default_value_t = 20, global = true,
           value_parser = clap::value_parser!(u64).range(3..=300))]
     node_lease_s: u64,
+    /// Serve Prometheus metrics at `/metrics` to scrapes that send
+    /// `Authorization: Bearer <this token>` (off when unset).
+    #[arg(
+        long,
+        env = "HOVOR_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -220,11 +229,17 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             public_url: public_url.clone(),
             demo_site: demo,
             node_lease: Duration::from_secs(options.node_lease_s),
+            metrics_token: options.metrics_token.clone().filter(|t| !t.is_empty()),
             ..Config::default()
         },
     );
-    let bus =
-        crate::bus::open(&bus_choice, options.database_url.as_deref(), &state.node_id).await?;
+    let bus = crate::bus::open(
+        &bus_choice,
+        options.database_url.as_deref(),
+        &state.node_id,
+        state.metrics.clone(),
+    )
+    .await?;
     let state = state.with_bus(bus);
     start(&state);
     crate::services::nodes::join(&state).await?;

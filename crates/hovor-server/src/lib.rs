@@ -18,6 +18,7 @@ pub mod extract;
 pub mod frames;
 pub mod hub;
 pub mod message_writer;
+pub mod metrics;
 pub mod openapi;
 mod publish;
 pub mod queue_places;

@@ -21,6 +21,9 @@ impl Publisher for AppState {
         for change in changes {
             match change {
                 Change::Appended { stream, seq, event } => {
+                    if event.kind == "message.created" && !stream.starts_with("wh_") {
+                        self.metrics.messages.inc();
+                    }
                     // This node's readers take it from memory; the hint
                     // tells every node's readers how far the stream goes.
                     self.hub.remember(&stream, event);

@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::company_ids::CompanyIds;
 use crate::hub::Hub;
 use crate::message_writer::MessageWriter;
+use crate::metrics::Metrics;
 use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, SlidingCounter};
 use crate::routing_book::RoutingBooks;
@@ -38,6 +39,9 @@ pub struct Config {
     /// How long this node's lease runs without renewal (renewed every
     /// quarter of it).
     pub node_lease: Duration,
+    /// `/metrics` answers only with `Authorization: Bearer <this>`; off
+    /// when unset.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -51,6 +55,7 @@ impl Default for Config {
             demo_site: false,
             send_queue: 256,
             node_lease: Duration::from_secs(20),
+            metrics_token: None,
         }
     }
 }
@@ -89,6 +94,8 @@ pub struct AppState {
     pub workers: Arc<Workers>,
     /// Writes messages in batches (group commit).
     pub messages: Arc<MessageWriter>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -116,6 +123,7 @@ impl AppState {
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),
             webhook_pass: Arc::new(tokio::sync::Mutex::new(())),
             workers: Arc::new(Workers::new()),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 

@@ -126,6 +126,7 @@ pub async fn open(
     choice: &BusChoice,
     database_url: Option<&str>,
     node_id: &str,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> anyhow::Result<std::sync::Arc<dyn Bus>> {
     use anyhow::Context;
     Ok(match choice {
@@ -133,9 +134,9 @@ pub async fn open(
         BusChoice::Postgres => {
             let url = database_url
                 .context("HOVOR_BUS_URL=postgres needs HOVOR_DATABASE_URL=postgres://…")?;
-            std::sync::Arc::new(postgres::open(url, node_id).await?)
+            std::sync::Arc::new(postgres::open(url, node_id, metrics).await?)
         }
-        BusChoice::Nats(url) => std::sync::Arc::new(nats::open(url, node_id).await?),
+        BusChoice::Nats(url) => std::sync::Arc::new(nats::open(url, node_id, metrics).await?),
     })
 }
 

@@ -1,18 +1,25 @@
 //! The NATS bus: one subject, every node subscribed. The client reconnects
 //! by itself; each reconnect makes everyone resynchronise.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use async_nats::Event;
 use futures_util::StreamExt;
 
 use super::network::NetworkBus;
+use crate::metrics::Metrics;
 
 const SUBJECT: &str = "hovor.hints";
 /// Well under NATS's default limit of 1 MB per message.
 const MAX_PAYLOAD: usize = 256 * 1024;
 
-pub(super) async fn open(url: &str, node_id: &str) -> anyhow::Result<NetworkBus> {
-    let (bus, mut out, inbound) = NetworkBus::new("nats", node_id);
+pub(super) async fn open(
+    url: &str,
+    node_id: &str,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<NetworkBus> {
+    let (bus, mut out, inbound) = NetworkBus::new("nats", node_id, metrics);
     let events = inbound.clone();
     let client = async_nats::ConnectOptions::new()
         .name("hovor")

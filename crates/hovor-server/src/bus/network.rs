@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
 use super::{Bus, Hint};
+use crate::metrics::Metrics;
 
 /// Hints waiting to go out before the queue counts as overflowing (a bus
 /// that is down): past it hints are dropped, and the next batch tells the
@@ -31,6 +32,7 @@ pub(super) struct Outbound {
     node: String,
     hints: mpsc::Receiver<Hint>,
     dropped: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
 }
 
 /// The receiver task's end: delivers other nodes' batches here.
@@ -41,10 +43,15 @@ pub(super) struct Inbound {
     /// To tell the other nodes when this one was cut off.
     outbound: mpsc::Sender<Hint>,
     up: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
 }
 
 impl NetworkBus {
-    pub(super) fn new(kind: &'static str, node: &str) -> (NetworkBus, Outbound, Inbound) {
+    pub(super) fn new(
+        kind: &'static str,
+        node: &str,
+        metrics: Arc<Metrics>,
+    ) -> (NetworkBus, Outbound, Inbound) {
         let node = node.to_owned();
         let (local, _) = broadcast::channel(4096);
         let (outbound, hints) = mpsc::channel(OUTBOUND);
@@ -62,11 +69,13 @@ impl NetworkBus {
             local,
             outbound: bus.outbound.clone(),
             up,
+            metrics: metrics.clone(),
         };
         let out = Outbound {
             node,
             hints,
             dropped,
+            metrics,
         };
         (bus, out, inbound)
     }
@@ -120,7 +129,11 @@ impl Outbound {
         if self.dropped.swap(false, Ordering::AcqRel) {
             hints.insert(0, Hint::Resync);
         }
-        Some(encode(&self.node, &hints, max_bytes))
+        self.metrics
+            .hints
+            .with_label_values(&["sent"])
+            .inc_by(hints.len() as u64);
+        Some(encode(&self.node, &hints, now_ms(), max_bytes))
     }
 
     /// A batch could not be sent: the other nodes must resynchronise.
@@ -136,6 +149,12 @@ impl Inbound {
         match decode(payload) {
             Ok(batch) if batch.node == self.node => {}
             Ok(batch) => {
+                let lag_ms = now_ms().saturating_sub(batch.at).max(0);
+                self.metrics.bus_lag.observe(lag_ms as f64 / 1000.0);
+                self.metrics
+                    .hints
+                    .with_label_values(&["received"])
+                    .inc_by(batch.hints.len() as u64);
                 for hint in batch.hints {
                     let _ = self.local.send(hint);
                 }
@@ -163,18 +182,26 @@ impl Inbound {
 #[derive(Deserialize)]
 struct Batch {
     node: String,
+    /// When it was sent (ms since the epoch, the sender's clock).
+    at: i64,
     hints: Vec<Hint>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn decode(payload: &[u8]) -> serde_json::Result<Batch> {
     serde_json::from_slice(payload)
 }
 
-/// `{"node":…,"hints":[…]}` messages of at most `max_bytes` each (a single
-/// hint larger than that goes alone; hints are small).
-fn encode(node: &str, hints: &[Hint], max_bytes: usize) -> Vec<String> {
+/// `{"node":…,"at":…,"hints":[…]}` messages of at most `max_bytes` each (a
+/// single hint larger than that goes alone; hints are small).
+fn encode(node: &str, hints: &[Hint], at: i64, max_bytes: usize) -> Vec<String> {
     let head = format!(
-        "{{\"node\":{},\"hints\":[",
+        "{{\"node\":{},\"at\":{at},\"hints\":[",
         serde_json::Value::String(node.to_owned())
     );
     let mut out = Vec::new();
@@ -216,7 +243,7 @@ mod tests {
     #[test]
     fn batches_keep_order_and_size() {
         let hints: Vec<Hint> = (0..200).map(stream).collect();
-        let batches = encode("node_a", &hints, 1000);
+        let batches = encode("node_a", &hints, 1, 1000);
         assert!(batches.len() > 1);
         let mut back = Vec::new();
         for b in &batches {
@@ -226,16 +253,16 @@ mod tests {
             back.extend(batch.hints);
         }
         assert_eq!(back, hints);
-        assert!(encode("node_a", &[], 1000).is_empty());
+        assert!(encode("node_a", &[], 1, 1000).is_empty());
     }
 
     #[tokio::test]
     async fn own_batches_are_dropped_and_others_delivered() {
-        let (_bus, _out, inbound) = NetworkBus::new("test", "node_test");
+        let (_bus, _out, inbound) = NetworkBus::new("test", "node_test", Arc::new(Metrics::new()));
         let mut rx = inbound.local.subscribe();
-        let own = encode(&inbound.node, &[stream(1)], 8000);
+        let own = encode(&inbound.node, &[stream(1)], 1, 8000);
         inbound.deliver(own[0].as_bytes());
-        let other = encode("node_other", &[stream(2), Hint::Resync], 8000);
+        let other = encode("node_other", &[stream(2), Hint::Resync], 1, 8000);
         inbound.deliver(other[0].as_bytes());
         inbound.deliver(b"not json");
         assert_eq!(rx.try_recv().ok(), Some(stream(2)));
@@ -245,7 +272,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_reconnect_asks_for_a_resync_and_an_overflow_tells_the_others() {
-        let (bus, mut out, inbound) = NetworkBus::new("test", "node_test");
+        let (bus, mut out, inbound) =
+            NetworkBus::new("test", "node_test", Arc::new(Metrics::new()));
         let mut rx = bus.subscribe();
         inbound.connected();
         assert_eq!(rx.try_recv().ok(), Some(Hint::Resync));

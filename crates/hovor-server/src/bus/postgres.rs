@@ -2,19 +2,25 @@
 //! listening connection per node. No extra service to run; fine for a few
 //! nodes (every hint is a notification every node receives).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
 use super::network::{Inbound, NetworkBus, Outbound};
+use crate::metrics::Metrics;
 
 const CHANNEL: &str = "hovor_hints";
 /// PostgreSQL refuses payloads from 8000 bytes.
 const MAX_PAYLOAD: usize = 7000;
 
-pub(super) async fn open(url: &str, node_id: &str) -> anyhow::Result<NetworkBus> {
-    let (bus, out, inbound) = NetworkBus::new("postgres", node_id);
+pub(super) async fn open(
+    url: &str,
+    node_id: &str,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<NetworkBus> {
+    let (bus, out, inbound) = NetworkBus::new("postgres", node_id, metrics);
     let pool = PgPoolOptions::new()
         .max_connections(2)
         .connect(url)

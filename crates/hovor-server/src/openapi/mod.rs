@@ -62,6 +62,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::healthz))
         .routes(routes!(routes::readyz))
+        .routes(routes!(routes::metrics))
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::api_keys::router())

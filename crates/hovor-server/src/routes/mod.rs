@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 
 #[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "System", responses((status = 200, description = "The server serves requests", body = String)))]
 pub async fn healthz() -> &'static str {
@@ -75,6 +75,47 @@ pub async fn readyz(
             bus_kind,
         }),
     )
+}
+
+/// Prometheus metrics (text format), with `Authorization: Bearer` and the
+/// node's `HOVOR_METRICS_TOKEN`; 404 when no token is set.
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "System", responses(
+    (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+    (status = 401, description = "Without the node's metrics token", body = ErrorBody),
+    (status = 404, description = "Metrics are off (no HOVOR_METRICS_TOKEN)", body = ErrorBody)))]
+pub async fn metrics(
+    axum::extract::State(app): axum::extract::State<crate::AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    let Some(token) = app.config.metrics_token.as_deref() else {
+        return Err(api_not_found().await);
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compared as digests, so the time taken says nothing about the token.
+    if crate::auth::digest(given) != crate::auth::digest(token) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "metrics need the node's metrics token",
+        ));
+    }
+    let gauges = app
+        .store
+        .gauges()
+        .await
+        .map_err(|e| ApiError::internal("metrics", e))?;
+    let text = app.metrics.render(&gauges, app.bus.is_up());
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    ))
 }
 
 /// Any `/api/…` path that is not an endpoint: a JSON 404, never the web app.

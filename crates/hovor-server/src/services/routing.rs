@@ -113,6 +113,7 @@ async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize>
         for ((_, operator_id), made) in batch.iter().zip(&made) {
             if made.is_some() {
                 app.routing_books.offered(company_id, operator_id, now);
+                app.metrics.offers.with_label_values(&["made"]).inc();
                 offered += 1;
             }
         }
@@ -135,6 +136,7 @@ pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
             continue;
         }
         expired += 1;
+        app.metrics.offers.with_label_values(&["expired"]).inc();
         let away = app
             .store
             .company(&company_id)

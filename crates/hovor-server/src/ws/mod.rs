@@ -195,6 +195,11 @@ async fn tracked(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
 }
 
 async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
+    let kind = match &peer {
+        Peer::Operator(_) => "operator",
+        Peer::Client(_) => "client",
+    };
+    let _counted = crate::metrics::ConnectionGauge::open(&app.metrics, kind);
     // Subscribe before reading where the streams stand, so nothing falls in
     // between.
     let subscription = app.hub.subscribe(peer.topics());

@@ -102,6 +102,8 @@ async fn a_cluster_keeps_its_guarantees(database: &str, bus: &str, mut nats: Opt
         bus,
         "--node-lease-s",
         "3",
+        "--metrics-token",
+        "cluster-metrics",
     ];
     // The first node creates the demo company; the others join it.
     let mut nodes = Vec::new();
@@ -429,6 +431,26 @@ async fn a_cluster_keeps_its_guarantees(database: &str, bus: &str, mut nats: Opt
             == "online"
     })
     .await;
+
+    // Each node shows what crossed the bus, and that it is connected.
+    for url in &urls {
+        let text = http
+            .get(format!("{url}/metrics"))
+            .bearer_auth("cluster-metrics")
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        assert!(text.contains("hovor_bus_up 1"), "{text}");
+        let received = text
+            .lines()
+            .find(|l| l.starts_with("hovor_bus_hints_total{direction=\"received\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok());
+        assert!(received.is_some_and(|n| n > 0.0), "{text}");
+    }
 
     // Nothing acknowledged is lost or doubled.
     for (n, client) in clients.iter().enumerate() {

@@ -19,6 +19,7 @@ mod isolation;
 mod load;
 mod notifications;
 mod offers;
+mod operations;
 mod realtime;
 mod routing_book;
 mod sessions;

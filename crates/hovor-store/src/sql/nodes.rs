@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row};
 
 use super::status::NodeMove;
 use super::{Backend, Db};
-use crate::{Committed, NodeStore, StateChange, StoreResult};
+use crate::{Committed, Gauges, NodeStore, StateChange, StoreResult};
 
 fn ids(rows: &[super::DbRow], column: &str) -> StoreResult<Vec<String>> {
     rows.iter()
@@ -145,6 +145,26 @@ impl NodeStore for Backend {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn gauges(&self) -> StoreResult<Gauges> {
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM sessions WHERE status = 'waiting') AS waiting, \
+             (SELECT COUNT(*) FROM sessions WHERE status = 'offered') AS offered, \
+             (SELECT COUNT(*) FROM sessions WHERE status = 'active') AS active, \
+             (SELECT CAST(COALESCE(SUM(s.last_seq - w.cursor_seq), 0) AS BIGINT) \
+              FROM webhooks w JOIN streams s ON s.stream = 'wh_' || w.company_id \
+              WHERE w.active AND w.deleted_at IS NULL AND s.last_seq > w.cursor_seq) AS backlog",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        Ok(Gauges {
+            waiting: row.try_get("waiting")?,
+            offered: row.try_get("offered")?,
+            active: row.try_get("active")?,
+            webhook_backlog: row.try_get("backlog")?,
+        })
     }
 
     async fn remove_other_nodes(&self, me: &str) -> StoreResult<()> {

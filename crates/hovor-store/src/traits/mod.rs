@@ -25,7 +25,7 @@ pub use event_log::EventLog;
 pub use groups::GroupStore;
 pub use invitations::InvitationStore;
 pub use messages::{MessageStore, Readers};
-pub use nodes::NodeStore;
+pub use nodes::{Gauges, NodeStore};
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;

@@ -3,6 +3,16 @@ use hovor_core::Millis;
 
 use crate::{Committed, StateChange, StoreResult};
 
+/// What the cluster holds now, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Gauges {
+    pub waiting: i64,
+    pub offered: i64,
+    pub active: i64,
+    /// Outbox events past each active webhook's cursor, summed.
+    pub webhook_backlog: i64,
+}
+
 /// The nodes of a cluster: each holds a lease it renews, and the connections
 /// it holds are counted per node, so that a dead node's connections can be
 /// taken away exactly (issue 11).
@@ -34,6 +44,8 @@ pub trait NodeStore {
     async fn release_node_clients(&self, node: &str, now: Millis) -> StoreResult<u64>;
     /// Removes a node whose connections were all released.
     async fn remove_node(&self, node: &str) -> StoreResult<()>;
+    /// Sessions by status and the webhook backlog, read now.
+    async fn gauges(&self) -> StoreResult<Gauges>;
     /// Removes every other node and its connection counts: the first node
     /// of a cluster that was down (its own start-up reset covers them).
     async fn remove_other_nodes(&self, me: &str) -> StoreResult<()>;
