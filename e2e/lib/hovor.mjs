@@ -17,7 +17,7 @@ export const PASSWORD = 'demo1234';
 // Generous: CI runs the browser tests on 2 cores right after the Rust suite.
 export const TIMEOUT = 20_000;
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -29,12 +29,15 @@ function freePort() {
   });
 }
 
-/** Starts `hovor demo` on a free port with a fresh data directory; resolves once /healthz answers. */
-export async function startServer() {
+/**
+ * Starts `hovor demo` on a free port with a fresh data directory (and `args`, e.g. a database URL);
+ * resolves once /healthz answers.
+ */
+export async function startServer(args = []) {
   const bin = resolve(E2E_DIR, process.env.HOVOR_BIN ?? '../target/debug/hovor');
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hovor-e2e-'));
-  const child = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  const child = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -58,6 +61,7 @@ export async function startServer() {
   }
   return {
     url,
+    port,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
