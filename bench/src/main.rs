@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Every scenario against the bare relay and Hovor, as Markdown tables.
-    Suite(suite::SuiteArgs),
+    Suite(Box<suite::SuiteArgs>),
     /// A short steady run; fails if a message is lost or duplicated.
     Smoke {
         #[arg(long, default_value = "target/release/hovor")]
@@ -96,7 +96,7 @@ pub fn machine() -> String {
 async fn main() -> anyhow::Result<()> {
     started();
     match Cli::parse().command {
-        Command::Suite(args) => suite::run(args).await,
+        Command::Suite(args) => suite::run(*args).await,
         Command::Smoke {
             hovor,
             db,
@@ -130,6 +130,8 @@ async fn smoke(hovor: PathBuf, dbs: Vec<Db>, postgres: String, seconds: u64) -> 
                 db,
                 postgres: postgres.clone(),
                 sqlite_synchronous: "full".to_owned(),
+                nodes: 1,
+                bus: "memory".to_owned(),
             },
             http_messages: false,
         };

@@ -78,6 +78,13 @@ pub struct SuiteArgs {
     /// What to call this version in the tables.
     #[arg(long, default_value = "")]
     pub label: String,
+    /// Also run against a cluster of this many nodes on PostgreSQL (0: no).
+    #[arg(long, default_value_t = 0)]
+    pub cluster: usize,
+    /// The cluster's buses, each a run of its own: `postgres` and/or
+    /// `nats://host:4222`.
+    #[arg(long, value_delimiter = ',', default_value = "postgres")]
+    pub bus: Vec<String>,
 }
 
 impl SuiteArgs {
@@ -93,9 +100,26 @@ impl SuiteArgs {
                     db: *db,
                     postgres: self.postgres.clone(),
                     sqlite_synchronous: self.sqlite_synchronous.clone(),
+                    nodes: 1,
+                    bus: "memory".to_owned(),
                 },
                 http_messages: self.http_messages,
             });
+        }
+        if self.cluster > 1 {
+            for bus in &self.bus {
+                unders.push(Under::Hovor {
+                    spec: HovorSpec {
+                        binary: self.hovor.clone(),
+                        db: Db::Postgres,
+                        postgres: self.postgres.clone(),
+                        sqlite_synchronous: self.sqlite_synchronous.clone(),
+                        nodes: self.cluster,
+                        bus: bus.clone(),
+                    },
+                    http_messages: self.http_messages,
+                });
+            }
         }
         unders
     }

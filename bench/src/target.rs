@@ -33,10 +33,18 @@ pub struct HovorSpec {
     pub postgres: String,
     /// `full` or `normal` (SQLite only).
     pub sqlite_synchronous: String,
+    /// Nodes of a cluster (PostgreSQL only); 1: a single node.
+    pub nodes: usize,
+    /// The bus between the nodes: `postgres` or a `nats://` URL.
+    pub bus: String,
 }
 
 pub struct Target {
     child: Child,
+    /// The other nodes of a cluster, and their pids.
+    others: Vec<(Child, u32)>,
+    /// Every node's URL (the first is `url`).
+    pub nodes: Vec<String>,
     /// `perf record` attached to the server during a measured phase.
     perf: Option<Child>,
     pub url: String,
@@ -98,7 +106,45 @@ impl Target {
             command.env("HOVOR_DATABASE_URL", format!("{}/{name}", spec.postgres));
             database = Some((spec.postgres.clone(), name));
         }
-        let target = Target::spawn(command, port, log, dir, database).await?;
+        if spec.nodes > 1 {
+            if spec.db != Db::Postgres {
+                bail!("several nodes need PostgreSQL");
+            }
+            command.env("HOVOR_BUS_URL", &spec.bus);
+        }
+        let mut target = Target::spawn(command, port, log, dir, database).await?;
+        // The first node made the demo company; the others join it.
+        for n in 1..spec.nodes {
+            let port = free_port()?;
+            let log = target.dir.join(format!("node-{n}.log"));
+            let mut command = Command::new(&spec.binary);
+            command
+                .arg("serve")
+                .env("HOVOR_LISTEN", format!("127.0.0.1:{port}"))
+                .env("HOVOR_DATA_DIR", target.dir.join(format!("data-{n}")))
+                .env("HOVOR_LOG", "warn")
+                .env("HOVOR_BUS_URL", &spec.bus)
+                .env(
+                    "HOVOR_DATABASE_URL",
+                    target
+                        .database
+                        .as_ref()
+                        .map(|(server, name)| format!("{server}/{name}"))
+                        .unwrap_or_default(),
+                );
+            let file = std::fs::File::create(&log)?;
+            command
+                .stdin(Stdio::null())
+                .stdout(file.try_clone()?)
+                .stderr(file)
+                .kill_on_drop(true);
+            let child = command.spawn().context("starting a node of the cluster")?;
+            let pid = child.id().context("the node has no pid")?;
+            let url = format!("http://127.0.0.1:{port}");
+            target.others.push((child, pid));
+            wait_healthy(&url, &log).await?;
+            target.nodes.push(url);
+        }
         Ok(target)
     }
 
@@ -130,10 +176,13 @@ impl Target {
             .kill_on_drop(true);
         let child = command.spawn().context("starting the server under test")?;
         let pid = child.id().context("the server has no pid")?;
+        let url = format!("http://127.0.0.1:{port}");
         let target = Target {
             child,
+            others: Vec::new(),
+            nodes: vec![url.clone()],
             perf: None,
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             pid,
             log,
             dir,
@@ -206,11 +255,19 @@ impl Target {
         }
     }
 
-    /// User plus system CPU time the process has used so far.
+    /// User plus system CPU time the server has used so far (every node's).
     pub fn cpu_seconds(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
-            .map(|stat| stat_cpu_seconds(&stat))
-            .unwrap_or(0.0)
+        self.pids()
+            .map(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .map(|stat| stat_cpu_seconds(&stat))
+                    .unwrap_or(0.0)
+            })
+            .sum()
+    }
+
+    fn pids(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.pid).chain(self.others.iter().map(|(_, pid)| *pid))
     }
 
     /// With PostgreSQL: the CPU seconds its processes on this machine have
@@ -232,14 +289,14 @@ impl Target {
         Some(total)
     }
 
-    /// Resident memory now, in bytes.
+    /// Resident memory now, in bytes (every node's).
     pub fn rss(&self) -> u64 {
-        status_kb(self.pid, "VmRSS:") * 1024
+        self.pids().map(|pid| status_kb(pid, "VmRSS:") * 1024).sum()
     }
 
-    /// The most resident memory the process ever had, in bytes.
+    /// The most resident memory each process ever had, summed, in bytes.
     pub fn peak_rss(&self) -> u64 {
-        status_kb(self.pid, "VmHWM:") * 1024
+        self.pids().map(|pid| status_kb(pid, "VmHWM:") * 1024).sum()
     }
 
     /// Keeps a copy of the server's log at `to` (the statements, for the
@@ -260,6 +317,10 @@ impl Target {
     /// Stops the server and removes its data.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.profile_stop().await;
+        for (mut child, _) in std::mem::take(&mut self.others) {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
         if let Some((server, name)) = self.database.take() {
@@ -273,6 +334,25 @@ impl Target {
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(())
     }
+}
+
+/// Waits until a node answers `/healthz`.
+async fn wait_healthy(url: &str, log: &std::path::Path) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let healthy = reqwest::get(format!("{url}/healthz"))
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false);
+        if healthy {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!(
+        "a node did not start; its log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    )
 }
 
 fn status_kb(pid: u32, field: &str) -> u64 {

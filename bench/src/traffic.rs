@@ -28,6 +28,9 @@ pub enum Mode {
     /// messages); otherwise over the sockets, acknowledged after the commit.
     Hovor {
         url: String,
+        /// Every node's URL (one for a single node): operators and clients
+        /// are spread over them.
+        nodes: Vec<String>,
         http_messages: bool,
     },
 }
@@ -264,6 +267,7 @@ impl Team {
     pub async fn online(
         http: &reqwest::Client,
         url: &str,
+        nodes: &[String],
         count: usize,
         capacity: u32,
         accept: bool,
@@ -275,7 +279,10 @@ impl Team {
         for (index, login) in logins.iter().enumerate() {
             let acceptor = Acceptor {
                 http: http.clone(),
-                url: url.to_owned(),
+                // Each operator's workspace on a node of its own, in turn.
+                url: nodes
+                    .get(index % nodes.len().max(1))
+                    .map_or_else(|| url.to_owned(), Clone::clone),
                 login: login.clone(),
                 index,
                 accept,
@@ -521,6 +528,7 @@ impl Link {
             Mode::Hovor {
                 url,
                 http_messages: true,
+                ..
             } => {
                 // Before socket messages, only the client's REST call took a
                 // client_msg_id (an operator's refused the field).
@@ -586,12 +594,15 @@ pub async fn connect(
             }
             Ok(links)
         }
-        Mode::Hovor { url, .. } => connect_hovor(url, http, sessions, operators, tracker).await,
+        Mode::Hovor { url, nodes, .. } => {
+            connect_hovor(url, nodes, http, sessions, operators, tracker).await
+        }
     }
 }
 
 async fn connect_hovor(
     url: &str,
+    nodes: &[String],
     http: &reqwest::Client,
     sessions: usize,
     operators: usize,
@@ -608,12 +619,15 @@ async fn connect_hovor(
         logins,
         workspaces: ops,
         offers: mut accepted,
-    } = Team::online(http, url, operators, capacity, true, tracker).await?;
+    } = Team::online(http, url, nodes, operators, capacity, true, tracker).await?;
     let chats: Vec<_> = futures_util::stream::iter(0..sessions)
         .map(|n| async move {
-            let chat = hovor_api::start_chat(http, url, n).await?;
+            // On a cluster: started on one node, its socket on the next.
+            let start = &nodes[n % nodes.len()];
+            let chat = hovor_api::start_chat(http, start, n).await?;
+            let at = &nodes[(n + 1) % nodes.len()];
             let socket =
-                hovor_api::connect(&hovor_api::client_socket_url(url, &chat.token), None, None)
+                hovor_api::connect(&hovor_api::client_socket_url(at, &chat.token), None, None)
                     .await?;
             anyhow::Ok((chat, socket))
         })

@@ -51,7 +51,7 @@ pub async fn run(under: &Under, clients: usize, in_flight: usize) -> anyhow::Res
         workspaces: _workspaces,
         mut offers,
         ..
-    } = Team::online(&http, &url, operators, 20, false, &tracker).await?;
+    } = Team::online(&http, &url, &target.nodes, operators, 20, false, &tracker).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // When each offer came, by session; a chat offered before its start

@@ -39,7 +39,7 @@ pub async fn run(under: &Under, redemptions: usize) -> anyhow::Result<Report> {
         logins,
         workspaces: _workspaces,
         mut offers,
-    } = Team::online(&http, &url, operators, 20, false, &tracker).await?;
+    } = Team::online(&http, &url, &target.nodes, operators, 20, false, &tracker).await?;
     let mut codes = Vec::new();
     for login in &logins {
         for _ in 0..20.min(redemptions - codes.len()) {

@@ -25,6 +25,12 @@ impl Under {
     pub fn label(&self) -> String {
         match self {
             Under::Relay => "bare relay".to_owned(),
+            Under::Hovor { spec, .. } if spec.nodes > 1 => format!(
+                "Hovor, {}, {} nodes ({} bus)",
+                spec.db.name(),
+                spec.nodes,
+                if spec.bus.starts_with("nats") { "NATS" } else { "PostgreSQL" }
+            ),
             Under::Hovor { spec, .. } => format!("Hovor, {}", spec.db.name()),
         }
     }
@@ -33,6 +39,7 @@ impl Under {
     pub fn slug(&self) -> &'static str {
         match self {
             Under::Relay => "relay",
+            Under::Hovor { spec, .. } if spec.nodes > 1 => "cluster",
             Under::Hovor { spec, .. } => match spec.db {
                 crate::target::Db::Sqlite => "sqlite",
                 crate::target::Db::Postgres => "postgres",
@@ -54,6 +61,7 @@ impl Under {
             },
             Under::Hovor { http_messages, .. } => crate::traffic::Mode::Hovor {
                 url: target.url.clone(),
+                nodes: target.nodes.clone(),
                 http_messages: *http_messages,
             },
         }

@@ -39,7 +39,7 @@ pub async fn run(under: &Under, chats: usize) -> anyhow::Result<Report> {
         mut logins,
         mut workspaces,
         offers: mut accepted,
-    } = Team::online(&http, &url, 1, 20, true, &tracker).await?;
+    } = Team::online(&http, &url, &target.nodes, 1, 20, true, &tracker).await?;
     let login = logins.pop().context("no operator")?;
     let operator = workspaces.pop().context("no workspace")?;
     tokio::time::sleep(QUIET).await;
