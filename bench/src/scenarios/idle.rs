@@ -44,7 +44,8 @@ pub async fn run(under: &Under, sockets: usize) -> anyhow::Result<Report> {
         let http = reqwest::Client::new();
         let (tracker, _) = Tracker::new();
         // Takes the first chat (an offer left unanswered would pause them).
-        _operator = Some(Team::online(&http, &target.url, &target.nodes, 1, 1, true, &tracker).await?);
+        _operator =
+            Some(Team::online(&http, &target.url, &target.nodes, 1, 1, true, &tracker).await?);
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_before = target.rss();

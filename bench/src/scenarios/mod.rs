@@ -29,7 +29,11 @@ impl Under {
                 "Hovor, {}, {} nodes ({} bus)",
                 spec.db.name(),
                 spec.nodes,
-                if spec.bus.starts_with("nats") { "NATS" } else { "PostgreSQL" }
+                if spec.bus.starts_with("nats") {
+                    "NATS"
+                } else {
+                    "PostgreSQL"
+                }
             ),
             Under::Hovor { spec, .. } => format!("Hovor, {}", spec.db.name()),
         }

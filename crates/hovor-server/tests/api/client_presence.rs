@@ -7,7 +7,7 @@ use hovor_core::{Channel, Role};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{TestApp, TestUser, START};
+use crate::harness::{eventually, TestApp, TestUser, START};
 use crate::on_both_stores;
 
 on_both_stores!(
@@ -38,6 +38,20 @@ async fn serving(
     (tab, ws)
 }
 
+/// Waits until the server has recorded the client's socket as closed (the
+/// time a client has to come back runs from then).
+async fn seen_gone(app: &TestApp, session_id: &str, leaving: bool) {
+    eventually("the closed socket recorded", || async {
+        app.store()
+            .client_presence(session_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|p| p.connections == 0 && p.leaving == leaving)
+    })
+    .await;
+}
+
 async fn a_client_who_closed_the_page_leaves_the_queue_and_nobody_is_blamed(app: TestApp) {
     let c = app.company("acme").await;
     let alice = chat_operator(&app, &c, "Alice").await;
@@ -49,6 +63,7 @@ async fn a_client_who_closed_the_page_leaves_the_queue_and_nobody_is_blamed(app:
 
     // Karel closes the page (the network just drops: no word).
     karel.close().await;
+    seen_gone(&app, &id, false).await;
     // Alice does not answer in time, but Karel was no longer there: she
     // stays Online, and the session goes back to the queue for now.
     app.clock.advance_ms(30_000);
@@ -94,6 +109,10 @@ async fn a_page_that_says_it_is_leaving_goes_soon_unless_it_comes_back(app: Test
     // Both pages go away, saying so; Bára's was a reload and comes back.
     karel.close_with_code(4000, "leaving").await;
     bara.close_with_code(4000, "leaving").await;
+    // The leaving window runs from when the server saw them go.
+    for id in [&leaving, &reloading] {
+        seen_gone(&app, id, true).await;
+    }
     app.clock.advance_ms(3_000);
     let _bara_again = app.client_ws(&reloading_token, None).await;
 

@@ -17,6 +17,7 @@ mod group_commit;
 mod groups;
 mod isolation;
 mod load;
+mod nodes;
 mod notifications;
 mod offers;
 mod operations;

@@ -143,6 +143,13 @@ impl NodeStore for Backend {
             .bind(node)
             .execute(&mut *tx)
             .await?;
+        // Its claims on webhooks go too: another node delivers now.
+        sqlx::query(
+            "UPDATE webhooks SET claimed_by = NULL, claimed_until = 0 WHERE claimed_by = $1",
+        )
+        .bind(node)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -177,6 +184,13 @@ impl NodeStore for Backend {
             .bind(me)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "UPDATE webhooks SET claimed_by = NULL, claimed_until = 0 \
+             WHERE claimed_by IS NOT NULL AND claimed_by <> $1",
+        )
+        .bind(me)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

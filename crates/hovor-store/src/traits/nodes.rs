@@ -42,7 +42,8 @@ pub trait NodeStore {
     /// no more and their clients are seen `now`, so each has the company's
     /// time to reconnect (to another node). Returns the sessions touched.
     async fn release_node_clients(&self, node: &str, now: Millis) -> StoreResult<u64>;
-    /// Removes a node whose connections were all released.
+    /// Removes a node whose connections were all released, and its claims
+    /// on webhooks.
     async fn remove_node(&self, node: &str) -> StoreResult<()>;
     /// Sessions by status and the webhook backlog, read now.
     async fn gauges(&self) -> StoreResult<Gauges>;
