@@ -331,6 +331,17 @@ impl Target {
             )
             .await?;
         }
+        if let Ok(keep) = std::env::var("HOVOR_BENCH_KEEP_LOGS") {
+            let _ = std::fs::create_dir_all(&keep);
+            for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "log") {
+                    let _ = std::fs::copy(
+                        entry.path(),
+                        std::path::Path::new(&keep).join(entry.file_name()),
+                    );
+                }
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(())
     }

@@ -18,6 +18,7 @@ on_both_stores!(
     many_writers_at_once_each_get_their_ack_and_nothing_twice,
     messages_waiting_together_share_one_commit,
     one_socket_has_many_messages_in_flight_and_hears_them_in_order,
+    two_nodes_writing_into_one_session_at_once_number_each_message_once,
 );
 
 fn from_client(company_id: &str, session_id: &str, id: Option<&str>, text: &str) -> NewMessage {
@@ -327,4 +328,46 @@ async fn one_socket_has_many_messages_in_flight_and_hears_them_in_order(app: Tes
         batches_after - batches_before,
         sent.len()
     );
+}
+
+/// A client on one node and its operator on another write into the same
+/// session at the same moment: each batch waits for the other's lock and
+/// then numbers after it (a seq read before the lock was held gave two
+/// messages one seq, and the whole batch failed).
+async fn two_nodes_writing_into_one_session_at_once_number_each_message_once(app: TestApp) {
+    let c = app.company("acme").await;
+    let _open = open_for_chats(&app, &c).await;
+    let (session, _) = app.start_chat("acme", "Karel").await;
+    let other = app.restarted_state().await;
+    let stores = [app.state.store.clone(), other.store.clone()];
+    let mut writers = Vec::new();
+    for (node, store) in stores.into_iter().enumerate() {
+        let (company, session) = (c.id.clone(), session.clone());
+        writers.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for round in 0..20 {
+                let batch: Vec<NewMessage> = (0..10)
+                    .map(|n| {
+                        let id = format!("n{node}-r{round}-m{n}");
+                        from_client(&company, &session, Some(&id), &id)
+                    })
+                    .collect();
+                let written = store
+                    .add_messages(&batch)
+                    .await
+                    .expect("every batch is stored")
+                    .into_unpublished();
+                seqs.extend(written.iter().map(|w| stored(w).0));
+            }
+            seqs
+        }));
+    }
+    let mut all = Vec::new();
+    for writer in writers {
+        all.extend(writer.await.expect("writer"));
+    }
+    let unique: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 400);
+    assert_eq!(unique.len(), 400, "no seq twice");
+    assert_eq!(unique.iter().max(), Some(&400), "numbered 1 to 400");
 }

@@ -92,11 +92,17 @@ struct Target {
 }
 
 /// Locks the batch's sessions (in id order) and reads what writing into
-/// them needs, in one statement.
+/// them needs: the rows with the locks, then their last messages.
+///
+/// The last seqs are read by a statement of their own, after the locks are
+/// held: on PostgreSQL a statement that waited for a row lock sees the row
+/// as its holder committed it, but anything else it reads (a subquery over
+/// `messages`) as it was when the statement began — so a batch on another
+/// node that wrote to the same session meanwhile would go unseen, and two
+/// messages would get one seq.
 async fn lock_targets(tx: &mut Tx, ids: &[&str]) -> StoreResult<HashMap<String, Target>> {
     let mut query = QueryBuilder::<Db>::new(format!(
         "SELECT {SESSION_COLUMNS}, \
-         (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id) AS last_seq, \
          EXISTS (SELECT 1 FROM webhooks w WHERE w.company_id = s.company_id AND w.active \
          AND w.deleted_at IS NULL AND (',' || w.events || ',') LIKE '%,message.created,%') \
          AS webhook_wants \
@@ -115,10 +121,31 @@ async fn lock_targets(tx: &mut Tx, ids: &[&str]) -> StoreResult<HashMap<String, 
             session.id.clone(),
             Target {
                 session,
-                last_seq: row.try_get("last_seq")?,
+                last_seq: 0,
                 webhook_wants: row.try_get("webhook_wants")?,
             },
         );
+    }
+    if targets.is_empty() {
+        return Ok(targets);
+    }
+    // One index probe per session (MAX over a `GROUP BY` would read every
+    // message of each).
+    let mut last = QueryBuilder::<Db>::new(
+        "SELECT s.id AS session_id, \
+         (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id) AS last_seq \
+         FROM sessions s WHERE s.id IN (",
+    );
+    let mut list = last.separated(", ");
+    for id in targets.keys() {
+        list.push_bind(id.as_str());
+    }
+    last.push(")");
+    for row in last.build().fetch_all(&mut **tx).await? {
+        let id: String = row.try_get("session_id")?;
+        if let Some(target) = targets.get_mut(&id) {
+            target.last_seq = row.try_get("last_seq")?;
+        }
     }
     Ok(targets)
 }
