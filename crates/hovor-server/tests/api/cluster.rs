@@ -1,7 +1,7 @@
 //! Three `hovor` nodes on one PostgreSQL database, once with each network
 //! bus (PostgreSQL NOTIFY, NATS), clients and operators spread over them:
 //! a message crosses nodes, routing never offers a session twice or over
-//! capacity, and a node killed with SIGKILL loses nothing — its operators
+//! capacity, and a node killed with SIGKILL under load loses nothing — its operators
 //! turn `disconnected` and then `offline` for the whole cluster, their offers
 //! go back to the queue, and its clients resume on another node. A rolling
 //! restart of every node loses nothing, and with NATS a restart of the NATS
@@ -22,6 +22,8 @@ use crate::harness::{fresh_pg_database, postgres_skipped, Ws};
 const NODES: usize = 3;
 const CLIENTS: usize = 9;
 const CAPACITY: usize = 2;
+/// Messages operator 1 sends in a burst while their node dies.
+const UNDER_LOAD: usize = 500;
 
 #[tokio::test]
 async fn three_nodes_with_the_postgres_bus() {
@@ -276,9 +278,47 @@ async fn a_cluster_keeps_its_guarantees(database: &str, bus: &str, mut nats: Opt
         send_acked(client, &format!("před pádem {n}")).await;
     }
 
-    // Node 1 is killed: operator 1's workspace and some clients' sockets
-    // were there.
-    drop(nodes[1].take());
+    // Operator 1 sends a burst into their chats over their socket on
+    // node 1, many messages in flight at once; node 1 is killed (with the
+    // sockets of some clients) once some are acknowledged.
+    let sessions1 = held[1].clone();
+    let texts: Vec<(String, String)> = (0..UNDER_LOAD)
+        .map(|k| (sessions1[k % sessions1.len()].clone(), format!("zátěž {k}")))
+        .collect();
+    for (session, text) in &texts {
+        operators[1]
+            .2
+            .send_text(
+                &json!({"type": "message", "client_msg_id": text, "text": text,
+                    "session_id": session})
+                .to_string(),
+            )
+            .await;
+    }
+    let mut operator_acked: Vec<(String, String)> = Vec::new();
+    loop {
+        let Ok(Some(m)) = operators[1]
+            .2
+            .try_next_message(Duration::from_secs(5))
+            .await
+        else {
+            break; // the node is gone
+        };
+        if m["type"] == "ack" {
+            let id = m["client_msg_id"].as_str().unwrap_or("").to_owned();
+            let session = m["session_id"].as_str().unwrap_or("").to_owned();
+            operator_acked.push((session, id));
+            if operator_acked.len() == 20 {
+                drop(nodes[1].take());
+            }
+        }
+        assert_ne!(m["type"], "refused", "{m}");
+    }
+    assert!(
+        operator_acked.len() >= 20 && operator_acked.len() < UNDER_LOAD,
+        "node 1 died while messages were still coming ({} acknowledged)",
+        operator_acked.len()
+    );
     let op1 = operators[1].0.clone();
     let state_url = format!("{}/api/v1/operators/{op1}/state", urls[0]);
     // Disconnected once its lease (3 s) runs out, offline after the grace
@@ -314,6 +354,28 @@ async fn a_cluster_keeps_its_guarantees(database: &str, bus: &str, mut nats: Opt
         s["status"] == "waiting"
     })
     .await;
+
+    // Every message the server acknowledged to operator 1 is stored, once.
+    for session in &held[1] {
+        let (_, listed) = admin
+            .call(
+                &http,
+                Method::GET,
+                &format!("{}/api/v1/sessions/{session}/messages", urls[0]),
+                None,
+            )
+            .await;
+        let texts: Vec<&str> = listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|m| m["text"].as_str())
+            .collect();
+        for (_, text) in operator_acked.iter().filter(|(s, _)| s == session) {
+            let times = texts.iter().filter(|t| **t == text.as_str()).count();
+            assert_eq!(times, 1, "{text} stored once");
+        }
+    }
 
     // The dead node's clients resume on node 0 from where they were, and
     // go on writing.
