@@ -17,6 +17,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod api_scope;
 pub mod channel;
 pub mod client_presence;
 pub mod error;

@@ -108,7 +108,8 @@ enum ApiKeyCmd {
         company: String,
         #[arg(long)]
         name: String,
-        /// Extra scope, e.g. `telephony`.
+        /// A scope: `admin` (the default without one) or `telephony` (the
+        /// telephone exchange's endpoints only).
         #[arg(long)]
         scope: Vec<String>,
     },
@@ -182,7 +183,10 @@ async fn create_api_key(
 ) -> anyhow::Result<()> {
     for scope in scopes {
         if !crate::routes::api_keys::SCOPES.contains(&scope.as_str()) {
-            bail!("unknown scope {scope:?}; the only scope is \"telephony\"");
+            bail!(
+                "unknown scope {scope:?}; known: {}",
+                crate::routes::api_keys::SCOPES.join(", ")
+            );
         }
     }
     let company = store

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use hovor_core::session::SessionStatus;
-use hovor_core::{Cause, Role};
+use hovor_core::{api_scope, Cause, Role};
 use hovor_store::{ApiKey, Session, User};
 use serde::de::DeserializeOwned;
 
@@ -31,7 +31,9 @@ impl Actor {
         }
     }
 
-    /// An API key acts with admin rights inside its company.
+    /// An API key acts with admin rights inside its company when its scopes
+    /// say so (no scope, or `admin`); a narrower key reaches nothing beyond
+    /// its endpoints (checked for every request, `from_request_parts`).
     pub fn role(&self) -> Role {
         match self {
             Actor::User { user, .. } => user.role,
@@ -77,7 +79,17 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
-        Actor::authenticate(&parts.headers, &parts.method, state).await
+        let actor = Actor::authenticate(&parts.headers, &parts.method, state).await?;
+        if let Actor::ApiKey(key) = &actor {
+            if !api_scope::reaches(&key.scopes, parts.uri.path()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "scope_forbidden",
+                    "this API key's scopes do not reach this endpoint",
+                ));
+            }
+        }
+        Ok(actor)
     }
 }
 

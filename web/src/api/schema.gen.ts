@@ -1252,7 +1252,10 @@ export interface components {
         };
         NewKey: {
             name: string;
-            /** @description Extra scopes: `telephony` lets the key act as the telephony connector. */
+            /**
+             * @description Scopes: none or `admin` for everything an admin may do; `telephony`
+             *     for the telephone exchange's endpoints only (`/api/v1/telephony/*`).
+             */
             scopes?: string[];
         };
         NewPauseType: {

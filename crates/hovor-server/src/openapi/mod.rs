@@ -52,7 +52,16 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key of one company. Scopes: none or `admin` acts as an admin; \
+                         `telephony` reaches only /api/v1/telephony/* (403 scope_forbidden \
+                         elsewhere)",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

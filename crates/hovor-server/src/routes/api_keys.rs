@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
-pub const SCOPES: &[&str] = &["telephony"];
+pub use hovor_core::api_scope::SCOPES;
 
 #[utoipa::path(get, path = "/api/v1/api-keys", operation_id = "listApiKeys", tag = "API keys",
     responses((status = 200, body = Page<ApiKey>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -27,7 +27,8 @@ pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<P
 #[serde(deny_unknown_fields)]
 pub struct NewKey {
     name: String,
-    /// Extra scopes: `telephony` lets the key act as the telephony connector.
+    /// Scopes: none or `admin` for everything an admin may do; `telephony`
+    /// for the telephone exchange's endpoints only (`/api/v1/telephony/*`).
     #[serde(default)]
     scopes: Vec<String>,
 }
@@ -53,7 +54,7 @@ pub async fn create(
     if let Some(unknown) = body.scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(ApiError::invalid(
             "unknown_scope",
-            format!("unknown scope {unknown:?}; known: telephony"),
+            format!("unknown scope {unknown:?}; known: {}", SCOPES.join(", ")),
         ));
     }
     let secret = new_api_key();

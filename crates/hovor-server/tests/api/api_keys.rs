@@ -33,8 +33,56 @@ async fn admins_create_list_and_revoke_api_keys(app: TestApp) {
         "the secret is never shown again"
     );
 
+    // The exchange's key reaches the telephony endpoints, nothing else: a
+    // compromised exchange is not a compromised company.
     let key = app.with_api_key(&secret);
-    assert_eq!(key.get("/api/v1/operators").await.status, StatusCode::OK);
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/operators", None),
+        (
+            Method::POST,
+            "/api/v1/users",
+            Some(
+                json!({"name": "Mallory", "email": "m@acme.test", "password": "long enough pw",
+                "role": "admin", "channels": []}),
+            ),
+        ),
+        (
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(json!({"name": "mine"})),
+        ),
+    ] {
+        let r = key.send(method, path, body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "scope_forbidden");
+    }
+    let route = json!({"call_id": "c1", "from": "+420777000111"});
+    let r = key.post("/api/v1/telephony/route", route.clone()).await;
+    assert_eq!(
+        r.body["error"]["code"], "no_operator_available",
+        "{}",
+        r.body
+    );
+    let users = admin.get("/api/v1/users").await.body;
+    assert!(!users.to_string().contains("Mallory"), "nothing was made");
+    // Without a scope, or with `admin`, a key acts as an admin.
+    let r = admin
+        .post(
+            "/api/v1/api-keys",
+            json!({"name": "CRM and PBX", "scopes": ["admin", "telephony"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let both = app.with_api_key(r.body["secret"].as_str().expect("secret"));
+    assert_eq!(both.get("/api/v1/operators").await.status, StatusCode::OK);
+    let r = both.post("/api/v1/telephony/route", route).await;
+    assert_eq!(
+        r.body["error"]["code"], "no_operator_available",
+        "{}",
+        r.body
+    );
+    let plain = app.with_api_key(&app.api_key(&c).await);
+    assert_eq!(plain.get("/api/v1/operators").await.status, StatusCode::OK);
 
     for bad in [
         json!({"name": ""}),

@@ -25,7 +25,9 @@ on_both_stores!(
 struct Phone {
     eva: crate::harness::TestUser,
     eva_tab: Client,
+    /// The telephone exchange: its key reaches the telephony endpoints only.
     exchange: Client,
+    admin: Client,
 }
 
 async fn setup(app: &TestApp) -> Phone {
@@ -88,6 +90,7 @@ async fn setup(app: &TestApp) -> Phone {
         eva,
         eva_tab,
         exchange: app.with_api_key(&key),
+        admin,
     }
 }
 
@@ -159,7 +162,7 @@ async fn registration_and_the_phone_channel_colour_the_handset_live(app: TestApp
         line(&e["data"]["phone_line"]),
         ("unavailable".into(), json!("not_registered"))
     );
-    let listed = p.exchange.get("/api/v1/operators").await.body;
+    let listed = p.admin.get("/api/v1/operators").await.body;
     let eva = listed["items"]
         .as_array()
         .expect("items")
@@ -414,7 +417,7 @@ async fn call_reports_make_one_phone_session_whatever_their_order(app: TestApp) 
     assert_eq!(s["operator_id"], p.eva.id.as_str());
 
     // Unknown call or extension: 404 and nothing written.
-    let before = p.exchange.get("/api/v1/sessions?channel=phone").await.body["items"]
+    let before = p.admin.get("/api/v1/sessions?channel=phone").await.body["items"]
         .as_array()
         .map(Vec::len);
     assert_eq!(
@@ -426,7 +429,7 @@ async fn call_reports_make_one_phone_session_whatever_their_order(app: TestApp) 
     let mut stranger = report("call-3", "ringing", "2026-01-05T11:00:00Z");
     stranger["extension"] = json!("999");
     assert_eq!(send(stranger).await.status, StatusCode::NOT_FOUND);
-    let after = p.exchange.get("/api/v1/sessions?channel=phone").await.body["items"]
+    let after = p.admin.get("/api/v1/sessions?channel=phone").await.body["items"]
         .as_array()
         .map(Vec::len);
     assert_eq!(before, Some(2));
