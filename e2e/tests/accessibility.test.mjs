@@ -73,7 +73,7 @@ for (const [locale, lang] of [
     const admin = await adminContext.newPage();
     await logIn(admin, env.server.url, 'admin@demo.test', labels ? { labels } : {});
     await admin.getByRole('link', { name: cs ? 'Administrace' : 'Administration' }).click();
-    await visible(admin.getByRole('region', { name: cs ? 'Nastavení firmy' : 'Company settings' }));
+    await visible(admin.getByRole('region', { name: cs ? 'Nastavení společnosti' : 'Company settings' }));
     await expectClean(admin, 'admin page');
     await adminContext.close();
   });

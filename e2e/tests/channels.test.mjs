@@ -109,7 +109,7 @@ test('when the company forbids it, the switches are read-only with the reason', 
   const cs = await csContext.newPage();
   await logIn(cs, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
   await visible(cs.getByRole('switch', { name: 'Chat' }));
-  await visible(cs.getByText('Vaše firma operátorům nedovoluje přepínat kanály.', { exact: false }));
+  await visible(cs.getByText('Vaše společnost operátorům nedovoluje přepínat kanály.', { exact: false }));
   await visible(cs.getByRole('region', { name: 'Fronta' }));
   await screenshot(cs, 'channels-4-forbidden-cs');
 

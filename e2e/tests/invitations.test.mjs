@@ -139,7 +139,7 @@ test('Jana invalidates a pending invitation in the workspace', async () => {
   await jana.getByRole('tab', { name: 'Pozvánka', exact: true }).click();
   const panel = jana.getByRole('tabpanel', { name: 'Pozvánka' });
   await panel.getByRole('button', { name: 'Pozvat', exact: true }).click();
-  const dialog = await visible(jana.getByRole('dialog', { name: 'Pozvánka k rozhovoru' }));
+  const dialog = await visible(jana.getByRole('dialog', { name: 'Pozvánka ke konverzaci' }));
   await visible(dialog.getByRole('img', { name: 'QR kód odkazu pozvánky' }));
   const url = await dialog.getByRole('textbox', { name: 'Odkaz' }).inputValue();
   const code = url.split('/i/')[1];
@@ -147,10 +147,10 @@ test('Jana invalidates a pending invitation in the workspace', async () => {
   await jana.keyboard.press('Escape');
   await jana.getByRole('dialog').waitFor({ state: 'hidden' });
   const row = panel.getByRole('list', { name: 'Moje pozvánky' }).getByRole('listitem').filter({ hasText: code });
-  await visible(row.getByText('Čeká', { exact: true }));
+  await visible(row.getByText('Platná', { exact: true }));
   // It asks first; "keep it" changes nothing.
   await row.getByRole('button', { name: `Zneplatnit pozvánku ${code}` }).click();
-  const ask = await visible(row.getByRole('group', { name: `Zneplatnit pozvánku ${code}? Její odkaz přestane hned fungovat.` }));
+  const ask = await visible(row.getByRole('group', { name: `Zneplatnit pozvánku ${code}? Její odkaz okamžitě přestane fungovat.` }));
   await ask.getByRole('button', { name: 'Ponechat' }).click();
   assert.equal((await fetch(url, { headers: { 'Accept-Language': 'cs' } })).status, 200, 'still valid');
   await row.getByRole('button', { name: `Zneplatnit pozvánku ${code}` }).click();

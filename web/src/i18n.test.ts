@@ -46,6 +46,14 @@ describe('dictionaries', () => {
     expect(translate('en', 'login.submit')).toBe('Log in');
     expect(translate('cs', 'login.submit')).toBe('Přihlásit se');
   });
+  it('keep Czech typography in the Czech texts', () => {
+    for (const [key, text] of Object.entries(cs)) {
+      // A one-letter preposition or conjunction is bound to the next word by a non-breaking space.
+      expect([key, /(^|[\s(„])[ksvzouaiKSVZOUAI] /.test(text)]).toEqual([key, false]);
+      // Czech quotes „…“ and the spaced en dash, not "…" and an em dash inside a sentence.
+      expect([key, text.includes('"') || (text.includes('—') && text !== '—')]).toEqual([key, false]);
+    }
+  });
   it('fills placeholders and leaves unknown ones', () => {
     expect(translate('en', 'header.profileButton', { name: 'Jana', status: 'Online' })).toBe('Profile: Jana, Online');
     expect(translate('cs', 'header.profileButton', { name: 'Jana' })).toBe('Profil: Jana, {status}');

@@ -61,7 +61,7 @@ const cs: Record<WidgetKey, string> = {
   close: 'Zavřít okno chatu',
   title: 'Napište nám',
   online: 'Jsme online',
-  busy: 'Všichni operátoři jsou právě vytížení, chvíli si počkáte.',
+  busy: 'Všichni operátoři jsou právě vytíženi, chvíli si počkáte.',
   offline: 'Teď nejsme k\u00a0zastižení. Zkuste to prosím později – rádi vám pomůžeme.',
   offlineTitle: 'Jsme offline',
   startIntro: 'Zeptejte se nás na cokoli. Jméno a\u00a0e-mail vyplňovat nemusíte.',
@@ -69,21 +69,22 @@ const cs: Record<WidgetKey, string> = {
   email: 'E-mail',
   start: 'Začít chat',
   starting: 'Začínám…',
-  startFailed: 'Chat se nepodařilo začít. Zkuste to prosím znovu.',
+  startFailed: 'Chat se nepodařilo zahájit. Zkuste to prosím znovu.',
   noOperator: 'Teď nikdo nemůže chat převzít. Zkuste to prosím později.',
-  queue: 'Jste {position}. ve frontě, čekání asi {wait}.',
+  queue: 'Jste {position}. ve frontě, čekání potrvá asi {wait}.',
   queueNoWait: 'Jste {position}. ve frontě.',
   queueSoon: 'Jste {position}. ve frontě, mělo by to trvat méně než minutu.',
   waiting: 'Spojujeme vás s\u00a0operátorem…',
   joined: 'Je tu pro vás {name}.',
-  handedOver: '{name} vás přepojuje. Chvilku prosím počkejte.',
-  minutes: '{count} min',
+  handedOver: '{name} vás přepojuje.',
+  // The forms for 1 / 2–4 / 5 and more, chosen by wtCount (the accusative: "čekání potrvá asi …").
+  minutes: '{count}\u00a0minutu|{count}\u00a0minuty|{count}\u00a0minut',
   message: 'Zpráva',
   send: 'Odeslat',
   sending: 'Odesílám…',
-  notSent: 'Zatím neodesláno – zkusíme znovu',
+  notSent: 'Zatím neodesláno – zkusíme to znovu',
   tooLong: 'Zpráva je příliš dlouhá (nejvýše {max} znaků).',
-  tooMany: 'Píšete příliš rychle. Chvilku počkejte.',
+  tooMany: 'Posíláte zprávy příliš rychle. Chvilku prosím počkejte.',
   you: 'Vy',
   operator: 'Operátor',
   system: 'Info',
@@ -92,13 +93,13 @@ const cs: Record<WidgetKey, string> = {
   newChat: 'Začít nový chat',
   reconnecting: 'Obnovuji spojení…',
   messages: 'Zprávy',
-  invitationTitle: 'Rozhovor: {name}',
-  invitationIntro: '{name} vás zve k\u00a0rozhovoru. Až budete připraveni, spojte se.',
+  invitationTitle: 'Konverzace: {name}',
+  invitationIntro: 'Do konverzace vás zve {name}. Až se vám to bude hodit, klikněte na Spojit.',
   connect: 'Spojit',
   connecting: 'Spojuji…',
   connectAgain: 'Spojit znovu',
-  invitationWaiting: '{name} teď není online – spojíme vás, jakmile bude.',
-  invitationOffered: 'Spojujeme vás: {name}…',
+  invitationWaiting: 'Čekáme, až bude {name} online. Pak vás hned spojíme.',
+  invitationOffered: 'Spojujeme vás. Čekáme, až {name} chat přijme…',
   invitationUsed: 'Tato pozvánka už byla použita. Požádejte o\u00a0novou.',
   invitationInvalidated: 'Tato pozvánka byla zrušena a\u00a0už ji nelze použít.',
   invitationUnknown: 'Tuto pozvánku neznáme. Zkontrolujte prosím odkaz.',
@@ -114,10 +115,31 @@ export function widgetLang(navigatorLanguage: string | null | undefined, forced?
 }
 
 export function wt(lang: WidgetLang, key: WidgetKey, params?: Readonly<Record<string, string | number>>): string {
-  const template = WIDGET_DICTIONARIES[lang][key];
+  return fill(WIDGET_DICTIONARIES[lang][key], params);
+}
+
+function fill(template: string, params?: Readonly<Record<string, string | number>>): string {
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+/**
+ * Which form a count takes. Czech has three: 1 (minutu), 2–4 and fractions (minuty), 0 and 5+
+ * (minut); English two: 1 and the rest.
+ */
+export function pluralForm(lang: WidgetLang, count: number): 0 | 1 | 2 {
+  const n = Math.abs(count);
+  if (n === 1) return 0;
+  if (lang === 'en') return 1;
+  return (n >= 2 && n <= 4) || !Number.isInteger(n) ? 1 : 2;
+}
+
+/** A text with a count: its forms are separated by "|" in pluralForm's order (one form is fine). */
+export function wtCount(lang: WidgetLang, key: WidgetKey, count: number): string {
+  const forms = WIDGET_DICTIONARIES[lang][key].split('|');
+  const template = forms[Math.min(pluralForm(lang, count), forms.length - 1)] ?? '';
+  return fill(template, { count });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingFrame } from '../realtime';
 import { newMessageId } from '../messages';
 import { parseServerMessage } from '../seq';
-import { WIDGET_DICTIONARIES, widgetLang, wt } from './i18n';
+import { WIDGET_DICTIONARIES, pluralForm, widgetLang, wt, wtCount } from './i18n';
 import {
   apiBase,
   chatKey,
@@ -75,15 +75,35 @@ describe('texts', () => {
     expect(wt('cs', 'button')).toBe('Napište nám');
     expect(wt('en', 'button')).toBe('Chat with us');
   });
+  it('keeps Czech typography in the Czech texts', () => {
+    for (const [key, text] of Object.entries(WIDGET_DICTIONARIES.cs)) {
+      expect([key, /(^|[\s(„])[ksvzouaiKSVZOUAI] /.test(text)]).toEqual([key, false]);
+      expect([key, text.includes('"') || text.includes('—')]).toEqual([key, false]);
+    }
+  });
   it('describes the queue', () => {
     expect(formatEstimate(20, 'en')).toBe('1 min');
     expect(formatEstimate(95, 'en')).toBe('2 min');
     expect(queueText('en', 2, 60)).toBe('You are number 2 in the queue, about 1 min.');
-    expect(queueText('cs', 2, 60)).toBe('Jste 2. ve frontě, čekání asi 1 min.');
+    expect(queueText('cs', 2, 60)).toBe('Jste 2. ve frontě, čekání potrvá asi 1\u00a0minutu.');
+    expect(queueText('cs', 4, 600)).toBe('Jste 4. ve frontě, čekání potrvá asi 10\u00a0minut.');
     expect(queueText('en', 3, null)).toBe('You are number 3 in the queue.');
     expect(queueText('en', 1, 30)).toBe('You are number 1 in the queue; it should take less than a minute.');
     expect(queueText('cs', 1, 30)).toBe('Jste 1. ve frontě, mělo by to trvat méně než minutu.');
     expect(queueText('en', null, null)).toBe('Connecting you with an operator…');
+  });
+  it('picks the Czech form for the count: 1 / 2–4 / 5 and more', () => {
+    expect([0, 1, 2, 3, 4, 5, 11, 12, 21, 22, 25, 100].map((n) => pluralForm('cs', n))).toEqual([2, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]);
+    expect(pluralForm('cs', 1.5)).toBe(1);
+    expect([0, 1, 2, 5, 21].map((n) => pluralForm('en', n))).toEqual([1, 0, 1, 1, 1]);
+    expect(formatEstimate(60, 'cs')).toBe('1\u00a0minutu');
+    expect(formatEstimate(150, 'cs')).toBe('3\u00a0minuty');
+    expect(formatEstimate(240, 'cs')).toBe('4\u00a0minuty');
+    expect(formatEstimate(300, 'cs')).toBe('5\u00a0minut');
+    expect(formatEstimate(21 * 60, 'cs')).toBe('21\u00a0minut');
+    // One form serves every count in English.
+    expect(wtCount('en', 'minutes', 1)).toBe('1 min');
+    expect(wtCount('en', 'minutes', 7)).toBe('7 min');
   });
 });
 

@@ -4,7 +4,7 @@
 import { numberOrNull, readMessageCreated, readSessionUpdate } from '../payloads';
 import type { ClientStreamFrame, IncomingFrame } from '../realtime';
 import type { Message } from '../types';
-import { wt, type WidgetLang } from './i18n';
+import { wt, wtCount, type WidgetLang } from './i18n';
 
 export type Availability = 'online' | 'busy' | 'offline';
 
@@ -126,7 +126,7 @@ export function withoutPending(outbox: readonly Pending[], id: string): Pending[
 // ---- texts ---------------------------------------------------------------------------------------
 
 export function formatEstimate(seconds: number, lang: WidgetLang): string {
-  return wt(lang, 'minutes', { count: Math.max(1, Math.round(seconds / 60)) });
+  return wtCount(lang, 'minutes', Math.max(1, Math.round(seconds / 60)));
 }
 
 /**

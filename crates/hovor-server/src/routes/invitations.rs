@@ -295,7 +295,9 @@ pub async fn landing(
                      <div id=\"hovor-invitation\" data-code=\"{}\" data-operator=\"{}\"></div>\
                      <noscript>{}</noscript>\
                      <script src=\"/widget.js\" data-invitation=\"{}\" data-lang=\"{}\" async></script>",
-                    t("You are invited to a conversation with", "Jste zváni k rozhovoru s"),
+                    // Czech: the name follows as the subject, so it stays in the nominative
+                    // ("s Janou Novákovou" would need a declined name).
+                    t("You are invited to a conversation with", "Do konverzace vás zve"),
                     escape(&invitation.operator_name),
                     escape(&invitation.code),
                     escape(&invitation.operator_name),
@@ -313,7 +315,7 @@ pub async fn landing(
                     t("Invitation already used", "Pozvánka už byla použita"),
                     t(
                         "This invitation has been used already. Ask for a new one.",
-                        "Tato pozvánka už byla použita. Požádejte o novou.",
+                        "Tato pozvánka už byla použita. Požádejte o\u{a0}novou.",
                     ),
                     cs,
                 ),
@@ -327,7 +329,7 @@ pub async fn landing(
                     t("Invitation no longer valid", "Pozvánka už neplatí"),
                     t(
                         "This invitation has been invalidated and can no longer be used.",
-                        "Tato pozvánka byla zrušena a už ji nelze použít.",
+                        "Tato pozvánka byla zrušena a\u{a0}už ji nelze použít.",
                     ),
                     cs,
                 ),
@@ -338,7 +340,7 @@ pub async fn landing(
             t("Too many attempts", "Příliš mnoho pokusů"),
             format!(
                 "<p class=\"lead\">{}</p>",
-                t("Please wait a few minutes and try again.", "Počkejte prosím pár minut a zkuste to znovu.")
+                t("Please wait a few minutes and try again.", "Počkejte prosím pár minut a\u{a0}zkuste to znovu.")
             ),
         ),
         Err(_) => (
