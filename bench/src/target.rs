@@ -132,14 +132,7 @@ impl Target {
                         .map(|(server, name)| format!("{server}/{name}"))
                         .unwrap_or_default(),
                 );
-            let file = std::fs::File::create(&log)?;
-            command
-                .stdin(Stdio::null())
-                .stdout(file.try_clone()?)
-                .stderr(file)
-                .kill_on_drop(true);
-            let child = command.spawn().context("starting a node of the cluster")?;
-            let pid = child.id().context("the node has no pid")?;
+            let (child, pid) = spawn_logged(command, &log).context("a node of the cluster")?;
             let url = format!("http://127.0.0.1:{port}");
             target.others.push((child, pid));
             wait_healthy(&url, &log).await?;
@@ -162,20 +155,13 @@ impl Target {
     }
 
     async fn spawn(
-        mut command: Command,
+        command: Command,
         port: u16,
         log: PathBuf,
         dir: PathBuf,
         database: Option<(String, String)>,
     ) -> anyhow::Result<Target> {
-        let file = std::fs::File::create(&log)?;
-        command
-            .stdin(Stdio::null())
-            .stdout(file.try_clone()?)
-            .stderr(file)
-            .kill_on_drop(true);
-        let child = command.spawn().context("starting the server under test")?;
-        let pid = child.id().context("the server has no pid")?;
+        let (child, pid) = spawn_logged(command, &log).context("the server under test")?;
         let url = format!("http://127.0.0.1:{port}");
         let target = Target {
             child,
@@ -345,6 +331,19 @@ impl Target {
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(())
     }
+}
+
+/// Starts a server with its output going to `log`; it is killed if dropped.
+fn spawn_logged(mut command: Command, log: &std::path::Path) -> anyhow::Result<(Child, u32)> {
+    let file = std::fs::File::create(log)?;
+    command
+        .stdin(Stdio::null())
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .kill_on_drop(true);
+    let child = command.spawn().context("starting")?;
+    let pid = child.id().context("no pid")?;
+    Ok((child, pid))
 }
 
 /// Waits until a node answers `/healthz`.

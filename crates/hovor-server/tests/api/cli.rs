@@ -6,16 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::harness::process::Server;
+
 const BIN: &str = env!("CARGO_BIN_EXE_hovor");
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test]
 async fn demo_serves_and_api_keys_are_created_while_it_runs() {
