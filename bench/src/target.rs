@@ -72,6 +72,15 @@ fn scratch_dir(label: &str) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The bench's thousands of clients and operators all come from 127.0.0.1:
+/// the per-address limits, made for one person or one office, are lifted.
+fn loopback_crowd(command: &mut Command) {
+    command
+        .env("HOVOR_CLIENT_SESSIONS_PER_ADDRESS", "100000000")
+        .env("HOVOR_CLIENT_SESSIONS_PER_COMPANY", "100000000")
+        .env("HOVOR_SOCKETS_PER_ADDRESS", "1000000");
+}
+
 impl Target {
     /// A fresh `hovor demo`; with `sql_log` it logs every statement, so the
     /// suite can count them (that costs time: only the SQL scenario does).
@@ -80,6 +89,7 @@ impl Target {
         let dir = scratch_dir("hovor")?;
         let log = dir.join("server.log");
         let mut command = Command::new(&spec.binary);
+        loopback_crowd(&mut command);
         command
             .arg("demo")
             .env("HOVOR_LISTEN", format!("127.0.0.1:{port}"))
@@ -118,6 +128,7 @@ impl Target {
             let port = free_port()?;
             let log = target.dir.join(format!("node-{n}.log"));
             let mut command = Command::new(&spec.binary);
+            loopback_crowd(&mut command);
             command
                 .arg("serve")
                 .env("HOVOR_LISTEN", format!("127.0.0.1:{port}"))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::MatchedPath;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{header, HeaderValue, Request, Response};
 use axum::routing::{any, get};
 use axum::Router;
@@ -18,10 +18,19 @@ use crate::routes;
 use crate::services::{client_presence, nodes, phone, presence, routing, webhooks};
 use crate::AppState;
 
+/// The largest request body: the API takes small JSON documents (a chat
+/// message has at most 4,000 characters). Larger bodies get 413 before they
+/// are read.
+pub const MAX_BODY: usize = 64 * 1024;
+
 /// Everything Hovor serves over HTTP: the documented API (`openapi::api`),
 /// and the pages around it.
 pub fn router(state: AppState) -> Router {
     let (api, _document) = crate::openapi::api().split_for_parts();
+    // Browsers that reached Hovor over https stay on https for a year.
+    let hsts = state
+        .secure_cookies()
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     api.route("/i/{code}", get(routes::invitations::landing))
         .route("/api/docs", get(crate::openapi::docs_page))
         .route("/api/{*rest}", any(routes::api_not_found))
@@ -41,6 +50,11 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response<Body>| hsts.clone(),
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         // gzip or brotli, as the client accepts; small answers, images and
         // the WebSocket upgrade stay as they are (tower-http's defaults).
         .layer(CompressionLayer::new())
@@ -221,8 +235,13 @@ async fn webhook_dispatcher(app: AppState, interval: Duration) {
             },
             _ = tick.tick() => {}
         }
-        if let Err(e) = webhooks::deliver_due(&app).await {
-            tracing::warn!("webhooks: {e:#}");
-        }
+        // Not awaited: a pass still delivering to a slow company must not
+        // hold up the next one (which skips that company).
+        let pass = app.clone();
+        app.workers.spawn(async move {
+            if let Err(e) = webhooks::deliver_due(&pass).await {
+                tracing::warn!("webhooks: {e:#}");
+            }
+        });
     }
 }

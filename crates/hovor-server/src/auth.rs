@@ -40,6 +40,57 @@ pub fn verify_against_dummy(password: &str) {
     let _ = verify_password(password, hash);
 }
 
+/// Hashes and checks passwords on the blocking pool, a few at a time: each
+/// Argon2 run takes 19 MiB and a core for tens of milliseconds, so a burst
+/// of logins waits its turn instead of raising memory with every request.
+pub struct PasswordHashing {
+    turns: tokio::sync::Semaphore,
+}
+
+impl PasswordHashing {
+    pub fn new(at_once: usize) -> PasswordHashing {
+        PasswordHashing {
+            turns: tokio::sync::Semaphore::new(at_once.max(1)),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("password hashing closed: {e}"))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| anyhow::anyhow!("password hashing task: {e}"))
+    }
+
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        self.run(move || hash_password(&password)).await?
+    }
+
+    /// Checks a password against a stored hash; against none (an unknown
+    /// e-mail) it spends the same time and fails.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> anyhow::Result<bool> {
+        self.run(move || match stored {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
+                verify_against_dummy(&password);
+                false
+            }
+        })
+        .await
+    }
+
+    /// Runs waiting for a turn now (for tests and metrics).
+    pub fn free_turns(&self) -> usize {
+        self.turns.available_permits()
+    }
+}
+
 /// 32 random bytes, hex.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

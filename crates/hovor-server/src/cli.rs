@@ -14,7 +14,7 @@ use crate::app::{router, start, start_background};
 use crate::auth::{digest, new_api_key};
 use crate::bus::BusChoice;
 use crate::clock::{Clock, SystemClock};
-use crate::state::{AppState, Config};
+use crate::state::{AppState, Config, Limits};
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +74,26 @@ pub struct Options {
         hide_env_values = true
     )]
     metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client, as
+    /// addresses and networks: `127.0.0.1,10.0.0.0/8`. Without it every
+    /// request counts as coming from its socket's peer (the proxy, if any).
+    #[arg(long, env = "HOVOR_TRUSTED_PROXIES", global = true, default_value = "")]
+    trusted_proxies: crate::client_address::TrustedProxies,
+    /// New client sessions one address may start in ten minutes.
+    #[arg(long, env = "HOVOR_CLIENT_SESSIONS_PER_ADDRESS", default_value_t = Limits::default().client_sessions_per_address, global = true)]
+    client_sessions_per_address: usize,
+    /// New client sessions one company may get in a minute.
+    #[arg(long, env = "HOVOR_CLIENT_SESSIONS_PER_COMPANY", default_value_t = Limits::default().client_sessions_per_company, global = true)]
+    client_sessions_per_company: usize,
+    /// WebSockets one address may hold open.
+    #[arg(long, env = "HOVOR_SOCKETS_PER_ADDRESS", default_value_t = Limits::default().sockets_per_address, global = true)]
+    sockets_per_address: usize,
+    /// Let webhooks and the exchange's dial URL reach loopback, private and
+    /// link-local addresses (off: an administrator could otherwise make
+    /// the server reach its own network).
+    #[arg(long, env = "HOVOR_ALLOW_PRIVATE_WEBHOOKS", global = true,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    allow_private_webhooks: bool,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -234,6 +254,13 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             demo_site: demo,
             node_lease: Duration::from_secs(options.node_lease_s),
             metrics_token: options.metrics_token.clone().filter(|t| !t.is_empty()),
+            trusted_proxies: options.trusted_proxies.clone(),
+            allow_private_targets: options.allow_private_webhooks,
+            limits: Limits {
+                client_sessions_per_address: options.client_sessions_per_address,
+                client_sessions_per_company: options.client_sessions_per_company,
+                sockets_per_address: options.sockets_per_address,
+            },
             ..Config::default()
         },
     );

@@ -19,7 +19,12 @@ use crate::AppState;
 /// The authenticated caller: a logged-in user or an API key.
 #[derive(Debug, Clone)]
 pub enum Actor {
-    User { user: User, csrf_token: String },
+    User {
+        user: User,
+        csrf_token: String,
+        /// When the login session ends (its sockets close then).
+        expires_at: hovor_core::Millis,
+    },
     ApiKey(ApiKey),
 }
 
@@ -123,7 +128,11 @@ impl Actor {
             .filter_map(|v| v.to_str().ok())
             .find_map(|h| cookie_value(h, SESSION_COOKIE))
             .ok_or_else(ApiError::unauthenticated)?;
-        let (user, csrf_token) = state
+        let hovor_store::LoginSession {
+            user,
+            csrf_token,
+            expires_at,
+        } = state
             .store
             .auth_session(&digest(token), state.now())
             .await?
@@ -143,7 +152,11 @@ impl Actor {
                 ));
             }
         }
-        Ok(Actor::User { user, csrf_token })
+        Ok(Actor::User {
+            user,
+            csrf_token,
+            expires_at,
+        })
     }
 }
 
@@ -169,6 +182,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
                 "send the body as JSON with Content-Type: application/json",
+            )),
+            Err(other) if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!(
+                    "a request body has at most {} KiB",
+                    crate::app::MAX_BODY / 1024
+                ),
             )),
             Err(other) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,

@@ -6,16 +6,20 @@ use std::time::Duration;
 
 use hovor_store::Store;
 
+use crate::auth::PasswordHashing;
 use crate::bus::{Bus, InProcessBus};
+use crate::client_address::TrustedProxies;
 use crate::clock::{Clock, SystemClock};
 use crate::company_ids::CompanyIds;
 use crate::hub::Hub;
 use crate::message_writer::MessageWriter;
 use crate::metrics::Metrics;
+use crate::outbound::Outbound;
 use crate::queue_places::QueuePlaces;
-use crate::rate_limit::{LoginLimiter, SlidingCounter};
+use crate::rate_limit::{LoginLimiter, OpenCounts, SlidingCounter};
 use crate::routing_book::RoutingBooks;
 use crate::routing_queue::RoutingQueue;
+use crate::services::webhooks::WebhookWorkers;
 use crate::workers::Workers;
 
 /// Run-time settings that are not per company.
@@ -42,6 +46,37 @@ pub struct Config {
     /// `/metrics` answers only with `Authorization: Bearer <this>`; off
     /// when unset.
     pub metrics_token: Option<String>,
+    /// Proxies whose `X-Forwarded-For` names the client (`client_address.rs`).
+    pub trusted_proxies: TrustedProxies,
+    /// Limits on what one address or company may start.
+    pub limits: Limits,
+    /// Webhooks and dial URLs may point at loopback and private addresses
+    /// (`HOVOR_ALLOW_PRIVATE_WEBHOOKS=1`, for self-hosters whose receivers
+    /// live inside their network).
+    pub allow_private_targets: bool,
+}
+
+/// Limits on clients, who need no account: how many sessions one address
+/// and one company may start, and how many WebSockets one address may hold
+/// open. Operators behind one office address share the socket limit.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// New client sessions per address in ten minutes.
+    pub client_sessions_per_address: usize,
+    /// New client sessions per company in a minute.
+    pub client_sessions_per_company: usize,
+    /// WebSockets open at once from one address.
+    pub sockets_per_address: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            client_sessions_per_address: 30,
+            client_sessions_per_company: 600,
+            sockets_per_address: 200,
+        }
+    }
 }
 
 impl Default for Config {
@@ -56,6 +91,9 @@ impl Default for Config {
             send_queue: 256,
             node_lease: Duration::from_secs(20),
             metrics_token: None,
+            trusted_proxies: TrustedProxies::default(),
+            limits: Limits::default(),
+            allow_private_targets: false,
         }
     }
 }
@@ -70,13 +108,21 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     /// The one HTTP client for everything Hovor sends out (webhooks, dial
-    /// requests): its connections are pooled and reused.
-    pub http: reqwest::Client,
+    /// requests): its connections are pooled and reused; it reaches only
+    /// public addresses unless the deployment allows private ones.
+    pub outbound: Outbound,
     pub login_limiter: Arc<LoginLimiter>,
     /// Client message flood control.
     pub client_messages: Arc<SlidingCounter>,
     /// Unknown invitation codes per address (guessing).
     pub invitation_guesses: Arc<SlidingCounter>,
+    /// New client sessions per address, and per company.
+    pub client_sessions_per_address: Arc<SlidingCounter>,
+    pub client_sessions_per_company: Arc<SlidingCounter>,
+    /// WebSockets open per address.
+    pub open_sockets: Arc<OpenCounts>,
+    /// Password hashing, a few at a time (each takes 19 MiB and a core).
+    pub passwords: Arc<PasswordHashing>,
     /// Wakes the connections subscribed to a topic.
     pub hub: Arc<Hub>,
     /// Waiting clients' places, computed once per queue change.
@@ -89,8 +135,8 @@ pub struct AppState {
     pub routing_books: Arc<RoutingBooks>,
     /// One routing pass at a time on this node.
     pub routing_pass: Arc<tokio::sync::Mutex<()>>,
-    /// One webhook delivery pass at a time on this node.
-    pub webhook_pass: Arc<tokio::sync::Mutex<()>>,
+    /// The companies whose webhooks this node delivers to now.
+    pub webhooks: Arc<WebhookWorkers>,
     pub workers: Arc<Workers>,
     /// Writes messages in batches (group commit).
     pub messages: Arc<MessageWriter>,
@@ -104,16 +150,30 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
         // SQLite has one writer; PostgreSQL commits several at once.
         let message_lanes = if store.backend() == "postgres" { 4 } else { 1 };
+        let limits = config.limits.clone();
+        let outbound = Outbound::new(config.allow_private_targets);
         AppState {
             node_id: Arc::from(hovor_store::new_id("node")),
             store,
             bus: Arc::new(InProcessBus::new()),
             clock: Arc::new(SystemClock),
             config: Arc::new(config),
-            http: outbound_client(),
+            outbound,
             login_limiter: Arc::new(LoginLimiter::default()),
             client_messages: Arc::new(SlidingCounter::client_messages()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
+            client_sessions_per_address: Arc::new(SlidingCounter::new(
+                Duration::from_secs(600),
+                limits.client_sessions_per_address,
+            )),
+            client_sessions_per_company: Arc::new(SlidingCounter::new(
+                Duration::from_secs(60),
+                limits.client_sessions_per_company,
+            )),
+            open_sockets: Arc::new(OpenCounts::new(limits.sockets_per_address)),
+            passwords: Arc::new(PasswordHashing::new(
+                std::thread::available_parallelism().map_or(2, usize::from),
+            )),
             hub: Arc::new(Hub::default()),
             messages: Arc::new(MessageWriter::new(message_lanes)),
             queue_places: Arc::new(QueuePlaces::default()),
@@ -121,7 +181,7 @@ impl AppState {
             company_ids: Arc::new(CompanyIds::default()),
             routing_books: Arc::new(RoutingBooks::default()),
             routing_pass: Arc::new(tokio::sync::Mutex::new(())),
-            webhook_pass: Arc::new(tokio::sync::Mutex::new(())),
+            webhooks: Arc::new(WebhookWorkers::default()),
             workers: Arc::new(Workers::new()),
             metrics: Arc::new(Metrics::new()),
         }
@@ -146,14 +206,4 @@ impl AppState {
     pub fn secure_cookies(&self) -> bool {
         self.config.public_url.starts_with("https://")
     }
-}
-
-/// Outgoing requests: a 10-second limit, and no redirects (a receiver
-/// cannot bounce a signed delivery elsewhere).
-fn outbound_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
 }

@@ -52,6 +52,15 @@ pub struct NewAuthSession {
     pub expires_at: Millis,
 }
 
+/// A login session that is valid now: whose it is, its CSRF token, and
+/// when it ends.
+#[derive(Debug, Clone)]
+pub struct LoginSession {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: Millis,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: String,

@@ -488,8 +488,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Newest first. Operators see the sessions they have or are offered;
-         *     supervisors, admins and API keys see all.
+         * Newest first. Operators see the sessions they have, are offered or are
+         *     the target of, and those they held before; supervisors, admins and API
+         *     keys see all.
          */
         get: operations["listSessions"];
         put?: never;
@@ -756,6 +757,11 @@ export interface paths {
         delete: operations["deactivateUser"];
         options?: never;
         head?: never;
+        /**
+         * Changes a user. A new password or a new role ends all of the user's
+         *     login sessions and closes their open workspaces (`logged_out`): they log
+         *     in again.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -2319,6 +2325,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_sessions` from one address or for one company */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,8 +1,6 @@
 //! Login and logout.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,7 +8,8 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{verify_against_dummy, verify_password, SESSION_COOKIE};
+use crate::auth::SESSION_COOKIE;
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::services::status;
@@ -30,12 +29,6 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
-/// The caller's address; behind a proxy the first `X-Forwarded-For` hop is
-/// not trusted by default, so the socket address is what counts.
-fn client_address(peer: &ConnectInfo<SocketAddr>) -> String {
-    peer.0.ip().to_string()
-}
-
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct LoginReply {
     pub user: hovor_store::User,
@@ -53,34 +46,33 @@ pub const SIGNED_IN_COOKIE: &str = "hovor_signed_in";
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(app): State<AppState>,
-    peer: ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
-    let address = client_address(&peer);
-    if !app.login_limiter.allows(&address, &body.email) {
+    // The attempt takes its slot now and counts as a failure unless the
+    // password is right: parallel guesses cannot all pass the check while
+    // the first are still being hashed.
+    let Some(attempt) = app.login_limiter.begin(&address.key(), &body.email) else {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             "too many failed logins; wait a few minutes and try again",
         ));
-    }
+    };
     let found = app.store.user_for_login(&body.email).await?;
-    let password = body.password.clone();
-    let user = tokio::task::spawn_blocking(move || match found {
-        Some((user, hash)) if verify_password(&password, &hash) => Some(user),
-        Some(_) => None,
-        None => {
-            verify_against_dummy(&password);
-            None
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal("password check", e))?;
-    let Some(user) = user else {
-        app.login_limiter.record_failure(&address, &body.email);
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let right = app
+        .passwords
+        .verify(body.password.clone(), hash)
+        .await
+        .map_err(|e| ApiError::internal("password check", e))?;
+    let Some(user) = user.filter(|_| right) else {
         return Err(invalid_credentials());
     };
-    app.login_limiter.record_success(&address, &body.email);
+    attempt.succeeded();
 
     let (token, csrf_token) = status::log_in(&app, &user).await?;
     let ttl = app.config.session_ttl;

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::{digest, random_token};
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
 use crate::services::sessions::{self, availability_for_start, availability_of, group_for_start};
@@ -99,9 +100,10 @@ fn optional_text(
 
 #[utoipa::path(post, path = "/api/v1/client/sessions", operation_id = "startClientSession", tag = "Client", request_body = StartChat, security(()),
     responses((status = 201, body = Started), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody, description = "`no_operator_available` when nobody can take it"), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody, description = "`no_operator_available` when nobody can take it"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "`too_many_sessions` from one address or for one company")))]
 pub async fn start(
     State(app): State<AppState>,
+    address: ClientAddress,
     ApiJson(body): ApiJson<StartChat>,
 ) -> ApiResult<(StatusCode, Json<Started>)> {
     let company_id = company_id_of(&app, &body.company).await?;
@@ -119,8 +121,24 @@ pub async fn start(
             "that is not an e-mail address",
         ));
     }
-    let page_url = optional_text(body.page_url, 2000, "page_url")?
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    let page_url = optional_text(body.page_url, 2000, "page_url")?.and_then(|u| page_address(&u));
+    // Anyone may start a session: one address, and all addresses together
+    // for one company, may start only so many before the work is done.
+    if !app.client_sessions_per_address.try_take(&address.key()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sessions",
+            "too many conversations were started from your address; please wait a few minutes",
+        ));
+    }
+    if !app.client_sessions_per_company.try_take(&company_id) {
+        app.client_sessions_per_address.give_back(&address.key());
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sessions",
+            "too many conversations are starting right now; please try again in a minute",
+        ));
+    }
     let group = group_for_start(&app, &company_id, body.group_id.as_deref()).await?;
     if let Some(max) = group.max_queue {
         if app.store.queued_in_group(&group.id).await? >= max {
@@ -166,6 +184,21 @@ pub async fn start(
             client_token: token,
         }),
     ))
+}
+
+/// The page a client started from, as operators and webhooks see it: its
+/// address without the query, the fragment and any credentials, which may
+/// carry the host site's tokens. Only http and https pages count.
+fn page_address(raw: &str) -> Option<String> {
+    let mut url = reqwest::Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_username("").ok()?;
+    url.set_password(None).ok()?;
+    Some(url.to_string())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -287,4 +320,23 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .allow_methods([Method::GET, Method::POST])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_addresses_lose_query_fragment_and_credentials() {
+        assert_eq!(
+            page_address("https://shop.example/cart?token=secret#step2").as_deref(),
+            Some("https://shop.example/cart")
+        );
+        assert_eq!(
+            page_address("http://user:pw@shop.example/a/b").as_deref(),
+            Some("http://shop.example/a/b")
+        );
+        assert_eq!(page_address("javascript:alert(1)"), None);
+        assert_eq!(page_address("not a url"), None);
+    }
 }

@@ -2,9 +2,7 @@
 //! them. Operators' codes are single use; API-made codes are reusable; any
 //! can be invalidated. Unknown codes are rate-limited per address.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -16,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::{digest, random_token};
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::services::invitations::{self, Invite};
@@ -187,23 +186,26 @@ pub async fn invalidate(
     Ok(Json(json_of(&app, done)))
 }
 
-/// Looks a code up for a client, rate-limiting addresses that guess.
-async fn lookup(app: &AppState, address: &str, raw: &str) -> ApiResult<Invitation> {
-    if !app.invitation_guesses.allows(address) {
+/// Looks a code up for a client. An address that guesses (too many unknown
+/// codes) is told to wait, but a real code always works: behind one address
+/// (a company's network, a mobile carrier) a guesser must not lock out the
+/// invited. Codes have 100 random bits, so a guess never finds one.
+async fn lookup(app: &AppState, address: &ClientAddress, raw: &str) -> ApiResult<Invitation> {
+    let found = match normalize(raw) {
+        Some(code) => app.store.invitation_by_code(&code).await?,
+        None => None,
+    };
+    if let Some(invitation) = found {
+        return Ok(invitation);
+    }
+    if !app.invitation_guesses.try_take(&address.key()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             "too many unknown invitation codes from your address; wait a few minutes",
         ));
     }
-    let found = match normalize(raw) {
-        Some(code) => app.store.invitation_by_code(&code).await?,
-        None => None,
-    };
-    found.ok_or_else(|| {
-        app.invitation_guesses.record(address);
-        ApiError::not_found("the invitation")
-    })
+    Err(ApiError::not_found("the invitation"))
 }
 
 /// Why an invitation can no longer be used (410), if it cannot.
@@ -225,10 +227,10 @@ pub struct Redeemed {
     responses((status = 201, body = Redeemed), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     Path(code): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Redeemed>)> {
-    let invitation = lookup(&app, &peer.ip().to_string(), &code).await?;
+    let invitation = lookup(&app, &address, &code).await?;
     if let Some(e) = gone(&invitation) {
         return Err(e);
     }
@@ -279,13 +281,13 @@ fn gone_page(invitation: &Invitation, why: &str, title: &str, text: &str, cs: bo
 /// (link previews and mail scanners open links): only Connect redeems.
 pub async fn landing(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
     let cs = czech(&headers);
     let t = |en: &'static str, cz: &'static str| if cs { cz } else { en };
-    let (status, title, body) = match lookup(&app, &peer.ip().to_string(), &code).await {
+    let (status, title, body) = match lookup(&app, &address, &code).await {
         Ok(invitation) => match gone(&invitation) {
             None => (
                 StatusCode::OK,

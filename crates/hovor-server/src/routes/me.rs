@@ -37,7 +37,10 @@ pub struct MeReply {
 #[utoipa::path(get, path = "/api/v1/me", operation_id = "getMe", tag = "Auth",
     responses((status = 200, body = MeReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeReply>> {
-    let Actor::User { user, csrf_token } = actor else {
+    let Actor::User {
+        user, csrf_token, ..
+    } = actor
+    else {
         return Err(ApiError::forbidden(
             "/me describes a logged-in user, not an API key",
         ));

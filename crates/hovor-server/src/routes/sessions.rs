@@ -31,6 +31,48 @@ fn operator_id(actor: &Actor) -> ApiResult<&str> {
         .ok_or_else(|| ApiError::forbidden("only an operator can do this"))
 }
 
+/// May the caller read the session and its transcript? Supervisors, admins
+/// and API keys read all; an operator reads what they hold, are offered or
+/// are its target, what they held before (a transfer), and the waiting
+/// clients of their queue. What the list and the queue show, nothing else.
+async fn visible(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
+    let session = load(app, actor, id).await?;
+    let Some(user) = actor.user().filter(|_| !actor.role().oversees_others()) else {
+        return Ok(session);
+    };
+    if concerns(&session, &user.id)
+        || !app
+            .store
+            .held_by(&user.id, std::slice::from_ref(&session.id))
+            .await?
+            .is_empty()
+    {
+        return Ok(session);
+    }
+    // A waiting client in the operator's queue: they may pick it.
+    if session.status.queued()
+        && sessions::queue_of(app, actor.company_id(), &user.id)
+            .await?
+            .iter()
+            .any(|s| s.id == session.id)
+    {
+        return Ok(session);
+    }
+    // As if it did not exist: ids of others' conversations reveal nothing.
+    Err(ApiError::not_found("the session"))
+}
+
+/// Is the session the operator's now: held, offered or targeted to them?
+fn concerns(session: &Session, operator_id: &str) -> bool {
+    [
+        &session.operator_id,
+        &session.offered_to,
+        &session.target_operator_id,
+    ]
+    .iter()
+    .any(|o| o.as_deref() == Some(operator_id))
+}
+
 /// The operator who has the session, or a supervisor, admin or API key.
 fn may_handle(actor: &Actor, session: &Session) -> ApiResult<()> {
     let mine = session
@@ -58,8 +100,9 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-/// Newest first. Operators see the sessions they have or are offered;
-/// supervisors, admins and API keys see all.
+/// Newest first. Operators see the sessions they have, are offered or are
+/// the target of, and those they held before; supervisors, admins and API
+/// keys see all.
 #[utoipa::path(get, path = "/api/v1/sessions", operation_id = "listSessions", tag = "Sessions", params(ListQuery),
     responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = Page<Session>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -84,11 +127,14 @@ pub async fn list(
         .store
         .sessions(actor.company_id(), &filter, limit)
         .await?;
-    if !actor.role().oversees_others() {
-        items.retain(|s| {
-            s.operator_id.as_deref().is_some_and(|o| actor.is_user(o))
-                || s.offered_to.as_deref().is_some_and(|o| actor.is_user(o))
-        });
+    if let Some(user) = actor.user().filter(|_| !actor.role().oversees_others()) {
+        let others: Vec<String> = items
+            .iter()
+            .filter(|s| !concerns(s, &user.id))
+            .map(|s| s.id.clone())
+            .collect();
+        let held = app.store.held_by(&user.id, &others).await?;
+        items.retain(|s| concerns(s, &user.id) || held.contains(&s.id));
     }
     Ok(page(items, None))
 }
@@ -112,7 +158,7 @@ pub async fn get_one(
     actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Session>> {
-    Ok(Json(load(&app, &actor, &id).await?))
+    Ok(Json(visible(&app, &actor, &id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -130,7 +176,7 @@ pub async fn messages(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<AfterSeq>,
 ) -> ApiResult<Json<Page<Message>>> {
-    load(&app, &actor, &id).await?;
+    visible(&app, &actor, &id).await?;
     Ok(page(
         app.store
             .messages_after(&id, q.after_seq.unwrap_or(0), 1000, Readers::Operators)

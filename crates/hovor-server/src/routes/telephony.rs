@@ -257,6 +257,9 @@ pub async fn patch_settings(
                 "dial_url is an http:// or https:// address",
             ));
         }
+        if !app.outbound.allows_url(url) {
+            return Err(super::webhooks::private_address());
+        }
     }
     if body
         .secret

@@ -10,7 +10,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{page, Page};
-use crate::auth::hash_password;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::services;
@@ -86,7 +85,7 @@ fn valid_email(email: &str) -> ApiResult<String> {
     Ok(email)
 }
 
-async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
+async fn hashed(app: &AppState, password: Option<String>) -> ApiResult<Option<String>> {
     let Some(password) = password else {
         return Ok(None);
     };
@@ -96,9 +95,9 @@ async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
             format!("a password has at least {MIN_PASSWORD} characters"),
         ));
     }
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    app.passwords
+        .hash(password)
         .await
-        .map_err(|e| ApiError::internal("hashing", e))?
         .map(Some)
         .map_err(|e| ApiError::internal("hashing", e))
 }
@@ -197,7 +196,7 @@ pub async fn create(
             ));
         }
     }
-    let password_hash = hashed(body.password).await?.unwrap_or_default();
+    let password_hash = hashed(&app, body.password).await?.unwrap_or_default();
     let user = app
         .store
         .create_user(
@@ -261,6 +260,9 @@ fn valid_extension(extension: Option<&str>) -> ApiResult<Option<String>> {
     }
 }
 
+/// Changes a user. A new password or a new role ends all of the user's
+/// login sessions and closes their open workspaces (`logged_out`): they log
+/// in again.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", operation_id = "updateUser", tag = "Users", params(("id" = String, Path)), request_body = UserPatch,
     responses((status = 200, body = UserJson), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -281,8 +283,14 @@ pub async fn update(
         name: body.name.as_deref().map(valid_name).transpose()?,
         email: body.email.as_deref().map(valid_email).transpose()?,
         role: body.role,
-        password_hash: hashed(body.password).await?,
+        password_hash: hashed(&app, body.password).await?,
     };
+    let before = app
+        .store
+        .user(actor.company_id(), &id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| ApiError::not_found("the user"))?;
     let user = app
         .store
         .update_user(actor.company_id(), &id, &change)
@@ -290,6 +298,11 @@ pub async fn update(
         .map_err(email_taken)?
         .ok_or_else(|| ApiError::not_found("the user"))?;
     app.routing_books.operators_changed(&user.company_id);
+    // A new password or another role: whoever held the old login (a stolen
+    // cookie, a browser left open) is out. The user logs in again.
+    if change.password_hash.is_some() || user.role != before.role {
+        services::status::log_out_everywhere(&app, &user).await?;
+    }
     if change.phone_extension.is_some() {
         services::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id)).await?;
     }

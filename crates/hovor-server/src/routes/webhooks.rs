@@ -39,7 +39,16 @@ fn json_of(hook: Webhook, with_secret: bool) -> WebhookJson {
     }
 }
 
-fn valid_url(url: &str) -> ApiResult<String> {
+/// 422 for a target inside the server's network.
+pub(crate) fn private_address() -> ApiError {
+    ApiError::invalid(
+        "private_address",
+        "the address is loopback, private or link-local; this server sends only to public \
+         addresses (its operator can allow private ones with HOVOR_ALLOW_PRIVATE_WEBHOOKS=1)",
+    )
+}
+
+fn valid_url(app: &AppState, url: &str) -> ApiResult<String> {
     let url = url.trim();
     let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
     let host = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
@@ -53,6 +62,9 @@ fn valid_url(url: &str) -> ApiResult<String> {
             "invalid_url",
             "a webhook URL is an http:// or https:// address",
         ));
+    }
+    if !app.outbound.allows_url(url) {
+        return Err(private_address());
     }
     Ok(url.to_owned())
 }
@@ -112,7 +124,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewWebhook>,
 ) -> ApiResult<(StatusCode, Json<WebhookJson>)> {
     actor.require_admin()?;
-    let url = valid_url(&body.url)?;
+    let url = valid_url(&app, &body.url)?;
     let events = valid_events(&body.events)?;
     let secret = match body.secret {
         Some(s) if s.len() < 16 || s.len() > 200 => {
@@ -168,7 +180,11 @@ pub async fn update(
     ApiJson(body): ApiJson<WebhookPatch>,
 ) -> ApiResult<Json<WebhookJson>> {
     load(&app, &actor, &id).await?;
-    let url = body.url.as_deref().map(valid_url).transpose()?;
+    let url = body
+        .url
+        .as_deref()
+        .map(|u| valid_url(&app, u))
+        .transpose()?;
     let events = body.events.as_deref().map(valid_events).transpose()?;
     let hook = app
         .store

@@ -213,26 +213,20 @@ pub async fn dial(app: &AppState, user: &User, to: &str) -> ApiResult<String> {
     let call_id = hovor_store::new_id("call");
     let payload =
         serde_json::json!({ "call_id": call_id, "extension": extension, "to": to }).to_string();
-    let sent = app
-        .http
-        .post(&url)
-        .header("content-type", "application/json")
-        .header(
-            "hovor-signature",
-            signature(&secret, app.now() / 1000, &payload),
-        )
-        .body(payload)
-        .send()
-        .await;
+    let headers = [(
+        "hovor-signature",
+        signature(&secret, app.now() / 1000, &payload),
+    )];
+    let sent = app.outbound.post(&url, &headers, payload).await;
     match sent {
         Ok(r) if r.status().is_success() => Ok(call_id),
         Ok(r) => Err(conflict(
             "exchange_unreachable",
             format!("the exchange answered {}", r.status()),
         )),
-        Err(e) => Err(conflict(
+        Err(failure) => Err(conflict(
             "exchange_unreachable",
-            format!("the exchange did not answer: {e}"),
+            format!("the exchange did not answer: {}", failure.as_str()),
         )),
     }
 }

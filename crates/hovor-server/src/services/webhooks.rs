@@ -8,6 +8,9 @@
 //! between a change and its delivery loses nothing: the next pass resumes at
 //! the cursor.
 
+use std::collections::{HashMap, HashSet};
+
+use futures_util::StreamExt;
 use hovor_core::time::to_rfc3339;
 use hovor_core::Millis;
 use hovor_store::{
@@ -63,27 +66,108 @@ fn envelope(company_id: &str, event: &StreamEvent) -> String {
     serde_json::to_string(&delivery).unwrap_or_default()
 }
 
+/// Companies delivered to at once on a node.
+const COMPANIES_AT_ONCE: usize = 32;
+/// One company's webhooks delivered to at once.
+const HOOKS_PER_COMPANY: usize = 4;
+
+/// Which companies' deliveries run on this node now, and room for more.
+/// Each company is served by a worker of its own: one company's slow or
+/// dead receivers (10 s per attempt) hold up only that company's
+/// deliveries, never another's.
+pub struct WebhookWorkers {
+    busy: std::sync::Mutex<HashSet<String>>,
+    slots: tokio::sync::Semaphore,
+}
+
+impl Default for WebhookWorkers {
+    fn default() -> Self {
+        WebhookWorkers {
+            busy: std::sync::Mutex::new(HashSet::new()),
+            slots: tokio::sync::Semaphore::new(COMPANIES_AT_ONCE),
+        }
+    }
+}
+
+/// A company marked busy; unmarked when dropped (also on an error).
+struct Busy<'a> {
+    workers: &'a WebhookWorkers,
+    company_id: String,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        let mut busy = self.workers.busy.lock().unwrap_or_else(|p| p.into_inner());
+        busy.remove(&self.company_id);
+    }
+}
+
+impl WebhookWorkers {
+    fn take(&self, company_id: &str) -> Option<Busy<'_>> {
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        busy.insert(company_id.to_owned()).then(|| Busy {
+            workers: self,
+            company_id: company_id.to_owned(),
+        })
+    }
+}
+
 /// One pass: every due webhook gets its waiting events, in order, until one
-/// fails. Returns how many were delivered.
+/// fails; each company by a worker of its own, unless one already runs (an
+/// earlier pass still at work for it). Returns how many were delivered.
+/// The dispatcher starts a pass on every outbox hint and tick without
+/// waiting for the last one, so a slow company never delays the others.
 pub async fn deliver_due(app: &AppState) -> anyhow::Result<usize> {
-    let _one_pass_at_a_time = app.webhook_pass.lock().await;
-    let mut delivered = 0;
+    let mut by_company: HashMap<String, Vec<Webhook>> = HashMap::new();
     for due in app.store.due_webhooks(app.now()).await? {
-        // Every node's dispatcher runs; one at a time delivers a webhook.
-        let now = app.now();
-        let claim = app
-            .store
-            .claim_webhook(&due.id, &app.node_id, now, now + CLAIM_MS)
-            .await?;
-        let Some(hook) = claim else {
-            continue;
-        };
-        let id = hook.id.clone();
-        let result = deliver_hook(app, hook, now).await;
-        app.store.release_webhook(&id, &app.node_id).await?;
+        by_company
+            .entry(due.company_id.clone())
+            .or_default()
+            .push(due);
+    }
+    let workers = by_company.into_iter().filter_map(|(company_id, hooks)| {
+        let busy = app.webhooks.take(&company_id)?;
+        Some(async move {
+            let _busy = busy;
+            let _slot = app.webhooks.slots.acquire().await?;
+            deliver_company(app, hooks).await
+        })
+    });
+    let mut delivered = 0;
+    for result in futures_util::future::join_all(workers).await {
         delivered += result?;
     }
     Ok(delivered)
+}
+
+/// One company's due webhooks, a few at a time (each keeps its own order).
+async fn deliver_company(app: &AppState, hooks: Vec<Webhook>) -> anyhow::Result<usize> {
+    let results: Vec<anyhow::Result<usize>> = futures_util::stream::iter(hooks)
+        .map(|due| claim_and_deliver(app, due))
+        .buffer_unordered(HOOKS_PER_COMPANY)
+        .collect()
+        .await;
+    let mut delivered = 0;
+    for result in results {
+        delivered += result?;
+    }
+    Ok(delivered)
+}
+
+/// Every node's dispatcher runs; the node that claims a webhook delivers it.
+async fn claim_and_deliver(app: &AppState, due: Webhook) -> anyhow::Result<usize> {
+    let now = app.now();
+    let claim = app
+        .store
+        .claim_webhook(&due.id, &app.node_id, now, now + CLAIM_MS)
+        .await?;
+    let Some(hook) = claim else {
+        return Ok(0);
+    };
+    let id = hook.id.clone();
+    let result = deliver_hook(app, hook, now).await;
+    app.store.release_webhook(&id, &app.node_id).await?;
+    result
 }
 
 /// Renews the claim once half of it has passed; `false` when this node no
@@ -116,33 +200,28 @@ async fn post(
     now: Millis,
 ) -> (Option<i64>, Option<String>) {
     let body = envelope(&hook.company_id, event);
-    let sent = app
-        .http
-        .post(&hook.url)
-        .header("content-type", "application/json")
-        .header("hovor-event", &event.kind)
-        .header(
+    let headers = [
+        ("hovor-event", event.kind.clone()),
+        (
             "hovor-delivery",
             format!(
                 "{}.{}",
                 hook.id,
                 webhook_event_id(&hook.company_id, event.seq)
             ),
-        )
-        .header(
+        ),
+        (
             "hovor-signature",
             signature(&hook.secret, now / 1000, &body),
-        )
-        .body(body)
-        .send()
-        .await;
-    match sent {
+        ),
+    ];
+    match app.outbound.post(&hook.url, &headers, body).await {
         Ok(r) if r.status().is_success() => (Some(i64::from(r.status().as_u16())), None),
         Ok(r) => (
             Some(i64::from(r.status().as_u16())),
             Some(format!("answered {}", r.status())),
         ),
-        Err(e) => (None, Some(e.to_string())),
+        Err(failure) => (None, Some(failure.as_str().to_owned())),
     }
 }
 

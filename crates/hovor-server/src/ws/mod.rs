@@ -27,6 +27,7 @@ use hovor_core::session::SessionStatus;
 use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
 
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
@@ -35,6 +36,7 @@ use crate::frames::{
 use crate::hub::{
     SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, RECONNECT, SETTINGS, STREAM,
 };
+use crate::rate_limit::OpenSlot;
 use crate::services;
 use crate::AppState;
 use follows::{Cursor, Follows, Turn};
@@ -59,6 +61,9 @@ struct Start {
     resume: Vec<(String, i64)>,
     /// The peer resumes (it gave `last_seq`); else it starts fresh.
     resumed: bool,
+    /// When an operator's login session ends: the socket is closed with
+    /// `logged_out` then (checked at every heartbeat).
+    login_ends: Option<hovor_core::Millis>,
 }
 
 /// Who is on the other end.
@@ -115,6 +120,7 @@ impl Peer {
     responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
+    address: ClientAddress,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<WsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -140,19 +146,35 @@ pub async fn upgrade(
         last_seq: query.last_seq,
         resume,
         resumed: query.last_seq.is_some(),
+        login_ends: None,
     };
+    // Held for as long as the socket is open.
+    let slot = app.open_sockets.try_open(address.0).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            "too many real-time connections are open from your address",
+        )
+    })?;
     if let Some(token) = &query.client_token {
         // Widgets run on the company's own website: any origin.
         let ClientSession(session) = client_session(&app, token).await?;
         let ws = sized(ws.map_err(not_a_websocket)?);
         let peer = Peer::Client(Box::new(session));
-        return Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket)));
+        return Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket, slot)));
     }
     let actor = Actor::authenticate(&headers, &Method::GET, &app).await?;
-    let Some(user) = actor.user().cloned() else {
+    let Actor::User {
+        user, expires_at, ..
+    } = actor
+    else {
         return Err(ApiError::forbidden(
             "the real-time endpoint is for logged-in users",
         ));
+    };
+    let start = Start {
+        login_ends: Some(expires_at),
+        ..start
     };
     // A cookie travels with cross-site WebSocket requests too: only our own
     // pages may open one.
@@ -170,28 +192,36 @@ pub async fn upgrade(
     }
     let ws = sized(ws.map_err(not_a_websocket)?);
     let peer = Peer::Operator(user);
-    Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket)))
+    Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket, slot)))
 }
+
+/// The largest message a peer may send. The largest frame of the protocol
+/// is a chat message of 4,000 characters: at most 16,000 bytes of UTF-8, or
+/// 24,000 if every character were a JSON-escaped control character. Anything
+/// larger closes the connection before it is read further (a socket may
+/// otherwise make the server buffer and parse megabytes).
+pub const MAX_PEER_MESSAGE: usize = 32 * 1024;
 
 /// Chat-sized buffers and limits. The library's defaults (128 KiB read and
 /// write buffers, 64 MiB messages) are made for bulk transfer: with them an
-/// idle socket costs over 100 KB of server memory, and every read zeroes a
-/// 128 KiB buffer. Frames from a peer are small (pings, and messages of at
-/// most 4,000 characters), so anything over 64 KiB is refused.
+/// idle socket costs over 100 KB of server memory, every read zeroes a
+/// 128 KiB buffer, and anyone with a client token could make the server hold
+/// 64 MiB per socket.
 fn sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.read_buffer_size(1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
-        .max_message_size(64 * 1024)
-        .max_frame_size(64 * 1024)
+        .max_message_size(MAX_PEER_MESSAGE)
+        .max_frame_size(MAX_PEER_MESSAGE)
 }
 
 /// A connection is part of the node's work: shutting down closes it (the
 /// client resumes elsewhere or later) and waits for it to record the
 /// disconnect.
-async fn tracked(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
+async fn tracked(app: AppState, peer: Peer, start: Start, socket: WebSocket, slot: OpenSlot) {
     let workers = app.workers.clone();
     workers.track(run(app, peer, start, socket)).await;
+    drop(slot);
 }
 
 async fn run(app: AppState, peer: Peer, start: Start, socket: WebSocket) {
@@ -624,6 +654,10 @@ async fn serve_connection(
                 _ = ping.tick() => {
                     if last_heard.elapsed() > app.config.idle_timeout {
                         return Err(Ended::Idle);
+                    }
+                    if start.login_ends.is_some_and(|end| app.now() >= end) {
+                        out.push(ServerFrame::LoggedOut)?;
+                        return Ok(PeerLeft::Quietly);
                     }
                     out.push(ServerFrame::Ping)?;
                     out.push_raw(Message::Ping(Default::default()))?;

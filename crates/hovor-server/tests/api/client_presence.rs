@@ -79,7 +79,9 @@ async fn a_client_who_closed_the_page_leaves_the_queue_and_nobody_is_blamed(app:
     app.clock.advance_ms(1_000);
     assert_eq!(app.reap_clients().await, 1);
     assert_eq!(app.reap_clients().await, 0, "once");
-    let session = tab.get(&format!("/api/v1/sessions/{id}")).await.body;
+    // Read as the company (Alice was only offered it; it is not hers to read).
+    let company = app.with_api_key(&app.api_key(&c).await);
+    let session = company.get(&format!("/api/v1/sessions/{id}")).await.body;
     assert_eq!(session["status"], "ended", "{session}");
     assert_eq!(session["end_reason"], "abandoned");
     let queue = tab.get("/api/v1/sessions/queue").await.body;

@@ -109,10 +109,19 @@ pub async fn fresh_pg_database() -> (String, PgDatabase) {
     (format!("{base}/{name}"), PgDatabase { admin_url, name })
 }
 
+/// The shipped configuration, except that webhooks and dial URLs may reach
+/// the tests' receivers on loopback (security.rs checks the shipped rule).
+pub fn test_config() -> Config {
+    Config {
+        allow_private_targets: true,
+        ..Config::default()
+    }
+}
+
 impl TestApp {
     /// `None` only when the PostgreSQL pass is knowingly skipped.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, Config::default()).await
+        Self::spawn_with(backend, test_config()).await
     }
 
     pub async fn spawn_with(backend: Backend, config: Config) -> Option<TestApp> {
@@ -422,6 +431,24 @@ where
 /// Runs a scenario once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_stores {
+    // Each scenario on a server made with `super::$config()`.
+    (with $config:ident: $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            use $crate::harness::{Backend, TestApp};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = TestApp::spawn_with(Backend::Sqlite, super::$config()).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn_with(Backend::Postgres, super::$config()).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )+};
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
             use $crate::harness::{Backend, TestApp};

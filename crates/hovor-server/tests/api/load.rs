@@ -13,8 +13,23 @@ use serde_json::json;
 use crate::harness::{eventually, Client, TestApp, START};
 use crate::on_both_stores;
 
-on_both_stores!(
+/// Sixty clients from one test address: the per-address limit on new
+/// sessions (made for one person) is lifted.
+fn a_crowd_on_one_address() -> hovor_server::state::Config {
+    hovor_server::state::Config {
+        limits: hovor_server::state::Limits {
+            client_sessions_per_address: 1000,
+            ..hovor_server::state::Limits::default()
+        },
+        ..crate::harness::test_config()
+    }
+}
+
+on_both_stores!(with a_crowd_on_one_address:
     sixty_clients_six_operators_all_served_within_capacity,
+);
+
+on_both_stores!(
     a_pass_commits_its_offers_together_and_rechecks_room_for_each,
     a_large_pass_tells_each_client_its_place,
 );

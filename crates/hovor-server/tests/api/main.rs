@@ -23,6 +23,7 @@ mod offers;
 mod operations;
 mod realtime;
 mod routing_book;
+mod security;
 mod sessions;
 mod status;
 mod telephony;

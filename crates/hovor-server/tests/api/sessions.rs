@@ -331,7 +331,12 @@ async fn two_operators_racing_for_one_session_exactly_one_wins(app: TestApp) {
             &rb
         };
         assert_eq!(loser.body["error"]["code"], "already_taken");
-        let session = a_tab.get(&format!("/api/v1/sessions/{id}")).await.body;
+        let winner = if ra.status == StatusCode::CONFLICT {
+            &b_tab
+        } else {
+            &a_tab
+        };
+        let session = winner.get(&format!("/api/v1/sessions/{id}")).await.body;
         assert_eq!(session["status"], "active");
     }
 }

@@ -371,6 +371,24 @@ impl SessionStore for Backend {
         session_where(self.reader(), "s.client_token_hash = $1", token_hash, None).await
     }
 
+    async fn held_by(&self, operator_id: &str, session_ids: &[String]) -> StoreResult<Vec<String>> {
+        if session_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (2..session_ids.len() + 2)
+            .map(|n| format!("${n}"))
+            .collect();
+        let sql = format!(
+            "SELECT session_id FROM session_holders WHERE operator_id = $1 AND session_id IN ({})",
+            places.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql).bind(operator_id);
+        for id in session_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.reader()).await?)
+    }
+
     async fn sessions(
         &self,
         company_id: &str,
@@ -457,6 +475,14 @@ impl SessionStore for Backend {
         let Some(accepted) = written_session(row)? else {
             return Err(Refusal::AlreadyTaken.into());
         };
+        sqlx::query(
+            "INSERT INTO session_holders (session_id, operator_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(session_id)
+        .bind(operator_id)
+        .execute(&mut *tx)
+        .await?;
         let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
         announce(&mut tx, &mut out, &accepted, Operators::Changed(&told), now).await?;

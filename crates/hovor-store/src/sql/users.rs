@@ -12,8 +12,8 @@ use super::rows::{self, USER_COLUMNS};
 use super::{Backend, Db};
 use crate::error::is_unique_violation;
 use crate::{
-    new_id, ApiKey, Committed, NewAuthSession, NewUser, NotificationSettingsChanged, RealtimeEvent,
-    StoreError, StoreResult, User, UserChange, UserStore,
+    new_id, ApiKey, Committed, LoginSession, NewAuthSession, NewUser, NotificationSettingsChanged,
+    RealtimeEvent, StoreError, StoreResult, User, UserChange, UserStore,
 };
 
 /// One active user of the company, in a transaction or not.
@@ -203,9 +203,9 @@ impl UserStore for Backend {
         &self,
         token_hash: &str,
         now: Millis,
-    ) -> StoreResult<Option<(User, String)>> {
+    ) -> StoreResult<Option<LoginSession>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, a.csrf_token FROM auth_sessions a \
+            "SELECT {USER_COLUMNS}, a.csrf_token, a.expires_at FROM auth_sessions a \
              JOIN users u ON u.id = a.user_id \
              WHERE a.token_hash = $1 AND a.expires_at > $2 AND u.active"
         );
@@ -215,7 +215,11 @@ impl UserStore for Backend {
             .fetch_optional(self.reader())
             .await?;
         match row {
-            Some(row) => Ok(Some((rows::user(&row)?, row.try_get("csrf_token")?))),
+            Some(row) => Ok(Some(LoginSession {
+                user: rows::user(&row)?,
+                csrf_token: row.try_get("csrf_token")?,
+                expires_at: row.try_get("expires_at")?,
+            })),
             None => Ok(None),
         }
     }

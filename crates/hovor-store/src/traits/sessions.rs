@@ -21,6 +21,9 @@ pub trait SessionStore {
     ) -> StoreResult<Committed<Session>>;
     async fn session(&self, company_id: &str, id: &str) -> StoreResult<Option<Session>>;
     async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Which of these sessions the operator has held at some time (accepted,
+    /// whether they still hold it or handed it on).
+    async fn held_by(&self, operator_id: &str, session_ids: &[String]) -> StoreResult<Vec<String>>;
     /// Newest first.
     async fn sessions(
         &self,

@@ -2,7 +2,9 @@ use async_trait::async_trait;
 use hovor_core::notifications::NotificationSettings;
 use hovor_core::Millis;
 
-use crate::{ApiKey, Committed, NewAuthSession, NewUser, StoreResult, User, UserChange};
+use crate::{
+    ApiKey, Committed, LoginSession, NewAuthSession, NewUser, StoreResult, User, UserChange,
+};
 
 /// The people of a company and their ways in: users, login sessions, API
 /// keys, and per-user settings.
@@ -38,7 +40,7 @@ pub trait UserStore {
         &self,
         token_hash: &str,
         now: Millis,
-    ) -> StoreResult<Option<(User, String)>>;
+    ) -> StoreResult<Option<LoginSession>>;
 
     async fn delete_auth_sessions_of(&self, user_id: &str) -> StoreResult<()>;
 

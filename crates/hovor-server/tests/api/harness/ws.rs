@@ -137,6 +137,12 @@ impl Ws {
             .expect("send");
     }
 
+    /// Sends, and says whether the socket took it (the server may close
+    /// it while a large message is still going out).
+    pub async fn try_send_text(&mut self, text: &str) -> bool {
+        self.socket.send(Message::Text(text.into())).await.is_ok()
+    }
+
     pub async fn close(self) {
         self.close_with(None).await;
     }
