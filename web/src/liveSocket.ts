@@ -18,6 +18,8 @@ export interface LiveOptions {
    * the cursors in the other streams followed.
    */
   url(lastSeq: number | null, topics: readonly TopicCursor[]): string;
+  /** Subprotocols to offer (the widget's token travels in one, not in the URL). */
+  protocols?(): string[];
   /**
    * Every hello, once the connection counts as up. `fresh`: a new stream without backlog, so
    * snapshots must be reloaded. `frame` is the whole hello (a client's carries its session).
@@ -151,7 +153,9 @@ export class LiveSocket {
     this.#drop();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.#options.url(this.#tracker.lastSeq, this.#topicCursors()));
+      const url = this.#options.url(this.#tracker.lastSeq, this.#topicCursors());
+      const protocols = this.#options.protocols?.();
+      socket = protocols ? new WebSocket(url, protocols) : new WebSocket(url);
     } catch {
       this.#scheduleReconnect();
       return;

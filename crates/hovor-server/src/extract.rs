@@ -242,6 +242,10 @@ impl FromRequestParts<AppState> for ClientSession {
     }
 }
 
+/// How long a client token works after its session ended: seven days.
+pub const CLIENT_TOKEN_AFTER_END_MS: hovor_core::Millis = 7 * 24 * 3600 * 1000;
+
+/// The session a client token opens, while it may.
 ///
 /// A request is a sighting of the client: one that polls over HTTP instead
 /// of holding a socket is not taken for gone (written at most every few
@@ -258,6 +262,18 @@ pub async fn client_session(app: &AppState, token: &str) -> ApiResult<ClientSess
                 "unknown client token",
             )
         })?;
+    // The client may read its ended conversation for a while (a reload, the
+    // transcript); after that the token opens nothing.
+    if session
+        .ended_at
+        .is_some_and(|ended| app.now() >= ended + CLIENT_TOKEN_AFTER_END_MS)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "this conversation ended; its client token has expired",
+        ));
+    }
     if matches!(
         session.status,
         SessionStatus::Waiting | SessionStatus::Offered

@@ -21,6 +21,7 @@ import {
   redeemProblem,
   withPending,
   withoutPending,
+  wsProtocolsFor,
   wsUrlFor,
   type WidgetMode,
 } from './model';
@@ -88,7 +89,8 @@ export class Chat {
       forget: () => this.#forget(),
     });
     this.#live = new LiveSocket({
-      url: (lastSeq) => wsUrlFor(this.#base, this.#state.chat?.client_token ?? '', lastSeq),
+      url: (lastSeq) => wsUrlFor(this.#base, lastSeq),
+      protocols: () => wsProtocolsFor(this.#state.chat?.client_token ?? ''),
       onConnectionChange: (up) => {
         this.#state.connected = up;
         this.#state.failures = this.#live.failures;

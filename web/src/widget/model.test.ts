@@ -14,6 +14,7 @@ import {
   queueText,
   withPending,
   withoutPending,
+  wsProtocolsFor,
   wsUrlFor,
 } from './model';
 
@@ -23,9 +24,10 @@ describe('where the API is', () => {
     expect(apiBase('/widget.js', 'http://127.0.0.1:5000/demo-site/')).toBe('http://127.0.0.1:5000/');
     expect(apiBase('https://x.example/hovor/widget.js?v=2', 'https://a.example/')).toBe('https://x.example/hovor/');
   });
-  it('builds the WebSocket URL with the token and last_seq', () => {
-    expect(wsUrlFor('https://x.example/', 'tok en', null)).toBe('wss://x.example/api/v1/ws?client_token=tok+en');
-    expect(wsUrlFor('http://x.example/', 't', 7)).toBe('ws://x.example/api/v1/ws?client_token=t&last_seq=7');
+  it('builds the WebSocket URL with last_seq, and offers the token as a subprotocol', () => {
+    expect(wsUrlFor('https://x.example/', null)).toBe('wss://x.example/api/v1/ws');
+    expect(wsUrlFor('http://x.example/', 7)).toBe('ws://x.example/api/v1/ws?last_seq=7');
+    expect(wsProtocolsFor('abc123')).toEqual(['hovor', 'hovor.client-token.abc123']);
   });
 });
 

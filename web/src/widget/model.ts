@@ -16,12 +16,17 @@ export function apiBase(scriptSrc: string, pageHref: string): string {
   return new URL('.', new URL(scriptSrc, pageHref)).href;
 }
 
-export function wsUrlFor(base: string, clientToken: string, lastSeq: number | null): string {
+/** The socket's URL: no token in it (URLs end up in proxies' logs); see `wsProtocolsFor`. */
+export function wsUrlFor(base: string, lastSeq: number | null): string {
   const url = new URL('api/v1/ws', base);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('client_token', clientToken);
   if (lastSeq !== null) url.searchParams.set('last_seq', String(lastSeq));
   return url.href;
+}
+
+/** The subprotocols a client offers: `hovor`, which the server picks, and one carrying its token. */
+export function wsProtocolsFor(clientToken: string): string[] {
+  return ['hovor', `hovor.client-token.${clientToken}`];
 }
 
 // ---- what survives a reload (localStorage, per company) ---------------------------------------

@@ -116,7 +116,7 @@ impl Peer {
 /// Upgrades to the real-time WebSocket (protocol: docs/realtime.md).
 #[utoipa::path(get, path = "/api/v1/ws", operation_id = "openWebSocket", tag = "Real time", params(("last_seq" = Option<i64>, Query, description = "Resume your own stream after this sequence number"),
         ("topics" = Option<String>, Query, description = "An operator's cursors in the other streams it follows, `stream:seq,…` (from `hello.topics` and events' `topic`)"),
-        ("client_token" = Option<String>, Query, description = "A client connects with its token")),
+        ("client_token" = Option<String>, Query, description = "A client may connect with its token here; better offered as the subprotocol `hovor.client-token.<token>` beside `hovor` (`Sec-WebSocket-Protocol`), which keeps it out of URLs that proxies log")),
     responses((status = 101, description = "Switching to WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(app): State<AppState>,
@@ -156,10 +156,10 @@ pub async fn upgrade(
             "too many real-time connections are open from your address",
         )
     })?;
-    if let Some(token) = &query.client_token {
+    if let Some(token) = client_token_of(&headers).or(query.client_token.as_deref()) {
         // Widgets run on the company's own website: any origin.
         let ClientSession(session) = client_session(&app, token).await?;
-        let ws = sized(ws.map_err(not_a_websocket)?);
+        let ws = sized(ws.map_err(not_a_websocket)?).protocols([PROTOCOL]);
         let peer = Peer::Client(Box::new(session));
         return Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket, slot)));
     }
@@ -193,6 +193,22 @@ pub async fn upgrade(
     let ws = sized(ws.map_err(not_a_websocket)?);
     let peer = Peer::Operator(user);
     Ok(ws.on_upgrade(move |socket| tracked(app, peer, start, socket, slot)))
+}
+
+/// The subprotocol a widget asks for, beside the one that carries its token.
+pub const PROTOCOL: &str = "hovor";
+/// A client token offered as a subprotocol, `hovor.client-token.<token>`: it
+/// reaches the server in a header, not in the URL (which proxies log).
+const TOKEN_PROTOCOL: &str = "hovor.client-token.";
+
+/// The client token a widget offered among its subprotocols.
+fn client_token_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(TOKEN_PROTOCOL))
 }
 
 /// The largest message a peer may send. The largest frame of the protocol

@@ -348,18 +348,32 @@ impl TestApp {
         key
     }
 
-    /// A client (widget) connection, authenticated by its token.
+    /// A client (widget) connection, authenticated by its token, which it
+    /// offers as a subprotocol as the widget does (not in the URL).
     pub async fn client_ws(&self, token: &str, last_seq: Option<i64>) -> Ws {
-        let mut url = format!(
-            "{}/api/v1/ws?client_token={token}",
-            self.base.replace("http", "ws")
-        );
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut url = format!("{}/api/v1/ws", self.base.replace("http", "ws"));
         if let Some(seq) = last_seq {
-            url.push_str(&format!("&last_seq={seq}"));
+            url.push_str(&format!("?last_seq={seq}"));
         }
-        let (socket, _) = tokio_tungstenite::connect_async(url)
+        let mut request = url.into_client_request().expect("ws request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("hovor, hovor.client-token.{token}")
+                .parse()
+                .expect("protocol header"),
+        );
+        let (socket, response) = tokio_tungstenite::connect_async(request)
             .await
             .expect("client ws connect");
+        assert_eq!(
+            response
+                .headers()
+                .get("sec-websocket-protocol")
+                .and_then(|v| v.to_str().ok()),
+            Some("hovor"),
+            "the server picks the plain protocol, never echoes the token"
+        );
         let (mut ws, hello) = Ws::greeted(socket).await;
         ws.hello_state = hello;
         ws

@@ -634,3 +634,41 @@ async fn one_companys_stuck_receiver_does_not_hold_up_another_company(app: TestA
     stuck.release.notify_waiters();
     assert_eq!(first.await.expect("join").expect("pass"), 1);
 }
+
+on_both_stores!(a_client_token_expires_a_week_after_its_session_ended);
+
+async fn a_client_token_expires_a_week_after_its_session_ended(app: TestApp) {
+    let c = app.company("acme").await;
+    let (_, tabs) = app.chat_operators(&c, &["Jana"], 2).await;
+    let _online = tabs[0].ws(None).await;
+    let (id, token) = app.start_chat("acme", "Eva").await;
+    let client = app.anonymous().bearer(&token);
+    let r = client
+        .post(&format!("/api/v1/client/sessions/{id}/leave"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A reload shortly after still shows the ended conversation.
+    app.clock.advance_ms(7 * 24 * 3600 * 1000 - 60_000);
+    let r = client.get(&format!("/api/v1/client/sessions/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["session"]["status"], "ended");
+    let _ws = app.client_ws(&token, None).await;
+    // A week after the end the token opens nothing.
+    app.clock.advance_ms(60_000);
+    let r = client.get(&format!("/api/v1/client/sessions/{id}")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = client
+        .get(&format!("/api/v1/client/sessions/{id}/messages"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let url = format!(
+        "{}/api/v1/ws?client_token={token}",
+        app.base.replace("http", "ws")
+    );
+    match tokio_tungstenite::connect_async(url.as_str()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        other => panic!("an expired token's socket: {:?}", other.map(|_| ())),
+    }
+}
