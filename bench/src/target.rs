@@ -78,7 +78,9 @@ fn loopback_crowd(command: &mut Command) {
     command
         .env("HOVOR_CLIENT_SESSIONS_PER_ADDRESS", "100000000")
         .env("HOVOR_CLIENT_SESSIONS_PER_COMPANY", "100000000")
-        .env("HOVOR_SOCKETS_PER_ADDRESS", "1000000");
+        .env("HOVOR_SOCKETS_PER_ADDRESS", "1000000")
+        .env("HOVOR_CONNECTIONS_PER_ADDRESS", "1000000")
+        .env("HOVOR_MAX_CONNECTIONS", "1000000");
 }
 
 impl Target {

@@ -61,7 +61,8 @@ before(async () => {
   env.database = `hovor_e2e_${process.pid}_${Date.now()}`;
   execFileSync('psql', [PG_URL, '-qc', `CREATE DATABASE ${env.database}`]);
   const dbUrl = `${PG_URL.replace(/\/[^/]*$/, '')}/${env.database}`;
-  const args = ['--database-url', dbUrl, '--bus-url', 'postgres'];
+  // As docs/deployment.md says: the nodes believe nginx's X-Forwarded-For.
+  const args = ['--database-url', dbUrl, '--bus-url', 'postgres', '--trusted-proxies', '127.0.0.1'];
   // The first node creates the demo company; the others join.
   env.nodes.push(await startServer(args));
   env.nodes.push(...(await Promise.all([startServer(args), startServer(args)])));

@@ -1,7 +1,6 @@
 //! The command line: `serve` (default), `migrate`, `demo`, `api-key create`,
 //! `openapi`. Every option can also come from a `HOVOR_*` variable.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +84,12 @@ pub struct Options {
     /// New client sessions one company may get in a minute.
     #[arg(long, env = "HOVOR_CLIENT_SESSIONS_PER_COMPANY", default_value_t = Limits::default().client_sessions_per_company, global = true)]
     client_sessions_per_company: usize,
+    /// Connections (HTTP and WebSocket) the server holds open in all.
+    #[arg(long, env = "HOVOR_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections, global = true)]
+    max_connections: usize,
+    /// Connections one address may hold open (not counted for trusted proxies).
+    #[arg(long, env = "HOVOR_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().connections_per_address, global = true)]
+    connections_per_address: usize,
     /// WebSockets one address may hold open.
     #[arg(long, env = "HOVOR_SOCKETS_PER_ADDRESS", default_value_t = Limits::default().sockets_per_address, global = true)]
     sockets_per_address: usize,
@@ -260,6 +265,8 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
                 client_sessions_per_address: options.client_sessions_per_address,
                 client_sessions_per_company: options.client_sessions_per_company,
                 sockets_per_address: options.sockets_per_address,
+                max_connections: options.max_connections,
+                connections_per_address: options.connections_per_address,
             },
             ..Config::default()
         },
@@ -293,15 +300,16 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
     // On a signal: stop taking requests, and tell the node's own work
     // (background tasks, open WebSockets) to stop; then wait for it.
     let stopping = state.workers.shutdown_signal();
-    let served = axum::serve(
+    let served = crate::serve::serve(
         listener,
-        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()),
+        state.connection_limits(),
+        async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            stopping.cancel();
+        },
     )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        stopping.cancel();
-    })
     .await
     .context("serving HTTP");
     if !state.workers.shut_down(Duration::from_secs(10)).await {

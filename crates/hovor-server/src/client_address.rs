@@ -49,7 +49,8 @@ impl TrustedProxies {
         self.0.is_empty()
     }
 
-    fn trusts(&self, address: IpAddr) -> bool {
+    /// Is this address one of the trusted proxies?
+    pub fn trusts(&self, address: IpAddr) -> bool {
         let address = canonical(address);
         self.0.iter().any(|net| net.contains(&address))
     }
@@ -115,7 +116,7 @@ impl FromRequestParts<AppState> for ClientAddress {
             .ok_or_else(|| {
                 ApiError::internal(
                     "client address",
-                    "the server runs without connection info (into_make_service_with_connect_info)",
+                    "the server runs without connection info (serve.rs gives it to every request)",
                 )
             })?;
         Ok(ClientAddress(

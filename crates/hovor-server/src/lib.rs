@@ -28,6 +28,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod routing_book;
 pub mod routing_queue;
+pub mod serve;
 pub mod services;
 pub mod signing;
 pub mod state;

@@ -67,6 +67,11 @@ pub struct Limits {
     pub client_sessions_per_company: usize,
     /// WebSockets open at once from one address.
     pub sockets_per_address: usize,
+    /// Connections (HTTP and WebSocket) open at once, in all.
+    pub max_connections: usize,
+    /// Connections open at once from one address (a trusted proxy's are
+    /// not counted: everyone comes through it).
+    pub connections_per_address: usize,
 }
 
 impl Default for Limits {
@@ -75,6 +80,8 @@ impl Default for Limits {
             client_sessions_per_address: 30,
             client_sessions_per_company: 600,
             sockets_per_address: 200,
+            max_connections: 20_000,
+            connections_per_address: 400,
         }
     }
 }
@@ -195,6 +202,15 @@ impl AppState {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
         self.clock = clock;
         self
+    }
+
+    /// The limits the accept loop applies (`serve.rs`).
+    pub fn connection_limits(&self) -> crate::serve::ConnectionLimits {
+        crate::serve::ConnectionLimits {
+            max_connections: self.config.limits.max_connections,
+            connections_per_address: self.config.limits.connections_per_address,
+            trusted_proxies: self.config.trusted_proxies.clone(),
+        }
     }
 
     pub fn now(&self) -> hovor_core::Millis {

@@ -5207,7 +5207,7 @@ export interface operations {
                 last_seq?: number;
                 /** @description An operator's cursors in the other streams it follows, `stream:seq,…` (from `hello.topics` and events' `topic`) */
                 topics?: string;
-                /** @description A client connects with its token */
+                /** @description A client may connect with its token here; better offered as the subprotocol `hovor.client-token.<token>` beside `hovor` (`Sec-WebSocket-Protocol`), which keeps it out of URLs that proxies log */
                 client_token?: string;
             };
             header?: never;

@@ -2,7 +2,6 @@
 //! PostgreSQL database, with a manual clock, and talks to it over HTTP and
 //! WebSocket like a browser would.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -169,9 +168,11 @@ impl TestApp {
         // clock-driven work (grace periods, offer deadlines) is driven by
         // the tests themselves.
         hovor_server::start(&state);
-        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        // The accept loop the binary runs, with its limits.
+        let app = router(state.clone());
+        let limits = state.connection_limits();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = hovor_server::serve::serve(listener, app, limits, std::future::pending()).await;
         });
         Some(TestApp {
             base,

@@ -517,7 +517,7 @@ async fn a_body_over_64_kib_is_413(app: TestApp) {
     }
     // Without https in the public URL, no HSTS (it would pin plain http
     // development setups to a scheme they do not serve).
-    let page = http.get(&app.base).send().await.expect("page");
+    let page = reqwest::get(&app.base).await.expect("page");
     assert!(page.headers().get("strict-transport-security").is_none());
 }
 
@@ -671,4 +671,90 @@ async fn a_client_token_expires_a_week_after_its_session_ended(app: TestApp) {
         }
         other => panic!("an expired token's socket: {:?}", other.map(|_| ())),
     }
+}
+
+/// The shipped accept loop, with few connections per address.
+fn few_connections() -> Config {
+    Config {
+        limits: Limits {
+            connections_per_address: 5,
+            ..Limits::default()
+        },
+        ..Config::default()
+    }
+}
+
+/// A raw TCP connection to the test server.
+async fn tcp(app: &TestApp) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .expect("connect")
+}
+
+/// Reads until the server closes; `None` if it did not within `wait`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    tokio::time::timeout(wait, async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| got)
+}
+
+#[tokio::test]
+async fn a_half_sent_request_header_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(crate::harness::Backend::Sqlite, Config::default())
+        .await
+        .expect("sqlite always runs");
+    let mut slow = tcp(&app).await;
+    slow.write_all(b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("write");
+    let cut = closed_within(&mut slow, hovor_server::serve::HEADER_READ_TIMEOUT * 2)
+        .await
+        .expect("the server closes a connection whose headers do not come");
+    // Closed, with a 408 at most: never an answer to the unfinished request.
+    let text = String::from_utf8_lossy(&cut);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}
+
+on_both_stores!(with few_connections:
+    connections_per_address_are_capped,
+);
+
+async fn connections_per_address_are_capped(app: TestApp) {
+    use tokio::io::AsyncWriteExt;
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(tcp(&app).await);
+    }
+    // The sixth is closed at once, without an answer.
+    let mut sixth = tcp(&app).await;
+    let _ = sixth.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let got = closed_within(&mut sixth, Duration::from_secs(5))
+        .await
+        .expect("closed");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    // One closes: there is room again.
+    drop(held.pop());
+    crate::harness::eventually("a connection's slot is given back", || async {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED)
+    })
+    .await;
 }
