@@ -18,11 +18,6 @@ use crate::routes;
 use crate::services::{client_presence, nodes, phone, presence, routing, webhooks};
 use crate::AppState;
 
-/// The largest request body: the API takes small JSON documents (a chat
-/// message has at most 4,000 characters). Larger bodies get 413 before they
-/// are read.
-pub const MAX_BODY: usize = 64 * 1024;
-
 /// Everything Hovor serves over HTTP: the documented API (`openapi::api`),
 /// and the pages around it.
 pub fn router(state: AppState) -> Router {
@@ -54,7 +49,7 @@ pub fn router(state: AppState) -> Router {
             header::STRICT_TRANSPORT_SECURITY,
             move |_: &Response<Body>| hsts.clone(),
         ))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(crate::extract::MAX_BODY))
         // gzip or brotli, as the client accepts; small answers, images and
         // the WebSocket upgrade stay as they are (tower-http's defaults).
         .layer(CompressionLayer::new())

@@ -8,16 +8,11 @@
 //! the right, where the trusted proxies appended what they saw; whatever a
 //! client wrote to the left of that is not believed.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::str::FromStr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
-
-use crate::error::ApiError;
-use crate::AppState;
 
 /// The proxies whose `X-Forwarded-For` is believed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -88,40 +83,6 @@ fn canonical(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
         v4 => v4,
-    }
-}
-
-/// The request's client address (see the module's text).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddress(pub IpAddr);
-
-impl ClientAddress {
-    /// The key limits count it under.
-    pub fn key(&self) -> String {
-        self.0.to_string()
-    }
-}
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        app: &AppState,
-    ) -> Result<ClientAddress, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .ok_or_else(|| {
-                ApiError::internal(
-                    "client address",
-                    "the server runs without connection info (serve.rs gives it to every request)",
-                )
-            })?;
-        Ok(ClientAddress(
-            app.config.trusted_proxies.client_of(peer, &parts.headers),
-        ))
     }
 }
 

@@ -15,6 +15,8 @@ use crate::auth::{
 use crate::error::{ApiError, ApiResult};
 use crate::services::client_presence::SEEN_EVERY_MS;
 use crate::AppState;
+use axum::extract::ConnectInfo;
+use std::net::{IpAddr, SocketAddr};
 
 /// The authenticated caller: a logged-in user or an API key.
 #[derive(Debug, Clone)]
@@ -160,6 +162,11 @@ impl Actor {
     }
 }
 
+/// The largest request body: the API takes small JSON documents (a chat
+/// message has at most 4,000 characters). Larger bodies get 413 before they
+/// are read (the router's `DefaultBodyLimit`).
+pub const MAX_BODY: usize = 64 * 1024;
+
 /// A JSON body whose rejections use the API's error shape: 400 for malformed
 /// JSON, 422 for JSON of the wrong shape.
 pub struct ApiJson<T>(pub T);
@@ -186,10 +193,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(other) if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!(
-                    "a request body has at most {} KiB",
-                    crate::app::MAX_BODY / 1024
-                ),
+                format!("a request body has at most {} KiB", MAX_BODY / 1024),
             )),
             Err(other) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -293,5 +297,39 @@ impl ClientSession {
         } else {
             Err(ApiError::not_found("the session"))
         }
+    }
+}
+
+/// The request's client address (see the module's text).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl ClientAddress {
+    /// The key limits count it under.
+    pub fn key(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<ClientAddress, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| {
+                ApiError::internal(
+                    "client address",
+                    "the server runs without connection info (serve.rs gives it to every request)",
+                )
+            })?;
+        Ok(ClientAddress(
+            app.config.trusted_proxies.client_of(peer, &parts.headers),
+        ))
     }
 }

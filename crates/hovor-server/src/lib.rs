@@ -33,6 +33,7 @@ pub mod services;
 pub mod signing;
 pub mod state;
 pub mod web;
+pub mod webhook_workers;
 pub mod workers;
 pub mod ws;
 

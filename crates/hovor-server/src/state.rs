@@ -19,7 +19,7 @@ use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, OpenCounts, SlidingCounter};
 use crate::routing_book::RoutingBooks;
 use crate::routing_queue::RoutingQueue;
-use crate::services::webhooks::WebhookWorkers;
+use crate::webhook_workers::WebhookWorkers;
 use crate::workers::Workers;
 
 /// Run-time settings that are not per company.

@@ -46,11 +46,11 @@ impl SqliteStore {
             })
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        migrate(&options).await?;
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.read_only(true))
@@ -65,6 +65,29 @@ impl SqliteStore {
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
+}
+
+/// Applies the migrations on a connection of its own with foreign keys off:
+/// SQLite changes a column's constraints only by rebuilding the table, and
+/// with foreign keys on, dropping a table others refer to fails even inside
+/// the migration's transaction (sqlx runs every SQLite migration in one).
+/// The keys are checked once all are applied: a migration that broke them
+/// fails the start.
+async fn migrate(options: &SqliteConnectOptions) -> crate::StoreResult<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = options.clone().foreign_keys(false).connect().await?;
+    sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
+    let broken: Vec<sqlx::sqlite::SqliteRow> = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut conn)
+        .await?;
+    conn.close().await?;
+    if !broken.is_empty() {
+        return Err(crate::StoreError::Corrupt(format!(
+            "the migrations left {} rows whose foreign keys point nowhere",
+            broken.len()
+        )));
+    }
+    Ok(())
 }
 
 // The same SQL text is compiled once per backend, on purpose.

@@ -1196,6 +1196,12 @@ export interface components {
         /** @enum {string} */
         LineReason: "channel_off" | "no_extension" | "not_registered" | "connector_down";
         LoginBody: {
+            /**
+             * @description The company's slug. Needed only when the same e-mail has accounts in
+             *     several companies with the same password; without it, the first
+             *     account whose password matches logs in.
+             */
+            company?: string | null;
             email: string;
             password: string;
         };

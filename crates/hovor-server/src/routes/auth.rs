@@ -9,8 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::SESSION_COOKIE;
-use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ClientAddress;
 use crate::extract::{Actor, ApiJson};
 use crate::services::status;
 use crate::AppState;
@@ -19,6 +19,10 @@ use crate::AppState;
 pub struct LoginBody {
     email: String,
     password: String,
+    /// The company's slug. Needed only when the same e-mail has accounts in
+    /// several companies with the same password; without it, the first
+    /// account whose password matches logs in.
+    company: Option<String>,
 }
 
 fn invalid_credentials() -> ApiError {
@@ -59,17 +63,13 @@ pub async fn login(
             "too many failed logins; wait a few minutes and try again",
         ));
     };
-    let found = app.store.user_for_login(&body.email).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
-    let right = app
-        .passwords
-        .verify(body.password.clone(), hash)
-        .await
-        .map_err(|e| ApiError::internal("password check", e))?;
-    let Some(user) = user.filter(|_| right) else {
+    let mut candidates = app.store.users_for_login(&body.email).await?;
+    if let Some(slug) = &body.company {
+        // An unknown company is answered like a wrong password.
+        let company_id = app.company_ids.id_of(app.store.as_ref(), slug).await?;
+        candidates.retain(|(user, _)| Some(&user.company_id) == company_id.as_ref());
+    }
+    let Some(user) = matching(&app, &body.password, candidates).await? else {
         return Err(invalid_credentials());
     };
     attempt.succeeded();
@@ -97,6 +97,35 @@ pub async fn login(
         );
     }
     Ok((headers, Json(LoginReply { user, csrf_token })).into_response())
+}
+
+/// The first account whose password matches. Without any, the check still
+/// takes as long as one (an unknown e-mail looks like a wrong password).
+async fn matching(
+    app: &AppState,
+    password: &str,
+    candidates: Vec<(hovor_store::User, String)>,
+) -> ApiResult<Option<hovor_store::User>> {
+    let check = |hash: Option<String>| {
+        let passwords = app.passwords.clone();
+        let password = password.to_owned();
+        async move {
+            passwords
+                .verify(password, hash)
+                .await
+                .map_err(|e| ApiError::internal("password check", e))
+        }
+    };
+    if candidates.is_empty() {
+        check(None).await?;
+        return Ok(None);
+    }
+    for (user, hash) in candidates {
+        if check(Some(hash)).await? {
+            return Ok(Some(user));
+        }
+    }
+    Ok(None)
 }
 
 /// Logs the user out everywhere: all their sessions end, their open

@@ -14,8 +14,8 @@ use utoipa_axum::routes;
 
 use super::{page, Page};
 use crate::auth::{digest, random_token};
-use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ClientAddress;
 use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::services::invitations::{self, Invite};
 use crate::AppState;

@@ -8,7 +8,7 @@
 //! between a change and its delivery loses nothing: the next pass resumes at
 //! the cursor.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use futures_util::StreamExt;
 use hovor_core::time::to_rfc3339;
@@ -66,51 +66,8 @@ fn envelope(company_id: &str, event: &StreamEvent) -> String {
     serde_json::to_string(&delivery).unwrap_or_default()
 }
 
-/// Companies delivered to at once on a node.
-const COMPANIES_AT_ONCE: usize = 32;
 /// One company's webhooks delivered to at once.
 const HOOKS_PER_COMPANY: usize = 4;
-
-/// Which companies' deliveries run on this node now, and room for more.
-/// Each company is served by a worker of its own: one company's slow or
-/// dead receivers (10 s per attempt) hold up only that company's
-/// deliveries, never another's.
-pub struct WebhookWorkers {
-    busy: std::sync::Mutex<HashSet<String>>,
-    slots: tokio::sync::Semaphore,
-}
-
-impl Default for WebhookWorkers {
-    fn default() -> Self {
-        WebhookWorkers {
-            busy: std::sync::Mutex::new(HashSet::new()),
-            slots: tokio::sync::Semaphore::new(COMPANIES_AT_ONCE),
-        }
-    }
-}
-
-/// A company marked busy; unmarked when dropped (also on an error).
-struct Busy<'a> {
-    workers: &'a WebhookWorkers,
-    company_id: String,
-}
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        let mut busy = self.workers.busy.lock().unwrap_or_else(|p| p.into_inner());
-        busy.remove(&self.company_id);
-    }
-}
-
-impl WebhookWorkers {
-    fn take(&self, company_id: &str) -> Option<Busy<'_>> {
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        busy.insert(company_id.to_owned()).then(|| Busy {
-            workers: self,
-            company_id: company_id.to_owned(),
-        })
-    }
-}
 
 /// One pass: every due webhook gets its waiting events, in order, until one
 /// fails; each company by a worker of its own, unless one already runs (an
@@ -129,7 +86,7 @@ pub async fn deliver_due(app: &AppState) -> anyhow::Result<usize> {
         let busy = app.webhooks.take(&company_id)?;
         Some(async move {
             let _busy = busy;
-            let _slot = app.webhooks.slots.acquire().await?;
+            let _slot = app.webhooks.turn().await?;
             deliver_company(app, hooks).await
         })
     });

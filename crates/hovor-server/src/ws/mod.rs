@@ -27,8 +27,8 @@ use hovor_core::session::SessionStatus;
 use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
 
-use crate::client_address::ClientAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ClientAddress;
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, Hello, OperatorHello, QueuePlaceFrame, ServerFrame, TopicCursor,

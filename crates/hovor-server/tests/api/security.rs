@@ -758,3 +758,71 @@ async fn connections_per_address_are_capped(app: TestApp) {
     })
     .await;
 }
+
+on_both_stores!(an_address_in_another_company_is_not_revealed);
+
+async fn an_address_in_another_company_is_not_revealed(app: TestApp) {
+    let a = app.company("alpha").await;
+    let b = app.company("beta").await;
+    let jana_a = app.user(&a, "Jana", Role::Operator).await;
+    let admin_b = app.login(&app.user(&b, "Boris", Role::Admin).await).await;
+    // Beta's admin adds the same address: nothing says Alpha has it.
+    let r = admin_b
+        .post(
+            "/api/v1/users",
+            json!({"name": "Jana B", "email": jana_a.email, "password": "beta password", "role": "operator"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let jana_b = r.body["id"].as_str().expect("id").to_owned();
+    // Within one company an address is still one user.
+    let r = admin_b
+        .post(
+            "/api/v1/users",
+            json!({"name": "Jana C", "email": jana_a.email, "role": "operator"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.body["error"]["code"], "email_taken");
+    // Each password opens its own company's account.
+    let anon = app.anonymous();
+    let r = anon
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": jana_a.email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["user"]["id"], jana_a.id.as_str());
+    let r = anon
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": jana_a.email, "password": "beta password"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["user"]["id"], jana_b.as_str());
+    // Naming the company picks its account; a wrong one is a wrong login.
+    let r = anon
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": jana_a.email, "password": PASSWORD, "company": "beta"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = anon
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": jana_a.email, "password": "beta password", "company": "beta"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["user"]["company_id"], b.id.as_str());
+    let r = anon
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": jana_a.email, "password": PASSWORD, "company": "nowhere"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}

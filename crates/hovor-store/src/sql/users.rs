@@ -96,18 +96,18 @@ impl UserStore for Backend {
         row.as_ref().map(rows::user).transpose()
     }
 
-    async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+    async fn users_for_login(&self, email: &str) -> StoreResult<Vec<(User, String)>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1 AND u.active"
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1 AND u.active \
+             ORDER BY u.created_at, u.id"
         );
-        let row = sqlx::query(&sql)
+        let rows = sqlx::query(&sql)
             .bind(email.trim().to_lowercase())
-            .fetch_optional(self.reader())
+            .fetch_all(self.reader())
             .await?;
-        match row {
-            Some(row) => Ok(Some((rows::user(&row)?, row.try_get("password_hash")?))),
-            None => Ok(None),
-        }
+        rows.iter()
+            .map(|row| Ok((rows::user(row)?, row.try_get("password_hash")?)))
+            .collect()
     }
 
     async fn users(&self, company_id: &str) -> StoreResult<Vec<User>> {

@@ -10,13 +10,14 @@ use crate::{
 /// keys, and per-user settings.
 #[async_trait]
 pub trait UserStore {
-    /// `Duplicate` when the e-mail is taken.
+    /// `Duplicate` when the e-mail is taken in the company.
     async fn create_user(&self, new: &NewUser, now: Millis) -> StoreResult<User>;
 
     async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>>;
 
-    /// For login: the active user with this e-mail (any company) and their hash.
-    async fn user_for_login(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    /// For login: the active users with this e-mail (one per company at
+    /// most, oldest first) and their hashes.
+    async fn users_for_login(&self, email: &str) -> StoreResult<Vec<(User, String)>>;
 
     /// The company's active users, by name.
     async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
