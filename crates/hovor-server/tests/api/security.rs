@@ -826,3 +826,63 @@ async fn an_address_in_another_company_is_not_revealed(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+on_both_stores!(redirects_are_not_followed_and_page_urls_lose_their_query);
+
+async fn redirects_are_not_followed_and_page_urls_lose_their_query(app: TestApp) {
+    use std::sync::atomic::Ordering;
+    // A receiver that answers with a redirect to another (an internal
+    // service, say): the delivery stops there.
+    let (target_url, target) = receiver(false).await;
+    let bouncer = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let to = target_url.clone();
+            async move { axum::response::Redirect::temporary(&to) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let bouncer_url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, bouncer).await;
+    });
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Adam", Role::Admin).await).await;
+    let hook = admin
+        .post(
+            "/api/v1/webhooks",
+            json!({"url": bouncer_url, "events": ["session.created"]}),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    let (_, tabs) = app.chat_operators(&c, &["Jana"], 2).await;
+    let _online = tabs[0].ws(None).await;
+    // The widget's page address carries the shop's token in its query.
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/client/sessions",
+            json!({"company": "acme", "channel": "chat", "name": "Eva",
+                   "page_url": "https://shop.example/cart?session=s3cret#pay"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["session"]["page_url"], "https://shop.example/cart");
+    hovor_server::services::webhooks::deliver_due(&app.state)
+        .await
+        .expect("deliver");
+    assert_eq!(
+        target.got.load(Ordering::SeqCst),
+        0,
+        "the redirect was not followed"
+    );
+    let id = hook.body["id"].as_str().expect("id");
+    let log = admin
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"))
+        .await
+        .body;
+    assert_eq!(log["items"][0]["status_code"], 307, "{log}");
+    assert_eq!(log["items"][0]["outcome"], "failed");
+}
