@@ -46,11 +46,10 @@ impl Failure {
     fn of(error: &reqwest::Error) -> Failure {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
         while let Some(e) = source {
-            if e.is::<PrivateAddress>() {
-                return Failure::PrivateAddress;
-            }
-            if e.is::<UnknownHost>() {
-                return Failure::UnknownHost;
+            match e.downcast_ref::<Unresolved>() {
+                Some(Unresolved::PrivateAddress) => return Failure::PrivateAddress,
+                Some(Unresolved::UnknownHost) => return Failure::UnknownHost,
+                None => {}
             }
             source = e.source();
         }
@@ -64,27 +63,25 @@ impl Failure {
     }
 }
 
-#[derive(Debug)]
-struct PrivateAddress;
+/// Why the resolver gave no address to connect to.
+#[derive(Debug, Clone, Copy)]
+enum Unresolved {
+    /// Every address of the name is private or local.
+    PrivateAddress,
+    /// The name does not resolve.
+    UnknownHost,
+}
 
-impl std::fmt::Display for PrivateAddress {
+impl std::fmt::Display for Unresolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the address is private or local")
+        f.write_str(match self {
+            Unresolved::PrivateAddress => Failure::PrivateAddress.as_str(),
+            Unresolved::UnknownHost => Failure::UnknownHost.as_str(),
+        })
     }
 }
 
-impl std::error::Error for PrivateAddress {}
-
-#[derive(Debug)]
-struct UnknownHost;
-
-impl std::fmt::Display for UnknownHost {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the host name does not resolve")
-    }
-}
-
-impl std::error::Error for UnknownHost {}
+impl std::error::Error for Unresolved {}
 
 /// Resolves names to their public addresses only.
 struct PublicOnly;
@@ -94,14 +91,19 @@ impl Resolve for PublicOnly {
         Box::pin(async move {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
                 .await
-                .map_err(|_| Box::new(UnknownHost) as Box<dyn std::error::Error + Send + Sync>)?
+                .map_err(|_| {
+                    Box::new(Unresolved::UnknownHost) as Box<dyn std::error::Error + Send + Sync>
+                })?
                 .collect();
             if found.is_empty() {
-                return Err(Box::new(UnknownHost) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(
+                    Box::new(Unresolved::UnknownHost) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             let public: Vec<SocketAddr> = found.into_iter().filter(|a| is_public(a.ip())).collect();
             if public.is_empty() {
-                return Err(Box::new(PrivateAddress) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(Box::new(Unresolved::PrivateAddress)
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(public.into_iter()) as Addrs)
         })
@@ -209,9 +211,15 @@ mod tests {
         use std::str::FromStr;
         let name = Name::from_str("localhost").expect("a name");
         let refused = PublicOnly.resolve(name).await.err().expect("refused");
-        assert!(refused.is::<PrivateAddress>(), "{refused}");
+        assert!(
+            matches!(refused.downcast_ref(), Some(Unresolved::PrivateAddress)),
+            "{refused}"
+        );
         let name = Name::from_str("no-such-host.invalid").expect("a name");
         let unknown = PublicOnly.resolve(name).await.err().expect("unknown");
-        assert!(unknown.is::<UnknownHost>(), "{unknown}");
+        assert!(
+            matches!(unknown.downcast_ref(), Some(Unresolved::UnknownHost)),
+            "{unknown}"
+        );
     }
 }
