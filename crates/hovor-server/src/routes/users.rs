@@ -144,11 +144,15 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult<Json<User>> {
     require_reader(&actor)?;
+    active_user(&app, &actor, &id).await.map(Json)
+}
+
+/// An active user of the caller's company; 404 for anyone else.
+async fn active_user(app: &AppState, actor: &Actor, id: &str) -> ApiResult<User> {
     app.store
-        .user(actor.company_id(), &id)
+        .user(actor.company_id(), id)
         .await?
         .filter(|u| u.active)
-        .map(Json)
         .ok_or_else(|| ApiError::not_found("the user"))
 }
 
@@ -278,6 +282,8 @@ pub async fn update(
         .phone_extension
         .map(|e| valid_extension(e.as_deref()))
         .transpose()?;
+    // Found before the password is hashed: an unknown id costs no hash.
+    let before = active_user(&app, &actor, &id).await?;
     let change = UserChange {
         phone_extension,
         name: body.name.as_deref().map(valid_name).transpose()?,
@@ -285,12 +291,6 @@ pub async fn update(
         role: body.role,
         password_hash: hashed(&app, body.password).await?,
     };
-    let before = app
-        .store
-        .user(actor.company_id(), &id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(|| ApiError::not_found("the user"))?;
     let user = app
         .store
         .update_user(actor.company_id(), &id, &change)
@@ -329,12 +329,7 @@ pub async fn deactivate(
             "you cannot deactivate your own account",
         ));
     }
-    let user = app
-        .store
-        .user(actor.company_id(), &id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(|| ApiError::not_found("the user"))?;
+    let user = active_user(&app, &actor, &id).await?;
     services::users::deactivate(&app, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
