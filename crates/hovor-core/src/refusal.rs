@@ -31,6 +31,8 @@ pub enum Refusal {
     InvitationUsed,
     #[error("this invitation is no longer valid")]
     InvitationInvalidated,
+    #[error("a group is not a group of this company")]
+    UnknownGroup,
     #[error("another user has this extension")]
     ExtensionTaken,
     #[error("this session is not offered to you (it was taken, withdrawn, or has ended)")]
@@ -52,6 +54,7 @@ impl Refusal {
             Refusal::UnknownMember => "unknown_member",
             Refusal::InvitationUsed => "invitation_used",
             Refusal::InvitationInvalidated => "invitation_invalidated",
+            Refusal::UnknownGroup => "unknown_group",
             Refusal::ExtensionTaken => "extension_taken",
             Refusal::NotOfferedToYou => "not_offered_to_you",
         }

@@ -77,6 +77,8 @@ pub async fn ensure_demo_company(
                     email: (*email).into(),
                     role: *role,
                     password_hash: hash.clone(),
+                    phone_extension: None,
+                    groups: Vec::new(),
                 },
                 now,
             )

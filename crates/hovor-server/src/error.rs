@@ -65,13 +65,14 @@ impl ApiError {
 
 /// The status a refusal answers with: 410 for an invitation that can never
 /// be used again, 422 for a change the built-in group or an unknown member
-/// makes invalid, 409 for a request that lost to the current state.
+/// makes invalid (or an unknown group), 409 for a request that lost to the current state.
 fn refusal_status(refusal: Refusal) -> StatusCode {
     match refusal {
         Refusal::InvitationUsed | Refusal::InvitationInvalidated => StatusCode::GONE,
-        Refusal::BuiltinGroupFixed | Refusal::BuiltinGroupPermanent | Refusal::UnknownMember => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        Refusal::BuiltinGroupFixed
+        | Refusal::BuiltinGroupPermanent
+        | Refusal::UnknownMember
+        | Refusal::UnknownGroup => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::AlreadyTaken
         | Refusal::NotOfferedToYou
         | Refusal::NotInGroup

@@ -31,6 +31,11 @@ pub struct NewUser {
     pub email: String,
     pub role: Role,
     pub password_hash: String,
+    /// Digits; unique in the company (`Refused(ExtensionTaken)`).
+    pub phone_extension: Option<String>,
+    /// Groups besides the built-in one (`Refused(UnknownGroup)` for any
+    /// that is not a live group of the company).
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +46,8 @@ pub struct UserChange {
     pub password_hash: Option<String>,
     /// `Some(None)` removes the extension.
     pub phone_extension: Option<Option<String>>,
+    /// Replaces the user's groups (besides the built-in one).
+    pub groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

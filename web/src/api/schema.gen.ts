@@ -1278,6 +1278,11 @@ export interface components {
             /** @description The channels assigned to the user (none when absent). */
             channels?: components["schemas"]["ChannelAssignment"][];
             email: string;
+            /**
+             * @description Ids of groups the user joins, besides the built-in one (none when
+             *     absent); 422 `unknown_group` for one that is not the company's.
+             */
+            groups?: string[];
             name: string;
             /** @description At least 8 characters. Without one the user cannot log in until it is set. */
             password?: string | null;
@@ -1495,6 +1500,11 @@ export interface components {
         Page_UserJson: {
             items: (components["schemas"]["User"] & {
                 channels: components["schemas"]["ChannelSetting"][];
+                /**
+                 * @description Ids of the groups they are a member of, besides the built-in "All
+                 *     operators" that holds everyone.
+                 */
+                groups: string[];
             })[];
             next_cursor?: string | null;
         };
@@ -1854,14 +1864,21 @@ export interface components {
             phone_extension?: string | null;
             role: components["schemas"]["Role"];
         };
-        /** @description A user with their assigned channels. */
+        /** @description A user with their assigned channels and groups. */
         UserJson: components["schemas"]["User"] & {
             channels: components["schemas"]["ChannelSetting"][];
+            /**
+             * @description Ids of the groups they are a member of, besides the built-in "All
+             *     operators" that holds everyone.
+             */
+            groups: string[];
         };
         UserPatch: {
             /** @description Replaces the assignment; kept channels keep the operator's switch. */
             channels?: components["schemas"]["ChannelAssignment"][] | null;
             email?: string | null;
+            /** @description Replaces the user's groups (besides the built-in one). */
+            groups?: string[] | null;
             name?: string | null;
             password?: string | null;
             /** @description Digits, or `null` to remove the extension. */
@@ -4763,7 +4780,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["UserJson"];
                 };
             };
             401: {

@@ -17,12 +17,31 @@ use crate::AppState;
 
 const MIN_PASSWORD: usize = 8;
 
-/// A user with their assigned channels.
+/// A user with their assigned channels and groups.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct UserJson {
     #[serde(flatten)]
     user: User,
     channels: Vec<ChannelSetting>,
+    /// Ids of the groups they are a member of, besides the built-in "All
+    /// operators" that holds everyone.
+    groups: Vec<String>,
+}
+
+/// At most this many groups in one request.
+const MAX_GROUPS: usize = 200;
+
+fn valid_groups(groups: &[String]) -> ApiResult<Vec<String>> {
+    if groups.len() > MAX_GROUPS {
+        return Err(ApiError::invalid(
+            "invalid_groups",
+            format!("at most {MAX_GROUPS} groups"),
+        ));
+    }
+    let mut out = groups.to_vec();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -53,7 +72,19 @@ fn valid_channels(list: &[ChannelAssignment]) -> ApiResult<Vec<(Channel, u32)>> 
 
 async fn with_channels(app: &AppState, user: User) -> ApiResult<UserJson> {
     let channels = app.store.channels(&user.company_id, &user.id).await?;
-    Ok(UserJson { user, channels })
+    let groups = app
+        .store
+        .user_groups(&user.company_id)
+        .await?
+        .into_iter()
+        .filter(|(u, _)| *u == user.id)
+        .map(|(_, g)| g)
+        .collect();
+    Ok(UserJson {
+        user,
+        channels,
+        groups,
+    })
 }
 
 fn require_reader(actor: &Actor) -> ApiResult<()> {
@@ -119,32 +150,36 @@ pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<P
     require_reader(&actor)?;
     let users = app.store.users(actor.company_id()).await?;
     let channels = app.store.company_channels(actor.company_id()).await?;
+    let groups = app.store.user_groups(actor.company_id()).await?;
     let items = users
         .into_iter()
-        .map(|user| {
-            let own = channels
+        .map(|user| UserJson {
+            channels: channels
                 .iter()
                 .filter(|(id, _)| *id == user.id)
                 .map(|(_, c)| *c)
-                .collect();
-            UserJson {
-                user,
-                channels: own,
-            }
+                .collect(),
+            groups: groups
+                .iter()
+                .filter(|(id, _)| *id == user.id)
+                .map(|(_, g)| g.clone())
+                .collect(),
+            user,
         })
         .collect();
     Ok(page(items, None))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "getUser", tag = "Users", params(("id" = String, Path)),
-    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(app): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Json<UserJson>> {
     require_reader(&actor)?;
-    active_user(&app, &actor, &id).await.map(Json)
+    let user = active_user(&app, &actor, &id).await?;
+    Ok(Json(with_channels(&app, user).await?))
 }
 
 /// An active user of the caller's company; 404 for anyone else.
@@ -164,6 +199,10 @@ pub struct NewUserBody {
     /// At least 8 characters. Without one the user cannot log in until it is set.
     password: Option<String>,
     role: Role,
+    /// Ids of groups the user joins, besides the built-in one (none when
+    /// absent); 422 `unknown_group` for one that is not the company's.
+    #[serde(default)]
+    groups: Vec<String>,
     /// The channels assigned to the user (none when absent).
     #[serde(default)]
     channels: Vec<ChannelAssignment>,
@@ -184,23 +223,10 @@ pub async fn create(
     let email = valid_email(&body.email)?;
     let channels = valid_channels(&body.channels)?;
     let phone_extension = valid_extension(body.phone_extension.as_deref())?;
-    // Checked before anything is written, so a refusal leaves nothing behind.
-    if let Some(extension) = &phone_extension {
-        let taken = app
-            .store
-            .users(actor.company_id())
-            .await?
-            .iter()
-            .any(|u| u.phone_extension.as_ref() == Some(extension));
-        if taken {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "extension_taken",
-                "another user has this extension",
-            ));
-        }
-    }
+    let groups = valid_groups(&body.groups)?;
     let password_hash = hashed(&app, body.password).await?.unwrap_or_default();
+    // One transaction: a taken e-mail or extension, or an unknown group,
+    // leaves nothing behind.
     let user = app
         .store
         .create_user(
@@ -210,27 +236,17 @@ pub async fn create(
                 email,
                 role: body.role,
                 password_hash,
+                phone_extension,
+                groups,
             },
             app.now(),
         )
         .await
         .map_err(email_taken)?;
-    let user = match phone_extension {
-        Some(extension) => {
-            let change = UserChange {
-                phone_extension: Some(Some(extension)),
-                ..UserChange::default()
-            };
-            app.store
-                .update_user(&user.company_id, &user.id, &change)
-                .await?
-                .unwrap_or(user)
-        }
-        None => user,
-    };
     if !channels.is_empty() {
         services::channels::assign(&app, &user.company_id, &user.id, &channels).await?;
     }
+    app.routing_books.operators_changed(&user.company_id);
     Ok((StatusCode::CREATED, Json(with_channels(&app, user).await?)))
 }
 
@@ -241,6 +257,8 @@ pub struct UserPatch {
     email: Option<String>,
     password: Option<String>,
     role: Option<Role>,
+    /// Replaces the user's groups (besides the built-in one).
+    groups: Option<Vec<String>>,
     /// Replaces the assignment; kept channels keep the operator's switch.
     channels: Option<Vec<ChannelAssignment>>,
     /// Digits, or `null` to remove the extension.
@@ -282,6 +300,7 @@ pub async fn update(
         .phone_extension
         .map(|e| valid_extension(e.as_deref()))
         .transpose()?;
+    let groups = body.groups.as_deref().map(valid_groups).transpose()?;
     // Found before the password is hashed: an unknown id costs no hash.
     let before = active_user(&app, &actor, &id).await?;
     let change = UserChange {
@@ -289,6 +308,7 @@ pub async fn update(
         name: body.name.as_deref().map(valid_name).transpose()?,
         email: body.email.as_deref().map(valid_email).transpose()?,
         role: body.role,
+        groups,
         password_hash: hashed(&app, body.password).await?,
     };
     let user = app
@@ -298,6 +318,10 @@ pub async fn update(
         .map_err(email_taken)?
         .ok_or_else(|| ApiError::not_found("the user"))?;
     app.routing_books.operators_changed(&user.company_id);
+    if change.groups.is_some() {
+        // In a new group, they may be the one a waiting client needs.
+        app.routing.route(&user.company_id);
+    }
     // A new password or another role: whoever held the old login (a stolen
     // cookie, a browser left open) is out. The user logs in again.
     if change.password_hash.is_some() || user.role != before.role {

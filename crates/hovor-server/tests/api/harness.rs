@@ -244,6 +244,8 @@ impl TestApp {
                     email: email.clone(),
                     role,
                     password_hash: password_hash(),
+                    phone_extension: None,
+                    groups: Vec::new(),
                 },
                 START,
             )

@@ -181,3 +181,168 @@ async fn admins_create_change_and_deactivate_users(app: TestApp) {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 }
+
+on_both_stores!(a_user_is_created_with_groups_channels_and_an_extension_in_one_step);
+
+/// API.md: `POST /users` takes `groups`. A refusal of any part leaves no user
+/// behind; a changed membership routes at once.
+async fn a_user_is_created_with_groups_channels_and_an_extension_in_one_step(app: TestApp) {
+    let c = app.company("acme").await;
+    let other = app.company("other").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let other_admin = app
+        .login(&app.user(&other, "Oscar", Role::Admin).await)
+        .await;
+    let r = admin.post("/api/v1/groups", json!({"name": "Sales"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sales = r.body["id"].as_str().expect("id").to_owned();
+    let r = other_admin
+        .post("/api/v1/groups", json!({"name": "Theirs"}))
+        .await;
+    let theirs = r.body["id"].as_str().expect("id").to_owned();
+    let builtin = admin.get("/api/v1/groups").await.body["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let r = admin
+        .post(
+            "/api/v1/users",
+            json!({"name": "Pavel", "email": "pavel@acme.test", "password": "long enough",
+                   "role": "operator", "groups": [sales],
+                   "channels": [{"channel": "chat", "capacity": 2}, {"channel": "phone"}],
+                   "phone_extension": "201"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["groups"], json!([sales]));
+    assert_eq!(r.body["phone_extension"], "201");
+    assert_eq!(r.body["channels"].as_array().map(Vec::len), Some(2));
+    let pavel = r.body["id"].as_str().expect("id").to_owned();
+    let r = admin.get(&format!("/api/v1/groups/{sales}")).await;
+    assert_eq!(r.body["members"], json!([pavel]));
+    let r = admin.get(&format!("/api/v1/users/{pavel}")).await;
+    assert_eq!(r.body["groups"], json!([sales]));
+    assert_eq!(r.body["channels"][0]["channel"], "chat");
+
+    // Another company's group, the built-in group or an unknown id: 422, and
+    // no user; a taken extension: 409, and no user.
+    for group in [&theirs, &builtin, &"grp_nothing".to_owned()] {
+        let r = admin
+            .post(
+                "/api/v1/users",
+                json!({"name": "Eva", "email": "eva@acme.test", "role": "operator", "groups": [group]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "unknown_group");
+    }
+    let r = admin
+        .post(
+            "/api/v1/users",
+            json!({"name": "Eva", "email": "eva@acme.test", "role": "operator", "phone_extension": "201"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "extension_taken");
+    let users = admin.get("/api/v1/users").await.body;
+    assert!(users["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|u| u["email"] != "eva@acme.test"));
+    // The address is still free.
+    let r = admin
+        .post(
+            "/api/v1/users",
+            json!({"name": "Eva", "email": "eva@acme.test", "role": "operator"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["groups"], json!([]));
+    let eva = r.body["id"].as_str().expect("id").to_owned();
+
+    // PATCH replaces the groups; a refused change changes nothing.
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{pavel}"),
+            Some(json!({"groups": [theirs], "name": "Never"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = admin.get(&format!("/api/v1/users/{pavel}")).await;
+    assert_eq!(r.body["name"], "Pavel");
+    assert_eq!(r.body["groups"], json!([sales]));
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{pavel}"),
+            Some(json!({"groups": []})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["groups"], json!([]));
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{eva}"),
+            Some(json!({"groups": [sales], "channels": [{"channel": "chat", "capacity": 1}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = admin.get(&format!("/api/v1/groups/{sales}")).await;
+    assert_eq!(r.body["members"], json!([eva]));
+
+    // A client waiting in Sales is offered to Eva, its member now.
+    let mut eva_tab = app.anonymous();
+    let r = eva_tab
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(json!({"email": "eva@acme.test", "password": "unused"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "no password set yet");
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{eva}"),
+            Some(json!({"password": "eva's password"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = eva_tab
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(json!({"email": "eva@acme.test", "password": "eva's password"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    eva_tab.cookie = r
+        .set_cookie
+        .and_then(|s| s.split(';').next().map(str::to_owned));
+    eva_tab.csrf = r.body["csrf_token"].as_str().map(str::to_owned);
+    let mut ws = eva_tab.ws(None).await;
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/client/sessions",
+            json!({"company": "acme", "channel": "chat", "group_id": sales}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let offer = ws.next_of("session.offered").await;
+    assert_eq!(offer["data"]["session"]["group_id"], sales.as_str());
+
+    // Another company's admin does not see or change these users.
+    let r = other_admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{eva}"),
+            Some(json!({"groups": [theirs]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

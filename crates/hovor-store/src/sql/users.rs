@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::companies::to_json;
 use super::event_log::Outgoing;
 use super::rows::{self, USER_COLUMNS};
-use super::{Backend, Db};
+use super::{Backend, Db, Tx};
 use crate::error::is_unique_violation;
 use crate::{
     new_id, ApiKey, Committed, LoginSession, NewAuthSession, NewUser, NotificationSettingsChanged,
@@ -81,8 +81,15 @@ impl UserStore for Backend {
         .bind(initial.cause.as_str())
         .execute(&mut *tx)
         .await?;
+        if let Some(extension) = &new.phone_extension {
+            set_extension(&mut tx, &user.company_id, &user.id, Some(extension)).await?;
+        }
+        set_groups(&mut tx, &user.company_id, &user.id, &new.groups).await?;
         tx.commit().await?;
-        Ok(user)
+        Ok(User {
+            phone_extension: new.phone_extension.clone(),
+            ..user
+        })
     }
 
     async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>> {
@@ -131,21 +138,7 @@ impl UserStore for Backend {
         let email = change.email.as_ref().map(|e| e.trim().to_lowercase());
         let mut tx = self.begin().await?;
         if let Some(extension) = &change.phone_extension {
-            sqlx::query(
-                "UPDATE users SET phone_extension = $3 WHERE company_id = $1 AND id = $2 AND active",
-            )
-            .bind(company_id)
-            .bind(id)
-            .bind(extension)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    Refusal::ExtensionTaken.into()
-                } else {
-                    StoreError::from(e)
-                }
-            })?;
+            set_extension(&mut tx, company_id, id, extension.as_deref()).await?;
         }
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE($3, name), email = COALESCE($4, email), \
@@ -162,8 +155,28 @@ impl UserStore for Backend {
         .fetch_optional(&mut *tx)
         .await
         .map_err(email_taken)?;
+        if row.is_none() {
+            return Ok(None);
+        }
+        if let Some(groups) = &change.groups {
+            set_groups(&mut tx, company_id, id, groups).await?;
+        }
         tx.commit().await?;
         row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_groups(&self, company_id: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT m.user_id, m.group_id FROM group_members m \
+             JOIN groups g ON g.id = m.group_id \
+             WHERE g.company_id = $1 AND NOT g.archived ORDER BY g.name, g.id",
+        )
+        .bind(company_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("user_id")?, r.try_get("group_id")?)))
+            .collect()
     }
 
     async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool> {
@@ -334,6 +347,65 @@ impl UserStore for Backend {
         tx.commit().await?;
         Ok(Committed::new((), changes))
     }
+}
+
+/// Sets or clears the user's extension; `Refused(ExtensionTaken)` when
+/// another user of the company has it.
+async fn set_extension(
+    tx: &mut Tx,
+    company_id: &str,
+    id: &str,
+    extension: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET phone_extension = $3 WHERE company_id = $1 AND id = $2 AND active",
+    )
+    .bind(company_id)
+    .bind(id)
+    .bind(extension)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Refusal::ExtensionTaken.into()
+        } else {
+            StoreError::from(e)
+        }
+    })?;
+    Ok(())
+}
+
+/// Makes these the user's groups (besides the built-in one, which holds
+/// everyone); `Refused(UnknownGroup)` for an id that is not a live group of
+/// the company. Locks each group, as archiving one does, so a user never
+/// joins a group being archived.
+async fn set_groups(tx: &mut Tx, company_id: &str, id: &str, groups: &[String]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM group_members WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for group in groups {
+        let live = sqlx::query(&format!(
+            "SELECT s.id FROM groups s WHERE s.company_id = $1 AND s.id = $2 \
+             AND NOT s.archived AND NOT s.builtin{}",
+            Backend::LOCK
+        ))
+        .bind(company_id)
+        .bind(group)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if live.is_none() {
+            return Err(Refusal::UnknownGroup.into());
+        }
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(group)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 fn email_taken(e: sqlx::Error) -> StoreError {

@@ -10,7 +10,8 @@ use crate::{
 /// keys, and per-user settings.
 #[async_trait]
 pub trait UserStore {
-    /// `Duplicate` when the e-mail is taken in the company.
+    /// `Duplicate` when the e-mail is taken in the company; refusals as for
+    /// `update_user`. Nothing is written on either.
     async fn create_user(&self, new: &NewUser, now: Millis) -> StoreResult<User>;
 
     async fn user(&self, company_id: &str, id: &str) -> StoreResult<Option<User>>;
@@ -23,13 +24,18 @@ pub trait UserStore {
     async fn users(&self, company_id: &str) -> StoreResult<Vec<User>>;
 
     /// Changes what is given; `Duplicate` when the new e-mail is taken,
-    /// `Refused(ExtensionTaken)` when the extension is.
+    /// `Refused(ExtensionTaken)` when the extension is, `Refused(UnknownGroup)`
+    /// for a group that is not the company's. Nothing changes on a refusal.
     async fn update_user(
         &self,
         company_id: &str,
         id: &str,
         change: &UserChange,
     ) -> StoreResult<Option<User>>;
+
+    /// Group memberships in the company as `(user id, group id)`, by group
+    /// name (the built-in group, which holds everyone, lists none).
+    async fn user_groups(&self, company_id: &str) -> StoreResult<Vec<(String, String)>>;
 
     /// Deactivates (history stays); their login sessions end.
     async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool>;
