@@ -34,16 +34,29 @@ pub async fn switch(
     Ok(channels)
 }
 
-/// Replaces a user's assignment; kept channels keep their switch.
+/// Replaces a user's assignment; kept channels keep their switch. Gaining
+/// or losing the phone channel shows or hides the handset in their open
+/// workspaces.
 pub async fn assign(
     app: &AppState,
     company_id: &str,
     user_id: &str,
     assigned: &[(Channel, u32)],
 ) -> ApiResult<Vec<ChannelSetting>> {
-    Ok(app
+    let had_phone = app
+        .store
+        .channels(company_id, user_id)
+        .await?
+        .iter()
+        .any(|c| c.channel == Channel::Phone);
+    let channels = app
         .store
         .assign_channels(company_id, user_id, assigned, app.now())
         .await?
-        .publish(app))
+        .publish(app);
+    let has_phone = channels.iter().any(|c| c.channel == Channel::Phone);
+    if had_phone != has_phone {
+        phone::announce_assignment(app, company_id, user_id).await?;
+    }
+    Ok(channels)
 }

@@ -56,11 +56,22 @@ pub async fn announce(app: &AppState, company_id: &str, user_ids: &[String]) -> 
     for id in user_ids {
         if let Some(Some(line)) = all.get(id) {
             app.store
-                .announce_phone_line(company_id, id, line, app.now())
+                .announce_phone_line(company_id, id, Some(line), app.now())
                 .await?
                 .publish(app);
         }
     }
+    Ok(())
+}
+
+/// Pushes one user's line after their phone channel was assigned or taken
+/// away: the handset appears, or goes (`phone_line: null`).
+pub async fn announce_assignment(app: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
+    let line = line_of(app, company_id, user_id).await?;
+    app.store
+        .announce_phone_line(company_id, user_id, line.as_ref(), app.now())
+        .await?
+        .publish(app);
     Ok(())
 }
 

@@ -13,7 +13,61 @@ on_both_stores!(
     the_company_lock_refuses_operators_and_allows_supervisors_and_admins,
     admins_assign_channels_and_bad_assignments_change_nothing,
     a_settings_change_reaches_open_workspaces_live,
+    assigning_the_phone_channel_shows_the_handset_in_an_open_workspace,
 );
+
+/// Issue 14: an admin assigns the phone channel to an operator who is
+/// logged in; their open workspace hears of their new line at once (the
+/// handset appears), and of its removal (`phone_line: null`, it goes).
+async fn assigning_the_phone_channel_shows_the_handset_in_an_open_workspace(app: TestApp) {
+    let c = app.company("acme").await;
+    let jana = app.user(&c, "Jana", Role::Operator).await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let boss = app
+        .login(&app.user(&c, "Boss", Role::Supervisor).await)
+        .await;
+    let path = format!("/api/v1/users/{}", jana.id);
+    let tab = app.login(&jana).await;
+    assert_eq!(tab.get("/api/v1/me").await.body["phone_line"], Value::Null);
+    let mut ws = tab.ws(None).await;
+    let mut boss_ws = boss.ws(None).await;
+
+    let r = admin
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"channels": [{"channel": "chat"}, {"channel": "phone"}], "phone_extension": "305"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = ws.next_of("operator.phone_line_changed").await;
+    assert_eq!(e["data"]["operator_id"], jana.id.as_str());
+    assert_eq!(e["data"]["phone_line"]["extension"], "305");
+    assert_eq!(e["data"]["phone_line"]["state"], "unavailable");
+    let e = boss_ws.next_of("operator.phone_line_changed").await;
+    assert_eq!(e["data"]["phone_line"]["extension"], "305");
+    assert_eq!(
+        tab.get("/api/v1/me").await.body["phone_line"]["extension"],
+        "305"
+    );
+
+    // Taken away: the line is gone, in the workspace as in /me.
+    let r = admin
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"channels": [{"channel": "chat"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    loop {
+        let e = ws.next_of("operator.phone_line_changed").await;
+        if e["data"]["phone_line"].is_null() {
+            break;
+        }
+    }
+    assert_eq!(tab.get("/api/v1/me").await.body["phone_line"], Value::Null);
+}
 
 /// When an admin forbids channel switching, an operator's open workspace
 /// hears of it at once (a `settings.changed` frame), so its switches stop

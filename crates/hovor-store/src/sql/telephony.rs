@@ -209,7 +209,7 @@ impl TelephonyStore for Backend {
         &self,
         company_id: &str,
         user_id: &str,
-        phone_line: &PhoneLine,
+        phone_line: Option<&PhoneLine>,
         now: Millis,
     ) -> StoreResult<Committed<()>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -221,7 +221,7 @@ impl TelephonyStore for Backend {
         let data = PhoneLineChanged {
             operator_id: user_id.to_owned(),
             name,
-            phone_line: Some(phone_line.clone()),
+            phone_line: phone_line.cloned(),
         };
         let mut out = Outgoing::new();
         let realtime = RealtimeEvent::OperatorPhoneLineChanged(data.clone());

@@ -36,7 +36,7 @@ pub trait TelephonyStore {
         &self,
         company_id: &str,
         user_id: &str,
-        phone_line: &PhoneLine,
+        phone_line: Option<&PhoneLine>,
         now: Millis,
     ) -> StoreResult<Committed<()>>;
     async fn call_known(&self, company_id: &str, call_id: &str) -> StoreResult<bool>;
