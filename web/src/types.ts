@@ -31,6 +31,14 @@ export type CompanySettings = Schemas['CompanySettings'];
 export type Channel = Schemas['Channel'];
 export type ChannelSetting = Schemas['ChannelSetting'];
 export type Group = Schemas['Group'];
+export type NewGroup = Schemas['NewGroup'];
+export type GroupPatch = Schemas['GroupPatch'];
+
+/** A user as the admin screens see them: with their channels and groups. */
+export type AdminUser = Schemas['UserJson'];
+export type NewUser = Schemas['NewUserBody'];
+export type UserPatch = Schemas['UserPatch'];
+export type ChannelAssignment = Schemas['ChannelAssignment'];
 
 export type SessionStatus = Schemas['SessionStatus'];
 export type SessionSource = Schemas['Source'];

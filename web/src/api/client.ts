@@ -4,7 +4,7 @@
 
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
-import type { Channel, CompanySettings, SessionStatus } from '../types';
+import type { Channel, CompanySettings, GroupPatch, NewGroup, NewUser, SessionStatus, UserPatch } from '../types';
 import type { paths } from './schema.gen';
 
 export class ApiError extends Error {
@@ -108,6 +108,13 @@ export const api = {
       }),
     ),
   groups: () => body(client.GET('/api/v1/groups')),
+  createGroup: (group: NewGroup) => body(client.POST('/api/v1/groups', { body: group })),
+  updateGroup: (id: string, patch: GroupPatch) => body(client.PATCH('/api/v1/groups/{id}', { ...path(id), body: patch })),
+  deleteGroup: (id: string) => done(client.DELETE('/api/v1/groups/{id}', path(id))),
+  users: () => body(client.GET('/api/v1/users')),
+  createUser: (user: NewUser) => body(client.POST('/api/v1/users', { body: user })),
+  updateUser: (id: string, patch: UserPatch) => body(client.PATCH('/api/v1/users/{id}', { ...path(id), body: patch })),
+  deactivateUser: (id: string) => done(client.DELETE('/api/v1/users/{id}', path(id))),
   queue: () => body(client.GET('/api/v1/sessions/queue')),
   sessions: (filter: { status?: SessionStatus; operator_id?: string }) =>
     body(

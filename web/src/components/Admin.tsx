@@ -3,13 +3,17 @@ import { api } from '../api/client';
 import { t } from '../state/lang';
 import { isAdmin } from '../state/me';
 import { loadPauseTypes, pauseTypes } from '../state/team';
+import type { AdminRoute } from '../state/route';
 import type { CompanySettings, PauseType } from '../types';
+import { Groups } from './admin/Groups';
+import { Users } from './admin/Users';
+import { NavLink } from './Header';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function Admin() {
+export function Admin({ section }: { section: AdminRoute }) {
   if (!isAdmin.value) {
     return (
       <main class="page">
@@ -22,8 +26,21 @@ export function Admin() {
   return (
     <main class="page admin-page">
       <h1 class="page-title">{t('admin.title')}</h1>
-      <PauseTypes />
-      <Settings />
+      <nav class="subnav" aria-label={t('admin.nav')}>
+        <NavLink to="/admin" label={t('admin.navCompany')} active={section === '/admin'} />
+        <NavLink to="/admin/users" label={t('admin.navUsers')} active={section === '/admin/users'} />
+        <NavLink to="/admin/groups" label={t('admin.navGroups')} active={section === '/admin/groups'} />
+      </nav>
+      {section === '/admin/users' ? (
+        <Users />
+      ) : section === '/admin/groups' ? (
+        <Groups />
+      ) : (
+        <>
+          <PauseTypes />
+          <Settings />
+        </>
+      )}
     </main>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
-import { route } from '../state/route';
+import { isAdminRoute, route } from '../state/route';
 import { booted, bootError } from '../state/session';
 import { Admin } from './Admin';
 import { AudioHint } from './NotificationsTab';
@@ -41,7 +41,7 @@ export function App() {
   return (
     <div class="shell">
       <Header />
-      {route.value === '/profile' ? <Profile /> : route.value === '/admin' ? <Admin /> : <Workspace />}
+      {route.value === '/profile' ? <Profile /> : isAdminRoute(route.value) ? <Admin section={route.value} /> : <Workspace />}
       <AudioHint />
     </div>
   );

@@ -1,7 +1,7 @@
 import { t } from '../state/lang';
 import { socketEverUp, socketUp } from '../state/live';
 import { isAdmin } from '../state/me';
-import { navigate, route } from '../state/route';
+import { isAdminRoute, navigate, route, type Route } from '../state/route';
 import { PhoneButton } from './PhoneButton';
 import { ProfileMenu } from './ProfileMenu';
 
@@ -32,7 +32,7 @@ export function Header() {
       {isAdmin.value && (
         <nav class="topnav" aria-label={t('header.nav')}>
           <NavLink to="/" label={t('header.workspace')} active={current === '/'} />
-          <NavLink to="/admin" label={t('header.admin')} active={current === '/admin'} />
+          <NavLink to="/admin" label={t('header.admin')} active={isAdminRoute(current)} />
         </nav>
       )}
       <div class="topbar-right">
@@ -49,7 +49,7 @@ export function Header() {
   );
 }
 
-function NavLink({ to, label, active }: { to: '/' | '/admin'; label: string; active: boolean }) {
+export function NavLink({ to, label, active }: { to: Route; label: string; active: boolean }) {
   return (
     <a
       href={to}

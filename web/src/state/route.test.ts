@@ -8,6 +8,9 @@ describe('parseRoute', () => {
     expect(parseRoute('/login')).toBe('/login');
     expect(parseRoute('/profile/')).toBe('/profile');
     expect(parseRoute('/admin//')).toBe('/admin');
+    expect(parseRoute('/admin/users')).toBe('/admin/users');
+    expect(parseRoute('/admin/groups/')).toBe('/admin/groups');
+    expect(parseRoute('/admin/nothing')).toBe('/');
     expect(parseRoute('/nowhere')).toBe('/');
   });
 });

@@ -3,12 +3,20 @@
 
 import { signal } from '@preact/signals';
 
-export type Route = '/' | '/login' | '/profile' | '/admin';
+/** The administration's sections: the company (settings, pause types), its users and its groups. */
+export const ADMIN_ROUTES = ['/admin', '/admin/users', '/admin/groups'] as const;
+export type AdminRoute = (typeof ADMIN_ROUTES)[number];
+export type Route = '/' | '/login' | '/profile' | AdminRoute;
+
+export function isAdminRoute(route: Route): route is AdminRoute {
+  return route.startsWith('/admin');
+}
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/login' || path === '/profile' || path === '/admin') return path;
-  return '/';
+  if (path === '/login' || path === '/profile') return path;
+  const admin = ADMIN_ROUTES.find((r) => r === path);
+  return admin ?? '/';
 }
 
 /** The conversation open in the workspace, as the address names it: `/c/<session id>`. */

@@ -12,6 +12,7 @@ import { applyNotificationSettingsEvent } from './notificationSettings';
 import { applyPhoneLineChanged } from './phoneLine';
 import { navigate, route } from './route';
 import { applyStateChanged, clearTeam, loadPauseTypes, loadTeam } from './team';
+import { clearAdmin } from './admin';
 
 /** False until the check at boot has answered (a splash until then). */
 export const booted = signal(false);
@@ -128,6 +129,7 @@ function signedOut(): void {
   me.value = null;
   tellSignedOut();
   clearTeam();
+  clearAdmin();
   companySettings.value = null;
   if (route.value !== '/login') navigate('/login', true);
 }
