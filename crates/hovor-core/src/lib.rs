@@ -36,6 +36,7 @@ pub mod settings;
 pub mod status;
 pub mod summary;
 pub mod time;
+pub mod wallboard;
 
 pub use channel::{Channel, ChannelSetting};
 pub use error::DomainError;

@@ -765,6 +765,27 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/wallboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supervisors and admins (and admin keys). Operators' names, states,
+         *     channels and lines are in `GET /api/v1/operators` (and live over the
+         *     WebSocket); this adds what they carry and each group's queue.
+         */
+        get: operations["getWallboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -969,6 +990,18 @@ export interface components {
             capacity?: number | null;
             channel: components["schemas"]["Channel"];
         };
+        /** @description One operator's sessions on one channel. */
+        ChannelLoad: {
+            /**
+             * Format: int64
+             * @description Sessions active now.
+             */
+            active: number;
+            /** Format: int32 */
+            capacity: number;
+            channel: components["schemas"]["Channel"];
+            enabled: boolean;
+        };
         /** @description One assigned channel of one operator. */
         ChannelSetting: {
             /** Format: int32 */
@@ -1134,6 +1167,34 @@ export interface components {
             name: string;
             /** @description `longest_idle` (the only strategy routing implements so far). */
             strategy: string;
+        };
+        GroupBoard: {
+            /**
+             * Format: int64
+             * @description Left the queue before anyone took them (`end_reason: abandoned`)
+             *     since `since`.
+             */
+            abandoned_today: number;
+            /**
+             * Format: int64
+             * @description Accepted since `since`.
+             */
+            answered_today: number;
+            /**
+             * Format: int32
+             * @description Members who could be offered a client now.
+             */
+            available: number;
+            builtin: boolean;
+            group_id: string;
+            name: string;
+            /** @description When the longest-waiting of them joined the queue. */
+            oldest_waiting_since?: string | null;
+            /**
+             * Format: int32
+             * @description Clients waiting (or offered, not yet accepted).
+             */
+            waiting: number;
         };
         GroupPatch: {
             /**
@@ -1310,6 +1371,31 @@ export interface components {
         /** @description My alert settings changed (in another tab). */
         NotificationSettingsChanged: {
             notification_settings: components["schemas"]["NotificationSettings"];
+        };
+        OperatorBoard: {
+            /**
+             * @description Online with a free slot on a switched-on channel: routing may offer
+             *     them a client now.
+             */
+            available: boolean;
+            /**
+             * Format: int64
+             * @description Sessions accepted since `since`.
+             */
+            handled_today: number;
+            /** @description Per assigned channel. */
+            load: components["schemas"]["ChannelLoad"][];
+            /**
+             * Format: int64
+             * @description Offers let run out since `since` (clients who had left do not count).
+             */
+            missed_today: number;
+            /**
+             * Format: int64
+             * @description Offers open now.
+             */
+            offered: number;
+            operator_id: string;
         };
         /** @description An operator's channels changed: all their assigned channels. */
         OperatorChannelsChanged: {
@@ -1884,6 +1970,13 @@ export interface components {
             /** @description Digits, or `null` to remove the extension. */
             phone_extension?: string | null;
             role?: null | components["schemas"]["Role"];
+        };
+        Wallboard: {
+            groups: components["schemas"]["GroupBoard"][];
+            /** @description The server's clock when the board was read (timers count from it). */
+            now: string;
+            operators: components["schemas"]["OperatorBoard"][];
+            since: string;
         };
         /** @description One delivery attempt, for the delivery log. */
         WebhookAttempt: {
@@ -4917,6 +5010,65 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getWallboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 3339: where "today" begins for the daily counts (the caller's
+                 *     local midnight). Default 24 hours ago; at most 48 hours ago.
+                 */
+                since?: string;
+                /** @description Count only this channel's clients and free slots in the groups. */
+                channel?: components["schemas"]["Channel"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wallboard"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

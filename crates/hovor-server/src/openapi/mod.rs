@@ -76,6 +76,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(routes::me::router())
         .merge(routes::api_keys::router())
         .merge(routes::operators::router())
+        .merge(routes::wallboard::router())
         .merge(routes::channels::router())
         .merge(routes::pause_types::router())
         .merge(routes::users::router())

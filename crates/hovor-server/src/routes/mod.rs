@@ -13,6 +13,7 @@ pub mod pause_types;
 pub mod sessions;
 pub mod telephony;
 pub mod users;
+pub mod wallboard;
 pub mod webhooks;
 
 use axum::http::StatusCode;

@@ -148,6 +148,11 @@ pub async fn expire_offers(app: &AppState) -> anyhow::Result<usize> {
             .client_presence(&session_id)
             .await?
             .is_some_and(|p| p.is_away());
+        if !client_away {
+            app.store
+                .record_missed_offer(&company_id, &session_id, &operator_id, app.now())
+                .await?;
+        }
         if away && !client_away {
             let command = Command::SetStatus {
                 status: Status::Away,

@@ -29,4 +29,5 @@ mod status;
 mod telephony;
 mod topics;
 mod users;
+mod wallboard;
 mod webhooks;

@@ -21,6 +21,7 @@ mod sessions;
 mod status;
 mod telephony;
 mod users;
+mod wallboard;
 mod webhooks;
 
 pub(crate) use super::{Backend, Db, DbRow};

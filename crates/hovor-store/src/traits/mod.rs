@@ -16,6 +16,7 @@ mod sessions;
 mod status;
 mod telephony;
 mod users;
+mod wallboard;
 mod webhooks;
 
 pub use channels::ChannelStore;
@@ -31,6 +32,7 @@ pub use sessions::SessionStore;
 pub use status::StatusStore;
 pub use telephony::TelephonyStore;
 pub use users::UserStore;
+pub use wallboard::{WallboardCounts, WallboardStore};
 pub use webhooks::WebhookStore;
 
 /// Everything the server stores, over SQLite or PostgreSQL.
@@ -48,6 +50,7 @@ pub trait Store:
     + InvitationStore
     + WebhookStore
     + TelephonyStore
+    + WallboardStore
     + EventLog
     + Send
     + Sync
