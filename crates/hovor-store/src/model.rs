@@ -164,6 +164,16 @@ pub struct HistoryEntry {
     #[serde(serialize_with = "as_rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<Millis>,
+    /// The supervisor or admin who set this status for the operator (cause
+    /// `supervisor`); null otherwise.
+    pub changed_by: Option<UserRef>,
+}
+
+/// A user named in a record: their id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UserRef {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

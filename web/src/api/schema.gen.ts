@@ -1210,6 +1210,7 @@ export interface components {
         Hello: components["schemas"]["OperatorHello"] | components["schemas"]["ClientHello"];
         HistoryEntry: {
             cause: components["schemas"]["Cause"];
+            changed_by?: null | components["schemas"]["UserRef"];
             /** Format: date-time */
             ended_at?: string | null;
             pause_type?: null | components["schemas"]["PauseTypeRef"];
@@ -1478,6 +1479,7 @@ export interface components {
         Page_HistoryEntry: {
             items: {
                 cause: components["schemas"]["Cause"];
+                changed_by?: null | components["schemas"]["UserRef"];
                 /** Format: date-time */
                 ended_at?: string | null;
                 pause_type?: null | components["schemas"]["PauseTypeRef"];
@@ -1970,6 +1972,11 @@ export interface components {
             /** @description Digits, or `null` to remove the extension. */
             phone_extension?: string | null;
             role?: null | components["schemas"]["Role"];
+        };
+        /** @description A user named in a record: their id and name. */
+        UserRef: {
+            id: string;
+            name: string;
         };
         Wallboard: {
             groups: components["schemas"]["GroupBoard"][];

@@ -14,7 +14,7 @@ use super::{page, Page};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery};
 use crate::services::phone;
-use crate::services::status::change_state;
+use crate::services::status::{change_state, change_state_by};
 use crate::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -123,7 +123,11 @@ pub async fn put_state(
         pause_type_id: body.pause_type_id,
         cause: actor.cause_for(&id),
     };
-    let change = change_state(&app, actor.company_id(), &id, command).await?;
+    let change = match actor.user().filter(|me| me.id != id) {
+        // A supervisor or admin for someone else: kept with their name.
+        Some(me) => change_state_by(&app, actor.company_id(), &id, command, &me.id).await?,
+        None => change_state(&app, actor.company_id(), &id, command).await?,
+    };
     Ok(Json(change.view.json()))
 }
 

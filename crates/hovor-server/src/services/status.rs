@@ -22,6 +22,22 @@ pub async fn change_state(
         .publish(app))
 }
 
+/// A supervisor or admin (`by`) sets an operator's status: recorded with
+/// their name.
+pub async fn change_state_by(
+    app: &AppState,
+    company_id: &str,
+    user_id: &str,
+    command: Command,
+    by: &str,
+) -> ApiResult<StateChange> {
+    Ok(app
+        .store
+        .apply_state_command_by(company_id, user_id, command, by, app.now())
+        .await?
+        .publish(app))
+}
+
 /// A workspace connected: the operator is connected (again). Returns the
 /// seq of the change in their own stream, if it was visible (a first tab;
 /// a second changes nothing others see): the connection starts after it.

@@ -93,6 +93,15 @@ async fn the_wallboard_counts_what_happened_today(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Recorded with the supervisor's name; her own changes name nobody.
+    let history = boss
+        .get(&format!("/api/v1/operators/{alice}/state-history"))
+        .await
+        .body;
+    assert_eq!(history["items"][0]["cause"], "supervisor");
+    assert_eq!(history["items"][0]["changed_by"]["name"], "Boss");
+    assert_eq!(history["items"][1]["cause"], "missed_offer");
+    assert_eq!(history["items"][1]["changed_by"], Value::Null);
     alice_ws.next_of("session.offered").await;
     let r = tabs[0]
         .send(

@@ -85,6 +85,7 @@ impl NodeStore for Backend {
             user_id,
             placeholder,
             NodeMove::Release(node),
+            None,
             now,
         )
         .await

@@ -12,7 +12,7 @@ use super::{Backend, Tx};
 use crate::error::corrupt;
 use crate::{
     new_id, Change, Committed, HistoryEntry, OperatorStateChanged, PauseTypeRef, RealtimeEvent,
-    StateChange, StateView, StatusStore, StoreResult, WebhookEvent,
+    StateChange, StateView, StatusStore, StoreResult, UserRef, WebhookEvent,
 };
 
 /// `SELECT` of states with their users and pause types; `{lock}` locks the
@@ -27,7 +27,12 @@ fn states_sql(filter: &str, lock: &str) -> String {
 
 /// Closes the open history span and opens the next, which starts at
 /// `started_at` (or when the open one started, if that is later).
-async fn record_history(tx: &mut Tx, view: &StateView, started_at: Millis) -> StoreResult<()> {
+async fn record_history(
+    tx: &mut Tx,
+    view: &StateView,
+    started_at: Millis,
+    by: Option<&str>,
+) -> StoreResult<()> {
     let user_id = &view.operator.id;
     let last = sqlx::query(
         "SELECT MAX(n) AS n, MAX(CASE WHEN ended_at IS NULL THEN started_at END) AS open_start \
@@ -47,8 +52,8 @@ async fn record_history(tx: &mut Tx, view: &StateView, started_at: Millis) -> St
     let s = &view.state;
     sqlx::query(
         "INSERT INTO state_history (id, company_id, user_id, n, presence, status, \
-         pause_type_id, cause, started_at, ended_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+         pause_type_id, cause, started_at, ended_at, changed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)",
     )
     .bind(new_id("his"))
     .bind(&view.operator.company_id)
@@ -59,6 +64,7 @@ async fn record_history(tx: &mut Tx, view: &StateView, started_at: Millis) -> St
     .bind(&s.pause_type_id)
     .bind(s.cause.as_str())
     .bind(start)
+    .bind(by)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -107,13 +113,14 @@ pub(crate) enum NodeMove<'a> {
 
 impl Backend {
     /// A state command, with the node's count of connections moved in the
-    /// same transaction.
+    /// same transaction; `by`: the supervisor or admin who gave it.
     pub(crate) async fn apply_command(
         &self,
         company_id: &str,
         user_id: &str,
         command: Command,
         node: NodeMove<'_>,
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<StateChange>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -160,7 +167,7 @@ impl Backend {
         // tell nobody.
         save_state(&mut tx, &view).await?;
         if transition.record {
-            record_history(&mut tx, &view, transition.started_at).await?;
+            record_history(&mut tx, &view, transition.started_at, by).await?;
         }
         if !transition.changed {
             tx.commit().await?;
@@ -282,7 +289,19 @@ impl StatusStore for Backend {
         command: Command,
         now: Millis,
     ) -> StoreResult<Committed<StateChange>> {
-        self.apply_command(company_id, user_id, command, NodeMove::None, now)
+        self.apply_command(company_id, user_id, command, NodeMove::None, None, now)
+            .await
+    }
+
+    async fn apply_state_command_by(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        command: Command,
+        by: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>> {
+        self.apply_command(company_id, user_id, command, NodeMove::None, Some(by), now)
             .await
     }
 
@@ -300,7 +319,7 @@ impl StatusStore for Backend {
             (Command::Disconnect, -1)
         };
         let moved = NodeMove::Add(node, delta);
-        self.apply_command(company_id, user_id, command, moved, now)
+        self.apply_command(company_id, user_id, command, moved, None, now)
             .await
     }
 
@@ -339,8 +358,10 @@ impl StatusStore for Backend {
     ) -> StoreResult<Vec<HistoryEntry>> {
         let rows = sqlx::query(
             "SELECT h.presence, h.status, h.pause_type_id, h.cause, h.started_at, h.ended_at, \
+             h.changed_by, b.name AS changed_by_name, \
              p.name AS pause_name, p.paid AS pause_paid FROM state_history h \
              LEFT JOIN pause_types p ON p.id = h.pause_type_id \
+             LEFT JOIN users b ON b.id = h.changed_by \
              WHERE h.company_id = $1 AND h.user_id = $2 AND h.started_at < $4 \
              AND (h.ended_at IS NULL OR h.ended_at > $3) \
              ORDER BY h.n DESC LIMIT $5 OFFSET $6",
@@ -371,6 +392,13 @@ impl StatusStore for Backend {
                         .as_str(),
                     started_at: r.try_get("started_at")?,
                     ended_at: r.try_get("ended_at")?,
+                    changed_by: match (
+                        r.try_get::<Option<String>, _>("changed_by")?,
+                        r.try_get::<Option<String>, _>("changed_by_name")?,
+                    ) {
+                        (Some(id), Some(name)) => Some(UserRef { id, name }),
+                        _ => None,
+                    },
                 })
             })
             .collect()

@@ -22,6 +22,16 @@ pub trait StatusStore {
         command: Command,
         now: Millis,
     ) -> StoreResult<Committed<StateChange>>;
+    /// The same, given by a supervisor or admin (`by`, their user id): their
+    /// name is kept with the history span it begins.
+    async fn apply_state_command_by(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        command: Command,
+        by: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<StateChange>>;
     /// One of the operator's connections opened (`Connect`) or closed
     /// (`Disconnect`) on `node`: the state and the node's count of their
     /// connections move in one transaction.

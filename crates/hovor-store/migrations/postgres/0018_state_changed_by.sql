@@ -1,0 +1,1 @@
+../shared/0018_state_changed_by.sql
