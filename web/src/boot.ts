@@ -9,6 +9,7 @@ import { startConversations } from './state/conversations';
 import { applyLang } from './state/lang';
 import { addLiveListener } from './state/live';
 import { watchRoute } from './state/route';
+import { wallboardListener } from './state/wallboard';
 import { resumeSession, sessionListener } from './state/session';
 import { watchWindow } from './state/windowActive';
 
@@ -28,6 +29,7 @@ function start(): Promise<void> {
   // Who follows sign-in, sign-out and the stream: the /me snapshot and the operators' events first,
   // then the queue and conversations, then the alerts that report on them.
   addLiveListener(sessionListener);
+  addLiveListener(wallboardListener);
   startConversations();
   startAlerts();
   return resumeSession();

@@ -50,6 +50,11 @@ export type Message = Schemas['Message'];
 
 export type Invitation = Schemas['InvitationJson'];
 
+/** `GET /api/v1/wallboard`. */
+export type Wallboard = Schemas['Wallboard'];
+export type OperatorBoard = Schemas['OperatorBoard'];
+export type GroupBoard = Schemas['GroupBoard'];
+
 export type PhoneLineReason = Schemas['LineReason'];
 export type PhoneLine = Schemas['PhoneLine'];
 

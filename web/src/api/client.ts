@@ -122,6 +122,8 @@ export const api = {
         params: { query: { status: filter.status || undefined, operator_id: filter.operator_id || undefined } },
       }),
     ),
+  openSessions: (status: SessionStatus) => body(client.GET('/api/v1/sessions', { params: { query: { status, limit: 500 } } })),
+  wallboard: (since: Date) => body(client.GET('/api/v1/wallboard', { params: { query: { since: since.toISOString() } } })),
   session: (id: string) => body(client.GET('/api/v1/sessions/{id}', path(id))),
   messages: (id: string, afterSeq: number) =>
     body(client.GET('/api/v1/sessions/{id}/messages', { params: { path: { id }, query: { after_seq: afterSeq } } })),

@@ -8,6 +8,7 @@ import { AudioHint } from './NotificationsTab';
 import { Header } from './Header';
 import { Login } from './Login';
 import { Profile } from './Profile';
+import { WallboardPage } from './Wallboard';
 import { Workspace } from './Workspace';
 
 export function App() {
@@ -41,7 +42,15 @@ export function App() {
   return (
     <div class="shell">
       <Header />
-      {route.value === '/profile' ? <Profile /> : isAdminRoute(route.value) ? <Admin section={route.value} /> : <Workspace />}
+      {route.value === '/profile' ? (
+        <Profile />
+      ) : isAdminRoute(route.value) ? (
+        <Admin section={route.value} />
+      ) : route.value === '/wallboard' ? (
+        <WallboardPage />
+      ) : (
+        <Workspace />
+      )}
       <AudioHint />
     </div>
   );

@@ -1,6 +1,6 @@
 import { t } from '../state/lang';
 import { socketEverUp, socketUp } from '../state/live';
-import { isAdmin } from '../state/me';
+import { isAdmin, isSupervisor } from '../state/me';
 import { isAdminRoute, navigate, route, type Route } from '../state/route';
 import { PhoneButton } from './PhoneButton';
 import { ProfileMenu } from './ProfileMenu';
@@ -29,10 +29,11 @@ export function Header() {
         <Logo />
         <span class="brand-name">{t('app.name')}</span>
       </a>
-      {isAdmin.value && (
+      {isSupervisor.value && (
         <nav class="topnav" aria-label={t('header.nav')}>
           <NavLink to="/" label={t('header.workspace')} active={current === '/'} />
-          <NavLink to="/admin" label={t('header.admin')} active={isAdminRoute(current)} />
+          <NavLink to="/wallboard" label={t('header.wallboard')} active={current === '/wallboard'} />
+          {isAdmin.value && <NavLink to="/admin" label={t('header.admin')} active={isAdminRoute(current)} />}
         </nav>
       )}
       <div class="topbar-right">

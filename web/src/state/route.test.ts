@@ -9,6 +9,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/profile/')).toBe('/profile');
     expect(parseRoute('/admin//')).toBe('/admin');
     expect(parseRoute('/admin/users')).toBe('/admin/users');
+    expect(parseRoute('/wallboard')).toBe('/wallboard');
     expect(parseRoute('/admin/groups/')).toBe('/admin/groups');
     expect(parseRoute('/admin/nothing')).toBe('/');
     expect(parseRoute('/nowhere')).toBe('/');
