@@ -40,6 +40,7 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
   const groupForm = admin.getByRole('region', { name: 'New group' });
   await groupForm.getByLabel('Name').fill('Reklamace');
   await groupForm.getByLabel('Queue limit').fill('15');
+  await groupForm.getByLabel('Distribution').selectOption('broadcast');
   await groupForm.getByRole('checkbox', { name: /Jana Nováková/ }).check();
   await expectClean(admin, 'group form');
   await groupForm.getByRole('button', { name: 'Create group' }).click();
@@ -48,6 +49,7 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
   const reklamace = groups.getByRole('row', { name: /Reklamace/ });
   await visible(reklamace.getByText('Jana Nováková'));
   await visible(reklamace.getByText('15'));
+  await visible(reklamace.getByText('To everyone at once'));
   await expectClean(admin, 'groups list');
 
   await admin.getByRole('link', { name: 'Users' }).click();

@@ -31,6 +31,7 @@ export type CompanySettings = Schemas['CompanySettings'];
 export type Channel = Schemas['Channel'];
 export type ChannelSetting = Schemas['ChannelSetting'];
 export type Group = Schemas['Group'];
+export type GroupStrategy = Schemas['Strategy'];
 export type NewGroup = Schemas['NewGroup'];
 export type GroupPatch = Schemas['GroupPatch'];
 

@@ -1,5 +1,6 @@
 //! `hovor demo`: a demo company to log into, created only if missing.
 
+use hovor_core::group::Strategy;
 use hovor_core::{Channel, Role};
 use hovor_store::{NewUser, Store};
 
@@ -106,7 +107,14 @@ pub async fn ensure_demo_company(
         .map(|u| u.id)
         .collect();
     store
-        .create_group(&company.id, "Sales", &members, None, now)
+        .create_group(
+            &company.id,
+            "Sales",
+            &members,
+            None,
+            Strategy::LongestIdle,
+            now,
+        )
         .await?;
     // One millisecond apart, so that they list in this order.
     for ((name, paid), at) in DEMO_PAUSES.iter().zip(now..) {

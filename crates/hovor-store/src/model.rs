@@ -205,8 +205,8 @@ fn as_rfc3339_opt<S: serde::Serializer>(ms: &Option<Millis>, s: S) -> Result<S::
 pub struct Group {
     pub id: String,
     pub name: String,
-    /// `longest_idle` (the only strategy routing implements so far).
-    pub strategy: String,
+    /// How its waiting clients reach its members.
+    pub strategy: hovor_core::group::Strategy,
     pub max_queue: Option<i64>,
     /// Member user ids; the built-in group lists none and holds everyone.
     pub members: Vec<String>,

@@ -1165,8 +1165,8 @@ export interface components {
             /** @description Member user ids; the built-in group lists none and holds everyone. */
             members: string[];
             name: string;
-            /** @description `longest_idle` (the only strategy routing implements so far). */
-            strategy: string;
+            /** @description How its waiting clients reach its members. */
+            strategy: components["schemas"]["Strategy"];
         };
         GroupBoard: {
             /**
@@ -1205,6 +1205,8 @@ export interface components {
             /** @description Replaces the members. */
             members?: string[] | null;
             name?: string | null;
+            /** @description `longest_idle` or `broadcast` (the built-in group's too). */
+            strategy?: string | null;
         };
         /** @description An operator's or a client's `hello`. */
         Hello: components["schemas"]["OperatorHello"] | components["schemas"]["ClientHello"];
@@ -1316,7 +1318,11 @@ export interface components {
             max_queue?: number | null;
             members?: string[];
             name: string;
-            /** @description Only `longest_idle` is implemented. */
+            /**
+             * @description `longest_idle` (the default): one offer at a time, to the member idle
+             *     the longest. `broadcast`: every eligible member sees the client at
+             *     once, the first to accept gets them.
+             */
             strategy?: string | null;
         };
         NewInvitationBody: {
@@ -1470,8 +1476,8 @@ export interface components {
                 /** @description Member user ids; the built-in group lists none and holds everyone. */
                 members: string[];
                 name: string;
-                /** @description `longest_idle` (the only strategy routing implements so far). */
-                strategy: string;
+                /** @description How its waiting clients reach its members. */
+                strategy: components["schemas"]["Strategy"];
             }[];
             next_cursor?: string | null;
         };
@@ -1899,6 +1905,11 @@ export interface components {
          * @enum {string}
          */
         Status: "online" | "away";
+        /**
+         * @description How a group's waiting clients reach its members.
+         * @enum {string}
+         */
+        Strategy: "longest_idle" | "broadcast";
         SummaryJson: {
             /** Format: int64 */
             away_s: number;

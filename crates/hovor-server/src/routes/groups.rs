@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use hovor_core::group::Strategy;
 use hovor_store::Group;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +24,9 @@ pub async fn list(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<P
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     name: String,
-    /// Only `longest_idle` is implemented.
+    /// `longest_idle` (the default): one offer at a time, to the member idle
+    /// the longest. `broadcast`: every eligible member sees the client at
+    /// once, the first to accept gets them.
     #[serde(default)]
     strategy: Option<String>,
     max_queue: Option<i64>,
@@ -43,16 +46,12 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Group>)> {
     actor.require_admin()?;
     let name = super::valid_name(&body.name, 100, "a group")?;
-    if body
+    let strategy = body
         .strategy
         .as_deref()
-        .is_some_and(|s| s != "longest_idle")
-    {
-        return Err(ApiError::invalid(
-            "unsupported_strategy",
-            "only the longest_idle strategy is implemented",
-        ));
-    }
+        .map(valid_strategy)
+        .transpose()?
+        .unwrap_or(Strategy::LongestIdle);
     if body.max_queue.is_some_and(|m| m < 1) {
         return Err(ApiError::invalid(
             "invalid_max_queue",
@@ -66,6 +65,7 @@ pub async fn create(
             name,
             &body.members,
             body.max_queue,
+            strategy,
             app.now(),
         )
         .await
@@ -97,6 +97,15 @@ pub async fn get_one(
     Ok(Json(load(&app, &actor, &id).await?))
 }
 
+fn valid_strategy(text: &str) -> ApiResult<Strategy> {
+    Strategy::parse(text).ok_or_else(|| {
+        ApiError::invalid(
+            "unsupported_strategy",
+            format!("a strategy is longest_idle or broadcast, not {text:?}"),
+        )
+    })
+}
+
 /// Absent stays as it is; `null` clears.
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
     Option::<i64>::deserialize(d).map(Some)
@@ -112,6 +121,8 @@ pub struct GroupPatch {
     max_queue: Option<Option<i64>>,
     /// Replaces the members.
     members: Option<Vec<String>>,
+    /// `longest_idle` or `broadcast` (the built-in group's too).
+    strategy: Option<String>,
 }
 
 /// Admins only. The built-in group's name and members cannot change.
@@ -136,6 +147,7 @@ pub async fn update(
             "max_queue must be at least 1",
         ));
     }
+    let strategy = body.strategy.as_deref().map(valid_strategy).transpose()?;
     app.store
         .update_group(
             actor.company_id(),
@@ -143,9 +155,10 @@ pub async fn update(
             name,
             body.max_queue,
             body.members.as_deref(),
+            strategy,
         )
         .await?;
-    // New members, or a new limit, may make someone eligible.
+    // New members, a new limit or strategy may make someone eligible.
     app.routing_books.operators_changed(actor.company_id());
     app.routing.route(actor.company_id());
     Ok(Json(load(&app, &actor, &id).await?))

@@ -9,6 +9,7 @@
 //! so a stale plan can lose an offer but never over-assign. A pass's offers are
 //! committed together (up to 256 a transaction).
 
+use hovor_core::group::{offered_one_at_a_time, Strategy};
 use hovor_core::routing::{plan_offers, Candidate, Waiting};
 use hovor_core::{Cause, Channel, Command, Status};
 use hovor_store::StoreResult;
@@ -74,6 +75,36 @@ pub async fn snapshot(
         .await
 }
 
+/// What a routing pass offers from: the waiting sessions routing offers one
+/// operator at a time (not those ringing a whole broadcast group) and the
+/// operators with their load.
+async fn offerable(
+    app: &AppState,
+    company_id: &str,
+) -> StoreResult<(Vec<Waiting>, Vec<Candidate>)> {
+    app.routing_books
+        .read(
+            app.store.as_ref(),
+            company_id,
+            app.now(),
+            |book, operators| {
+                let builtin = operators.builtin();
+                let broadcast: Vec<&str> = operators
+                    .groups
+                    .iter()
+                    .filter(|g| g.strategy == Strategy::Broadcast)
+                    .map(|g| g.id.as_str())
+                    .collect();
+                let mut waiting = book.waiting(builtin);
+                if !broadcast.is_empty() {
+                    waiting.retain(|w| offered_one_at_a_time(w, builtin, &broadcast));
+                }
+                (waiting, book.candidates(&operators.candidates))
+            },
+        )
+        .await
+}
+
 /// The company's operators with their load, from routing's book.
 pub async fn candidates(app: &AppState, company_id: &str) -> StoreResult<Vec<Candidate>> {
     app.routing_books
@@ -88,7 +119,7 @@ pub async fn candidates(app: &AppState, company_id: &str) -> StoreResult<Vec<Can
 
 /// A routing pass; the caller holds the routing lock.
 async fn route_locked(app: &AppState, company_id: &str) -> anyhow::Result<usize> {
-    let (mut waiting, candidates) = snapshot(app, company_id).await?;
+    let (mut waiting, candidates) = offerable(app, company_id).await?;
     // Phone calls are routed by the exchange asking (telephony route), not
     // offered here.
     waiting.retain(|w| w.channel != Channel::Phone);

@@ -1,11 +1,13 @@
 //! Groups: the routing targets, with the built-in "All operators".
 
 use async_trait::async_trait;
+use hovor_core::group::Strategy;
 use hovor_core::{group, Millis, Refusal};
 use sqlx::Row;
 
 use super::users::active_user;
 use super::{Backend, Db, Tx};
+use crate::error::corrupt;
 use crate::{new_id, Group, GroupStore, StoreError, StoreResult};
 
 /// Sessions waiting or offered in the group, in a transaction or not.
@@ -93,6 +95,7 @@ impl GroupStore for Backend {
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
+                let strategy: String = r.try_get("strategy")?;
                 Ok(Group {
                     members: members
                         .iter()
@@ -101,7 +104,8 @@ impl GroupStore for Backend {
                         .collect(),
                     id,
                     name: r.try_get("name")?,
-                    strategy: r.try_get("strategy")?,
+                    strategy: Strategy::parse(&strategy)
+                        .ok_or_else(|| corrupt("strategy", &strategy))?,
                     max_queue: r.try_get("max_queue")?,
                     builtin: r.try_get("builtin")?,
                 })
@@ -115,13 +119,14 @@ impl GroupStore for Backend {
         name: &str,
         members: &[String],
         max_queue: Option<i64>,
+        strategy: Strategy,
         now: Millis,
     ) -> StoreResult<Group> {
         let mut tx = self.begin().await?;
         let id = new_id("grp");
         sqlx::query(
             "INSERT INTO groups (id, company_id, name, strategy, max_queue, builtin, created_at) \
-             VALUES ($1, $2, $3, 'longest_idle', $4, $5, $6)",
+             VALUES ($1, $2, $3, $7, $4, $5, $6)",
         )
         .bind(&id)
         .bind(company_id)
@@ -129,6 +134,7 @@ impl GroupStore for Backend {
         .bind(max_queue)
         .bind(false)
         .bind(now)
+        .bind(strategy.as_str())
         .execute(&mut *tx)
         .await?;
         if !add_members(&mut tx, company_id, &id, members).await? {
@@ -141,7 +147,7 @@ impl GroupStore for Backend {
         Ok(Group {
             id,
             name: name.to_owned(),
-            strategy: "longest_idle".into(),
+            strategy,
             max_queue,
             members,
             builtin: false,
@@ -155,6 +161,7 @@ impl GroupStore for Backend {
         name: Option<&str>,
         max_queue: Option<Option<i64>>,
         members: Option<&[String]>,
+        strategy: Option<Strategy>,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let builtin = builtin(&mut tx, company_id, id).await?;
@@ -163,6 +170,13 @@ impl GroupStore for Backend {
             sqlx::query("UPDATE groups SET name = $2 WHERE id = $1")
                 .bind(id)
                 .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(strategy) = strategy {
+            sqlx::query("UPDATE groups SET strategy = $2 WHERE id = $1")
+                .bind(id)
+                .bind(strategy.as_str())
                 .execute(&mut *tx)
                 .await?;
         }

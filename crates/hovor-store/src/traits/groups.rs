@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use hovor_core::group::Strategy;
 use hovor_core::Millis;
 
 use crate::{Group, StoreResult};
@@ -15,6 +16,7 @@ pub trait GroupStore {
         name: &str,
         members: &[String],
         max_queue: Option<i64>,
+        strategy: Strategy,
         now: Millis,
     ) -> StoreResult<Group>;
     /// `max_queue: Some(None)` clears the limit. The built-in group's name
@@ -26,6 +28,7 @@ pub trait GroupStore {
         name: Option<&str>,
         max_queue: Option<Option<i64>>,
         members: Option<&[String]>,
+        strategy: Option<Strategy>,
     ) -> StoreResult<()>;
     /// Deletes by archiving; refused for the built-in group and while
     /// clients wait in it.

@@ -6,7 +6,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 import { adminGroups, adminUsers, loadAdmin, loadAdminGroups } from '../../state/admin';
 import { t } from '../../state/lang';
-import type { Group } from '../../types';
+import type { Group, GroupStrategy } from '../../types';
+
+const STRATEGIES: readonly GroupStrategy[] = ['longest_idle', 'broadcast'];
 import { ConfirmButton } from '../ConfirmButton';
 
 function errorText(err: unknown): string {
@@ -98,6 +100,7 @@ export function Groups() {
               <tr>
                 <th scope="col">{t('admin.name')}</th>
                 <th scope="col">{t('groups.members')}</th>
+                <th scope="col">{t('groups.strategy')}</th>
                 <th scope="col">{t('groups.maxQueue')}</th>
                 <th scope="col" class="col-actions">
                   {t('admin.actions')}
@@ -111,6 +114,7 @@ export function Groups() {
                     {g.name} {g.builtin && <span class="tag">{t('groups.builtin')}</span>}
                   </th>
                   <td>{memberNames(g)}</td>
+                  <td>{t(`groups.strategy.${g.strategy}`)}</td>
                   <td>{g.max_queue ?? <span class="muted">{t('groups.noLimit')}</span>}</td>
                   <td class="col-actions">
                     <button
@@ -150,6 +154,7 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
   const [name, setName] = useState(group?.name ?? '');
   const [maxQueue, setMaxQueue] = useState(group?.max_queue == null ? '' : String(group.max_queue));
   const [members, setMembers] = useState<string[]>(group?.members ?? []);
+  const [strategy, setStrategy] = useState<GroupStrategy>(group?.strategy ?? 'longest_idle');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
@@ -171,11 +176,11 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
     setError(null);
     try {
       if (group === null) {
-        await api.createGroup({ name: name.trim(), members, ...(limit !== null ? { max_queue: limit } : {}) });
+        await api.createGroup({ name: name.trim(), members, strategy, ...(limit !== null ? { max_queue: limit } : {}) });
       } else if (builtin) {
-        await api.updateGroup(group.id, { max_queue: limit });
+        await api.updateGroup(group.id, { max_queue: limit, strategy });
       } else {
-        await api.updateGroup(group.id, { name: name.trim(), members, max_queue: limit });
+        await api.updateGroup(group.id, { name: name.trim(), members, max_queue: limit, strategy });
       }
       await loadAdminGroups();
       onDone(group === null ? t('groups.created', { name: name.trim() }) : t('admin.saved'));
@@ -212,6 +217,17 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
               {showProblems && nameBad && <span class="field-error">{t('users.err.name')}</span>}
             </label>
           )}
+          <label class="field">
+            <span class="field-label">{t('groups.strategy')}</span>
+            <select value={strategy} onChange={(ev) => setStrategy(STRATEGIES.find((x) => x === ev.currentTarget.value) ?? 'longest_idle')}>
+              {STRATEGIES.map((x) => (
+                <option key={x} value={x}>
+                  {t(`groups.strategy.${x}`)}
+                </option>
+              ))}
+            </select>
+            <span class="field-hint">{t(`groups.strategyHint.${strategy}`)}</span>
+          </label>
           <label class="field">
             <span class="field-label">{t('groups.maxQueue')}</span>
             <input
