@@ -12,6 +12,7 @@ use super::{page, Page};
 use crate::auth::random_token;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
+use crate::services;
 use crate::AppState;
 use hovor_store::WEBHOOK_EVENT_TYPES;
 
@@ -226,10 +227,67 @@ pub async fn deliveries(
     Ok(page(app.store.webhook_attempts(&id, 500).await?, None))
 }
 
+/// A new signing secret, shown once in the answer; deliveries from now on
+/// are signed with it.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", operation_id = "rotateWebhookSecret", tag = "Webhooks", params(("id" = String, Path)),
+    responses((status = 200, body = WebhookJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn rotate_secret(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WebhookJson>> {
+    load(&app, &actor, &id).await?;
+    let secret = random_token();
+    if !app
+        .store
+        .set_webhook_secret(actor.company_id(), &id, &secret)
+        .await?
+    {
+        return Err(ApiError::not_found("the webhook"));
+    }
+    Ok(Json(json_of(load(&app, &actor, &id).await?, true)))
+}
+
+/// Sends a dead delivery's event once more, now (after the receiver was
+/// fixed): logged as a new attempt, `delivered` or `dead` again. It keeps
+/// its `Hovor-Delivery` id, so a receiver that had it deduplicates; it
+/// arrives out of order with the events delivered since.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{attempt_id}/retry", operation_id = "retryWebhookDelivery", tag = "Webhooks",
+    params(("id" = String, Path), ("attempt_id" = String, Path)),
+    responses((status = 200, body = WebhookAttempt), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`not_dead`: only a dead delivery is retried by hand; the others are retried by Hovor")))]
+pub async fn retry(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path((id, attempt_id)): Path<(String, String)>,
+) -> ApiResult<Json<WebhookAttempt>> {
+    let hook = load(&app, &actor, &id).await?;
+    let Some((seq, _, dead)) = app.store.webhook_attempt_event(&id, &attempt_id).await? else {
+        return Err(ApiError::not_found("the delivery"));
+    };
+    if !dead {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_dead",
+            "only a dead delivery is retried by hand; Hovor retries the others itself",
+        ));
+    }
+    let retried = services::webhooks::redeliver(&app, &hook, seq).await?;
+    app.store
+        .webhook_attempts(&id, 500)
+        .await?
+        .into_iter()
+        .find(|a| a.id == retried)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the delivery"))
+}
+
 /// These endpoints with their OpenAPI declarations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(deliveries))
+        .routes(routes!(retry))
+        .routes(routes!(rotate_secret))
 }

@@ -19,6 +19,7 @@ use hovor_store::{
 };
 use serde::Serialize;
 
+use crate::error::{ApiError, ApiResult};
 use crate::signing::signature;
 use crate::AppState;
 
@@ -180,6 +181,29 @@ async fn post(
         ),
         Err(failure) => (None, Some(failure.as_str().to_owned())),
     }
+}
+
+/// Sends one outbox event to a webhook again, by hand (an admin retrying a
+/// dead delivery): the attempt is logged, the cursor stays. Returns the
+/// logged attempt's id.
+pub async fn redeliver(app: &AppState, hook: &Webhook, seq: i64) -> ApiResult<String> {
+    let stream = outbox_stream(&hook.company_id);
+    let event = app
+        .store
+        .events_after(&stream, seq - 1, 1)
+        .await?
+        .into_iter()
+        .find(|e| e.seq == seq)
+        .ok_or_else(|| ApiError::not_found("the event (it is no longer kept)"))?;
+    let now = app.now();
+    let (status_code, error) = post(app, hook, &event, now).await;
+    let attempt = AttemptRecord {
+        event_seq: event.seq,
+        event_type: &event.kind,
+        status_code,
+        error: error.as_deref(),
+    };
+    Ok(app.store.log_webhook_retry(&hook.id, &attempt, now).await?)
 }
 
 async fn deliver_hook(

@@ -324,6 +324,120 @@ async fn a_receiver_that_was_down_gets_everything_in_order(app: TestApp) {
             .map(|b| b["data"]["message"]["text"].clone()),
         Some(json!("after"))
     );
+
+    // The receiver is fixed: the admin retries the dead delivery by hand.
+    let admin = app.with_api_key(&key);
+    let log = admin
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"))
+        .await
+        .body;
+    let items = log["items"].as_array().expect("items");
+    let dead = items
+        .iter()
+        .find(|a| a["outcome"] == "dead")
+        .expect("a dead delivery");
+    let delivered = items
+        .iter()
+        .find(|a| a["outcome"] == "delivered")
+        .expect("a delivered one");
+    let r = admin
+        .post(
+            &format!(
+                "/api/v1/webhooks/{id}/deliveries/{}/retry",
+                delivered["id"].as_str().expect("id")
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "not_dead");
+    let retry_path = format!(
+        "/api/v1/webhooks/{id}/deliveries/{}/retry",
+        dead["id"].as_str().expect("id")
+    );
+    let r = admin.post(&retry_path, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["outcome"], "delivered");
+    assert_eq!(r.body["event_id"], dead["event_id"]);
+    let last = receiver
+        .got
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("got");
+    let body: Value = serde_json::from_str(&last.1).expect("json");
+    assert_eq!(body["data"]["message"]["text"], "lost");
+    assert_eq!(body["id"], dead["event_id"]);
+    // Down again: the retry is logged as dead once more, nothing else moves.
+    receiver.down.store(true, Ordering::SeqCst);
+    let r = admin.post(&retry_path, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["outcome"], "dead");
+    assert_eq!(r.body["status_code"], 503);
+    receiver.down.store(false, Ordering::SeqCst);
+    assert_eq!(
+        admin
+            .post(
+                &format!("/api/v1/webhooks/{id}/deliveries/att_nothing/retry"),
+                json!({})
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A new secret, shown once; the next delivery is signed with it.
+    let r = admin
+        .post(&format!("/api/v1/webhooks/{id}/rotate-secret"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secret = r.body["secret"]
+        .as_str()
+        .expect("secret shown once")
+        .to_owned();
+    assert!(admin.get(&format!("/api/v1/webhooks/{id}")).await.body["secret"].is_null());
+    client
+        .post(
+            &format!("/api/v1/client/sessions/{session}/messages"),
+            json!({"text": "new secret"}),
+        )
+        .await;
+    assert_eq!(deliver(&app).await, 1);
+    let (headers, body) = receiver
+        .got
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("got");
+    let header = headers
+        .get("hovor-signature")
+        .and_then(|v| v.to_str().ok())
+        .expect("signature");
+    let t = header
+        .split(',')
+        .find_map(|p| p.strip_prefix("t="))
+        .expect("t")
+        .to_owned();
+    assert_eq!(
+        header,
+        hovor_server::signing::signature(&secret, t.parse().expect("unix"), &body)
+    );
+    // Another company's admin cannot retry or rotate it.
+    let other = app.company("other").await;
+    let stranger = app.with_api_key(&app.api_key(&other).await);
+    assert_eq!(
+        stranger
+            .post(&format!("/api/v1/webhooks/{id}/rotate-secret"), json!({}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger.post(&retry_path, json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn the_outbox_survives_a_restart_between_change_and_delivery(app: TestApp) {

@@ -284,4 +284,87 @@ impl WebhookStore for Backend {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn webhook_attempt_event(
+        &self,
+        webhook_id: &str,
+        attempt_id: &str,
+    ) -> StoreResult<Option<(i64, String, bool)>> {
+        let row = sqlx::query(
+            "SELECT event_seq, event_type, outcome FROM webhook_attempts \
+             WHERE webhook_id = $1 AND id = $2",
+        )
+        .bind(webhook_id)
+        .bind(attempt_id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            let outcome: String = r.try_get("outcome")?;
+            Ok((
+                r.try_get("event_seq")?,
+                r.try_get("event_type")?,
+                outcome == "dead",
+            ))
+        })
+        .transpose()
+    }
+
+    async fn log_webhook_retry(
+        &self,
+        webhook_id: &str,
+        attempt: &AttemptRecord<'_>,
+        now: Millis,
+    ) -> StoreResult<String> {
+        let mut tx = self.begin().await?;
+        let tried: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(attempt), 0) AS n FROM webhook_attempts \
+             WHERE webhook_id = $1 AND event_seq = $2",
+        )
+        .bind(webhook_id)
+        .bind(attempt.event_seq)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        let id = new_id("att");
+        let outcome = if attempt.error.is_none() {
+            "delivered"
+        } else {
+            "dead"
+        };
+        sqlx::query(
+            "INSERT INTO webhook_attempts (id, webhook_id, event_seq, event_type, attempt, \
+             status_code, error, outcome, attempted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(webhook_id)
+        .bind(attempt.event_seq)
+        .bind(attempt.event_type)
+        .bind(tried + 1)
+        .bind(attempt.status_code)
+        .bind(attempt.error)
+        .bind(outcome)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn set_webhook_secret(
+        &self,
+        company_id: &str,
+        id: &str,
+        secret: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE webhooks SET secret = $3 WHERE company_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(company_id)
+        .bind(id)
+        .bind(secret)
+        .execute(self.writer())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -55,6 +55,28 @@ pub trait WebhookStore {
     async fn release_webhook(&self, webhook_id: &str, node: &str) -> StoreResult<()>;
     /// Moves the cursor past events the webhook does not subscribe to.
     async fn skip_webhook_to(&self, webhook_id: &str, seq: i64) -> StoreResult<()>;
+    /// A dead attempt of this webhook: its event's seq and type (`None` when
+    /// there is no such attempt; `Some` with `false` when it did not die).
+    async fn webhook_attempt_event(
+        &self,
+        webhook_id: &str,
+        attempt_id: &str,
+    ) -> StoreResult<Option<(i64, String, bool)>>;
+    /// Logs a retry an admin asked for (the cursor stays): `delivered`, or
+    /// `dead` again. Returns the logged attempt.
+    async fn log_webhook_retry(
+        &self,
+        webhook_id: &str,
+        attempt: &crate::AttemptRecord<'_>,
+        now: Millis,
+    ) -> StoreResult<String>;
+    /// A new signing secret; false for an unknown webhook.
+    async fn set_webhook_secret(
+        &self,
+        company_id: &str,
+        id: &str,
+        secret: &str,
+    ) -> StoreResult<bool>;
     /// Logs an attempt at the head event and moves on, or schedules a retry.
     async fn record_webhook_attempt(
         &self,
