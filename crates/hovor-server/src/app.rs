@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .then(|| HeaderValue::from_static("max-age=31536000"));
     api.route("/i/{code}", get(routes::invitations::landing))
         .route("/api/docs", get(crate::openapi::docs_page))
+        .route("/widget-preview", get(crate::web::widget_preview))
         .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(crate::web::serve_asset)
         .layer(SetResponseHeaderLayer::if_not_present(

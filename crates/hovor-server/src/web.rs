@@ -1,7 +1,7 @@
 //! The web app, built by Vite into `web/dist` and embedded in the binary.
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
@@ -104,4 +104,70 @@ pub async fn serve_asset(State(app): State<AppState>, uri: Uri, headers: HeaderM
         )
             .into_response(),
     }
+}
+
+/// `/widget-preview?company=&group=&lang=&color=`: a bare page with the chat
+/// widget as a snippet with these attributes puts it on a website, for the
+/// admin's snippet generator to frame. Every value is checked against the
+/// shape the widget accepts; anything else is left out.
+pub async fn widget_preview(Query(q): Query<PreviewQuery>) -> Response {
+    let slug_ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let id_ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let color_ok = |s: &str| {
+        s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    let Some(company) = q.company.as_deref().filter(|c| slug_ok(c)) else {
+        return (StatusCode::BAD_REQUEST, "company: a company's slug").into_response();
+    };
+    let mut attributes = format!(" data-company=\"{company}\"");
+    if let Some(group) = q.group.as_deref().filter(|g| id_ok(g)) {
+        attributes.push_str(&format!(" data-group=\"{group}\""));
+    }
+    let lang = q.lang.as_deref().filter(|l| *l == "cs" || *l == "en");
+    if let Some(lang) = lang {
+        attributes.push_str(&format!(" data-lang=\"{lang}\""));
+    }
+    if let Some(color) = q.color.as_deref().filter(|c| color_ok(c)) {
+        attributes.push_str(&format!(" data-color=\"{color}\""));
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Widget preview</title><style>html,body{{margin:0;height:100%;\
+         background:repeating-linear-gradient(135deg,#f8fafc 0 14px,#f1f5f9 14px 28px)}}</style>\
+         </head><body><script src=\"/widget.js\"{attributes} async></script></body></html>",
+        lang.unwrap_or("en")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            // Framed by the app's own admin page only.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'",
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct PreviewQuery {
+    company: Option<String>,
+    group: Option<String>,
+    lang: Option<String>,
+    color: Option<String>,
 }

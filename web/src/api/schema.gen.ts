@@ -179,6 +179,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getCompany"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/company/settings": {
         parameters: {
             query?: never;
@@ -1100,6 +1116,15 @@ export interface components {
              */
             queue_position?: number | null;
             session: components["schemas"]["Session"];
+        };
+        /** @description The caller's company as its website embeds it. */
+        CompanyJson: {
+            id: string;
+            name: string;
+            /** @description What the widget's `data-company` names. */
+            slug: string;
+            /** @description The chat widget's script at this server's public address. */
+            widget_url: string;
         };
         CompanySettings: {
             /**
@@ -2722,6 +2747,33 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyJson"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

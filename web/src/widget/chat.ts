@@ -42,6 +42,8 @@ export interface ChatOptions {
   lang: WidgetLang;
   /** Rendered in the page (the invitation landing page), always open, without the launcher. */
   inline: boolean;
+  /** The site's colour (#rrggbb) instead of Hovor's. */
+  accent?: string | null;
 }
 
 export class Chat {
@@ -80,7 +82,7 @@ export class Chat {
       connected: false,
       failures: 0,
     };
-    this.#ui = new ChatUi(root, { lang, mode, inline }, this.#state, {
+    this.#ui = new ChatUi(root, { lang, mode, inline, accent: options.accent ?? null }, this.#state, {
       setOpen: (open) => this.#setOpen(open),
       start: (name, email) => void this.#start(name, email),
       redeem: () => void this.#redeem(),
@@ -239,6 +241,7 @@ export class Chat {
           {
             company: this.#mode.company,
             channel: 'chat',
+            ...(this.#mode.group ? { group_id: this.#mode.group } : {}),
             ...(name ? { name } : {}),
             ...(email ? { email } : {}),
             page_url: location.href,

@@ -1,5 +1,6 @@
 // The Hovor chat widget: one self-contained script a website embeds with
 //   <script src="https://HOST/widget.js" data-company="demo" async></script>
+// (optionally data-group="<group id>", data-lang="cs|en", data-color="#rrggbb").
 // It renders into a Shadow DOM (the page's CSS cannot reach in, ours cannot leak out), talks only to
 // the origin it was loaded from, and renders every client/operator text with textContent.
 // This file finds its own <script> tag and mounts the chat (chat.ts; its DOM is ui.ts).
@@ -7,7 +8,7 @@
 import { readStorage } from './browser';
 import { Chat } from './chat';
 import { widgetLang } from './i18n';
-import { apiBase, invitationChatKey, parseStoredChat } from './model';
+import { apiBase, invitationChatKey, parseStoredChat, widgetAccent, widgetGroup } from './model';
 
 function boot(): void {
   const script =
@@ -19,6 +20,7 @@ function boot(): void {
   if (!company && !code) return;
   const base = apiBase(script.src, location.href);
   const lang = widgetLang(navigator.language, script.dataset['lang']);
+  const accent = widgetAccent(script.dataset['color']);
   const mount = () => {
     if (code) {
       // The landing page of an invitation: render into its placeholder (or float, opened, if missing).
@@ -33,12 +35,12 @@ function boot(): void {
       const host = slot && !slot.shadowRoot ? slot : document.createElement('hovor-widget');
       if (host !== slot) document.body.append(host);
       const root = host.attachShadow({ mode: 'open' });
-      new Chat({ base, mode: { kind: 'invitation', code, operator }, root, lang, inline: host === slot });
+      new Chat({ base, mode: { kind: 'invitation', code, operator }, root, lang, accent, inline: host === slot });
     } else if (company) {
       const host = document.createElement('hovor-widget');
       const root = host.attachShadow({ mode: 'open' });
       document.body.append(host);
-      new Chat({ base, mode: { kind: 'company', company }, root, lang, inline: false });
+      new Chat({ base, mode: { kind: 'company', company, group: widgetGroup(script.dataset['group']) }, root, lang, accent, inline: false });
     }
   };
   if (document.body) mount();

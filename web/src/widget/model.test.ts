@@ -15,6 +15,8 @@ import {
   withPending,
   withoutPending,
   wsProtocolsFor,
+  widgetAccent,
+  widgetGroup,
   wsUrlFor,
 } from './model';
 
@@ -189,5 +191,18 @@ describe('invitations in the widget', () => {
     expect(widgetLang('en-US', 'cs')).toBe('cs');
     expect(widgetLang('cs-CZ', 'en')).toBe('en');
     expect(widgetLang('cs-CZ', null)).toBe('cs');
+  });
+});
+
+describe('the snippet attributes', () => {
+  it('take a group id and a #rrggbb colour, and ignore anything else', () => {
+    expect(widgetGroup('grp_abc-1')).toBe('grp_abc-1');
+    expect(widgetGroup('grp abc')).toBeNull();
+    expect(widgetGroup('"><script>')).toBeNull();
+    expect(widgetGroup(undefined)).toBeNull();
+    expect(widgetAccent('#1D4ED8')).toBe('#1d4ed8');
+    expect(widgetAccent('red')).toBeNull();
+    expect(widgetAccent('#123')).toBeNull();
+    expect(widgetAccent('#123456;background:url(x)')).toBeNull();
   });
 });

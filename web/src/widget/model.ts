@@ -9,7 +9,18 @@ import { wt, wtCount, type WidgetLang } from './i18n';
 export type Availability = 'online' | 'busy' | 'offline';
 
 /** A company's chat (the launcher button), or one operator's invitation (the Connect button). */
-export type WidgetMode = { kind: 'company'; company: string } | { kind: 'invitation'; code: string; operator: string | null };
+/** A company's chat (into one of its groups, or the built-in one), or an invitation's. */
+export type WidgetMode = { kind: 'company'; company: string; group: string | null } | { kind: 'invitation'; code: string; operator: string | null };
+
+/** `data-group`: a group id as the API makes them, else none (the built-in group). */
+export function widgetGroup(value: string | undefined): string | null {
+  return value !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(value) ? value : null;
+}
+
+/** `data-color`: a #rrggbb colour for the button, header and the client's messages, else the default. */
+export function widgetAccent(value: string | undefined): string | null {
+  return value !== undefined && /^#[0-9a-fA-F]{6}$/.test(value) ? value.toLowerCase() : null;
+}
 
 /** The base URL the widget talks to: the folder its own script was loaded from. */
 export function apiBase(scriptSrc: string, pageHref: string): string {

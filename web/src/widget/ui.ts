@@ -46,6 +46,8 @@ export interface UiConfig {
   mode: WidgetMode;
   /** Rendered in the page (the invitation landing page), always open, without the launcher. */
   inline: boolean;
+  /** The site's colour (#rrggbb) instead of Hovor's. */
+  accent?: string | null;
 }
 
 export class ChatUi {
@@ -75,6 +77,7 @@ export class ChatUi {
     this.#inline = inline;
     root.append(h('style', {}, css));
     const wrap = h('div', { class: `root${inline ? ' inline' : ''}`, lang });
+    if (config.accent) wrap.style.setProperty('--hv-accent', config.accent);
     this.#dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
     this.#button = h('button', { type: 'button', class: 'launcher', 'aria-label': this.#t('button'), 'aria-expanded': 'false' });
     this.#button.append(this.#icon(), this.#dot);

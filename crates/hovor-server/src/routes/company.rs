@@ -11,6 +11,36 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
 
+/// The caller's company as its website embeds it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CompanyJson {
+    id: String,
+    /// What the widget's `data-company` names.
+    slug: String,
+    name: String,
+    /// The chat widget's script at this server's public address.
+    widget_url: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/company", operation_id = "getCompany", tag = "Company",
+    responses((status = 200, body = CompanyJson), (status = 401, body = ErrorBody)))]
+pub async fn get_company(
+    State(app): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<CompanyJson>> {
+    let company = app
+        .store
+        .company(actor.company_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("the company"))?;
+    Ok(Json(CompanyJson {
+        id: company.id,
+        slug: company.slug,
+        name: company.name,
+        widget_url: format!("{}/widget.js", app.config.public_url.trim_end_matches('/')),
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/company/settings", operation_id = "getCompanySettings", tag = "Company",
     responses((status = 200, body = CompanySettings), (status = 401, body = ErrorBody)))]
 pub async fn get_settings(
@@ -52,5 +82,7 @@ pub async fn patch_settings(
 
 /// These endpoints with their OpenAPI declarations.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_settings, patch_settings))
+    OpenApiRouter::new()
+        .routes(routes!(get_company))
+        .routes(routes!(get_settings, patch_settings))
 }

@@ -132,3 +132,66 @@ async fn a_missing_file_is_404_and_a_page_path_is_the_app() {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html")));
 }
+
+/// The admin's snippet generator frames `/widget-preview`: the widget with
+/// the snippet's attributes, each checked, and framable by the app alone.
+#[tokio::test]
+async fn the_widget_preview_carries_only_well_formed_attributes() {
+    let app = app().await;
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!(
+            "{}/widget-preview?company=demo&group=grp_1&lang=cs&color=%231d4ed8",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("preview");
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    let page = r.text().await.expect("body");
+    assert!(page.contains(
+        r##"<script src="/widget.js" data-company="demo" data-group="grp_1" data-lang="cs" data-color="#1d4ed8" async>"##
+    ), "{page}");
+
+    // Anything not in the widget's shape is left out, never echoed.
+    let r = http
+        .get(format!(
+            "{}/widget-preview?company=demo&group=%22%3E%3Cscript%3E&lang=de&color=red",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("preview");
+    let page = r.text().await.expect("body");
+    assert!(
+        page.contains(r#"<script src="/widget.js" data-company="demo" async>"#),
+        "{page}"
+    );
+    assert!(!page.contains("<script>"));
+    let r = http
+        .get(format!("{}/widget-preview?company=%3Cb%3E", app.base))
+        .send()
+        .await
+        .expect("preview");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // The app's own pages still refuse to be framed.
+    let r = http
+        .get(format!("{}/admin", app.base))
+        .send()
+        .await
+        .expect("page");
+    let csp = r
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}
