@@ -81,10 +81,10 @@ export async function startServer(args = []) {
  * (the file's own preparation, given them), and stopped after them. Each test file runs in a process
  * of its own, so each gets its own server.
  */
-export function serverAndBrowser(setup) {
+export function serverAndBrowser(setup, serverArgs = []) {
   const env = { server: null, browser: null };
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverArgs);
     env.browser = await launchBrowser();
     await setup?.(env);
   });

@@ -35,6 +35,11 @@ export type GroupStrategy = Schemas['Strategy'];
 export type NewGroup = Schemas['NewGroup'];
 export type GroupPatch = Schemas['GroupPatch'];
 
+export type ApiKey = Schemas['ApiKey'];
+export type Webhook = Schemas['WebhookJson'];
+export type WebhookAttempt = Schemas['WebhookAttempt'];
+export type CompanyInfo = Schemas['CompanyJson'];
+
 /** A user as the admin screens see them: with their channels and groups. */
 export type AdminUser = Schemas['UserJson'];
 export type NewUser = Schemas['NewUserBody'];

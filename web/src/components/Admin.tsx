@@ -6,6 +6,8 @@ import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { AdminRoute } from '../state/route';
 import type { CompanySettings, PauseType } from '../types';
 import { Groups } from './admin/Groups';
+import { Integrations } from './admin/Integrations';
+import { WidgetSnippet } from './admin/WidgetSnippet';
 import { Users } from './admin/Users';
 import { NavLink } from './Header';
 
@@ -30,11 +32,17 @@ export function Admin({ section }: { section: AdminRoute }) {
         <NavLink to="/admin" label={t('admin.navCompany')} active={section === '/admin'} />
         <NavLink to="/admin/users" label={t('admin.navUsers')} active={section === '/admin/users'} />
         <NavLink to="/admin/groups" label={t('admin.navGroups')} active={section === '/admin/groups'} />
+        <NavLink to="/admin/integrations" label={t('admin.navIntegrations')} active={section === '/admin/integrations'} />
+        <NavLink to="/admin/widget" label={t('admin.navWidget')} active={section === '/admin/widget'} />
       </nav>
       {section === '/admin/users' ? (
         <Users />
       ) : section === '/admin/groups' ? (
         <Groups />
+      ) : section === '/admin/integrations' ? (
+        <Integrations />
+      ) : section === '/admin/widget' ? (
+        <WidgetSnippet />
       ) : (
         <>
           <PauseTypes />
