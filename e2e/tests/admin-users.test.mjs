@@ -67,7 +67,6 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
 
   await form.getByRole('textbox', { name: 'Name' }).fill('Petr Nový');
   await form.getByRole('textbox', { name: 'E-mail' }).fill('petr@demo.test');
-  await form.getByLabel('Password').fill('petrovo heslo');
   await form.getByRole('checkbox', { name: 'Chat' }).check();
   await form.getByLabel('How many Chat sessions at once').fill('2');
   await form.getByRole('checkbox', { name: 'Phone' }).check();
@@ -91,9 +90,30 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
   await again.getByRole('button', { name: 'Cancel' }).click();
   assert.equal(await users.getByRole('row', { name: /Petr Druhý/ }).count(), 0);
 
-  // Petr logs in and has both channels and the handset.
+  // No password was set: the admin gives Petr a link to choose his own.
+  await petrRow.getByRole('button', { name: 'Edit Petr Nový' }).click();
+  const edit = admin.getByRole('region', { name: 'Edit Petr Nový' });
+  await edit.getByRole('button', { name: 'Make a set-password link' }).click();
+  const link = await (await visible(edit.locator('.secret-value'))).innerText();
+  assert.match(link, /\/set-password#[0-9a-f]{64}$/);
+  await expectClean(admin, 'user form with a set-password link');
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+
+  // Petr follows it, chooses his password, logs in and has both channels and the handset.
   const petrContext = await newContext(env.browser);
   const petr = await petrContext.newPage();
+  await petr.goto(link);
+  await petr.getByLabel('New password').fill('petrovo heslo');
+  await petr.getByLabel('The same again').fill('petrovo heslo');
+  await petr.getByRole('button', { name: 'Set the password' }).click();
+  await visible(petr.getByText('Your password is set. Log in with it.'));
+  // (A fresh load: only the fragment would differ from the address shown now.)
+  await petr.goto('about:blank');
+  await petr.goto(link);
+  await petr.getByLabel('New password').fill('another one 123');
+  await petr.getByLabel('The same again').fill('another one 123');
+  await petr.getByRole('button', { name: 'Set the password' }).click();
+  await visible(petr.getByText('This link has been used or has expired.', { exact: false }));
   await logIn(petr, env.server.url, 'petr@demo.test', { password: 'petrovo heslo' });
   await visible(profileButton(petr, 'Petr Nový', 'Online'));
   await visible(channelSwitch(petr, 'Chat'));

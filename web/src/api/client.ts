@@ -124,6 +124,8 @@ export const api = {
   retryDelivery: (id: string, attemptId: string) =>
     body(client.POST('/api/v1/webhooks/{id}/deliveries/{attempt_id}/retry', { params: { path: { id, attempt_id: attemptId } } })),
   rotateWebhookSecret: (id: string) => body(client.POST('/api/v1/webhooks/{id}/rotate-secret', path(id))),
+  passwordLink: (id: string) => body(client.POST('/api/v1/users/{id}/password-link', path(id))),
+  setPassword: (token: string, password: string) => done(client.POST('/api/v1/auth/set-password', { body: { token, password } })),
   users: () => body(client.GET('/api/v1/users')),
   createUser: (user: NewUser) => body(client.POST('/api/v1/users', { body: user })),
   updateUser: (id: string, patch: UserPatch) => body(client.PATCH('/api/v1/users/{id}', { ...path(id), body: patch })),

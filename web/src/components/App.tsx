@@ -7,6 +7,7 @@ import { Admin } from './Admin';
 import { AudioHint } from './NotificationsTab';
 import { Header } from './Header';
 import { Login } from './Login';
+import { SetPassword } from './SetPassword';
 import { Profile } from './Profile';
 import { WallboardPage } from './Wallboard';
 import { Workspace } from './Workspace';
@@ -38,6 +39,7 @@ export function App() {
       </main>
     );
   }
+  if (route.value === '/set-password') return <SetPassword />;
   if (!me.value || route.value === '/login') return <Login />;
   return (
     <div class="shell">

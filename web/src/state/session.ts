@@ -119,6 +119,11 @@ async function signedIn(current: Me): Promise<void> {
   );
 }
 
+/** Signed out: to the login page, unless on a page for people who are not signed in. */
+function toLogin(): void {
+  if (route.value !== '/login' && route.value !== '/set-password') navigate('/login', true);
+}
+
 function signedOut(): void {
   if (snapshotFallback !== null) {
     clearTimeout(snapshotFallback);
@@ -131,7 +136,7 @@ function signedOut(): void {
   clearTeam();
   clearAdmin();
   companySettings.value = null;
-  if (route.value !== '/login') navigate('/login', true);
+  toLogin();
 }
 
 /** At boot: signed in already (the cookie)? Then the workspace, else the login page. */
@@ -139,7 +144,7 @@ export async function resumeSession(): Promise<void> {
   // No login in this browser (the server's readable marker): the login page, without asking /me
   // for a 401 the console would show.
   if (!document.cookie.split(';').some((c) => c.trim() === 'hovor_signed_in=1')) {
-    if (route.value !== '/login') navigate('/login', true);
+    toLogin();
     booted.value = true;
     return;
   }
@@ -151,7 +156,7 @@ export async function resumeSession(): Promise<void> {
     if (err instanceof ApiError && err.status === 401) {
       // The login session ended (expired, or logged out elsewhere): forget the marker too.
       document.cookie = 'hovor_signed_in=; Path=/; Max-Age=0; SameSite=Lax';
-      if (route.value !== '/login') navigate('/login', true);
+      toLogin();
     } else {
       bootError.value = err instanceof Error ? err.message : String(err);
     }

@@ -358,9 +358,105 @@ pub async fn deactivate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// How long a set-password link works.
+const PASSWORD_LINK_MS: hovor_core::Millis = 72 * 3600 * 1000;
+
+/// A set-password link, shown once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordLink {
+    /// Give it to the user; it works once. The token is in the fragment, so
+    /// it reaches no server log or referrer.
+    url: String,
+    expires_at: String,
+}
+
+/// Makes a link the user follows to choose their own password (for a new
+/// user, or one who forgot it); valid once, for 72 hours, and any earlier
+/// link of theirs stops working. Shown only in this answer.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-link", operation_id = "createPasswordLink", tag = "Users", params(("id" = String, Path)),
+    responses((status = 201, body = PasswordLink), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn password_link(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<PasswordLink>)> {
+    actor.require_admin()?;
+    let user = active_user(&app, &actor, &id).await?;
+    let token = crate::auth::random_token();
+    let now = app.now();
+    let expires_at = now + PASSWORD_LINK_MS;
+    app.store
+        .create_password_link(
+            &user.company_id,
+            &user.id,
+            &crate::auth::digest(&token),
+            expires_at,
+            now,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PasswordLink {
+            url: format!(
+                "{}/set-password#{token}",
+                app.config.public_url.trim_end_matches('/')
+            ),
+            expires_at: hovor_core::time::to_rfc3339(expires_at),
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// The token from the link.
+    token: String,
+    /// At least 8 characters.
+    password: String,
+}
+
+/// The user follows their link and chooses a password: every login of
+/// theirs ends, and they log in with the new one. 410 `link_invalid` for a
+/// used, expired or unknown link.
+#[utoipa::path(post, path = "/api/v1/auth/set-password", operation_id = "setPassword", tag = "Auth", request_body = SetPassword,
+    responses((status = 204, description = "The password is set"), (status = 400, body = ErrorBody),
+              (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_password(
+    State(app): State<AppState>,
+    ApiJson(body): ApiJson<SetPassword>,
+) -> ApiResult<StatusCode> {
+    let gone = || {
+        ApiError::new(
+            StatusCode::GONE,
+            "link_invalid",
+            "this link has been used or has expired; ask an administrator for a new one",
+        )
+    };
+    if body.token.len() > 128 {
+        return Err(gone());
+    }
+    let token_hash = crate::auth::digest(&body.token);
+    // Checked before the (costly) hash: a made-up token costs nothing.
+    if !app.store.password_link_open(&token_hash, app.now()).await? {
+        return Err(gone());
+    }
+    let Some(password_hash) = hashed(&app, Some(body.password)).await? else {
+        return Err(gone());
+    };
+    let user = app
+        .store
+        .use_password_link(&token_hash, &password_hash, app.now())
+        .await?
+        .ok_or_else(gone)?;
+    services::status::log_out_everywhere(&app, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// These endpoints with their OpenAPI declarations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, deactivate))
+        .routes(routes!(password_link))
+        .routes(routes!(set_password))
 }

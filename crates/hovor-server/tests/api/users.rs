@@ -346,3 +346,86 @@ async fn a_user_is_created_with_groups_channels_and_an_extension_in_one_step(app
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+on_both_stores!(a_set_password_link_works_once_and_ends_old_logins);
+
+/// Issue 14: instead of telling a new user a password, the admin gives them
+/// a link to choose one; it works once, before it expires, and ends every
+/// login they had.
+async fn a_set_password_link_works_once_and_ends_old_logins(app: TestApp) {
+    let c = app.company("acme").await;
+    let other = app.company("other").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let stranger = app
+        .login(&app.user(&other, "Oscar", Role::Admin).await)
+        .await;
+    let nina = app.user(&c, "Nina", Role::Operator).await;
+    let old_tab = app.login(&nina).await;
+    let path = format!("/api/v1/users/{}/password-link", nina.id);
+    assert_eq!(
+        stranger.post(&path, json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = old_tab
+        .post(
+            &format!("/api/v1/users/{}/password-link", nina.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "operators make no links");
+    let r = admin.post(&path, json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let url = r.body["url"].as_str().expect("url").to_owned();
+    let (_, token) = url
+        .split_once("/set-password#")
+        .expect("token in the fragment");
+    assert_eq!(r.body["expires_at"], "2026-01-08T08:00:00.000Z");
+
+    let set = |token: &str, password: &str| {
+        let body = json!({"token": token, "password": password});
+        let anon = app.anonymous();
+        async move { anon.post("/api/v1/auth/set-password", body).await }
+    };
+    let r = set(token, "short").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "weak_password");
+    let r = set("made-up", "long enough pw").await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert_eq!(r.body["error"]["code"], "link_invalid");
+    let r = set(token, "nina's own pw").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // Once only; the old login is over; the new password works.
+    assert_eq!(set(token, "another pw 123").await.status, StatusCode::GONE);
+    assert_eq!(
+        old_tab.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/auth/login",
+            json!({"email": nina.email, "password": "nina's own pw"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // A newer link replaces the older; an expired one is refused.
+    let first = admin.post(&path, json!({})).await.body["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let second = admin.post(&path, json!({})).await.body["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let token_of = |u: &str| u.split_once('#').map(|(_, t)| t.to_owned()).expect("t");
+    assert_eq!(
+        set(&token_of(&first), "long enough pw").await.status,
+        StatusCode::GONE
+    );
+    app.clock.advance_ms(72 * 3600 * 1000);
+    assert_eq!(
+        set(&token_of(&second), "long enough pw").await.status,
+        StatusCode::GONE
+    );
+}

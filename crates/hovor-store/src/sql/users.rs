@@ -179,6 +179,87 @@ impl UserStore for Backend {
             .collect()
     }
 
+    async fn create_password_link(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        token_hash: &str,
+        expires_at: Millis,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM password_links WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO password_links (token_hash, company_id, user_id, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(company_id)
+        .bind(user_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn password_link_open(&self, token_hash: &str, now: Millis) -> StoreResult<bool> {
+        Ok(sqlx::query(
+            "SELECT 1 AS one FROM password_links WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(self.reader())
+        .await?
+        .is_some())
+    }
+
+    async fn use_password_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<User>> {
+        let mut tx = self.begin().await?;
+        // Deleting it first makes the link single-use under any race.
+        let link = sqlx::query(
+            "DELETE FROM password_links WHERE token_hash = $1 RETURNING company_id, user_id, expires_at",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(link) = link else {
+            return Ok(None);
+        };
+        let expires_at: Millis = link.try_get("expires_at")?;
+        let company_id: String = link.try_get("company_id")?;
+        let user_id: String = link.try_get("user_id")?;
+        if expires_at <= now {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "UPDATE users SET password_hash = $3 WHERE company_id = $1 AND id = $2 AND active \
+             RETURNING id, company_id, name, email, role, phone_extension, active",
+        )
+        .bind(&company_id)
+        .bind(&user_id)
+        .bind(password_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        delete_auth_sessions(&mut *tx, &user_id).await?;
+        tx.commit().await?;
+        Ok(Some(rows::user(&row)?))
+    }
+
     async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(

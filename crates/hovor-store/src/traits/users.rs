@@ -37,6 +37,28 @@ pub trait UserStore {
     /// name (the built-in group, which holds everyone, lists none).
     async fn user_groups(&self, company_id: &str) -> StoreResult<Vec<(String, String)>>;
 
+    /// A set-password link for the user, replacing any earlier one.
+    async fn create_password_link(
+        &self,
+        company_id: &str,
+        user_id: &str,
+        token_hash: &str,
+        expires_at: Millis,
+        now: Millis,
+    ) -> StoreResult<()>;
+    /// Whether a link is there to be used now (checked before a password is
+    /// hashed for it).
+    async fn password_link_open(&self, token_hash: &str, now: Millis) -> StoreResult<bool>;
+    /// Uses a link: sets the password and ends the user's login sessions,
+    /// in one transaction. The user, or `None` for an unknown, used or
+    /// expired link (or an inactive user).
+    async fn use_password_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<User>>;
+
     /// Deactivates (history stays); their login sessions end.
     async fn deactivate_user(&self, company_id: &str, id: &str) -> StoreResult<bool>;
 

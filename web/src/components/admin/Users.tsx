@@ -406,6 +406,8 @@ function UserForm({
           )}
         </fieldset>
 
+        {user !== null && <PasswordLinkMaker user={user} />}
+
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {user === null ? t('users.create') : t('admin.save')}
@@ -416,5 +418,43 @@ function UserForm({
         </div>
       </form>
     </section>
+  );
+}
+
+/** A set-password link for the user, shown once. */
+function PasswordLinkMaker({ user }: { user: AdminUser }) {
+  const [link, setLink] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div class="fieldset">
+      <p class="field-hint">{t('users.linkHint')}</p>
+      {link ? (
+        <div class="secret-once" role="status">
+          <p class="small">{t('users.linkOnce', { name: user.name })}</p>
+          <code class="secret-value">{link}</code>
+        </div>
+      ) : (
+        <div>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              setError(null);
+              api
+                .passwordLink(user.id)
+                .then((l) => setLink(l.url))
+                .catch((err: unknown) => setError(errorText(err)));
+            }}
+          >
+            {t('users.linkMake')}
+          </button>
+        </div>
+      )}
+      {error && (
+        <div class="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
   );
 }
