@@ -100,9 +100,11 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
   await edit.getByRole('button', { name: 'Cancel' }).click();
 
   // Petr follows it, chooses his password, logs in and has both channels and the handset.
-  const petrContext = await newContext(env.browser);
+  const petrContext = await newContext(env.browser, 'en-US', AXE);
   const petr = await petrContext.newPage();
   await petr.goto(link);
+  await visible(petr.getByRole('heading', { name: 'Choose your password' }));
+  await expectClean(petr, 'set-password page');
   await petr.getByLabel('New password').fill('petrovo heslo');
   await petr.getByLabel('The same again').fill('petrovo heslo');
   await petr.getByRole('button', { name: 'Set the password' }).click();

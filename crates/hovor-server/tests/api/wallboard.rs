@@ -135,6 +135,16 @@ async fn the_wallboard_counts_what_happened_today(app: TestApp) {
     // Mirek (offered to Alice, not yet taken) and Lenka.
     assert_eq!(group(&board, &builtin)["waiting"], 2);
     assert_eq!(group(&board, &builtin)["available"], 0);
+    // The supervisor assigns Lenka to Bob (away now: she waits for him).
+    let r = boss
+        .post(
+            &format!("/api/v1/sessions/{waiting}/transfer"),
+            json!({"operator_id": bob, "note": "assigned by a supervisor"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "waiting");
+    assert_eq!(r.body["target_operator_id"], bob.as_str());
     let r = app
         .anonymous()
         .bearer(&token)
