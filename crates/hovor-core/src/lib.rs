@@ -28,6 +28,7 @@ pub mod outbound_address;
 pub mod phone;
 pub mod queue;
 pub mod refusal;
+pub mod reports;
 pub mod role;
 pub mod routing;
 pub mod routing_book;

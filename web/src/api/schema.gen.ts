@@ -517,6 +517,90 @@ export interface paths {
         patch: operations["updatePauseType"];
         trace?: never;
     };
+    "/api/v1/reports/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time per status, per pause type (paid and unpaid) and handled sessions,
+         *     per operator and local day or week.
+         */
+        get: operations["getOperatorsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The queue per local hour: clients who came, were answered (within the
+         *     service level) or gave up, how long they waited and how many at once.
+         *     A session waits from its creation until accepted, or until it ended
+         *     unaccepted.
+         */
+        get: operations["getQueueReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sessions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every session created in the window, oldest first. `wait_s` is from
+         *     creation to acceptance, or to the end of a session nobody accepted;
+         *     empty while it still waits.
+         */
+        get: operations["exportSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/state-history.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every status span reaching into the window, clipped to it, by operator
+         *     name and then in time order. `ended_at` is empty for a span still going
+         *     on; its seconds run to now.
+         */
+        get: operations["exportStateHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions": {
         parameters: {
             query?: never;
@@ -1513,6 +1597,36 @@ export interface components {
             offered: number;
             operator_id: string;
         };
+        /**
+         * @description One operator's local day or week. The parts add up to the bucket, or to
+         *     the part of it already past.
+         */
+        OperatorBucket: {
+            /** Format: int64 */
+            away_s: number;
+            /** @description Per pause type, in the order they were first taken. */
+            break_s: components["schemas"]["ReportBreak"][];
+            /** Format: date-time */
+            end: string;
+            /** Format: int64 */
+            offline_s: number;
+            /** Format: int64 */
+            online_s: number;
+            /** Format: int64 */
+            paid_break_s: number;
+            /**
+             * Format: int64
+             * @description Sessions this operator accepted in the bucket.
+             */
+            sessions_handled: number;
+            /**
+             * Format: date-time
+             * @description The local boundary as an RFC 3339 UTC instant (clipped to the window).
+             */
+            start: string;
+            /** Format: int64 */
+            unpaid_break_s: number;
+        };
         /** @description An operator's channels changed: all their assigned channels. */
         OperatorChannelsChanged: {
             channels: components["schemas"]["ChannelSetting"][];
@@ -1543,11 +1657,20 @@ export interface components {
             role: components["schemas"]["Role"];
             state: components["schemas"]["StateJson"];
         };
+        OperatorLine: {
+            buckets: components["schemas"]["OperatorBucket"][];
+            name: string;
+            operator_id: string;
+        };
         /** @description An operator's status changed (`state` is the API's state object). */
         OperatorStateChanged: {
             name: string;
             operator_id: string;
             state: components["schemas"]["StateJson"];
+        };
+        OperatorsReport: {
+            /** @description Every active user of the company (or the group's members), by name. */
+            items: components["schemas"]["OperatorLine"][];
         };
         /**
          * @description A message sent over the socket: a client's into its session, an
@@ -1800,11 +1923,74 @@ export interface components {
          * @enum {string}
          */
         Presence: "offline" | "disconnected" | "online" | "away" | "break";
+        /**
+         * @description One local hour of the queue. Sessions count in the hour they were
+         *     created; `max_waiting` counts every session waiting during the hour.
+         */
+        QueueHour: {
+            /**
+             * Format: int64
+             * @description The client left before anyone accepted them.
+             */
+            abandoned: number;
+            /** Format: int64 */
+            answered: number;
+            /** Format: int64 */
+            answered_within_sl: number;
+            /**
+             * Format: double
+             * @description Over finished waits (answered or abandoned), to a tenth of a second;
+             *     null without any.
+             */
+            avg_wait_s?: number | null;
+            /** Format: int64 */
+            created: number;
+            /** Format: date-time */
+            end: string;
+            /**
+             * Format: int64
+             * @description Whole seconds; null without any finished wait.
+             */
+            max_wait_s?: number | null;
+            /**
+             * Format: int64
+             * @description The most sessions waiting at the same time.
+             */
+            max_waiting: number;
+            /** Format: date-time */
+            start: string;
+        };
         QueuePlaceFrame: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
             /** Format: int64 */
             queue_position?: number | null;
+        };
+        QueueReport: {
+            items: components["schemas"]["QueueHour"][];
+            /** Format: int64 */
+            service_level_s: number;
+            totals: components["schemas"]["QueueTotals"];
+        };
+        QueueTotals: {
+            /** Format: int64 */
+            abandoned: number;
+            /** Format: int64 */
+            answered: number;
+            /** Format: int64 */
+            answered_within_sl: number;
+            /** Format: double */
+            avg_wait_s?: number | null;
+            /** Format: int64 */
+            created: number;
+            /** Format: int64 */
+            max_wait_s?: number | null;
+            /**
+             * Format: double
+             * @description answered_within_sl / (answered + abandoned), 0 to 1; null when
+             *     nobody was answered or gave up.
+             */
+            service_level?: number | null;
         };
         /** @description What `/readyz` found. */
         Readiness: {
@@ -1866,6 +2052,12 @@ export interface components {
         };
         Registration: {
             registered: boolean;
+        };
+        ReportBreak: {
+            paid: boolean;
+            pause_type: components["schemas"]["PauseTypeRef"];
+            /** Format: int64 */
+            seconds: number;
         };
         /** @enum {string} */
         Role: "admin" | "supervisor" | "operator";
@@ -4076,6 +4268,293 @@ export interface operations {
                     "application/json": components["schemas"]["PauseType"];
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getOperatorsReport: {
+        parameters: {
+            query: {
+                /** @description RFC 3339: the window's start. */
+                from: string;
+                /** @description RFC 3339: its end, after `from` and at most 93 days later. */
+                to: string;
+                /** @description IANA time zone whose days and weeks count; default `Europe/Prague`. */
+                tz?: string;
+                /** @description `day` (default) or `week`. */
+                bucket?: "day" | "week";
+                /** @description Only this group's members (the built-in group: everyone). */
+                group_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorsReport"];
+                };
+            };
+            /** @description a query parameter is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getQueueReport: {
+        parameters: {
+            query: {
+                /** @description RFC 3339: the window's start. */
+                from: string;
+                /** @description RFC 3339: its end, after `from` and at most 93 days later. */
+                to: string;
+                /** @description IANA time zone whose hours count; default `Europe/Prague`. */
+                tz?: string;
+                /** @description Only this group's queue; default every group. */
+                group_id?: string;
+                /**
+                 * @description Answered within this many seconds counts toward the service level:
+                 *     1 to 3600, default 20.
+                 */
+                service_level_s?: number;
+                /** @description Only this channel's sessions. */
+                channel?: components["schemas"]["Channel"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueReport"];
+                };
+            };
+            /** @description a query parameter is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportSessions: {
+        parameters: {
+            query: {
+                /** @description RFC 3339: the window's start. */
+                from: string;
+                /** @description RFC 3339: its end, after `from` and at most 93 days later. */
+                to: string;
+                /** @description Only this group's sessions. */
+                group_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 with a byte-order mark; columns session_id, channel, source, group_id, group_name, operator_id, operator_name, status, created_at, accepted_at, ended_at, end_reason, wait_s, client_name */
+            200: {
+                headers: {
+                    /** @description `true` when the export stopped at 200,000 rows */
+                    "Hovor-Truncated"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description a query parameter is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportStateHistory: {
+        parameters: {
+            query: {
+                /** @description RFC 3339: the window's start. */
+                from: string;
+                /** @description RFC 3339: its end, after `from` and at most 93 days later. */
+                to: string;
+                /** @description Only this user's history. */
+                operator_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 with a byte-order mark; columns operator_id, operator_name, presence, status, pause_type, paid, cause, started_at, ended_at, seconds */
+            200: {
+                headers: {
+                    /** @description `true` when the export stopped at 200,000 rows */
+                    "Hovor-Truncated"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description a query parameter is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;

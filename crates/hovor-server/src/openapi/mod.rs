@@ -77,6 +77,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(routes::api_keys::router())
         .merge(routes::operators::router())
         .merge(routes::wallboard::router())
+        .merge(routes::reports::router())
         .merge(routes::channels::router())
         .merge(routes::pause_types::router())
         .merge(routes::users::router())

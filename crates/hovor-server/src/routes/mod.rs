@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod me;
 pub mod operators;
 pub mod pause_types;
+pub mod reports;
 pub mod sessions;
 pub mod telephony;
 pub mod users;

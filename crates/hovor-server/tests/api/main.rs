@@ -22,6 +22,7 @@ mod notifications;
 mod offers;
 mod operations;
 mod realtime;
+mod reports;
 mod routing_book;
 mod security;
 mod sessions;

@@ -14,6 +14,7 @@ mod groups;
 mod invitations;
 mod messages;
 mod nodes;
+mod reports;
 mod routing;
 mod rows;
 mod session_rows;

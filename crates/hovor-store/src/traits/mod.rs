@@ -11,6 +11,7 @@ mod groups;
 mod invitations;
 mod messages;
 mod nodes;
+mod reports;
 mod routing;
 mod sessions;
 mod status;
@@ -27,6 +28,7 @@ pub use groups::GroupStore;
 pub use invitations::InvitationStore;
 pub use messages::{MessageStore, Readers};
 pub use nodes::{Gauges, NodeStore};
+pub use reports::{HistoryRow, QueueFilter, ReportGroup, ReportStore, SessionRow};
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;
@@ -51,6 +53,7 @@ pub trait Store:
     + WebhookStore
     + TelephonyStore
     + WallboardStore
+    + ReportStore
     + EventLog
     + Send
     + Sync
