@@ -504,13 +504,21 @@ async fn a_body_over_64_kib_is_413(app: TestApp) {
             "{{\"email\":\"a@b.test\",\"password\":\"{}\"}}",
             "x".repeat(size)
         );
-        let r = http
+        let sent = http
             .post(format!("{}/api/v1/auth/login", app.base))
             .header("content-type", "application/json")
             .body(body)
             .send()
-            .await
-            .expect("send");
+            .await;
+        let r = match sent {
+            Ok(r) => r,
+            // The server answers 413 from the declared length and closes
+            // without reading megabytes it refused: the client, still
+            // writing, may see the connection go before it reads the answer.
+            // Never for the small body, which fits in the socket's buffers.
+            Err(e) if size > 1024 * 1024 && (e.is_request() || e.is_body()) => continue,
+            Err(e) => panic!("{size} bytes: {e}"),
+        };
         assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{size} bytes");
         let body: serde_json::Value = r.json().await.expect("json");
         assert_eq!(body["error"]["code"], "body_too_large");
