@@ -56,6 +56,11 @@ export type Message = Schemas['Message'];
 
 export type Invitation = Schemas['InvitationJson'];
 
+export type OperatorsReport = Schemas['OperatorsReport'];
+export type OperatorBucket = Schemas['OperatorBucket'];
+export type QueueReport = Schemas['QueueReport'];
+export type QueueHour = Schemas['QueueHour'];
+
 /** `GET /api/v1/wallboard`. */
 export type Wallboard = Schemas['Wallboard'];
 export type OperatorBoard = Schemas['OperatorBoard'];

@@ -138,6 +138,20 @@ export const api = {
       }),
     ),
   openSessions: (status: SessionStatus) => body(client.GET('/api/v1/sessions', { params: { query: { status, limit: 500 } } })),
+  operatorsReport: (from: Date, to: Date, bucket: 'day' | 'week', groupId: string | null, tz: string) =>
+    body(
+      client.GET('/api/v1/reports/operators', {
+        params: { query: { from: from.toISOString(), to: to.toISOString(), bucket, tz, ...(groupId ? { group_id: groupId } : {}) } },
+      }),
+    ),
+  queueReport: (from: Date, to: Date, groupId: string | null, tz: string, serviceLevelS: number) =>
+    body(
+      client.GET('/api/v1/reports/queue', {
+        params: {
+          query: { from: from.toISOString(), to: to.toISOString(), tz, service_level_s: serviceLevelS, ...(groupId ? { group_id: groupId } : {}) },
+        },
+      }),
+    ),
   wallboard: (since: Date) => body(client.GET('/api/v1/wallboard', { params: { query: { since: since.toISOString() } } })),
   session: (id: string) => body(client.GET('/api/v1/sessions/{id}', path(id))),
   messages: (id: string, afterSeq: number) =>

@@ -7,6 +7,7 @@ import { Admin } from './Admin';
 import { AudioHint } from './NotificationsTab';
 import { Header } from './Header';
 import { Login } from './Login';
+import { Reports } from './Reports';
 import { SetPassword } from './SetPassword';
 import { Profile } from './Profile';
 import { WallboardPage } from './Wallboard';
@@ -50,6 +51,8 @@ export function App() {
         <Admin section={route.value} />
       ) : route.value === '/wallboard' ? (
         <WallboardPage />
+      ) : route.value === '/reports' ? (
+        <Reports />
       ) : (
         <Workspace />
       )}

@@ -33,6 +33,7 @@ export function Header() {
         <nav class="topnav" aria-label={t('header.nav')}>
           <NavLink to="/" label={t('header.workspace')} active={current === '/'} />
           <NavLink to="/wallboard" label={t('header.wallboard')} active={current === '/wallboard'} />
+          <NavLink to="/reports" label={t('header.reports')} active={current === '/reports'} />
           {isAdmin.value && <NavLink to="/admin" label={t('header.admin')} active={isAdminRoute(current)} />}
         </nav>
       )}

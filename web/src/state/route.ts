@@ -6,7 +6,7 @@ import { signal } from '@preact/signals';
 /** The administration's sections: the company (settings, pause types), users, groups, integrations (API keys, webhooks), the widget. */
 export const ADMIN_ROUTES = ['/admin', '/admin/users', '/admin/groups', '/admin/integrations', '/admin/widget'] as const;
 export type AdminRoute = (typeof ADMIN_ROUTES)[number];
-export type Route = '/' | '/login' | '/profile' | '/wallboard' | '/set-password' | AdminRoute;
+export type Route = '/' | '/login' | '/profile' | '/wallboard' | '/reports' | '/set-password' | AdminRoute;
 
 export function isAdminRoute(route: Route): route is AdminRoute {
   return route.startsWith('/admin');
@@ -14,7 +14,7 @@ export function isAdminRoute(route: Route): route is AdminRoute {
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/login' || path === '/profile' || path === '/wallboard' || path === '/set-password') return path;
+  if (path === '/login' || path === '/profile' || path === '/wallboard' || path === '/reports' || path === '/set-password') return path;
   const admin = ADMIN_ROUTES.find((r) => r === path);
   return admin ?? '/';
 }
