@@ -21,6 +21,7 @@ mod nodes;
 mod notifications;
 mod offers;
 mod operations;
+mod permissions;
 mod realtime;
 mod reports;
 mod routing_book;
