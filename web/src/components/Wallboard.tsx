@@ -406,7 +406,7 @@ function AssignSelect({
       onChange={(ev) => {
         const to = ev.currentTarget.value;
         ev.currentTarget.value = '';
-        if (to) void act(() => api.transfer(session.id, { operator_id: to }, t('board.assignNote')));
+        if (to) void act(() => api.transfer(session.id, { operator_id: to }, t('board.assignNote', { name: me.value?.user.name ?? '' })));
       }}
     >
       <option value="">{t('board.assign')}</option>
