@@ -10,6 +10,7 @@ import { adminGroups, loadAdminGroups } from '../state/admin';
 import { lang, t } from '../state/lang';
 import { isSupervisor } from '../state/me';
 import type { OperatorsReport, QueueReport } from '../types';
+import { ErrorAlert, failureText } from './ErrorAlert';
 
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Prague';
 const PART_LABEL: Record<PartKind, 'reports.online' | 'reports.away' | 'reports.paidBreak' | 'reports.unpaidBreak'> = {
@@ -45,7 +46,7 @@ export function Reports() {
         setPeople(p);
         setQueue(q);
       })
-      .catch((err: unknown) => setError(t('common.error', { message: err instanceof Error ? err.message : String(err) })));
+      .catch((err: unknown) => setError(failureText(err)));
   }, [day, period, group]);
 
   if (!isSupervisor.value) {
@@ -90,11 +91,7 @@ export function Reports() {
           </label>
         </div>
       </div>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       {people && <PeopleReport report={people} />}
       {queue && <QueueSection report={queue} />}
       <section class="card" aria-labelledby="exports-title">

@@ -15,6 +15,7 @@ import type { Channel, GroupBoard, OperatorBoard, Session, TeamMember } from '..
 import { elapsed, filterTeam, servingTeam, type BoardFilter } from '../wallboard';
 import { ConfirmButton } from './ConfirmButton';
 import { StatusDot } from './StatusDot';
+import { ErrorAlert, failureText } from './ErrorAlert';
 
 const CHANNELS: readonly Channel[] = ['chat', 'email', 'av', 'phone'];
 
@@ -29,7 +30,7 @@ function useNow(): number {
 
 function errorText(err: unknown): string {
   if (err instanceof ApiError && err.code === 'already_taken') return t('board.err.taken');
-  return t('common.error', { message: err instanceof Error ? err.message : String(err) });
+  return failureText(err);
 }
 
 export function WallboardPage() {
@@ -117,11 +118,7 @@ export function WallboardPage() {
           </button>
         </div>
       </div>
-      {(actionError ?? boardError.value) && (
-        <div class="alert alert-error" role="alert">
-          {actionError ?? t('common.error', { message: boardError.value ?? '' })}
-        </div>
-      )}
+      <ErrorAlert text={actionError ?? (boardError.value ? t('common.error', { message: boardError.value }) : null)} />
       {!b && !boardError.value && <p class="muted">{t('common.loading')}</p>}
       {b && (
         <>

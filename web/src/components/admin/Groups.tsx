@@ -10,13 +10,14 @@ import type { Group, GroupStrategy } from '../../types';
 
 const STRATEGIES: readonly GroupStrategy[] = ['longest_idle', 'broadcast'];
 import { ConfirmButton } from '../ConfirmButton';
+import { ErrorAlert, failureText } from '../ErrorAlert';
 
 function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'group_has_queue') return t('groups.err.hasQueue');
     if (err.code === 'unknown_member') return t('groups.err.unknownMember');
   }
-  return t('common.error', { message: err instanceof Error ? err.message : String(err) });
+  return failureText(err);
 }
 
 type Editing = null | 'new' | Group;
@@ -88,11 +89,7 @@ export function Groups() {
             {notice}
           </p>
         )}
-        {error && (
-          <div class="alert alert-error" role="alert">
-            {error}
-          </div>
-        )}
+        <ErrorAlert text={error} />
         {!loaded && !error && <p class="muted">{t('common.loading')}</p>}
         {loaded && (
           <table class="table" aria-labelledby="groups-title">
@@ -196,11 +193,7 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
       <h2 id="group-form-title" class="section-title">
         {group === null ? t('groups.newTitle') : t('groups.editTitle', { name: group.name })}
       </h2>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       <form class="form" noValidate onSubmit={(ev) => void submit(ev)}>
         <div class="form-grid">
           {!builtin && (

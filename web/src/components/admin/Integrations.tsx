@@ -8,6 +8,7 @@ import { formatSince } from '../../format';
 import { lang, t } from '../../state/lang';
 import type { ApiKey, Webhook, WebhookAttempt } from '../../types';
 import { ConfirmButton } from '../ConfirmButton';
+import { ErrorAlert, failureText } from '../ErrorAlert';
 
 /** The events a webhook may subscribe to (API.md, Webhooks). */
 const EVENTS = [
@@ -32,7 +33,7 @@ function errorText(err: unknown): string {
     if (err.code === 'private_address') return t('hooks.err.private');
     if (err.code === 'invalid_url') return t('hooks.err.url');
   }
-  return t('common.error', { message: err instanceof Error ? err.message : String(err) });
+  return failureText(err);
 }
 
 export function Integrations() {
@@ -120,11 +121,7 @@ function ApiKeys() {
         {t('keys.title')}
       </h2>
       <p class="muted small">{t('keys.hint')}</p>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       {secret && <Secret label={t('keys.secretOnce', { name: secret.name })} value={secret.value} />}
       {keys === null && !error && <p class="muted">{t('common.loading')}</p>}
       {keys !== null &&
@@ -228,11 +225,7 @@ function Webhooks() {
         {t('hooks.title')}
       </h2>
       <p class="muted small">{t('hooks.hint')}</p>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       {secret && <Secret label={t('hooks.secretOnce', { url: secret.url })} value={secret.value} />}
       {hooks === null && !error && <p class="muted">{t('common.loading')}</p>}
       {hooks !== null && hooks.length === 0 && <p class="muted">{t('hooks.none')}</p>}

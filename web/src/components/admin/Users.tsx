@@ -22,6 +22,7 @@ import { t } from '../../state/lang';
 import { me } from '../../state/me';
 import type { AdminUser, Channel, Role } from '../../types';
 import { ConfirmButton } from '../ConfirmButton';
+import { ErrorAlert, failureText } from '../ErrorAlert';
 
 const ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
 
@@ -30,7 +31,7 @@ function errorText(err: unknown): string {
     const key = userErrorKey(err.code);
     if (key) return t(key);
   }
-  return t('common.error', { message: err instanceof Error ? err.message : String(err) });
+  return failureText(err);
 }
 
 /** Which form is open: none, a new user, or one user's. */
@@ -100,11 +101,7 @@ export function Users() {
             {notice}
           </p>
         )}
-        {(loadError ?? listError) && (
-          <div class="alert alert-error" role="alert">
-            {loadError ?? listError}
-          </div>
-        )}
+        <ErrorAlert text={loadError ?? listError} />
         {!loaded && !loadError && <p class="muted">{t('common.loading')}</p>}
         {loaded && (
           <table class="table users-table" aria-labelledby="users-title">
@@ -254,11 +251,7 @@ function UserForm({
       <h2 id={titleId} class="section-title">
         {user === null ? t('users.newTitle') : t('users.editTitle', { name: user.name })}
       </h2>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       <form class="form user-form" noValidate onSubmit={(ev) => void submit(ev)}>
         <div class="form-grid">
           <div class="field">
@@ -450,11 +443,7 @@ function PasswordLinkMaker({ user }: { user: AdminUser }) {
           </button>
         </div>
       )}
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
     </div>
   );
 }

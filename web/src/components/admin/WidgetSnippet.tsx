@@ -7,6 +7,7 @@ import { adminGroups, loadAdminGroups } from '../../state/admin';
 import { t } from '../../state/lang';
 import type { CompanyInfo } from '../../types';
 import { contrastWithWhite, snippetFor, type SnippetOptions } from '../../widgetSnippet';
+import { ErrorAlert, failureText } from '../ErrorAlert';
 
 const DEFAULT_COLOR = '#0f766e';
 
@@ -19,7 +20,7 @@ export function WidgetSnippet() {
   useEffect(() => {
     Promise.all([api.company(), loadAdminGroups()])
       .then(([c]) => setCompany(c))
-      .catch((err: unknown) => setError(t('common.error', { message: err instanceof Error ? err.message : String(err) })));
+      .catch((err: unknown) => setError(failureText(err)));
   }, []);
 
   const set = (patch: Partial<SnippetOptions>) => {
@@ -44,11 +45,7 @@ export function WidgetSnippet() {
         {t('widget.title')}
       </h2>
       <p class="muted small">{t('widget.hint')}</p>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       {company && (
         <div class="widget-builder">
           <div class="form">
