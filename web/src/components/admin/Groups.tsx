@@ -10,6 +10,7 @@ import type { Group, GroupStrategy } from '../../types';
 
 const STRATEGIES: readonly GroupStrategy[] = ['longest_idle', 'broadcast'];
 import { ConfirmButton } from '../ConfirmButton';
+import { ListHead } from './ListHead';
 import { ErrorAlert, failureText } from '../ErrorAlert';
 
 function errorText(err: unknown): string {
@@ -66,30 +67,22 @@ export function Groups() {
         />
       )}
       <section class="card" aria-labelledby="groups-title">
-        <div class="card-head">
-          <h2 id="groups-title" class="section-title">
-            {t('groups.title')}
-          </h2>
-          {editing === null && (
-            <button
-              type="button"
-              class="btn btn-primary btn-small"
-              onClick={() => {
-                setNotice(null);
-                setEditing('new');
-              }}
-            >
-              {t('groups.new')}
-            </button>
-          )}
-        </div>
-        <p class="muted small">{t('groups.hint')}</p>
-        {notice && (
-          <p class="saved" role="status">
-            {notice}
-          </p>
-        )}
-        <ErrorAlert text={error} />
+        <ListHead
+          titleId="groups-title"
+          title={t('groups.title')}
+          hint={t('groups.hint')}
+          newLabel={t('groups.new')}
+          onNew={
+            editing === null
+              ? () => {
+                  setNotice(null);
+                  setEditing('new');
+                }
+              : null
+          }
+          notice={notice}
+          error={error}
+        />
         {!loaded && !error && <p class="muted">{t('common.loading')}</p>}
         {loaded && (
           <table class="table" aria-labelledby="groups-title">

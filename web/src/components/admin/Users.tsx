@@ -22,6 +22,7 @@ import { t } from '../../state/lang';
 import { me } from '../../state/me';
 import type { AdminUser, Channel, Role } from '../../types';
 import { ConfirmButton } from '../ConfirmButton';
+import { ListHead } from './ListHead';
 import { ErrorAlert, failureText } from '../ErrorAlert';
 
 const ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
@@ -78,30 +79,22 @@ export function Users() {
         />
       )}
       <section class="card" aria-labelledby="users-title">
-        <div class="card-head">
-          <h2 id="users-title" class="section-title">
-            {t('users.title')}
-          </h2>
-          {editing === null && (
-            <button
-              type="button"
-              class="btn btn-primary btn-small"
-              onClick={() => {
-                setNotice(null);
-                setEditing('new');
-              }}
-            >
-              {t('users.new')}
-            </button>
-          )}
-        </div>
-        <p class="muted small">{t('users.hint')}</p>
-        {notice && (
-          <p class="saved" role="status">
-            {notice}
-          </p>
-        )}
-        <ErrorAlert text={loadError ?? listError} />
+        <ListHead
+          titleId="users-title"
+          title={t('users.title')}
+          hint={t('users.hint')}
+          newLabel={t('users.new')}
+          onNew={
+            editing === null
+              ? () => {
+                  setNotice(null);
+                  setEditing('new');
+                }
+              : null
+          }
+          notice={notice}
+          error={loadError ?? listError}
+        />
         {!loaded && !loadError && <p class="muted">{t('common.loading')}</p>}
         {loaded && (
           <table class="table users-table" aria-labelledby="users-title">
