@@ -1,13 +1,24 @@
-// Admin: manage pause types and company settings; the Profile menu follows.
+// Admin: manage pause types (their order too) and company settings; the Profile menu follows, live.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { logIn, newContext, profileButton, screenshot, serverAndBrowser, visible } from '../lib/hovor.mjs';
+import {
+  CS_LOGIN,
+  logIn,
+  markDocument,
+  newContext,
+  profileButton,
+  screenshot,
+  seriousA11yViolations,
+  serverAndBrowser,
+  stillSameDocument,
+  visible,
+} from '../lib/hovor.mjs';
 
 const env = serverAndBrowser();
 
-async function menuLabels(page) {
-  await page.getByRole('button', { name: /^Profile: / }).click();
-  const menu = await visible(page.getByRole('menu', { name: 'Profile menu' }));
+async function menuLabels(page, { button = /^Profile: /, menuName = 'Profile menu' } = {}) {
+  await page.getByRole('button', { name: button }).click();
+  const menu = await visible(page.getByRole('menu', { name: menuName }));
   const labels = (await menu.getByRole('menuitemradio').allInnerTexts()).map((s) => s.trim());
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached' });
@@ -76,4 +87,63 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   await visible(op.getByText('Only administrators can open this page.'));
   await opContext.close();
   await context.close();
+});
+
+test('an admin puts a pause type first, and an operator’s open status menu follows without a reload (cs)', async () => {
+  const CS_MENU = { button: /^Profil: /, menuName: 'Nabídka profilu' };
+  const opContext = await newContext(env.browser, 'cs-CZ');
+  const op = await opContext.newPage();
+  await logIn(op, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
+  await visible(op.getByRole('button', { name: /^Profil: Jana/ }));
+  await markDocument(op);
+  const pauses = (labels) => labels.filter((l) => l.includes(' · '));
+  assert.deepEqual(pauses(await menuLabels(op, CS_MENU)), [
+    'Oběd · neplacená',
+    'Osobní volno · neplacená',
+    'Školení · placená',
+    'Porada · placená',
+  ]);
+
+  const adminContext = await newContext(env.browser, 'cs-CZ', { bypassCSP: true });
+  const admin = await adminContext.newPage();
+  await logIn(admin, env.server.url, 'admin@demo.test', { labels: CS_LOGIN });
+  await admin.getByRole('link', { name: 'Administrace' }).click();
+  const table = admin.getByRole('table', { name: 'Typy pauz' });
+  await visible(table.getByRole('row', { name: /Porada/ }));
+  // The active types, in order (the first test left an archived one below them).
+  const firstNames = async () => (await table.locator('.pause-name').allInnerTexts()).map((s) => s.trim()).slice(0, 4);
+  assert.equal(await table.getByRole('button', { name: 'Posunout Oběd výš' }).isDisabled(), true);
+  for (const expected of [
+    ['Oběd', 'Osobní volno', 'Porada', 'Školení'],
+    ['Oběd', 'Porada', 'Osobní volno', 'Školení'],
+    ['Porada', 'Oběd', 'Osobní volno', 'Školení'],
+  ]) {
+    const up = table.getByRole('button', { name: 'Posunout Porada výš' });
+    await up.click();
+    await admin.waitForFunction(
+      (want) =>
+        [...document.querySelectorAll('.pause-name')]
+          .slice(0, 4)
+          .map((e) => e.textContent.trim())
+          .join('|') === want,
+      expected.join('|'),
+    );
+  }
+  assert.deepEqual(await firstNames(), ['Porada', 'Oběd', 'Osobní volno', 'Školení']);
+  await visible(table.getByRole('button', { name: 'Posunout Porada výš', disabled: true }));
+  assert.deepEqual(await seriousA11yViolations(admin, {}), [], 'admin page (cs): serious or critical accessibility violations');
+  await screenshot(admin, 'admin-pause-order-cs');
+
+  // The operator's menu, open all along, now lists it first.
+  await op.bringToFront();
+  let labels = [];
+  for (let i = 0; i < 50; i += 1) {
+    labels = pauses(await menuLabels(op, CS_MENU));
+    if (labels[0] === 'Porada · placená') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(labels, ['Porada · placená', 'Oběd · neplacená', 'Osobní volno · neplacená', 'Školení · placená']);
+  assert.equal(await stillSameDocument(op), true, 'no reload');
+  await adminContext.close();
+  await opContext.close();
 });

@@ -3,10 +3,10 @@ import { timeLines, workdayStart } from './profileModel';
 import type { PauseType } from './types';
 
 const pauses: PauseType[] = [
-  { id: 'p1', name: 'Lunch', paid: false, archived: false },
-  { id: 'p2', name: 'Training', paid: true, archived: false },
-  { id: 'p3', name: 'Old', paid: true, archived: true },
-  { id: 'p4', name: 'Gone', paid: false, archived: true },
+  { id: 'p1', name: 'Lunch', paid: false, archived: false, position: 0 },
+  { id: 'p2', name: 'Training', paid: true, archived: false, position: 1 },
+  { id: 'p3', name: 'Old', paid: true, archived: true, position: 2 },
+  { id: 'p4', name: 'Gone', paid: false, archived: true, position: 3 },
 ];
 
 describe('timeLines', () => {

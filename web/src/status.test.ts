@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { pauseLabel, statusChoices, statusLabel, teamCounts, toneOf } from './status';
 import type { OperatorState, PauseType } from './types';
 
-const lunch: PauseType = { id: 'p1', name: 'Lunch', paid: false, archived: false };
-const training: PauseType = { id: 'p2', name: 'Training', paid: true, archived: false };
-const old: PauseType = { id: 'p3', name: 'Smoking', paid: false, archived: true };
+const lunch: PauseType = { id: 'p1', name: 'Lunch', paid: false, archived: false, position: 0 };
+const training: PauseType = { id: 'p2', name: 'Training', paid: true, archived: false, position: 1 };
+const old: PauseType = { id: 'p3', name: 'Smoking', paid: false, archived: true, position: 2 };
 const pauses = [lunch, training, old];
 
 function state(partial: Partial<OperatorState>): OperatorState {

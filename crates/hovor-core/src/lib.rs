@@ -24,6 +24,7 @@ pub mod error;
 pub mod group;
 pub mod invitation;
 pub mod notifications;
+pub mod ordering;
 pub mod outbound_address;
 pub mod phone;
 pub mod queue;

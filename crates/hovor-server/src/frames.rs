@@ -25,8 +25,9 @@ pub enum ServerFrame {
     /// not stored and without a seq).
     #[serde(rename = "queue.changed")]
     QueueChanged,
-    /// The company's settings changed (an admin saved them): the workspace
-    /// fetches `GET /api/v1/company/settings` again. Derived, without a seq.
+    /// The company's settings or pause types changed (an admin saved them):
+    /// the workspace fetches `GET /api/v1/company/settings` and
+    /// `GET /api/v1/pause-types` again. Derived, without a seq.
     #[serde(rename = "settings.changed")]
     SettingsChanged,
     #[serde(rename = "ping")]

@@ -85,6 +85,9 @@ pub struct PauseType {
     pub name: String,
     pub paid: bool,
     pub archived: bool,
+    /// Where the admin placed it: the status menu lists pause types by this,
+    /// from 0.
+    pub position: i64,
 }
 
 /// The pause type as embedded in a state: `{id, name, paid}`.

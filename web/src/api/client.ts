@@ -78,7 +78,7 @@ export const api = {
     body(client.PATCH('/api/v1/me/notification-settings', { body: patch })),
   pauseTypes: () => body(client.GET('/api/v1/pause-types')),
   createPauseType: (name: string, paid: boolean) => body(client.POST('/api/v1/pause-types', { body: { name, paid } })),
-  updatePauseType: (id: string, patch: { name?: string; paid?: boolean }) =>
+  updatePauseType: (id: string, patch: { name?: string; paid?: boolean; position?: number }) =>
     body(client.PATCH('/api/v1/pause-types/{id}', { ...path(id), body: patch })),
   deletePauseType: (id: string) => done(client.DELETE('/api/v1/pause-types/{id}', path(id))),
   operators: () => body(client.GET('/api/v1/operators')),

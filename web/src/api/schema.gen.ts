@@ -1790,6 +1790,12 @@ export interface components {
                 id: string;
                 name: string;
                 paid: boolean;
+                /**
+                 * Format: int64
+                 * @description Where the admin placed it: the status menu lists pause types by this,
+                 *     from 0.
+                 */
+                position: number;
             }[];
             next_cursor?: string | null;
         };
@@ -1881,10 +1887,22 @@ export interface components {
             id: string;
             name: string;
             paid: boolean;
+            /**
+             * Format: int64
+             * @description Where the admin placed it: the status menu lists pause types by this,
+             *     from 0.
+             */
+            position: number;
         };
         PauseTypePatch: {
             name?: string | null;
             paid?: boolean | null;
+            /**
+             * Format: int32
+             * @description Moves it to this place in the company's order (0 is first; past the
+             *     end means last); the others keep their order around it.
+             */
+            position?: number | null;
         };
         /** @description The pause type as embedded in a state: `{id, name, paid}`. */
         PauseTypeRef: {

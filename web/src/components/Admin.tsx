@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { t } from '../state/lang';
 import { isAdmin } from '../state/me';
+import { movedPosition, pauseRows } from '../admin/pauseOrder';
 import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { AdminRoute } from '../state/route';
 import type { CompanySettings, PauseType } from '../types';
@@ -84,7 +85,7 @@ function PauseTypes() {
     }
   };
 
-  const items = [...pauseTypes.value].sort((a, b) => Number(a.archived) - Number(b.archived));
+  const items = pauseRows(pauseTypes.value);
   return (
     <section class="card" aria-labelledby="pause-title">
       <h2 id="pause-title" class="section-title">
@@ -109,7 +110,14 @@ function PauseTypes() {
         </thead>
         <tbody>
           {items.map((p) => (
-            <PauseRow key={p.id} pause={p} busy={busy} run={run} />
+            <PauseRow
+              key={p.id}
+              pause={p}
+              up={movedPosition(items, p.id, -1)}
+              down={movedPosition(items, p.id, 1)}
+              busy={busy}
+              run={run}
+            />
           ))}
         </tbody>
       </table>
@@ -132,10 +140,15 @@ function PauseTypes() {
 
 function PauseRow({
   pause,
+  up,
+  down,
   busy,
   run,
 }: {
   pause: PauseType;
+  /** The position that moves it one place up or down; null at the end. */
+  up: number | null;
+  down: number | null;
   busy: boolean;
   run: (action: () => Promise<unknown>) => Promise<boolean>;
 }) {
@@ -198,6 +211,26 @@ function PauseRow({
       <td class="col-actions">
         {!pause.archived && !editing && (
           <>
+            <button
+              type="button"
+              class="btn btn-small btn-move"
+              disabled={busy || up === null}
+              aria-label={t('admin.moveUp', { name: pause.name })}
+              title={t('admin.moveUp', { name: pause.name })}
+              onClick={() => up !== null && void run(() => api.updatePauseType(pause.id, { position: up }))}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              class="btn btn-small btn-move"
+              disabled={busy || down === null}
+              aria-label={t('admin.moveDown', { name: pause.name })}
+              title={t('admin.moveDown', { name: pause.name })}
+              onClick={() => down !== null && void run(() => api.updatePauseType(pause.id, { position: down }))}
+            >
+              ↓
+            </button>
             <button
               type="button"
               class="btn btn-small"

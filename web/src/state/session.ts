@@ -30,8 +30,10 @@ export const sessionListener: LiveListener = {
     else void refreshSnapshot();
   },
   onSettingsChanged() {
-    // An admin saved the company's settings: the channel switches follow at once.
+    // An admin saved the company's settings or pause types: the channel switches and the status
+    // menu follow at once.
     void loadCompanySettings();
+    void loadPauseTypes();
   },
   onEvent(event) {
     switch (event.event) {

@@ -5,7 +5,6 @@ import { signal } from '@preact/signals';
 import { api } from '../api/client';
 import type { OperatorStateChanged } from '../realtime';
 import type { OperatorState, PauseType, TeamMember } from '../types';
-import { lang } from './lang';
 import { isSupervisor, me, myStateVersion } from './me';
 
 /** Everyone in the company, for supervisors and admins (empty for operators). */
@@ -33,7 +32,8 @@ export async function loadTeam(): Promise<void> {
 
 export async function loadPauseTypes(): Promise<void> {
   const page = await api.pauseTypes();
-  pauseTypes.value = [...page.items].sort((a, b) => a.name.localeCompare(b.name, lang.value));
+  // In the order the admin gave them (`position`), as the server lists them.
+  pauseTypes.value = page.items;
 }
 
 export function clearTeam(): void {

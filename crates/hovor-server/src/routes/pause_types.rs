@@ -1,4 +1,5 @@
-//! Pause types: defined per company by admins, each paid or unpaid.
+//! Pause types: defined per company by admins, each paid or unpaid, in the
+//! order the admin gives them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{page, Page};
+use crate::bus::Hint;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson};
 use crate::AppState;
@@ -59,6 +61,7 @@ pub async fn create(
         .store
         .create_pause_type(actor.company_id(), name, body.paid, app.now())
         .await?;
+    announce(&app, &actor);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -67,6 +70,9 @@ pub async fn create(
 pub struct PauseTypePatch {
     name: Option<String>,
     paid: Option<bool>,
+    /// Moves it to this place in the company's order (0 is first; past the
+    /// end means last); the others keep their order around it.
+    position: Option<u32>,
 }
 
 /// Admins only.
@@ -81,11 +87,19 @@ pub async fn update(
 ) -> ApiResult<Json<PauseType>> {
     actor.require_admin()?;
     let name = body.name.as_deref().map(valid_name).transpose()?;
-    app.store
-        .update_pause_type(actor.company_id(), &id, name, body.paid)
+    let updated = app
+        .store
+        .update_pause_type(
+            actor.company_id(),
+            &id,
+            name,
+            body.paid,
+            body.position.map(|p| p as usize),
+        )
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("the pause type"))
+        .ok_or_else(|| ApiError::not_found("the pause type"))?;
+    announce(&app, &actor);
+    Ok(Json(updated))
 }
 
 /// Deleting archives: operators can no longer choose it, history keeps it.
@@ -103,10 +117,19 @@ pub async fn archive(
         .archive_pause_type(actor.company_id(), &id)
         .await?
     {
+        announce(&app, &actor);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("the pause type"))
     }
+}
+
+/// Open workspaces list the pause types in the status menu: they fetch them
+/// again, as they do the settings, without a reload.
+fn announce(app: &AppState, actor: &Actor) {
+    app.bus.publish(Hint::Settings {
+        company_id: actor.company_id().to_owned(),
+    });
 }
 
 /// These endpoints with their OpenAPI declarations.

@@ -16,6 +16,7 @@ on_both_stores!(
     history_records_causes_and_the_summary_adds_up,
     supervisors_and_api_keys_change_status_with_their_cause,
     pause_types_are_managed_by_admins_and_archived_on_delete,
+    pause_types_keep_the_order_the_admin_gives_them,
     logout_makes_the_operator_offline,
     logging_in_again_after_the_grace_period_starts_with_the_status_after_login,
 );
@@ -290,6 +291,120 @@ async fn pause_types_are_managed_by_admins_and_archived_on_delete(app: TestApp) 
         .await
         .body;
     assert_eq!(history["items"][1]["pause_type"]["name"], "Doctor visit");
+}
+
+async fn pause_types_keep_the_order_the_admin_gives_them(app: TestApp) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let jana = app.login(&app.user(&c, "Jana", Role::Operator).await).await;
+    let mut workspace = jana.ws(None).await;
+    let mut ids = Vec::new();
+    for name in ["Lunch", "Doctor", "Training", "Meeting"] {
+        let r = admin
+            .post("/api/v1/pause-types", json!({"name": name, "paid": true}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.body["id"].as_str().expect("id").to_owned());
+    }
+    let names = |listed: &serde_json::Value| -> Vec<String> {
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let positions = |listed: &serde_json::Value| -> Vec<i64> {
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["position"].as_i64().expect("position"))
+            .collect()
+    };
+    let listed = jana.get("/api/v1/pause-types").await.body;
+    assert_eq!(names(&listed), ["Lunch", "Doctor", "Training", "Meeting"]);
+    assert_eq!(positions(&listed), [0, 1, 2, 3]);
+    // The open workspace hears of each change, to refresh its status menu.
+    workspace.next_of("settings.changed").await;
+
+    let moved = admin
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pause-types/{}", ids[3]),
+            Some(json!({"position": 0})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.body["position"], 0);
+    let listed = jana.get("/api/v1/pause-types").await.body;
+    assert_eq!(names(&listed), ["Meeting", "Lunch", "Doctor", "Training"]);
+    assert_eq!(positions(&listed), [0, 1, 2, 3]);
+
+    // Past the end means last; a new one goes after it.
+    admin
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pause-types/{}", ids[0]),
+            Some(json!({"position": 99})),
+        )
+        .await;
+    admin
+        .post(
+            "/api/v1/pause-types",
+            json!({"name": "Smoke", "paid": false}),
+        )
+        .await;
+    let listed = jana.get("/api/v1/pause-types").await.body;
+    assert_eq!(
+        names(&listed),
+        ["Meeting", "Doctor", "Training", "Lunch", "Smoke"]
+    );
+
+    // Refusals change nothing.
+    let path = format!("/api/v1/pause-types/{}", ids[1]);
+    let r = jana
+        .send(reqwest::Method::PATCH, &path, Some(json!({"position": 0})))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = admin
+        .send(reqwest::Method::PATCH, &path, Some(json!({"position": -1})))
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.body["error"]["code"].is_string(), "{}", r.body);
+    let r = admin
+        .send(
+            reqwest::Method::PATCH,
+            "/api/v1/pause-types/pau_nope",
+            Some(json!({"position": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        names(&jana.get("/api/v1/pause-types").await.body)[0],
+        "Meeting"
+    );
+
+    // Admins moving at once still leave one place for each.
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/api/v1/pause-types/{id}"))
+        .collect();
+    let moves = paths.iter().enumerate().map(|(i, path)| {
+        admin.send(
+            reqwest::Method::PATCH,
+            path,
+            Some(json!({"position": 3 - i})),
+        )
+    });
+    for r in futures_util::future::join_all(moves).await {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let listed = jana.get("/api/v1/pause-types").await.body;
+    assert_eq!(positions(&listed), [0, 1, 2, 3, 4]);
+    let mut seen = names(&listed);
+    seen.sort();
+    assert_eq!(seen, ["Doctor", "Lunch", "Meeting", "Smoke", "Training"]);
 }
 
 async fn logout_makes_the_operator_offline(app: TestApp) {

@@ -44,8 +44,8 @@ where
     E: sqlx::Executor<'e, Database = Db>,
 {
     let rows = sqlx::query(
-        "SELECT id, name, paid, archived FROM pause_types \
-         WHERE company_id = $1 AND ($2 IS NULL OR id = $2) ORDER BY created_at, id",
+        "SELECT id, name, paid, archived, position FROM pause_types \
+         WHERE company_id = $1 AND ($2 IS NULL OR id = $2) ORDER BY position, created_at, id",
     )
     .bind(company_id)
     .bind(id)
@@ -138,15 +138,23 @@ impl CompanyStore for Backend {
         paid: bool,
         now: Millis,
     ) -> StoreResult<PauseType> {
+        let mut tx = self.begin_for(company_id).await?;
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM pause_types WHERE company_id = $1",
+        )
+        .bind(company_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let p = PauseType {
             id: new_id("pau"),
             name: name.to_owned(),
             paid,
             archived: false,
+            position,
         };
         sqlx::query(
-            "INSERT INTO pause_types (id, company_id, name, paid, archived, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO pause_types (id, company_id, name, paid, archived, created_at, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&p.id)
         .bind(company_id)
@@ -154,8 +162,10 @@ impl CompanyStore for Backend {
         .bind(paid)
         .bind(false)
         .bind(now)
-        .execute(self.writer())
+        .bind(position)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(p)
     }
 
@@ -165,18 +175,43 @@ impl CompanyStore for Backend {
         id: &str,
         name: Option<&str>,
         paid: Option<bool>,
+        position: Option<usize>,
     ) -> StoreResult<Option<PauseType>> {
-        let row = sqlx::query(
+        let mut tx = self.begin_for(company_id).await?;
+        let changed = sqlx::query(
             "UPDATE pause_types SET name = COALESCE($3, name), paid = COALESCE($4, paid) \
-             WHERE company_id = $1 AND id = $2 RETURNING id, name, paid, archived",
+             WHERE company_id = $1 AND id = $2",
         )
         .bind(company_id)
         .bind(id)
         .bind(name)
         .bind(paid)
-        .fetch_optional(self.writer())
+        .execute(&mut *tx)
         .await?;
-        row.as_ref().map(rows::pause_type).transpose()
+        if changed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        if let Some(to) = position {
+            let all = pause_types_of(&mut *tx, company_id, None).await?;
+            let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+            let order = hovor_core::ordering::move_to(&ids, &id, to).unwrap_or(ids);
+            for (place, (moved, before)) in order.iter().zip(&all).enumerate() {
+                let place = place as i64;
+                if *moved != before.id || before.position != place {
+                    sqlx::query(
+                        "UPDATE pause_types SET position = $3 WHERE company_id = $1 AND id = $2",
+                    )
+                    .bind(company_id)
+                    .bind(*moved)
+                    .bind(place)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        let updated = pause_types_of(&mut *tx, company_id, Some(id)).await?;
+        tx.commit().await?;
+        Ok(updated.into_iter().next())
     }
 
     async fn archive_pause_type(&self, company_id: &str, id: &str) -> StoreResult<bool> {

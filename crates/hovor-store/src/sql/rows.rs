@@ -70,6 +70,7 @@ pub(crate) fn pause_type(row: &DbRow) -> StoreResult<PauseType> {
         name: row.try_get("name")?,
         paid: row.try_get("paid")?,
         archived: row.try_get("archived")?,
+        position: row.try_get("position")?,
     })
 }
 

@@ -19,6 +19,7 @@ pub trait CompanyStore {
 
     async fn pause_types(&self, company_id: &str) -> StoreResult<Vec<PauseType>>;
     async fn pause_type(&self, company_id: &str, id: &str) -> StoreResult<Option<PauseType>>;
+    /// A new pause type goes last.
     async fn create_pause_type(
         &self,
         company_id: &str,
@@ -32,6 +33,7 @@ pub trait CompanyStore {
         id: &str,
         name: Option<&str>,
         paid: Option<bool>,
+        position: Option<usize>,
     ) -> StoreResult<Option<PauseType>>;
     /// Pause types are archived, never deleted: history keeps their names.
     async fn archive_pause_type(&self, company_id: &str, id: &str) -> StoreResult<bool>;

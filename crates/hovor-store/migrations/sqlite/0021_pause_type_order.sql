@@ -1,0 +1,1 @@
+../shared/0021_pause_type_order.sql
