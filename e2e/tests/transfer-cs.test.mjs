@@ -43,7 +43,8 @@ test('a transfer in Czech: the client sees Jana pass them on and Tomáš join', 
   await (await visible(offered)).getByRole('button', { name: 'Přijmout', exact: true }).click();
   const his = await visible(tomas.getByRole('region', { name: 'Konverzace: Karel Klient' }));
   await visible(widget.getByText('Je tu pro vás Tomáš Dvořák.'));
-  await visible(his.getByText(/Ptá se na ovesné mléko\./));
+  // The transfer's notice in Czech (the server stores its meaning beside the English text).
+  await visible(his.getByText('Předáno: Tomáš Dvořák – Ptá se na ovesné mléko.', { exact: true }));
   await visible(his.getByText('Poznámka pro kolegy (klient ji nevidí)'));
   await screenshot(tomas, 'transfer-cs-4-note');
   assert.equal(await widget.getByText(/ovesné mléko/).count(), 0, 'the note stays with the operators');

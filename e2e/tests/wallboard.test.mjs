@@ -110,11 +110,26 @@ test('a waiting client is on the board, and a supervisor ends a stuck session (c
   await visible(queues.getByRole('row', { name: /All operators/ }).getByRole('cell').first().getByText('1', { exact: true }));
   await expectClean(boss, 'wallboard (cs)');
 
-  // The session is stuck: Petra ends it.
+  // Jana takes Karel. Petra switches Jana's chat off from the board: Jana is told who did it.
+  const offer = jana.getByRole('region', { name: 'Fronta' }).getByRole('listitem').filter({ hasText: 'Karel Zákazník' });
+  await (await visible(offer)).getByRole('button', { name: 'Přijmout', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Konverzace: Karel Zákazník' }));
+  await visible(karel.getByText('Obsluhuje: Jana Nováková', { exact: true }));
+  const janasChat = (pressed) => boss.getByRole('button', { name: /^Chat .*, Jana Nováková$/, pressed });
+  await janasChat(true).click();
+  await visible(janasChat(false));
+  await visible(jana.getByText(/^Petra Svobodová změnil\(a\) vaše kanály v\s\d/));
+  await screenshot(jana, 'wallboard-cs-jana-told-channels');
+  await jana.getByRole('button', { name: 'Rozumím' }).click();
+  await jana.getByText(/^Petra Svobodová změnil/).waitFor({ state: 'detached' });
+
+  // The session is stuck: Petra ends it, and Jana's conversation says who ended it.
   await karel.getByRole('button', { name: 'Ukončit relaci s klientem Karel Zákazník' }).click();
   await karel.getByRole('button', { name: 'Ukončit', exact: true }).click();
   await karel.waitFor({ state: 'detached' });
   await visible(boss.getByText('Žádné otevřené relace.'));
+  await visible(conversation.getByText('Ukončil(a) Petra Svobodová', { exact: true }));
+  await screenshot(jana, 'wallboard-cs-jana-ended-by');
 
   // TV mode: the board alone, large.
   await boss.getByRole('button', { name: 'Režim TV' }).click();

@@ -30,7 +30,9 @@ export function isStateChanged(data: unknown): data is OperatorStateChanged {
 export function isChannelsChanged(data: unknown): data is OperatorChannelsChanged {
   if (!isJsonObject(data)) return false;
   const d: Unchecked<OperatorChannelsChanged> = data;
-  return typeof d.operator_id === 'string' && isChannelList(d.channels);
+  const by: unknown = d.changed_by;
+  const byIsValid = by === undefined || by === null || (isJsonObject(by) && typeof by.name === 'string' && typeof by.id === 'string');
+  return typeof d.operator_id === 'string' && isChannelList(d.channels) && byIsValid;
 }
 
 /** `me.notification_settings_changed`: the settings, their missing or invalid parts the defaults. */

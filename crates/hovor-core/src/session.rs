@@ -193,11 +193,41 @@ pub fn may_transfer(status: SessionStatus) -> Result<(), Refusal> {
     }
 }
 
-/// The system message a transfer leaves in the conversation.
-pub fn transfer_text(target: &str, note: Option<&str>) -> String {
-    match note.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(note) => format!("Transferred to {target}: {note}"),
-        None => format!("Transferred to {target}"),
+/// What a system message says, as data, so that each reader shows it in
+/// their own language; the message's `text` is its English wording, for
+/// integrations and transcripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Moved to a group or a colleague (`to` names it), with the note for
+    /// the colleague, if any.
+    Transferred { to: String, note: Option<String> },
+    /// A supervisor or admin ended the session of the operator who had it.
+    EndedBy { name: String },
+}
+
+impl Notice {
+    /// A transfer's notice; a blank note is none.
+    pub fn transferred(to: &str, note: Option<&str>) -> Notice {
+        Notice::Transferred {
+            to: to.to_owned(),
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+        }
+    }
+
+    /// The English wording, stored as the message's text.
+    pub fn text(&self) -> String {
+        match self {
+            Notice::Transferred {
+                to,
+                note: Some(note),
+            } => format!("Transferred to {to}: {note}"),
+            Notice::Transferred { to, note: None } => format!("Transferred to {to}"),
+            Notice::EndedBy { name } => format!("Ended by {name}"),
+        }
     }
 }
 
@@ -345,12 +375,31 @@ mod tests {
 
     #[test]
     fn a_transfer_leaves_a_note() {
-        assert_eq!(transfer_text("Sales", None), "Transferred to Sales");
-        assert_eq!(transfer_text("Sales", Some("  ")), "Transferred to Sales");
+        let text = |to, note| Notice::transferred(to, note).text();
+        assert_eq!(text("Sales", None), "Transferred to Sales");
+        assert_eq!(text("Sales", Some("  ")), "Transferred to Sales");
         assert_eq!(
-            transfer_text("Petr", Some(" wants a refund ")),
+            text("Petr", Some(" wants a refund ")),
             "Transferred to Petr: wants a refund"
         );
+        assert_eq!(
+            Notice::transferred("Petr", Some(" wants a refund ")),
+            Notice::Transferred {
+                to: "Petr".into(),
+                note: Some("wants a refund".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_notice_is_stored_as_tagged_json() {
+        let ended = Notice::EndedBy {
+            name: "Petr".into(),
+        };
+        assert_eq!(ended.text(), "Ended by Petr");
+        let json = serde_json::to_string(&ended).expect("json");
+        assert_eq!(json, r#"{"kind":"ended_by","name":"Petr"}"#);
+        assert_eq!(serde_json::from_str::<Notice>(&json).expect("parse"), ended);
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub async fn ensure_demo_company(
         if !channels.is_empty() {
             // Set up before the server serves: nobody is listening yet.
             store
-                .assign_channels(&company.id, &user.id, channels, now)
+                .assign_channels(&company.id, &user.id, channels, None, now)
                 .await?
                 .into_unpublished();
         }

@@ -8,7 +8,7 @@ use hovor_core::phone::{CallEvent, Direction, PhoneLine};
 use hovor_core::ChannelSetting;
 use serde::Serialize;
 
-use crate::{Message, Session, StateJson, StoreError, StoreResult};
+use crate::{Message, Session, StateJson, StoreError, StoreResult, UserRef};
 
 /// An operator's status changed (`state` is the API's state object).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -24,6 +24,9 @@ pub struct OperatorChannelsChanged {
     pub operator_id: String,
     pub name: String,
     pub channels: Vec<ChannelSetting>,
+    /// The supervisor or admin who changed them for the operator; null when
+    /// the operator did it themself, or an API key did.
+    pub changed_by: Option<UserRef>,
 }
 
 /// An operator's phone line changed (the handset's colour).

@@ -301,6 +301,9 @@ pub struct Message {
     /// For operators only (a transfer's note for the colleague): never shown
     /// or sent to the client.
     pub internal: bool,
+    /// A system message's meaning as data (`text` is its English wording);
+    /// null for what people wrote.
+    pub notice: Option<hovor_core::session::Notice>,
 }
 
 /// Who writes a message. A `client_msg_id` makes the write idempotent: the

@@ -1493,6 +1493,7 @@ export interface components {
              *     or sent to the client.
              */
             internal: boolean;
+            notice?: null | components["schemas"]["Notice"];
             operator_id?: string | null;
             operator_name?: string | null;
             /** Format: date-time */
@@ -1556,6 +1557,21 @@ export interface components {
             /** @description Your own signing secret; one is generated when absent. */
             secret?: string | null;
             url: string;
+        };
+        /**
+         * @description What a system message says, as data, so that each reader shows it in
+         *     their own language; the message's `text` is its English wording, for
+         *     integrations and transcripts.
+         */
+        Notice: {
+            /** @enum {string} */
+            kind: "transferred";
+            note?: string | null;
+            to: string;
+        } | {
+            /** @enum {string} */
+            kind: "ended_by";
+            name: string;
         };
         /** @description A partial change; absent fields stay as they are. */
         NotificationPatch: {
@@ -1629,6 +1645,7 @@ export interface components {
         };
         /** @description An operator's channels changed: all their assigned channels. */
         OperatorChannelsChanged: {
+            changed_by?: null | components["schemas"]["UserRef"];
             channels: components["schemas"]["ChannelSetting"][];
             name: string;
             operator_id: string;
@@ -1759,6 +1776,7 @@ export interface components {
                  *     or sent to the client.
                  */
                 internal: boolean;
+                notice?: null | components["schemas"]["Notice"];
                 operator_id?: string | null;
                 operator_name?: string | null;
                 /** Format: date-time */

@@ -1,9 +1,27 @@
 import { useState } from 'preact/hooks';
 import { CHANNEL_LABEL } from '../channels';
-import { companySettings, myChannels, toggleMyChannel } from '../state/channels';
-import { t } from '../state/lang';
+import { formatTime } from '../format';
+import { channelsChangedBy, companySettings, myChannels, toggleMyChannel } from '../state/channels';
+import { lang, t } from '../state/lang';
 import { me } from '../state/me';
 import type { Channel, ChannelSetting } from '../types';
+
+/**
+ * When a supervisor or admin changed my channels, says who and when, above whatever I am doing (a
+ * conversation too), until I dismiss it.
+ */
+export function ChannelsChangedNotice() {
+  const by = channelsChangedBy.value;
+  if (!by) return null;
+  return (
+    <div class="alert alert-info away-notice" role="status">
+      <span>{t('channels.changedBy', { name: by.name, time: formatTime(by.at, lang.value) })}</span>
+      <button type="button" class="btn btn-small" onClick={() => (channelsChangedBy.value = null)}>
+        {t('channels.changedByOk')}
+      </button>
+    </div>
+  );
+}
 
 /** The Channels tab: my assigned channels with their on/off switches. */
 export function ChannelsTab() {

@@ -8,6 +8,7 @@ import { callSeconds } from '../phone';
 import { formatSince, formatTime } from '../format';
 import type { MessageKey } from '../i18n';
 import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
+import { systemText } from '../notices';
 import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
@@ -121,7 +122,7 @@ function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; 
         <time dateTime={m.sent_at}>{formatTime(m.sent_at, l)}</time>
       </div>
       {/* Always text: Preact escapes it; never HTML. */}
-      <p class="msg-text">{m.text}</p>
+      <p class="msg-text">{m.author === 'system' ? systemText(m, l) : m.text}</p>
     </li>
   );
 }

@@ -148,7 +148,9 @@ export function Profile() {
                       <StatusDot tone={itemTone} size="sm" />
                       {statusLabel(item, l)}
                     </span>
-                    <span class="history-cause muted">{t(CAUSE_KEY[item.cause] ?? 'cause.manual')}</span>
+                    <span class="history-cause muted">
+                      {item.changed_by ? t('cause.supervisorNamed', { name: item.changed_by.name }) : t(CAUSE_KEY[item.cause] ?? 'cause.manual')}
+                    </span>
                   </li>
                 );
               })}

@@ -8,7 +8,7 @@ import { isSupervisor, me } from '../state/me';
 import { changeMyStatus, team } from '../state/team';
 import { lineText } from '../phone';
 import type { PhoneLine, Role } from '../types';
-import { ChannelChips, ChannelsTab } from './Channels';
+import { ChannelChips, ChannelsChangedNotice, ChannelsTab } from './Channels';
 import { ClientPanel, ConversationView } from './Conversation';
 import { LeftColumn } from './Queue';
 import { InvitationTab } from './InvitationTab';
@@ -56,6 +56,7 @@ export function Workspace() {
       <LeftColumn />
       <div class="ws-centre">
         <AwayNotice />
+        <ChannelsChangedNotice />
         {conv ? (
           <ConversationView conv={conv} />
         ) : (

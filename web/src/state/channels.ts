@@ -10,6 +10,8 @@ import { patchTeamMember } from './team';
 
 export const myChannels = computed<ChannelSetting[]>(() => sortChannels(me.value?.channels ?? []));
 export const companySettings = signal<CompanySettings | null>(null);
+/** Who last changed my channels for me (a supervisor or admin), and when; null when I did. */
+export const channelsChangedBy = signal<{ name: string; at: string } | null>(null);
 
 export async function loadCompanySettings(): Promise<void> {
   try {
@@ -33,6 +35,7 @@ export function applyChannelChanged(data: OperatorChannelsChanged): void {
   const current = me.value;
   if (current && data.operator_id === current.user.id) {
     me.value = { ...current, channels: sortChannels(data.channels) };
+    channelsChangedBy.value = data.changed_by ? { name: data.changed_by.name, at: new Date().toISOString() } : null;
   }
   patchTeamMember(data.operator_id, { channels: sortChannels(data.channels) });
 }

@@ -5,7 +5,7 @@ import { signal } from '@preact/signals';
 import { ApiError, api, setCsrfToken } from '../api/client';
 import type { MessageKey } from '../i18n';
 import type { Me } from '../types';
-import { applyChannelChanged, companySettings, loadCompanySettings } from './channels';
+import { applyChannelChanged, channelsChangedBy, companySettings, loadCompanySettings } from './channels';
 import { liveEventCount, startLive, stopLive, tellSignedIn, tellSignedOut, type LiveListener } from './live';
 import { me, myStateVersion } from './me';
 import { applyNotificationSettingsEvent } from './notificationSettings';
@@ -138,6 +138,7 @@ function signedOut(): void {
   clearTeam();
   clearAdmin();
   companySettings.value = null;
+  channelsChangedBy.value = null;
   toLogin();
 }
 

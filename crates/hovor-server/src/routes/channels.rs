@@ -80,7 +80,8 @@ pub async fn switch(
             ))
         }
     }
-    services::channels::switch(&app, actor.company_id(), &id, channel, body.enabled)
+    let by = actor.user().map(|me| me.id.as_str());
+    services::channels::switch(&app, actor.company_id(), &id, channel, body.enabled, by)
         .await?
         .into_iter()
         .find(|c| c.channel == channel)

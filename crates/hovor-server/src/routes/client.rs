@@ -297,7 +297,7 @@ pub async fn leave(
 ) -> ApiResult<Json<Left>> {
     let session = client.for_path(&id)?;
     let reason = reason_when_client_leaves(session.status);
-    let session = sessions::end(&app, &session.company_id, &session.id, reason).await?;
+    let session = sessions::end(&app, &session.company_id, &session.id, reason, None).await?;
     Ok(Json(Left { session }))
 }
 

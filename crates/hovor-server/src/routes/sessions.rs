@@ -324,8 +324,9 @@ pub async fn end(
 ) -> ApiResult<Json<Session>> {
     let session = load(&app, &actor, &id).await?;
     may_handle(&actor, &session)?;
+    let by = actor.user().map(|me| me.id.as_str());
     Ok(Json(
-        sessions::end(&app, actor.company_id(), &id, EndReason::OperatorEnded).await?,
+        sessions::end(&app, actor.company_id(), &id, EndReason::OperatorEnded, by).await?,
     ))
 }
 

@@ -244,7 +244,14 @@ pub async fn create(
         .await
         .map_err(email_taken)?;
     if !channels.is_empty() {
-        services::channels::assign(&app, &user.company_id, &user.id, &channels).await?;
+        services::channels::assign(
+            &app,
+            &user.company_id,
+            &user.id,
+            &channels,
+            actor.user().map(|me| me.id.as_str()),
+        )
+        .await?;
     }
     app.routing_books.operators_changed(&user.company_id);
     Ok((StatusCode::CREATED, Json(with_channels(&app, user).await?)))
@@ -331,7 +338,14 @@ pub async fn update(
         services::phone::announce(&app, &user.company_id, std::slice::from_ref(&user.id)).await?;
     }
     if let Some(channels) = channels {
-        services::channels::assign(&app, &user.company_id, &user.id, &channels).await?;
+        services::channels::assign(
+            &app,
+            &user.company_id,
+            &user.id,
+            &channels,
+            actor.user().map(|me| me.id.as_str()),
+        )
+        .await?;
     }
     Ok(Json(with_channels(&app, user).await?))
 }

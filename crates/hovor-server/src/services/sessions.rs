@@ -340,10 +340,11 @@ pub async fn end(
     company_id: &str,
     session_id: &str,
     reason: EndReason,
+    by: Option<&str>,
 ) -> ApiResult<Session> {
     Ok(app
         .store
-        .end_session(company_id, session_id, reason, app.now())
+        .end_session(company_id, session_id, reason, by, app.now())
         .await?
         .publish(app))
 }

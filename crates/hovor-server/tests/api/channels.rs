@@ -268,6 +268,7 @@ async fn the_company_lock_refuses_operators_and_allows_supervisors_and_admins(ap
             &c.id,
             &jana.id,
             &[(hovor_core::Channel::Chat, 3)],
+            None,
             crate::harness::START,
         )
         .await

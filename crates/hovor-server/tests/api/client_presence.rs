@@ -20,7 +20,7 @@ on_both_stores!(
 async fn chat_operator(app: &TestApp, c: &hovor_store::Company, name: &str) -> TestUser {
     let user = app.user(c, name, Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &user.id, &[(Channel::Chat, 2)], START)
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, 2)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();

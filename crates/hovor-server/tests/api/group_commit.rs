@@ -49,7 +49,7 @@ async fn a_batch_judges_each_message_on_its_own(app: TestApp) {
     let other = app.company("other").await;
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();
@@ -184,7 +184,7 @@ async fn a_batch_judges_each_message_on_its_own(app: TestApp) {
 async fn open_for_chats(app: &TestApp, company: &hovor_store::Company) -> crate::harness::Ws {
     let op = app.user(company, "Eva", Role::Operator).await;
     app.store()
-        .assign_channels(&company.id, &op.id, &[(Channel::Chat, 100)], START)
+        .assign_channels(&company.id, &op.id, &[(Channel::Chat, 100)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();
@@ -284,7 +284,7 @@ async fn one_socket_has_many_messages_in_flight_and_hears_them_in_order(app: Tes
     let c = app.company("acme").await;
     let eva = app.user(&c, "Eva", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 20)], START)
+        .assign_channels(&c.id, &eva.id, &[(Channel::Chat, 20)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();

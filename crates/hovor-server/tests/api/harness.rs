@@ -271,6 +271,7 @@ impl TestApp {
                     &company.id,
                     &u.id,
                     &[(hovor_core::Channel::Chat, capacity)],
+                    None,
                     START,
                 )
                 .await

@@ -111,7 +111,7 @@ async fn an_invitation_connects_to_its_operator_only_and_its_pages_tell_the_trut
     for name in ["Jana", "Tomas"] {
         let u = app.user(&c, name, Role::Operator).await;
         app.store()
-            .assign_channels(&c.id, &u.id, &[(Channel::Chat, 3)], START)
+            .assign_channels(&c.id, &u.id, &[(Channel::Chat, 3)], None, START)
             .await
             .expect("assign")
             .into_unpublished();

@@ -131,7 +131,7 @@ async fn sixty_clients_six_operators_all_served_within_capacity(app: TestApp) {
     for (name, capacity, how) in team {
         let user = app.user(&c, name, Role::Operator).await;
         app.store()
-            .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
+            .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], None, START)
             .await
             .expect("assign")
             .into_unpublished();
@@ -235,6 +235,7 @@ async fn a_pass_commits_its_offers_together_and_rechecks_room_for_each(app: Test
             &c.id,
             &ids[3],
             hovor_core::session::EndReason::ClientLeft,
+            None,
             START,
         )
         .await
@@ -335,7 +336,7 @@ async fn chat_operator(
 ) -> crate::harness::TestUser {
     let user = app.user(c, name, Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();

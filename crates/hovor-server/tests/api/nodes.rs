@@ -20,7 +20,7 @@ async fn a_node_whose_lease_ran_out_is_released_by_another(app: TestApp) {
     let c = app.company("acme").await;
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 2)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 2)], None, START)
         .await
         .expect("assign")
         .into_unpublished();

@@ -24,7 +24,7 @@ async fn chat_operator(
 ) -> TestUser {
     let user = app.user(c, name, Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], START)
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, capacity)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();

@@ -56,7 +56,7 @@ async fn readiness_and_metrics(backend: Backend) {
     let c = app.company("acme").await;
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 1)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 1)], None, START)
         .await
         .expect("assign")
         .into_unpublished();

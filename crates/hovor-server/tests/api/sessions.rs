@@ -32,6 +32,7 @@ async fn operator(
             &company.id,
             &user.id,
             &[(Channel::Chat, chat_capacity)],
+            None,
             START,
         )
         .await
@@ -410,6 +411,11 @@ async fn transfers_and_ends_with_a_note(app: TestApp) {
     assert_eq!(texts(&msgs), vec!["Transferred to Bob: wants an invoice"]);
     assert_eq!(msgs["items"][0]["author"], "system");
     assert_eq!(msgs["items"][0]["internal"], true);
+    // Also as data, for the workspace to say it in the operator's language.
+    assert_eq!(
+        msgs["items"][0]["notice"],
+        json!({"kind": "transferred", "to": "Bob", "note": "wants an invoice"})
+    );
     let client_transcript = |after: i64| {
         let anon = app.anonymous().bearer(&token);
         let path = format!("/api/v1/client/sessions/{id}/messages?after_seq={after}");
@@ -441,6 +447,13 @@ async fn transfers_and_ends_with_a_note(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["end_reason"], "operator_ended");
+    // Her own end leaves no notice; only someone else's would.
+    let msgs = b_tab
+        .get(&format!("/api/v1/sessions/{id}/messages"))
+        .await
+        .body;
+    assert_eq!(msgs["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(msgs["items"][1]["notice"], Value::Null);
     let r = b_tab
         .post(
             &format!("/api/v1/sessions/{id}/transfer"),

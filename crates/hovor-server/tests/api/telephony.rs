@@ -39,6 +39,7 @@ async fn setup(app: &TestApp) -> Phone {
             &c.id,
             &eva.id,
             &[(Channel::Chat, 3), (Channel::Phone, 1)],
+            None,
             START,
         )
         .await
@@ -236,7 +237,7 @@ async fn the_route_question_picks_only_a_ready_available_operator(app: TestApp) 
     // Tomas has the phone channel but no extension: his line is grey.
     let tomas = app.user(&c, "Tomas", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &tomas.id, &[(Channel::Phone, 1)], START)
+        .assign_channels(&c.id, &tomas.id, &[(Channel::Phone, 1)], None, START)
         .await
         .expect("assign")
         .into_unpublished();

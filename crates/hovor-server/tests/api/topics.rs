@@ -27,7 +27,7 @@ async fn chat_operator(
 ) -> crate::harness::TestUser {
     let user = app.user(c, name, Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &user.id, &[(Channel::Chat, 3)], START)
+        .assign_channels(&c.id, &user.id, &[(Channel::Chat, 3)], None, START)
         .await
         .expect("assign chat")
         .into_unpublished();

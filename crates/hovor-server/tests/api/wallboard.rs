@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 use crate::harness::TestApp;
 use crate::on_both_stores;
 
-on_both_stores!(the_wallboard_counts_what_happened_today);
+on_both_stores!(
+    the_wallboard_counts_what_happened_today,
+    a_supervisor_switching_channels_or_ending_a_session_is_named,
+);
 
 fn operator<'a>(board: &'a Value, id: &str) -> &'a Value {
     board["operators"]
@@ -180,4 +183,75 @@ async fn the_wallboard_counts_what_happened_today(app: TestApp) {
     assert!(operator(&theirs, alice).is_null());
     let r = boss.get("/api/v1/wallboard?since=yesterday").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The wallboard's actions on someone else's work are recorded with the
+/// supervisor's name: a channel switch in the event the operator and the
+/// webhooks get, an ended session in an internal note of its transcript.
+async fn a_supervisor_switching_channels_or_ending_a_session_is_named(app: TestApp) {
+    let c = app.company("acme").await;
+    let boss = app
+        .login(&app.user(&c, "Boss", Role::Supervisor).await)
+        .await;
+    let (ids, tabs) = app.chat_operators(&c, &["Alice"], 2).await;
+    let alice = &ids[0];
+    let mut alice_ws = tabs[0].ws(None).await;
+
+    let path = format!("/api/v1/operators/{alice}/channels/chat");
+    let r = boss.put(&path, json!({"enabled": false})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = alice_ws.next_of("operator.channel_changed").await;
+    assert_eq!(e["data"]["channels"][0]["enabled"], false);
+    assert_eq!(e["data"]["changed_by"]["name"], "Boss");
+    let r = tabs[0].put(&path, json!({"enabled": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = alice_ws.next_of("operator.channel_changed").await;
+    assert_eq!(e["data"]["channels"][0]["enabled"], true);
+    assert_eq!(e["data"]["changed_by"], Value::Null, "her own switch");
+
+    // Karel's chat is Alice's; the supervisor ends it from the board.
+    let (karel, token) = app.start_chat("acme", "Karel").await;
+    alice_ws.next_of("session.offered").await;
+    let r = tabs[0]
+        .send(
+            Method::POST,
+            &format!("/api/v1/sessions/{karel}/accept"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = boss
+        .post(&format!("/api/v1/sessions/{karel}/end"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let note = alice_ws.next_of("message.created").await;
+    let message = &note["data"]["message"];
+    assert_eq!(message["author"], "system");
+    assert_eq!(message["internal"], true);
+    assert_eq!(message["text"], "Ended by Boss");
+    assert_eq!(
+        message["notice"],
+        json!({"kind": "ended_by", "name": "Boss"})
+    );
+    let ended = alice_ws.next_of("session.changed").await;
+    assert_eq!(ended["data"]["session"]["status"], "ended");
+    let transcript = tabs[0]
+        .get(&format!("/api/v1/sessions/{karel}/messages"))
+        .await
+        .body;
+    assert_eq!(transcript["items"][0]["notice"]["name"], "Boss");
+    // Replayed after a reconnect, it still carries its notice.
+    let mut again = tabs[0].ws(Some(0)).await;
+    let replayed = again.next_of("message.created").await;
+    assert_eq!(replayed["data"]["message"]["notice"]["kind"], "ended_by");
+    // The client is not told who ended it.
+    let client = app
+        .anonymous()
+        .bearer(&token)
+        .get(&format!(
+            "/api/v1/client/sessions/{karel}/messages?after_seq=0"
+        ))
+        .await
+        .body;
+    assert_eq!(client["items"], json!([]));
 }

@@ -139,7 +139,7 @@ async fn deliveries_are_signed_and_carry_every_subscribed_event(app: TestApp) {
 
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], None, START)
         .await
         .expect("assign")
         .into_unpublished();
@@ -228,7 +228,7 @@ async fn a_receiver_that_was_down_gets_everything_in_order(app: TestApp) {
     let id = hook["id"].as_str().expect("id").to_owned();
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], None, START)
         .await
         .expect("assign")
         .into_unpublished();
@@ -447,7 +447,7 @@ async fn the_outbox_survives_a_restart_between_change_and_delivery(app: TestApp)
     subscribe(&app, &admin, &url, &["session.created", "session.ended"]).await;
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 3)], None, START)
         .await
         .expect("assign")
         .into_unpublished();
@@ -486,7 +486,7 @@ async fn two_nodes_delivering_at_once_deliver_each_event_once(app: TestApp) {
     subscribe(&app, &admin, &url, &["session.created"]).await;
     let jana = app.user(&c, "Jana", Role::Operator).await;
     app.store()
-        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 20)], START)
+        .assign_channels(&c.id, &jana.id, &[(Channel::Chat, 20)], None, START)
         .await
         .expect("assign")
         .into_unpublished();

@@ -9,7 +9,7 @@ use super::rows;
 use super::{Backend, Db, Tx};
 use crate::{
     Change, ChannelStore, Committed, OperatorChannelsChanged, RealtimeEvent, StoreError,
-    StoreResult, WebhookEvent,
+    StoreResult, UserRef, WebhookEvent,
 };
 
 /// A user's assigned channels, in channel order.
@@ -37,23 +37,37 @@ where
     Ok(list)
 }
 
-/// Tells the user and their watchers (and webhooks) the user's channels.
+async fn name_of(tx: &mut Tx, user_id: &str) -> StoreResult<String> {
+    Ok(sqlx::query("SELECT name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("name")?)
+}
+
+/// Tells the user and their watchers (and webhooks) the user's channels,
+/// and who changed them when it was someone else (`by`).
 async fn announce_channels(
     tx: &mut Tx,
     company_id: &str,
     user_id: &str,
+    by: Option<&str>,
     now: Millis,
 ) -> StoreResult<(Vec<ChannelSetting>, Vec<Change>)> {
     let channels = channels_of(&mut **tx, company_id, user_id).await?;
-    let name: String = sqlx::query("SELECT name FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("name")?;
+    let name = name_of(tx, user_id).await?;
+    let changed_by = match by.filter(|by| *by != user_id) {
+        Some(by) => Some(UserRef {
+            id: by.to_owned(),
+            name: name_of(tx, by).await?,
+        }),
+        None => None,
+    };
     let data = OperatorChannelsChanged {
         operator_id: user_id.to_owned(),
         name,
         channels: channels.clone(),
+        changed_by,
     };
     let mut out = Outgoing::new();
     let realtime = RealtimeEvent::OperatorChannelChanged(data.clone());
@@ -97,6 +111,7 @@ impl ChannelStore for Backend {
         company_id: &str,
         user_id: &str,
         assigned: &[(Channel, u32)],
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Vec<ChannelSetting>>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -137,7 +152,7 @@ impl ChannelStore for Backend {
                 }
             }
         }
-        let (channels, changes) = announce_channels(&mut tx, company_id, user_id, now).await?;
+        let (channels, changes) = announce_channels(&mut tx, company_id, user_id, by, now).await?;
         tx.commit().await?;
         Ok(Committed::new(channels, changes))
     }
@@ -148,6 +163,7 @@ impl ChannelStore for Backend {
         user_id: &str,
         channel: Channel,
         enabled: bool,
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Vec<ChannelSetting>>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -164,7 +180,7 @@ impl ChannelStore for Backend {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let (channels, changes) = announce_channels(&mut tx, company_id, user_id, now).await?;
+        let (channels, changes) = announce_channels(&mut tx, company_id, user_id, by, now).await?;
         tx.commit().await?;
         Ok(Committed::new(channels, changes))
     }

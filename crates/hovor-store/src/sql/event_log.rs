@@ -14,6 +14,8 @@ use hovor_core::session::Author;
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
+use super::companies::to_json;
+use super::rows;
 use super::{Backend, Db, Tx};
 use crate::events::Recorded;
 use crate::{
@@ -310,16 +312,17 @@ impl Outgoing {
         if !messages.is_empty() {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO messages (session_id, seq, author, operator_id, text, \
-                 client_msg_id, sent_at, event_seq, internal) ",
+                 client_msg_id, sent_at, event_seq, internal, notice) ",
             );
             let mut rows = Vec::with_capacity(messages.len());
             for m in &messages {
                 let seq = *seqs
                     .get(m.event)
                     .ok_or_else(|| StoreError::Corrupt("a message without its event".into()))?;
-                rows.push((m, seq));
+                let notice = m.message.notice.as_ref().map(to_json).transpose()?;
+                rows.push((m, seq, notice));
             }
-            insert.push_values(rows, |mut row, (m, event_seq)| {
+            insert.push_values(rows, |mut row, (m, event_seq, notice)| {
                 row.push_bind(m.session_id.as_str())
                     .push_bind(m.message.seq)
                     .push_bind(m.message.author.as_str())
@@ -328,7 +331,8 @@ impl Outgoing {
                     .push_bind(m.client_msg_id.as_deref())
                     .push_bind(m.message.sent_at)
                     .push_bind(event_seq)
-                    .push_bind(m.message.internal);
+                    .push_bind(m.message.internal)
+                    .push_bind(notice);
             });
             insert.build().execute(&mut **tx).await?;
         }
@@ -445,11 +449,11 @@ impl EventLog for Backend {
             "SELECT seq, kind, payload, created_at, subject, \
              CAST(NULL AS BIGINT) AS message_seq, CAST(NULL AS TEXT) AS author, \
              CAST(NULL AS TEXT) AS operator_id, CAST(NULL AS TEXT) AS operator_name, \
-             CAST(NULL AS TEXT) AS text, FALSE AS internal \
+             CAST(NULL AS TEXT) AS text, FALSE AS internal, CAST(NULL AS TEXT) AS notice \
              FROM events WHERE stream = $1 AND seq > $2 \
              UNION ALL \
              SELECT m.event_seq, 'message.created', NULL, m.sent_at, NULL, m.seq, m.author, \
-             m.operator_id, u.name, m.text, m.internal \
+             m.operator_id, u.name, m.text, m.internal, m.notice \
              FROM messages m LEFT JOIN users u ON u.id = m.operator_id \
              WHERE m.session_id = $1 AND m.event_seq > $2 \
              ORDER BY seq LIMIT $3",
@@ -496,6 +500,7 @@ fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
             text: r.try_get("text")?,
             sent_at: created_at,
             internal,
+            notice: rows::notice(r)?,
         },
     });
     let recorded = event.record()?;

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use hovor_core::session::{self, Author};
+use hovor_core::session::{self, Author, Notice};
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
@@ -25,7 +25,7 @@ use crate::{
 
 const MESSAGE_SELECT: &str =
     "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at, \
-     m.internal FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
+     m.internal, m.notice FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
 
 /// The id a write is made idempotent by, as stored: a client's as it is, an
 /// operator's under their own id, so that the two can never meet.
@@ -56,7 +56,7 @@ pub(crate) async fn write_system_message(
     tx: &mut Tx,
     out: &mut Outgoing,
     session: &Session,
-    (text, internal): (&str, bool),
+    (notice, internal): (Notice, bool),
     now: Millis,
 ) -> StoreResult<()> {
     let seq: i64 =
@@ -70,9 +70,10 @@ pub(crate) async fn write_system_message(
         author: Author::System,
         operator_id: None,
         operator_name: None,
-        text: text.to_owned(),
+        text: notice.text(),
         sent_at: now,
         internal,
+        notice: Some(notice),
     };
     out.message(&session.id, message.clone(), None);
     let data = MessageCreated {
@@ -161,7 +162,7 @@ async fn stored_resends(
     }
     let mut query = QueryBuilder::<Db>::new(
         "SELECT m.session_id, m.client_msg_id, m.seq, m.author, m.operator_id, \
-         u.name AS operator_name, m.text, m.sent_at, m.internal \
+         u.name AS operator_name, m.text, m.sent_at, m.internal, m.notice \
          FROM messages m LEFT JOIN users u ON u.id = m.operator_id WHERE m.client_msg_id IN (",
     );
     let mut list = query.separated(", ");
@@ -245,6 +246,7 @@ impl MessageStore for Backend {
                 text: new.text.clone(),
                 sent_at: new.at,
                 internal: false,
+                notice: None,
             };
             if let Some(id) = &msg_id {
                 // A resend within the same batch finds this one.

@@ -187,6 +187,14 @@ pub(crate) fn id_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A message's `notice` column: its JSON, or null.
+pub(crate) fn notice(row: &DbRow) -> StoreResult<Option<hovor_core::session::Notice>> {
+    let stored: Option<String> = row.try_get("notice")?;
+    stored
+        .map(|json| serde_json::from_str(&json).map_err(|_| corrupt("message notice", &json)))
+        .transpose()
+}
+
 pub(crate) fn message(row: &DbRow) -> StoreResult<Message> {
     let author: String = row.try_get("author")?;
     Ok(Message {
@@ -197,6 +205,7 @@ pub(crate) fn message(row: &DbRow) -> StoreResult<Message> {
         text: row.try_get("text")?,
         sent_at: row.try_get("sent_at")?,
         internal: row.try_get("internal")?,
+        notice: notice(row)?,
     })
 }
 

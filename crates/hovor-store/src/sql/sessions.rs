@@ -648,10 +648,10 @@ impl SessionStore for Backend {
         .fetch_optional(&mut *tx)
         .await?;
         let queued = written_session(row)?.ok_or(StoreError::NotFound)?;
-        let text = session::transfer_text(&label, note);
+        let notice = session::Notice::transferred(&label, note);
         let mut out = Outgoing::new();
         // The note is for the colleague, not for the client.
-        write_system_message(&mut tx, &mut out, &queued, (&text, true), now).await?;
+        write_system_message(&mut tx, &mut out, &queued, (notice, true), now).await?;
         let told = [session.offered_to.clone(), target_operator];
         announce(&mut tx, &mut out, &queued, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionTransferred(SessionTransferred {
@@ -670,6 +670,7 @@ impl SessionStore for Backend {
         company_id: &str,
         session_id: &str,
         reason: EndReason,
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Session>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -677,7 +678,19 @@ impl SessionStore for Backend {
         if session.status == SessionStatus::Ended {
             return Ok(Committed::unchanged(session));
         }
-        let (ended, changes) = end_locked(&mut tx, &session, reason, now).await?;
+        let mut noted = Vec::new();
+        if let Some(by) = by.filter(|by| session.operator_id.as_deref() != Some(*by)) {
+            let name = active_user(&mut *tx, company_id, by)
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .name;
+            let mut out = Outgoing::new();
+            let notice = session::Notice::EndedBy { name };
+            write_system_message(&mut tx, &mut out, &session, (notice, true), now).await?;
+            noted = out.write(&mut tx).await?;
+        }
+        let (ended, mut changes) = end_locked(&mut tx, &session, reason, now).await?;
+        changes.extend(noted);
         tx.commit().await?;
         Ok(Committed::new(ended, changes))
     }

@@ -13,6 +13,9 @@ pub trait ChannelStore {
         &self,
         company_id: &str,
     ) -> StoreResult<Vec<(String, ChannelSetting)>>;
+    /// `by` is the user who makes a change for someone else (kept in the
+    /// event as `changed_by`).
+    ///
     /// Replaces a user's assignment; kept channels keep their switch, new
     /// ones start on. Returns all their channels.
     async fn assign_channels(
@@ -20,6 +23,7 @@ pub trait ChannelStore {
         company_id: &str,
         user_id: &str,
         assigned: &[(Channel, u32)],
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Vec<ChannelSetting>>>;
     /// Switches one assigned channel; `NotFound` when it is not assigned.
@@ -30,6 +34,7 @@ pub trait ChannelStore {
         user_id: &str,
         channel: Channel,
         enabled: bool,
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Vec<ChannelSetting>>>;
 }

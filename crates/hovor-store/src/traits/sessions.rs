@@ -85,12 +85,15 @@ pub trait SessionStore {
         note: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
-    /// Idempotent: an ended session stays as it ended.
+    /// Idempotent: an ended session stays as it ended. `by`: the user who
+    /// ends it; when that is not the operator who has it (a supervisor
+    /// ending a stuck session), an internal system message names them.
     async fn end_session(
         &self,
         company_id: &str,
         session_id: &str,
         reason: EndReason,
+        by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
 }

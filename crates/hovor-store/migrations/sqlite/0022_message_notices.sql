@@ -1,0 +1,1 @@
+../shared/0022_message_notices.sql
