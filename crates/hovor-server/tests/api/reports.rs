@@ -75,7 +75,8 @@ fn csv(lines: &[String]) -> String {
 /// - 09:10:25 Jana accepts Karel (25 s wait);
 /// - 09:11:40 Lenka leaves (abandoned after 90 s);
 /// - 09:12 Jana goes on a paid training for 20 minutes;
-/// - 09:32 Jana is online again; the reports are read at 09:40.
+/// - 09:32 her supervisor puts her online again; the reports are read at
+///   09:40.
 struct Morning {
     jana: String,
     training: String,
@@ -136,7 +137,7 @@ async fn known_morning(app: &TestApp) -> Morning {
     app.clock.advance_ms(20 * S);
     tabs[0].set_status(&jana, "away", Some(&training)).await;
     app.clock.advance_ms(20 * MIN);
-    tabs[0].set_status(&jana, "online", None).await;
+    boss.set_status(&jana, "online", None).await;
     app.clock.advance_ms(8 * MIN);
     Morning {
         jana,
@@ -287,10 +288,10 @@ async fn reports_count_a_known_morning(app: TestApp) {
     assert_eq!(
         d.text,
         csv(&[
-            "operator_id,operator_name,presence,status,pause_type,paid,cause,started_at,ended_at,seconds".into(),
-            format!("{jana},Jana,online,online,,,login,2026-01-05T08:05:00.000Z,2026-01-05T08:12:00.000Z,420"),
-            format!("{jana},Jana,break,away,Školení,true,manual,2026-01-05T08:12:00.000Z,2026-01-05T08:32:00.000Z,1200"),
-            format!("{jana},Jana,online,online,,,manual,2026-01-05T08:32:00.000Z,2026-01-05T08:35:00.000Z,180"),
+            "operator_id,operator_name,presence,status,pause_type,paid,cause,started_at,ended_at,seconds,changed_by".into(),
+            format!("{jana},Jana,online,online,,,login,2026-01-05T08:05:00.000Z,2026-01-05T08:12:00.000Z,420,"),
+            format!("{jana},Jana,break,away,Školení,true,manual,2026-01-05T08:12:00.000Z,2026-01-05T08:32:00.000Z,1200,"),
+            format!("{jana},Jana,online,online,,,supervisor,2026-01-05T08:32:00.000Z,2026-01-05T08:35:00.000Z,180,Boss"),
         ])
     );
     // A span still going on has no end yet; its seconds run to now (09:40).
@@ -302,8 +303,8 @@ async fn reports_count_a_known_morning(app: TestApp) {
     assert_eq!(
         d.text,
         csv(&[
-            "operator_id,operator_name,presence,status,pause_type,paid,cause,started_at,ended_at,seconds".into(),
-            format!("{jana},Jana,online,online,,,manual,2026-01-05T08:35:00.000Z,,300"),
+            "operator_id,operator_name,presence,status,pause_type,paid,cause,started_at,ended_at,seconds,changed_by".into(),
+            format!("{jana},Jana,online,online,,,supervisor,2026-01-05T08:35:00.000Z,,300,Boss"),
         ])
     );
     // Everyone's, by name.

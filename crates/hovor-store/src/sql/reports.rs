@@ -29,6 +29,7 @@ fn history_row(row: &DbRow) -> StoreResult<HistoryRow> {
         cause: Cause::parse(&cause).ok_or_else(|| corrupt("cause", &cause))?,
         started_at: row.try_get("started_at")?,
         ended_at: row.try_get("ended_at")?,
+        changed_by_name: row.try_get("changed_by_name")?,
     })
 }
 
@@ -164,9 +165,11 @@ impl ReportStore for Backend {
     ) -> StoreResult<Vec<HistoryRow>> {
         let rows = sqlx::query(
             "SELECT h.user_id, u.name AS user_name, h.presence, h.status, h.pause_type_id, \
-             p.name AS pause_name, p.paid AS pause_paid, h.cause, h.started_at, h.ended_at \
+             p.name AS pause_name, p.paid AS pause_paid, h.cause, h.started_at, h.ended_at, \
+             b.name AS changed_by_name \
              FROM state_history h JOIN users u ON u.id = h.user_id \
              LEFT JOIN pause_types p ON p.id = h.pause_type_id \
+             LEFT JOIN users b ON b.id = h.changed_by \
              WHERE h.company_id = $1 AND ($2 IS NULL OR h.user_id = $2) AND h.started_at < $4 \
              AND (h.ended_at IS NULL OR h.ended_at > $3) \
              ORDER BY u.name, h.user_id, h.n LIMIT $5",

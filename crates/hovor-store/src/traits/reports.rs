@@ -33,6 +33,8 @@ pub struct HistoryRow {
     pub cause: Cause,
     pub started_at: Millis,
     pub ended_at: Option<Millis>,
+    /// The name of the supervisor or admin who set it (cause `supervisor`).
+    pub changed_by_name: Option<String>,
 }
 
 /// A session with the names of its group and operator, for the export.

@@ -40,13 +40,14 @@ const HISTORY_COLUMNS: &[&str] = &[
     "started_at",
     "ended_at",
     "seconds",
+    "changed_by",
 ];
 
 /// Every status span reaching into the window, clipped to it, by operator
 /// name and then in time order. `ended_at` is empty for a span still going
 /// on; its seconds run to now.
 #[utoipa::path(get, path = "/api/v1/reports/state-history.csv", operation_id = "exportStateHistory", tag = "Reports", params(HistoryExportQuery),
-    responses((status = 200, content_type = "text/csv", body = String, description = "UTF-8 with a byte-order mark; columns operator_id, operator_name, presence, status, pause_type, paid, cause, started_at, ended_at, seconds",
+    responses((status = 200, content_type = "text/csv", body = String, description = "UTF-8 with a byte-order mark; columns operator_id, operator_name, presence, status, pause_type, paid, cause, started_at, ended_at, seconds, changed_by (the supervisor or admin who set it)",
                 headers(("Hovor-Truncated" = String, description = "`true` when the export stopped at 200,000 rows"))),
               (status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -82,7 +83,7 @@ pub async fn state_history(
     Ok(csv.attachment(&filename("state-history", &w), truncated))
 }
 
-fn history_cells(row: HistoryRow, w: &ReportWindow, now: Millis) -> [String; 10] {
+fn history_cells(row: HistoryRow, w: &ReportWindow, now: Millis) -> [String; 11] {
     let start = row.started_at.max(w.from);
     let end = row.ended_at.unwrap_or(now).min(w.to);
     let going_on = row.ended_at.is_none() && now < w.to;
@@ -105,6 +106,7 @@ fn history_cells(row: HistoryRow, w: &ReportWindow, now: Millis) -> [String; 10]
             to_rfc3339(end)
         },
         ((end - start).max(0) / 1000).to_string(),
+        row.changed_by_name.unwrap_or_default(),
     ]
 }
 
