@@ -132,6 +132,48 @@ test('an admin creates a user with chat and the phone, and the user logs in and 
   await adminContext.close();
 });
 
+test('an admin creates a user with chat, the phone and a password, and the user logs in and has both (cs)', async () => {
+  const adminContext = await newContext(env.browser, 'cs-CZ', AXE);
+  const admin = await adminContext.newPage();
+  await logIn(admin, env.server.url, 'admin@demo.test', { labels: CS_LOGIN });
+  await visible(profileButton(admin, 'Alena Administrátorová', 'Online', 'Profil'));
+  await admin.getByRole('link', { name: 'Administrace' }).click();
+  await admin.getByRole('navigation', { name: 'Části administrace' }).getByRole('link', { name: 'Uživatelé' }).click();
+  await admin.waitForURL(/\/admin\/users$/);
+  const users = admin.getByRole('table', { name: 'Uživatelé' });
+  await visible(users.getByRole('row', { name: /Eva Černá/ }));
+  await admin.getByRole('button', { name: 'Nový uživatel' }).click();
+  const form = admin.getByRole('region', { name: 'Nový uživatel' });
+  await form.getByRole('textbox', { name: 'Jméno' }).fill('Věra Nová');
+  await form.getByRole('textbox', { name: 'E-mail' }).fill('vera@demo.test');
+  await form.getByLabel('Heslo', { exact: true }).fill('krátké');
+  await form.getByRole('checkbox', { name: 'Chat' }).check();
+  await form.getByLabel('Kolik relací kanálu Chat najednou').fill('3');
+  await form.getByRole('checkbox', { name: 'Telefon' }).check();
+  await form.getByLabel('Telefonní linka (klapka)').fill('251');
+  // Too short a password: said in Czech, nothing sent.
+  await form.getByRole('button', { name: 'Vytvořit uživatele' }).click();
+  await visible(form.getByText('Heslo má alespoň 8 znaků.', { exact: true }));
+  await form.getByLabel('Heslo', { exact: true }).fill('věřino heslo');
+  await expectClean(admin, 'user form (cs)');
+  await form.getByRole('button', { name: 'Vytvořit uživatele' }).click();
+  await visible(admin.getByRole('status').getByText('Uživatel Věra Nová byl vytvořen.'));
+  const row = users.getByRole('row', { name: /Věra Nová/ });
+  await visible(row.getByText('Chat ×3, Telefon (klapka 251)'));
+  await screenshot(admin, 'admin-users-6-created-cs');
+
+  const veraContext = await newContext(env.browser, 'cs-CZ');
+  const vera = await veraContext.newPage();
+  await logIn(vera, env.server.url, 'vera@demo.test', { password: 'věřino heslo', labels: CS_LOGIN });
+  await visible(profileButton(vera, 'Věra Nová', 'Online', 'Profil'));
+  await visible(channelSwitch(vera, 'Chat'));
+  await visible(channelSwitch(vera, 'Telefon'));
+  await visible(vera.getByRole('button', { name: /^Telefonní linka nedostupná/ }));
+  await screenshot(vera, 'admin-users-7-new-user-logged-in-cs');
+  await veraContext.close();
+  await adminContext.close();
+});
+
 test('an admin gives the phone to a working operator and the handset appears without a reload (cs)', async () => {
   const tomasContext = await newContext(env.browser, 'cs-CZ');
   const tomas = await tomasContext.newPage();
@@ -182,6 +224,37 @@ test('an admin gives the phone to a working operator and the handset appears wit
   const groups = admin.getByRole('table', { name: 'Skupiny' });
   await visible(groups.getByRole('row', { name: /Vestavěná/ }).getByText('všichni'));
   await expectClean(admin, 'groups list (cs)');
+  await tomasContext.close();
+  await adminContext.close();
+});
+
+test('an admin gives the phone to a working operator and the handset appears without a reload (en)', async () => {
+  const tomasContext = await newContext(env.browser, 'en-US');
+  const tomas = await tomasContext.newPage();
+  await logIn(tomas, env.server.url, 'tomas@demo.test');
+  await visible(profileButton(tomas, 'Tomáš Dvořák', 'Online'));
+  await visible(channelSwitch(tomas, 'E-mail'));
+  assert.equal(await tomas.getByRole('button', { name: /^Phone line/ }).count(), 0);
+  await markDocument(tomas);
+
+  const adminContext = await newContext(env.browser, 'en-US', AXE);
+  const admin = await adminContext.newPage();
+  await logIn(admin, env.server.url, 'admin@demo.test');
+  await visible(profileButton(admin, 'Alena Administrátorová', 'Online'));
+  await admin.goto(`${env.server.url}/admin/users`);
+  const row = admin.getByRole('table', { name: 'Users' }).getByRole('row', { name: /Tomáš Dvořák/ });
+  await row.getByRole('button', { name: 'Edit Tomáš Dvořák' }).click();
+  const form = admin.getByRole('region', { name: 'Edit Tomáš Dvořák' });
+  await form.getByRole('checkbox', { name: 'Phone' }).check();
+  await form.getByLabel('Phone extension').fill('208');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await visible(admin.getByRole('status').getByText('Saved.'));
+  await visible(row.getByText('Chat ×2, E-mail ×5, Phone (ext. 208)'));
+
+  await visible(tomas.getByRole('button', { name: /^Phone line unavailable/ }));
+  await visible(channelSwitch(tomas, 'Phone'));
+  assert.ok(await stillSameDocument(tomas), 'Tomáš did not reload');
+  await screenshot(tomas, 'admin-users-8-handset-appeared-en');
   await tomasContext.close();
   await adminContext.close();
 });

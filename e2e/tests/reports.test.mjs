@@ -127,6 +127,19 @@ test('in Czech: a client answered in the hourly queue chart, a pause ended by th
   await visible(profileButton(jana, 'Jana Nováková', 'Oběd', 'Profil'));
   await new Promise((r) => setTimeout(r, 2100));
   await boss.getByRole('link', { name: 'Přehled' }).click();
+  // On the board, in Czech: her pause with its time running.
+  const onBoard = boss.getByRole('table', { name: 'Operátoři' }).getByRole('row', { name: /Jana Nováková/ });
+  await visible(onBoard.locator('.pill', { hasText: 'Oběd' }));
+  const timer = await visible(onBoard.getByLabel(/^Jana Nováková: v.tomto stavu \d+:\d\d$/));
+  const before = await timer.innerText();
+  await boss.waitForFunction(
+    (was) => {
+      const t = document.querySelector('tr[data-operator="Jana Nováková"] .timer');
+      return t !== null && t.textContent !== was;
+    },
+    before,
+    { timeout: 5000 },
+  );
   await (await visible(boss.getByRole('combobox', { name: 'Stav: Jana Nováková' }))).selectOption('online');
   await visible(profileButton(jana, 'Jana Nováková', 'Online', 'Profil'));
 
