@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addMessages,
+  alertsMe,
   applySession,
   applyToQueue,
   formatWait,
@@ -131,5 +132,21 @@ describe('shortPage', () => {
     expect(shortPage('http://127.0.0.1:8080/')).toBe('127.0.0.1:8080');
     expect(shortPage('not a url')).toBe('not a url');
     expect(shortPage(null)).toBeNull();
+  });
+});
+
+describe('which new client alerts me', () => {
+  const me = { id: 'u1', online: true, channels: [{ channel: 'chat' as const, enabled: true }, { channel: 'email' as const, enabled: false }] };
+
+  it('an offer made to me, whatever my state', () => {
+    expect(alertsMe({ status: 'offered', offered_to: 'u1', channel: 'chat' }, { ...me, online: false })).toBe(true);
+    expect(alertsMe({ status: 'offered', offered_to: 'u2', channel: 'chat' }, me)).toBe(false);
+  });
+
+  it('a waiting client only while I am online with its channel on', () => {
+    expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'chat' }, me)).toBe(true);
+    expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'email' }, me)).toBe(false);
+    expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'phone' }, me)).toBe(false);
+    expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'chat' }, { ...me, online: false })).toBe(false);
   });
 });

@@ -23,6 +23,20 @@ export function orderQueue(sessions: readonly Session[], myId: string): Session[
   return [...offers, ...waiting];
 }
 
+/**
+ * Whether a new client in my queue should alert me: an offer made to me always does; a client merely
+ * waiting (a broadcast group's, or one I could pick) only while I am Online with that channel
+ * switched on, so an operator on a break or with the channel off is not rung for it.
+ */
+export function alertsMe(
+  session: Pick<Session, 'status' | 'offered_to' | 'channel'>,
+  me: { id: string; online: boolean; channels: readonly { channel: Session['channel']; enabled: boolean }[] },
+): boolean {
+  if (session.status === 'offered') return session.offered_to === me.id;
+  if (session.status !== 'waiting' || !me.online) return false;
+  return me.channels.some((c) => c.channel === session.channel && c.enabled);
+}
+
 function time(iso: string | null): number {
   if (!iso) return 0;
   const t = Date.parse(iso);

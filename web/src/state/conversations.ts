@@ -5,6 +5,7 @@ import { computed, effect, signal } from '@preact/signals';
 import { ApiError, api } from '../api/client';
 import {
   addMessages,
+  alertsMe,
   applySession,
   applyToQueue,
   markRead,
@@ -16,7 +17,7 @@ import {
 import { lastSeqOf, newMessageId, type CryptoLike } from '../messages';
 import type { Message, Session } from '../types';
 import { addLiveListener, sendOverSocket, type LiveListener } from './live';
-import { myId } from './me';
+import { me, myId } from './me';
 import { conversationInUrl, showConversationInUrl } from './route';
 import { windowActive, windowActiveNow } from './windowActive';
 
@@ -45,10 +46,16 @@ const knownQueue = new Set<string>();
 let queuePrimed = false;
 
 function noteQueue(report: boolean): void {
-  for (const s of orderQueue(queueItems.value, myId())) {
+  const current = me.value;
+  const mine = {
+    id: myId(),
+    online: current?.state.status === 'online',
+    channels: current?.channels ?? [],
+  };
+  for (const s of orderQueue(queueItems.value, mine.id)) {
     if (knownQueue.has(s.id)) continue;
     knownQueue.add(s.id);
-    if (report) alertSink?.newClient(s);
+    if (report && alertsMe(s, mine)) alertSink?.newClient(s);
   }
 }
 
