@@ -103,6 +103,8 @@ test('when the company forbids it, the switches are read-only with the reason', 
   const changed = await sup('PUT', `/api/v1/operators/${me.body.user.id}/channels/chat`, { enabled: false });
   assert.equal(changed.status, 200);
   await visible(jana.getByRole('switch', { name: 'Chat', checked: false }));
+  // …and is told who did it.
+  await visible(jana.getByText(/^Petra Svobodová changed your channels at \d/));
 
   // In Czech.
   const csContext = await newContext(env.browser, 'cs-CZ');
@@ -112,6 +114,7 @@ test('when the company forbids it, the switches are read-only with the reason', 
   await visible(cs.getByText('Vaše společnost operátorům nedovoluje přepínat kanály.', { exact: false }));
   await visible(cs.getByRole('region', { name: 'Fronta' }));
   await screenshot(cs, 'channels-4-forbidden-cs');
+  await markDocument(cs);
 
   // Restore, so the setting does not leak into other tests of this file; Jana's switches come back
   // live too.
@@ -120,6 +123,10 @@ test('when the company forbids it, the switches are read-only with the reason', 
   await visible(settings.getByText('Saved.'));
   await jana.getByText('Your company does not allow operators to switch channels.', { exact: false }).waitFor({ state: 'detached' });
   assert.equal(await channelSwitch(jana, 'Chat').isDisabled(), false);
+  // The Czech workspace follows live as well.
+  await cs.getByText('Vaše společnost operátorům nedovoluje přepínat kanály.', { exact: false }).waitFor({ state: 'detached' });
+  assert.equal(await channelSwitch(cs, 'Chat').isDisabled(), false);
+  assert.ok(await stillSameDocument(cs), 'the Czech tab did not reload');
   await csContext.close();
   await janaContext.close();
   await adminContext.close();
