@@ -10,11 +10,8 @@ import { Groups } from './admin/Groups';
 import { Integrations } from './admin/Integrations';
 import { WidgetSnippet } from './admin/WidgetSnippet';
 import { Users } from './admin/Users';
+import { ErrorAlert, failureText } from './ErrorAlert';
 import { NavLink } from './Header';
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export function Admin({ section }: { section: AdminRoute }) {
   if (!isAdmin.value) {
@@ -68,7 +65,7 @@ function PauseTypes() {
       await loadPauseTypes();
       return true;
     } catch (err) {
-      setError(t('common.error', { message: message(err) }));
+      setError(failureText(err));
       return false;
     } finally {
       setBusy(false);
@@ -92,11 +89,7 @@ function PauseTypes() {
         {t('admin.pauseTypes')}
       </h2>
       <p class="muted small">{t('admin.pauseTypesHint')}</p>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       <table class="table" aria-labelledby="pause-title">
         <thead>
           <tr>
@@ -309,7 +302,7 @@ function Settings() {
     api
       .companySettings()
       .then(show)
-      .catch((err: unknown) => setError(t('common.error', { message: message(err) })));
+      .catch((err: unknown) => setError(failureText(err)));
   }, []);
 
   const edited = (set: (value: string) => void) => (value: string) => {
@@ -339,7 +332,7 @@ function Settings() {
       );
       setSaved(true);
     } catch (err) {
-      setError(t('common.error', { message: message(err) }));
+      setError(failureText(err));
     } finally {
       setBusy(false);
     }
@@ -350,11 +343,7 @@ function Settings() {
       <h2 id="settings-title" class="section-title">
         {t('admin.settings')}
       </h2>
-      {error && (
-        <div class="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorAlert text={error} />
       {!settings && !error && <p class="muted">{t('common.loading')}</p>}
       {settings && (
         <form class="form settings-form" onSubmit={(ev) => void save(ev)}>
