@@ -4579,7 +4579,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description UTF-8 with a byte-order mark; columns operator_id, operator_name, presence, status, pause_type, paid, cause, started_at, ended_at, seconds */
+            /** @description UTF-8 with a byte-order mark; columns operator_id, operator_name, presence, status, pause_type, paid, cause, started_at, ended_at, seconds, changed_by (the supervisor or admin who set it) */
             200: {
                 headers: {
                     /** @description `true` when the export stopped at 200,000 rows */
