@@ -20,6 +20,7 @@ macro_rules! text_enum {
 pub mod api_scope;
 pub mod channel;
 pub mod client_presence;
+pub mod email;
 pub mod error;
 pub mod group;
 pub mod invitation;

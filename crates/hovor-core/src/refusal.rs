@@ -37,6 +37,8 @@ pub enum Refusal {
     ExtensionTaken,
     #[error("this session is not offered to you (it was taken, withdrawn, or has ended)")]
     NotOfferedToYou,
+    #[error("an e-mail conversation is answered by e-mail (send an e-mail reply), not by a chat message")]
+    AnswerByEmail,
 }
 
 impl Refusal {
@@ -57,6 +59,7 @@ impl Refusal {
             Refusal::UnknownGroup => "unknown_group",
             Refusal::ExtensionTaken => "extension_taken",
             Refusal::NotOfferedToYou => "not_offered_to_you",
+            Refusal::AnswerByEmail => "answer_by_email",
         }
     }
 

@@ -184,6 +184,17 @@ pub fn may_write(
     }
 }
 
+/// Whether an operator may answer in a session of this channel with a chat
+/// message: an e-mail thread is answered by e-mail, so that the client
+/// gets it.
+pub fn may_chat(channel: Channel, by_operator: bool) -> Result<(), Refusal> {
+    if by_operator && channel == Channel::Email {
+        Err(Refusal::AnswerByEmail)
+    } else {
+        Ok(())
+    }
+}
+
 /// A session can be transferred until it ends.
 pub fn may_transfer(status: SessionStatus) -> Result<(), Refusal> {
     if status == SessionStatus::Ended {
@@ -371,6 +382,13 @@ mod tests {
         assert_eq!(may_write(None, Ended, None), Err(Refusal::SessionEnded));
         assert_eq!(may_transfer(Ended), Err(Refusal::SessionEnded));
         assert_eq!(may_transfer(Active), Ok(()));
+    }
+
+    #[test]
+    fn an_email_thread_is_not_answered_by_chat() {
+        assert_eq!(may_chat(Channel::Email, true), Err(Refusal::AnswerByEmail));
+        assert_eq!(may_chat(Channel::Email, false), Ok(()));
+        assert_eq!(may_chat(Channel::Chat, true), Ok(()));
     }
 
     #[test]

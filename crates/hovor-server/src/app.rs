@@ -208,6 +208,20 @@ pub fn start_background(state: &AppState) {
     let app = state.clone();
     state
         .workers
+        .spawn_every("inbox readers", interval, move || {
+            let app = app.clone();
+            async move { crate::services::inbox_readers::tick(&app).await }
+        });
+    let app = state.clone();
+    state
+        .workers
+        .spawn_every("e-mail replies", interval, move || {
+            let app = app.clone();
+            async move { crate::services::email_sender::tick(&app).await }
+        });
+    let app = state.clone();
+    state
+        .workers
         .spawn_every("telephony watch", interval, move || {
             let app = app.clone();
             async move { phone::check_connectors(&app).await }

@@ -99,6 +99,15 @@ pub struct Options {
     #[arg(long, env = "HOVOR_ALLOW_PRIVATE_WEBHOOKS", global = true,
           value_parser = clap::builder::BoolishValueParser::new())]
     allow_private_webhooks: bool,
+    /// The key that seals stored credentials (inbox passwords): 64 hex
+    /// digits, the same on every node. Without it, a node keeps one in
+    /// `secret.key` in its data directory.
+    #[arg(long, env = "HOVOR_SECRET_KEY", global = true, hide_env_values = true)]
+    secret_key: Option<String>,
+    /// A PEM file of CA certificates that mail servers' certificates may
+    /// also chain to (a company's own CA), besides the web's roots.
+    #[arg(long, env = "HOVOR_MAIL_CA_FILE", global = true)]
+    mail_ca_file: Option<PathBuf>,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -252,10 +261,16 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{address}"))
         .trim_end_matches('/')
         .to_owned();
+    let secrets = match options.secret_key.as_deref().filter(|k| !k.is_empty()) {
+        Some(key) => crate::secret_box::SecretBox::from_hex(key)?,
+        None => crate::secret_box::SecretBox::in_data_dir(&options.data_dir)?,
+    };
     let state = AppState::new(
         store.clone(),
         Config {
             public_url: public_url.clone(),
+            secrets: Arc::new(secrets),
+            mail_tls: crate::mail::connect::MailTls::new(options.mail_ca_file.as_deref())?,
             demo_site: demo,
             node_lease: Duration::from_secs(options.node_lease_s),
             metrics_token: options.metrics_token.clone().filter(|t| !t.is_empty()),

@@ -81,7 +81,8 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::SessionNotActive
         | Refusal::SessionEnded
         | Refusal::GroupHasQueue
-        | Refusal::ExtensionTaken => StatusCode::CONFLICT,
+        | Refusal::ExtensionTaken
+        | Refusal::AnswerByEmail => StatusCode::CONFLICT,
     }
 }
 

@@ -144,6 +144,12 @@ impl Outbound {
         self.allow_private || literal_address(url).is_none_or(is_public)
     }
 
+    /// May a host (a mail server's) be saved? As for URLs: an address
+    /// written as the host is judged now, a name when connecting.
+    pub fn allows_host(&self, host: &str) -> bool {
+        self.allow_private || literal_address(&format!("http://{host}/")).is_none_or(is_public)
+    }
+
     /// Sends a prepared POST; the answer, or why there was none.
     pub async fn post(
         &self,

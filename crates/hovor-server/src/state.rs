@@ -12,6 +12,8 @@ use crate::client_address::TrustedProxies;
 use crate::clock::{Clock, SystemClock};
 use crate::company_ids::CompanyIds;
 use crate::hub::Hub;
+use crate::mail::connect::MailTls;
+use crate::mail::readers::MailReaders;
 use crate::message_writer::MessageWriter;
 use crate::metrics::Metrics;
 use crate::outbound::Outbound;
@@ -19,6 +21,7 @@ use crate::queue_places::QueuePlaces;
 use crate::rate_limit::{LoginLimiter, OpenCounts, SlidingCounter};
 use crate::routing_book::RoutingBooks;
 use crate::routing_queue::RoutingQueue;
+use crate::secret_box::SecretBox;
 use crate::webhook_workers::WebhookWorkers;
 use crate::workers::Workers;
 
@@ -54,6 +57,11 @@ pub struct Config {
     /// (`HOVOR_ALLOW_PRIVATE_WEBHOOKS=1`, for self-hosters whose receivers
     /// live inside their network).
     pub allow_private_targets: bool,
+    /// Seals the credentials Hovor keeps to use later (inbox passwords).
+    pub secrets: Arc<SecretBox>,
+    /// What mail connections trust: the web's roots, and the deployment's
+    /// own CA if it names one (`HOVOR_MAIL_CA_FILE`).
+    pub mail_tls: MailTls,
 }
 
 /// Limits on clients, who need no account: how many sessions one address
@@ -101,6 +109,10 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             limits: Limits::default(),
             allow_private_targets: false,
+            // Tests and tools: a key of their own; `hovor serve` sets the
+            // deployment's (cli.rs).
+            secrets: Arc::new(SecretBox::random()),
+            mail_tls: MailTls::web_roots(),
         }
     }
 }
@@ -149,6 +161,8 @@ pub struct AppState {
     pub messages: Arc<MessageWriter>,
     /// What `/metrics` shows.
     pub metrics: Arc<Metrics>,
+    /// The inboxes this node reads.
+    pub mail_readers: Arc<MailReaders>,
 }
 
 impl AppState {
@@ -191,6 +205,7 @@ impl AppState {
             webhooks: Arc::new(WebhookWorkers::default()),
             workers: Arc::new(Workers::new()),
             metrics: Arc::new(Metrics::new()),
+            mail_readers: Arc::new(MailReaders::default()),
         }
     }
 

@@ -1,7 +1,7 @@
 //! What the store hands out. Serialisable types here are also the API's shapes.
 
 use hovor_core::{time::to_rfc3339, CompanySettings, Millis, OperatorState, Role};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone)]
 pub struct Company {
@@ -484,4 +484,151 @@ pub struct CallReport {
     /// The operator's extension involved, if any.
     pub extension: Option<String>,
     pub at: Millis,
+}
+
+/// Where an inbox's mail is read: an IMAP server and folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImapServer {
+    pub host: String,
+    pub port: u16,
+    pub security: hovor_core::email::MailSecurity,
+    pub username: String,
+    /// The folder read, `INBOX` unless said otherwise.
+    pub folder: String,
+}
+
+/// Where an inbox's replies are sent: an SMTP server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SmtpServer {
+    pub host: String,
+    pub port: u16,
+    pub security: hovor_core::email::MailSecurity,
+    pub username: String,
+}
+
+/// A company's inbox (passwords are never part of it: see
+/// [`SealedPasswords`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbox {
+    pub id: String,
+    pub company_id: String,
+    pub name: String,
+    pub address: String,
+    pub group_id: Option<String>,
+    pub imap: ImapServer,
+    pub smtp: SmtpServer,
+    pub active: bool,
+    /// Counts an admin's changes (a reader of an older one starts over).
+    pub revision: i64,
+    pub uid_validity: Option<i64>,
+    pub last_uid: i64,
+    pub state: hovor_core::email::InboxState,
+    pub last_error: Option<String>,
+    pub checked_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+/// An inbox's IMAP and SMTP passwords as stored: sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedPasswords {
+    pub imap: String,
+    pub smtp: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInbox {
+    /// Chosen by the caller, who seals the passwords for it.
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub group_id: Option<String>,
+    pub imap: ImapServer,
+    pub smtp: SmtpServer,
+    pub passwords: SealedPasswords,
+}
+
+/// A partial change; `None` keeps what is there. Changing where or how it
+/// connects starts its reading over (`connecting`).
+#[derive(Debug, Clone, Default)]
+pub struct InboxChange {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub group_id: Option<Option<String>>,
+    pub imap: Option<ImapServer>,
+    pub smtp: Option<SmtpServer>,
+    pub imap_password: Option<String>,
+    pub smtp_password: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// An e-mail read from an inbox, parsed, as it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingEmail {
+    pub message_id: String,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from_address: String,
+    pub from_name: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    /// The readable text (the plain part, or the HTML part as text).
+    pub text: String,
+    /// Its `Date`, or when it was read.
+    pub sent_at: Millis,
+}
+
+/// What storing an incoming e-mail did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ingested {
+    /// It was stored before (read again after a crash): nothing changed.
+    AlreadyStored,
+    /// It joined the open session of its thread.
+    Joined(Session),
+    /// It started a session (a new thread, or one whose session ended).
+    Started(Session),
+}
+
+/// A reply waiting to be sent (or sent again), with what its sending needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub id: String,
+    pub company_id: String,
+    pub inbox_id: String,
+    pub session_id: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from_address: String,
+    pub from_name: Option<String>,
+    pub to: Vec<String>,
+    pub text: String,
+    pub sent_at: Millis,
+    pub attempts: i64,
+}
+
+/// One e-mail of a thread, as the workspace shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Email {
+    pub id: String,
+    /// The session message it appears as.
+    pub message_seq: i64,
+    /// `in` (from the client) or `out` (a reply).
+    pub direction: String,
+    pub message_id: String,
+    pub subject: String,
+    pub from_address: String,
+    pub from_name: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub text: String,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub sent_at: Millis,
+    /// A reply's sending: `pending` (being sent, or retried after a
+    /// failure: `send_error` says why), `sent`, or `failed` (given up after
+    /// a day); null for a received e-mail.
+    pub send_state: Option<String>,
+    pub send_error: Option<String>,
 }

@@ -161,6 +161,7 @@ export const api = {
     body(client.POST('/api/v1/sessions/{id}/decline', { ...path(id), body: reason ? { reason } : {} })),
   send: (id: string, text: string, clientMsgId: string) =>
     body(client.POST('/api/v1/sessions/{id}/messages', { ...path(id), body: { text, client_msg_id: clientMsgId } })),
+  emailReply: (id: string, text: string) => body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text } })),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),

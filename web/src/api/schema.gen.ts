@@ -268,6 +268,44 @@ export interface paths {
         patch: operations["updateGroup"];
         trace?: never;
     };
+    "/api/v1/inboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listInboxes"];
+        put?: never;
+        /** Admins only. Reading starts within seconds; `state` tells how it goes. */
+        post: operations["createInbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getInbox"];
+        put?: never;
+        post?: never;
+        /** Admins only. It is no longer read; its threads and e-mails stay. */
+        delete: operations["deleteInbox"];
+        options?: never;
+        head?: never;
+        /**
+         * Admins only. A change of server, account or password reads the inbox
+         *     anew (`state` back to `connecting`).
+         */
+        patch: operations["updateInbox"];
+        trace?: never;
+    };
     "/api/v1/invitations": {
         parameters: {
             query?: never;
@@ -690,6 +728,48 @@ export interface paths {
          *     the operator's status does not change.
          */
         post: operations["declineSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}/email-reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answers the client's latest e-mail in the operator's own e-mail session:
+         *     stored at once, sent from the inbox's address within seconds (retried
+         *     for a day if the server fails; the e-mail's `send_state` says how it
+         *     went). 404 when the session has no e-mail to answer.
+         */
+        post: operations["replyByEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An e-mail session's e-mails, oldest first, each with the seq of the
+         *     message it appears as (empty for other channels).
+         */
+        get: operations["listSessionEmails"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1308,6 +1388,43 @@ export interface components {
          * @enum {string}
          */
         Direction: "in" | "out";
+        /** @description One e-mail of a thread, as the workspace shows it. */
+        Email: {
+            cc: string[];
+            /** @description `in` (from the client) or `out` (a reply). */
+            direction: string;
+            from_address: string;
+            from_name?: string | null;
+            id: string;
+            message_id: string;
+            /**
+             * Format: int64
+             * @description The session message it appears as.
+             */
+            message_seq: number;
+            send_error?: string | null;
+            /**
+             * @description A reply's sending: `pending` (being sent, or retried after a
+             *     failure: `send_error` says why), `sent`, or `failed` (given up after
+             *     a day); null for a received e-mail.
+             */
+            send_state?: string | null;
+            /** Format: date-time */
+            sent_at: string;
+            subject: string;
+            text: string;
+            to: string[];
+        };
+        EmailReply: {
+            /** @description The e-mail that carries it, `send_state` `pending` until it is sent. */
+            email: components["schemas"]["Email"];
+            /** @description The operator's message in the conversation. */
+            message: components["schemas"]["Message"];
+        };
+        EmailReplyBody: {
+            /** @description Plain text, at most 100,000 characters. */
+            text: string;
+        };
         /** @enum {string} */
         EndReason: "operator_ended" | "client_left" | "abandoned";
         /** @description The body of every error response. */
@@ -1414,6 +1531,60 @@ export interface components {
             started_at: string;
             status: components["schemas"]["Status"];
         };
+        /** @description An IMAP server as an admin gives it; the password is written, never read. */
+        ImapInput: {
+            /** @description `INBOX` when left out. */
+            folder?: string | null;
+            host: string;
+            /** @description Required when the inbox is made; left out of a change, it stays. */
+            password?: string | null;
+            /** Format: int32 */
+            port: number;
+            security: components["schemas"]["MailSecurity"];
+            username: string;
+        };
+        /** @description Where an inbox's mail is read: an IMAP server and folder. */
+        ImapServer: {
+            /** @description The folder read, `INBOX` unless said otherwise. */
+            folder: string;
+            host: string;
+            /** Format: int32 */
+            port: number;
+            security: components["schemas"]["MailSecurity"];
+            username: string;
+        };
+        InboxJson: {
+            /** @description Read and answered (false: paused by an admin). */
+            active: boolean;
+            /** @description The address clients write to; replies are sent from it. */
+            address: string;
+            /** Format: date-time */
+            checked_at?: string | null;
+            /** @description New threads wait in this group; null: the built-in one. */
+            group_id?: string | null;
+            id: string;
+            imap: components["schemas"]["ImapServer"];
+            /** @description Why the last attempt failed, when it did. */
+            last_error?: string | null;
+            name: string;
+            smtp: components["schemas"]["SmtpServer"];
+            /** @description How the last attempt to read it went. */
+            state: components["schemas"]["InboxState"];
+        };
+        InboxPatch: {
+            active?: boolean | null;
+            address?: string | null;
+            /** @description Null: the built-in group. */
+            group_id?: string | null;
+            imap?: null | components["schemas"]["ImapInput"];
+            name?: string | null;
+            smtp?: null | components["schemas"]["SmtpInput"];
+        };
+        /**
+         * @description How reading an inbox last went.
+         * @enum {string}
+         */
+        InboxState: "connecting" | "ok" | "failing";
         InvitationCreated: {
             invitation_id: string;
             label?: string | null;
@@ -1467,6 +1638,13 @@ export interface components {
             csrf_token: string;
             user: components["schemas"]["User"];
         };
+        /**
+         * @description How Hovor talks to a mail server: TLS from the first byte (IMAPS 993,
+         *     SMTPS 465), plain then STARTTLS (143, 587), or neither (only for a server
+         *     on the same private network, and said so in the admin screen).
+         * @enum {string}
+         */
+        MailSecurity: "tls" | "starttls" | "none";
         MeReply: {
             /** @description The channels assigned to me, each with my switch. */
             channels: components["schemas"]["ChannelSetting"][];
@@ -1518,6 +1696,13 @@ export interface components {
              *     once, the first to accept gets them.
              */
             strategy?: string | null;
+        };
+        NewInboxBody: {
+            address: string;
+            group_id?: string | null;
+            imap: components["schemas"]["ImapInput"];
+            name: string;
+            smtp: components["schemas"]["SmtpInput"];
         };
         NewInvitationBody: {
             label?: string | null;
@@ -1716,6 +1901,36 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description The list envelope of API.md: `{items, next_cursor}`. */
+        Page_Email: {
+            items: {
+                cc: string[];
+                /** @description `in` (from the client) or `out` (a reply). */
+                direction: string;
+                from_address: string;
+                from_name?: string | null;
+                id: string;
+                message_id: string;
+                /**
+                 * Format: int64
+                 * @description The session message it appears as.
+                 */
+                message_seq: number;
+                send_error?: string | null;
+                /**
+                 * @description A reply's sending: `pending` (being sent, or retried after a
+                 *     failure: `send_error` says why), `sent`, or `failed` (given up after
+                 *     a day); null for a received e-mail.
+                 */
+                send_state?: string | null;
+                /** Format: date-time */
+                sent_at: string;
+                subject: string;
+                text: string;
+                to: string[];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description The list envelope of API.md: `{items, next_cursor}`. */
         Page_Group: {
             items: {
                 builtin: boolean;
@@ -1742,6 +1957,28 @@ export interface components {
                 /** Format: date-time */
                 started_at: string;
                 status: components["schemas"]["Status"];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description The list envelope of API.md: `{items, next_cursor}`. */
+        Page_InboxJson: {
+            items: {
+                /** @description Read and answered (false: paused by an admin). */
+                active: boolean;
+                /** @description The address clients write to; replies are sent from it. */
+                address: string;
+                /** Format: date-time */
+                checked_at?: string | null;
+                /** @description New threads wait in this group; null: the built-in one. */
+                group_id?: string | null;
+                id: string;
+                imap: components["schemas"]["ImapServer"];
+                /** @description Why the last attempt failed, when it did. */
+                last_error?: string | null;
+                name: string;
+                smtp: components["schemas"]["SmtpServer"];
+                /** @description How the last attempt to read it went. */
+                state: components["schemas"]["InboxState"];
             }[];
             next_cursor?: string | null;
         };
@@ -2221,6 +2458,23 @@ export interface components {
             offer_timeout_s?: number | null;
             operators_may_toggle_channels?: boolean | null;
             status_after_login?: null | components["schemas"]["Status"];
+        };
+        SmtpInput: {
+            host: string;
+            /** @description Required when the inbox is made; left out of a change, it stays. */
+            password?: string | null;
+            /** Format: int32 */
+            port: number;
+            security: components["schemas"]["MailSecurity"];
+            username: string;
+        };
+        /** @description Where an inbox's replies are sent: an SMTP server. */
+        SmtpServer: {
+            host: string;
+            /** Format: int32 */
+            port: number;
+            security: components["schemas"]["MailSecurity"];
+            username: string;
         };
         /** @enum {string} */
         Source: "widget" | "invitation" | "email" | "phone" | "api";
@@ -3439,6 +3693,268 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listInboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InboxJson"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInboxBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `inbox_address_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxJson"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `inbox_address_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4877,6 +5393,124 @@ export interface operations {
             };
             /** @description `invalid_reason`: over 200 characters */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replyByEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailReplyBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailReply"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSessionEmails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Email"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

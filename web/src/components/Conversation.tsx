@@ -53,7 +53,7 @@ export function ConversationView({ conv }: { conv: Conversation }) {
           </button>
         </div>
       ) : (
-        <Composer sessionId={s.id} />
+        <Composer sessionId={s.id} byEmail={s.channel === 'email'} />
       )}
     </section>
   );
@@ -127,7 +127,8 @@ function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; 
   );
 }
 
-function Composer({ sessionId }: { sessionId: string }) {
+/** `byEmail`: an e-mail thread, answered by an e-mail to the client (sent from the inbox's address). */
+function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -170,9 +171,9 @@ function Composer({ sessionId }: { sessionId: string }) {
         ref={ref}
         rows={3}
         value={draft}
-        aria-label={t('conv.message')}
+        aria-label={t(byEmail ? 'conv.emailReply' : 'conv.message')}
         aria-describedby="composer-hint composer-count"
-        placeholder={t('conv.message')}
+        placeholder={t(byEmail ? 'conv.emailReply' : 'conv.message')}
         onInput={(ev) => setDraft(ev.currentTarget.value)}
         onKeyDown={(ev) => {
           if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
@@ -189,7 +190,7 @@ function Composer({ sessionId }: { sessionId: string }) {
           {problem === 'tooLong' ? t('conv.tooLong', { max: MAX_MESSAGE_CHARS }) : t('conv.chars', { count, max: MAX_MESSAGE_CHARS })}
         </span>
         <button type="submit" class="btn btn-primary" disabled={problem !== null || busy}>
-          {t('conv.send')}
+          {t(byEmail ? 'conv.sendEmail' : 'conv.send')}
         </button>
       </div>
     </form>

@@ -212,6 +212,13 @@ export async function decline(sessionId: string, reason: string): Promise<Accept
  * so it is stored once either way. A refusal throws the API's error.
  */
 export async function sendMessage(sessionId: string, text: string): Promise<void> {
+  // An e-mail thread is answered by e-mail: stored at once, sent from the inbox's address.
+  const session = conversations.value.find((c) => c.session.id === sessionId)?.session;
+  if (session?.channel === 'email') {
+    const reply = await api.emailReply(sessionId, text);
+    addIncoming(sessionId, [reply.message]);
+    return;
+  }
   const clientMsgId = newMessageId(globalThis.crypto as CryptoLike | undefined);
   const delivery = await sendOverSocket({ client_msg_id: clientMsgId, text, session_id: sessionId });
   if (delivery?.stored) return;

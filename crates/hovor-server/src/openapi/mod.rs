@@ -86,6 +86,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(routes::sessions::router())
         .merge(routes::invitations::router())
         .merge(routes::webhooks::router())
+        .merge(routes::inboxes::router())
         .merge(routes::telephony::router())
         .merge(routes::client::router())
         .routes(routes!(crate::ws::upgrade))

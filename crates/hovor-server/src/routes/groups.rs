@@ -106,17 +106,12 @@ fn valid_strategy(text: &str) -> ApiResult<Strategy> {
     })
 }
 
-/// Absent stays as it is; `null` clears.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupPatch {
     name: Option<String>,
     /// A number, or `null` for no limit.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::present")]
     #[schema(value_type = Option<i64>)]
     max_queue: Option<Option<i64>>,
     /// Replaces the members.

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod client;
 pub mod company;
 pub mod groups;
+pub mod inboxes;
 pub mod invitations;
 pub mod me;
 pub mod operators;
@@ -147,4 +148,30 @@ pub struct Page<T: Serialize> {
 
 pub fn page<T: Serialize>(items: Vec<T>, next_cursor: Option<String>) -> Json<Page<T>> {
     Json(Page { items, next_cursor })
+}
+
+/// A plausible e-mail address, trimmed and lowercased; 422 `invalid_email`.
+pub fn valid_email(email: &str) -> Result<String, ApiError> {
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
+        });
+    if !plausible {
+        return Err(ApiError::invalid(
+            "invalid_email",
+            format!("{email:?} is not an e-mail address"),
+        ));
+    }
+    Ok(email)
+}
+
+/// For a patch's nullable field: absent stays as it is (`None`), `null`
+/// clears (`Some(None)`).
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use hovor_core::session::{EndReason, SessionStatus, MAX_DECLINE_REASON_CHARS};
 use hovor_core::Channel;
-use hovor_store::{Message, Readers, Session, SessionFilter, TransferTarget};
-use serde::Deserialize;
+use hovor_store::{Email, Message, Readers, Session, SessionFilter, TransferTarget};
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -161,6 +161,22 @@ pub async fn get_one(
     Ok(Json(visible(&app, &actor, &id).await?))
 }
 
+/// An e-mail session's e-mails, oldest first, each with the seq of the
+/// message it appears as (empty for other channels).
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/emails", operation_id = "listSessionEmails", tag = "Sessions", params(("id" = String, Path)),
+    responses((status = 200, body = Page<Email>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn emails(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<Email>>> {
+    visible(&app, &actor, &id).await?;
+    Ok(page(
+        app.store.session_emails(actor.company_id(), &id).await?,
+        None,
+    ))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AfterSeq {
@@ -271,6 +287,74 @@ pub async fn send(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct EmailReplyBody {
+    /// Plain text, at most 100,000 characters.
+    text: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EmailReply {
+    /// The operator's message in the conversation.
+    message: Message,
+    /// The e-mail that carries it, `send_state` `pending` until it is sent.
+    email: Email,
+}
+
+/// The most characters of an e-mail reply.
+const MAX_EMAIL_REPLY_CHARS: usize = 100_000;
+
+/// Answers the client's latest e-mail in the operator's own e-mail session:
+/// stored at once, sent from the inbox's address within seconds (retried
+/// for a day if the server fails; the e-mail's `send_state` says how it
+/// went). 404 when the session has no e-mail to answer.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/email-reply", operation_id = "replyByEmail", tag = "Sessions", params(("id" = String, Path)), request_body = EmailReplyBody,
+    responses((status = 201, body = EmailReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn email_reply(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EmailReplyBody>,
+) -> ApiResult<(StatusCode, Json<EmailReply>)> {
+    let Some(me) = actor.user() else {
+        return Err(ApiError::forbidden("only an operator can do this"));
+    };
+    load(&app, &actor, &id).await?;
+    if body.text.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "empty_message",
+            "a reply needs some text",
+        ));
+    }
+    if body.text.chars().count() > MAX_EMAIL_REPLY_CHARS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "message_too_long",
+            format!("a reply has at most {MAX_EMAIL_REPLY_CHARS} characters"),
+        ));
+    }
+    let (message, email) = app
+        .store
+        .write_email_reply(
+            actor.company_id(),
+            &id,
+            (&me.id, &me.name),
+            &body.text,
+            app.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            hovor_store::StoreError::NotFound => {
+                ApiError::not_found("an e-mail in this conversation")
+            }
+            other => other.into(),
+        })?
+        .publish(&app);
+    Ok((StatusCode::CREATED, Json(EmailReply { message, email })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Transfer {
     group_id: Option<String>,
     operator_id: Option<String>,
@@ -337,6 +421,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue))
         .routes(routes!(get_one))
         .routes(routes!(messages, send))
+        .routes(routes!(emails))
+        .routes(routes!(email_reply))
         .routes(routes!(accept))
         .routes(routes!(decline))
         .routes(routes!(transfer))

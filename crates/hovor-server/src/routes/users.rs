@@ -101,21 +101,6 @@ fn valid_name(name: &str) -> ApiResult<String> {
     super::valid_name(name, 100, "a user").map(str::to_owned)
 }
 
-fn valid_email(email: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let plausible = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
-        });
-    if !plausible {
-        return Err(ApiError::invalid(
-            "invalid_email",
-            format!("{email:?} is not an e-mail address"),
-        ));
-    }
-    Ok(email)
-}
-
 async fn hashed(app: &AppState, password: Option<String>) -> ApiResult<Option<String>> {
     let Some(password) = password else {
         return Ok(None);
@@ -220,7 +205,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<UserJson>)> {
     actor.require_admin()?;
     let name = valid_name(&body.name)?;
-    let email = valid_email(&body.email)?;
+    let email = super::valid_email(&body.email)?;
     let channels = valid_channels(&body.channels)?;
     let phone_extension = valid_extension(body.phone_extension.as_deref())?;
     let groups = valid_groups(&body.groups)?;
@@ -269,14 +254,9 @@ pub struct UserPatch {
     /// Replaces the assignment; kept channels keep the operator's switch.
     channels: Option<Vec<ChannelAssignment>>,
     /// Digits, or `null` to remove the extension.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::present")]
     #[schema(value_type = Option<String>)]
     phone_extension: Option<Option<String>>,
-}
-
-/// Absent stays as it is; `null` clears.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 fn valid_extension(extension: Option<&str>) -> ApiResult<Option<String>> {
@@ -313,7 +293,7 @@ pub async fn update(
     let change = UserChange {
         phone_extension,
         name: body.name.as_deref().map(valid_name).transpose()?,
-        email: body.email.as_deref().map(valid_email).transpose()?,
+        email: body.email.as_deref().map(super::valid_email).transpose()?,
         role: body.role,
         groups,
         password_hash: hashed(&app, body.password).await?,

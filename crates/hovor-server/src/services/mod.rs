@@ -9,6 +9,9 @@
 
 pub mod channels;
 pub mod client_presence;
+pub mod email_sender;
+pub mod inbox_reader;
+pub mod inbox_readers;
 pub mod invitations;
 pub mod nodes;
 pub mod phone;

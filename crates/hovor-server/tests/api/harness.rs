@@ -12,6 +12,7 @@ use hovor_store::{Company, NewUser, Store};
 use reqwest::{Method, StatusCode};
 
 mod client;
+pub mod mail;
 pub mod process;
 mod ws;
 pub use client::Client;

@@ -382,6 +382,30 @@ async fn webhooks_and_dial_urls_to_internal_addresses_are_refused(app: TestApp) 
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(app.count_rows("SELECT COUNT(*) FROM webhooks").await, 0);
+    // Nor may an inbox's mail servers be inside.
+    for (server, host) in [
+        ("imap", "127.0.0.1"),
+        ("smtp", "localhost"),
+        ("imap", "[::1]"),
+    ] {
+        let mut inbox = json!({
+            "name": "Podpora", "address": "podpora@acme.test",
+            "imap": {"host": "imap.example.com", "port": 993, "security": "tls",
+                     "username": "u", "password": "p"},
+            "smtp": {"host": "smtp.example.com", "port": 465, "security": "tls",
+                     "username": "u", "password": "p"},
+        });
+        inbox[server]["host"] = json!(host);
+        let r = admin.post("/api/v1/inboxes", inbox).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{host}: {}",
+            r.body
+        );
+        assert_eq!(r.body["error"]["code"], "private_address");
+    }
+    assert_eq!(app.count_rows("SELECT COUNT(*) FROM inboxes").await, 0);
 
     // A webhook saved before the rule (or under a name that now resolves
     // inside) is refused when it is sent: the receiver hears nothing, and

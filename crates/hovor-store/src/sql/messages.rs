@@ -50,6 +50,38 @@ fn author_of(writer: &Writer) -> (Author, Option<String>, Option<String>) {
     }
 }
 
+/// The next message seq of a session whose row the caller's transaction
+/// holds locked.
+async fn next_seq(tx: &mut Tx, session_id: &str) -> StoreResult<i64> {
+    Ok(
+        sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
+            .bind(session_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?,
+    )
+}
+
+/// Stores a message inside the caller's transaction, whose session row is
+/// already locked, and announces it (and its webhook). Returns its seq.
+async fn write_locked(
+    tx: &mut Tx,
+    out: &mut Outgoing,
+    session: &Session,
+    mut message: Message,
+    now: Millis,
+) -> StoreResult<i64> {
+    message.seq = next_seq(tx, &session.id).await?;
+    let seq = message.seq;
+    out.message(&session.id, message.clone(), None);
+    let data = MessageCreated {
+        session_id: session.id.clone(),
+        message,
+    };
+    out.webhook(&session.company_id, WebhookEvent::MessageCreated(data), now);
+    Ok(seq)
+}
+
 /// Stores a system message inside the caller's transaction, whose session
 /// row is already locked; `internal`: for operators only (a transfer's note).
 pub(crate) async fn write_system_message(
@@ -59,14 +91,8 @@ pub(crate) async fn write_system_message(
     (notice, internal): (Notice, bool),
     now: Millis,
 ) -> StoreResult<()> {
-    let seq: i64 =
-        sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM messages WHERE session_id = $1")
-            .bind(&session.id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("n")?;
     let message = Message {
-        seq,
+        seq: 0,
         author: Author::System,
         operator_id: None,
         operator_name: None,
@@ -75,13 +101,45 @@ pub(crate) async fn write_system_message(
         internal,
         notice: Some(notice),
     };
-    out.message(&session.id, message.clone(), None);
-    let data = MessageCreated {
-        session_id: session.id.clone(),
-        message,
-    };
-    out.webhook(&session.company_id, WebhookEvent::MessageCreated(data), now);
+    write_locked(tx, out, session, message, now).await?;
     Ok(())
+}
+
+/// Stores an operator's message written outside the batch writer (an
+/// e-mail reply) inside the caller's transaction, whose session row is
+/// already locked. Returns it with its seq.
+pub(crate) async fn write_operator_message(
+    tx: &mut Tx,
+    out: &mut Outgoing,
+    session: &Session,
+    mut message: Message,
+    now: Millis,
+) -> StoreResult<Message> {
+    message.seq = write_locked(tx, out, session, message.clone(), now).await?;
+    Ok(message)
+}
+
+/// Stores what the client wrote by another way than the widget (an
+/// e-mail) inside the caller's transaction, whose session row is already
+/// locked. Returns its seq.
+pub(crate) async fn write_client_message(
+    tx: &mut Tx,
+    out: &mut Outgoing,
+    session: &Session,
+    text: &str,
+    now: Millis,
+) -> StoreResult<i64> {
+    let message = Message {
+        seq: 0,
+        author: Author::Client,
+        operator_id: None,
+        operator_name: None,
+        text: text.to_owned(),
+        sent_at: now,
+        internal: false,
+        notice: None,
+    };
+    write_locked(tx, out, session, message, now).await
 }
 
 /// A session of the batch as it stands: its row, its last message's seq,
@@ -223,7 +281,9 @@ impl MessageStore for Backend {
                 operator_id.as_deref(),
                 session.status,
                 session.operator_id.as_deref(),
-            ) {
+            )
+            .and_then(|()| session::may_chat(session.channel, operator_id.is_some()))
+            {
                 results.push(Written::Refused(refusal));
                 continue;
             }

@@ -9,8 +9,10 @@
 mod channels;
 mod client_presence;
 mod companies;
+mod emails;
 mod event_log;
 mod groups;
+mod inboxes;
 mod invitations;
 mod messages;
 mod nodes;

@@ -6,8 +6,10 @@
 mod channels;
 mod client_presence;
 mod companies;
+mod emails;
 mod event_log;
 mod groups;
+mod inboxes;
 mod invitations;
 mod messages;
 mod nodes;
@@ -23,8 +25,10 @@ mod webhooks;
 pub use channels::ChannelStore;
 pub use client_presence::ClientPresenceStore;
 pub use companies::CompanyStore;
+pub use emails::EmailStore;
 pub use event_log::EventLog;
 pub use groups::GroupStore;
+pub use inboxes::InboxStore;
 pub use invitations::InvitationStore;
 pub use messages::{MessageStore, Readers};
 pub use nodes::{Gauges, NodeStore};
@@ -51,6 +55,8 @@ pub trait Store:
     + RoutingStore
     + InvitationStore
     + WebhookStore
+    + InboxStore
+    + EmailStore
     + TelephonyStore
     + WallboardStore
     + ReportStore

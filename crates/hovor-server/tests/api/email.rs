@@ -1,0 +1,383 @@
+//! The e-mail channel against real servers (issue 15): an e-mail delivered
+//! to the company's mailbox becomes a session offered to the operator with
+//! e-mail switched on; a reply to it joins the same thread; the operator's
+//! answer reaches the client's mailbox with the thread's headers, and one
+//! that fails to send is retried, never dropped; an IMAP server killed and
+//! started again loses nothing, and a message read again after a crash is
+//! stored once.
+
+use std::time::Duration;
+
+use hovor_core::{Channel, Role};
+use hovor_server::mail::connect::MailTls;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::mail::MailServers;
+use crate::harness::{eventually, test_config, Backend, Client, TestApp, START};
+
+const SUPPORT: &str = "support@acme.test";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_becomes_a_thread_on_sqlite() {
+    mail_scenario(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_becomes_a_thread_on_postgres() {
+    mail_scenario(Backend::Postgres).await;
+}
+
+async fn mail_scenario(backend: Backend) {
+    let Some(mut mail) = MailServers::start(&[
+        "support@acme.test:podpora-heslo",
+        "karel@example.test:karlovo-heslo",
+    ]) else {
+        return;
+    };
+    let config = hovor_server::state::Config {
+        mail_tls: MailTls::new(Some(&mail.ca)).expect("the test CA"),
+        ..test_config()
+    };
+    let Some(app) = TestApp::spawn_with(backend, config).await else {
+        return;
+    };
+    an_email_becomes_a_thread(&app, &mut mail).await;
+}
+
+/// An operator with e-mail (and nothing else), logged in.
+async fn email_operator(app: &TestApp, company: &hovor_store::Company) -> (String, Client) {
+    let u = app.user(company, "Tomáš", Role::Operator).await;
+    app.store()
+        .assign_channels(&company.id, &u.id, &[(Channel::Email, 5)], None, START)
+        .await
+        .expect("assign e-mail")
+        .into_unpublished();
+    let tab = app.login(&u).await;
+    (u.id, tab)
+}
+
+fn message(id: &str, subject: &str, extra: &str, body: &str) -> String {
+    format!(
+        "From: Karel Klient <karel@example.test>\n\
+         To: {SUPPORT}\n\
+         Subject: {subject}\n\
+         Message-ID: <{id}>\n\
+         Date: Mon, 05 Jan 2026 09:00:00 +0100\n\
+         {extra}\
+         Content-Type: text/plain; charset=utf-8\n\
+         \n\
+         {body}\n"
+    )
+}
+
+/// The next `message.created` whose text has `part` (others skipped).
+async fn message_saying(ws: &mut crate::harness::Ws, part: &str) -> Value {
+    loop {
+        let m = ws.next_of("message.created").await;
+        if m["data"]["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(part))
+        {
+            return m;
+        }
+    }
+}
+
+async fn inbox_state(admin: &Client, id: &str) -> Value {
+    admin.get(&format!("/api/v1/inboxes/{id}")).await.body
+}
+
+async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (_, tomas) = email_operator(app, &c).await;
+    let mut ws = tomas.ws(None).await;
+
+    // One unread message waits before the inbox is set up.
+    mail.deliver(
+        SUPPORT,
+        &message(
+            "first@example.test",
+            "Objednávka 42",
+            "",
+            "Dobrý den,\nkde je moje zásilka?",
+        ),
+    );
+    let r = admin
+        .post(
+            "/api/v1/inboxes",
+            json!({
+                "name": "Podpora", "address": SUPPORT,
+                "imap": {"host": "127.0.0.1", "port": mail.imaps_port, "security": "tls",
+                         "username": SUPPORT, "password": "podpora-heslo"},
+                "smtp": {"host": "127.0.0.1", "port": mail.smtp_port, "security": "none",
+                         "username": SUPPORT, "password": "podpora-heslo"},
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inbox = r.body["id"].as_str().expect("id").to_owned();
+    hovor_server::services::inbox_readers::tick(&app.state)
+        .await
+        .expect("a readers' tick");
+
+    // It is read over TLS (verified against the test CA), becomes an
+    // e-mail session and is offered to Tomáš.
+    let offer = ws.next_of("session.offered").await;
+    let session = offer["data"]["session"].clone();
+    assert_eq!(session["channel"], "email");
+    assert_eq!(session["source"], "email");
+    assert_eq!(session["client"]["email"], "karel@example.test");
+    assert_eq!(session["client"]["name"], "Karel Klient");
+    let id = session["id"].as_str().expect("session id").to_owned();
+    eventually("the inbox reports ok", || async {
+        inbox_state(&admin, &inbox).await["state"] == "ok"
+    })
+    .await;
+    let r = tomas
+        .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    assert_eq!(emails["items"][0]["subject"], "Objednávka 42");
+    assert_eq!(emails["items"][0]["direction"], "in");
+    assert_eq!(emails["items"][0]["message_id"], "first@example.test");
+    let messages = tomas
+        .get(&format!("/api/v1/sessions/{id}/messages"))
+        .await
+        .body;
+    assert_eq!(messages["items"][0]["author"], "client");
+    assert!(
+        messages["items"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("kde je moje zásilka?")),
+        "{messages}"
+    );
+
+    // Karel writes again, replying to his first e-mail: IDLE brings it in
+    // at once, into the same conversation.
+    mail.deliver(
+        SUPPORT,
+        &message(
+            "second@example.test",
+            "Re: Objednávka 42",
+            "In-Reply-To: <first@example.test>\nReferences: <first@example.test>\n",
+            "Ještě jsem zapomněl: číslo 42.",
+        ),
+    );
+    let more = message_saying(&mut ws, "číslo 42").await;
+    assert_eq!(more["data"]["session_id"], id.as_str());
+
+    // Tomáš answers by e-mail (a chat message would never reach Karel).
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/messages"),
+            json!({"text": "Hned to zjistím."}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "answer_by_email");
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({"text": "Dobrý den,\nzásilka 42 je na cestě.\n.\nTomáš"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["email"]["send_state"], "pending");
+    assert_eq!(r.body["email"]["subject"], "Re: Objednávka 42");
+    assert_eq!(r.body["message"]["author"], "operator");
+    let reply_id = r.body["email"]["message_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    hovor_server::services::email_sender::tick(&app.state)
+        .await
+        .expect("send");
+    let inbox_mail = mail.received("karel@example.test");
+    assert_eq!(inbox_mail.len(), 1, "{inbox_mail:?}");
+    let got = &inbox_mail[0];
+    assert!(got.contains(&format!("Message-ID: <{reply_id}>")), "{got}");
+    assert!(got.contains("In-Reply-To: <second@example.test>"), "{got}");
+    assert!(
+        got.contains("<first@example.test>") && got.contains("References:"),
+        "{got}"
+    );
+    assert!(got.contains("support@acme.test"), "{got}");
+    let read = hovor_server::mail::parse::incoming(got.as_bytes(), START);
+    assert_eq!(
+        read.text.replace("\r\n", "\n"),
+        "Dobrý den,\nzásilka 42 je na cestě.\n.\nTomáš",
+        "a lone dot survives"
+    );
+    assert_eq!(read.to, vec!["karel@example.test".to_owned()]);
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    assert_eq!(emails["items"][2]["direction"], "out");
+    assert_eq!(emails["items"][2]["send_state"], "sent");
+
+    // Karel answers Hovor's reply: the same thread again.
+    mail.deliver(
+        SUPPORT,
+        &message(
+            "fourth@example.test",
+            "Re: Re: Objednávka 42",
+            &format!("In-Reply-To: <{reply_id}>\n"),
+            "Děkuji!",
+        ),
+    );
+    let thanks = message_saying(&mut ws, "Děkuji!").await;
+    assert_eq!(thanks["data"]["session_id"], id.as_str());
+
+    // The SMTP server cannot be reached: the reply waits and says why, and
+    // goes out when it can.
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/inboxes/{inbox}"),
+            Some(
+                json!({"smtp": {"host": "127.0.0.1", "port": 9, "security": "none",
+                                 "username": SUPPORT}}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({"text": "Rádo se stalo."}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    hovor_server::services::email_sender::tick(&app.state)
+        .await
+        .expect("a failed send is no error");
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    let last = &emails["items"][4];
+    assert_eq!(last["send_state"], "pending", "{emails}");
+    assert!(
+        last["send_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{last}"
+    );
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/inboxes/{inbox}"),
+            Some(
+                json!({"smtp": {"host": "127.0.0.1", "port": mail.smtp_port, "security": "none",
+                                 "username": SUPPORT}}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    hovor_server::services::email_sender::tick(&app.state)
+        .await
+        .expect("tick");
+    assert_eq!(
+        mail.received("karel@example.test").len(),
+        1,
+        "not before its retry time"
+    );
+    app.clock.advance_ms(61_000);
+    hovor_server::services::email_sender::tick(&app.state)
+        .await
+        .expect("tick");
+    assert_eq!(mail.received("karel@example.test").len(), 2);
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    assert_eq!(emails["items"][4]["send_state"], "sent", "{emails}");
+
+    // The IMAP server dies and comes back; meanwhile a third e-mail, with
+    // no threading headers but the same subject, arrives. Nothing is lost.
+    mail.command("stop-imap");
+    eventually("the inbox reports the failure", || async {
+        inbox_state(&admin, &inbox).await["state"] == "failing"
+    })
+    .await;
+    let why = inbox_state(&admin, &inbox).await["last_error"].clone();
+    assert!(why.as_str().is_some_and(|w| !w.is_empty()), "{why}");
+    mail.deliver(
+        SUPPORT,
+        &message("third@example.test", "RE: objednávka 42", "", "Haló?"),
+    );
+    mail.command("start-imap");
+    let third = tokio::time::timeout(Duration::from_secs(30), message_saying(&mut ws, "Haló?"))
+        .await
+        .expect("the third e-mail after the server came back");
+    assert_eq!(third["data"]["session_id"], id.as_str());
+    eventually("the inbox reports ok again", || async {
+        inbox_state(&admin, &inbox).await["state"] == "ok"
+    })
+    .await;
+
+    // A node that stored e-mails but died before it noted them read reads
+    // them again: each is stored once.
+    let folder = app
+        .store()
+        .inbox(&c.id, &inbox)
+        .await
+        .expect("read")
+        .expect("inbox");
+    let validity = folder.uid_validity.expect("known");
+    app.store()
+        .set_inbox_cursor(&inbox, validity, 0)
+        .await
+        .expect("rewind");
+    // An admin's change (the same server, now over STARTTLS) makes the
+    // reader start over, from the rewound cursor.
+    let r = admin
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/inboxes/{inbox}"),
+            Some(
+                json!({"imap": {"host": "127.0.0.1", "port": mail.imap_port, "security": "starttls",
+                                 "username": SUPPORT}}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["state"], "connecting");
+    hovor_server::services::inbox_readers::tick(&app.state)
+        .await
+        .expect("a readers' tick");
+    eventually("read again over STARTTLS", || async {
+        let state = inbox_state(&admin, &inbox).await;
+        state["state"] == "ok" && state["imap"]["security"] == "starttls"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    assert_eq!(
+        emails["items"].as_array().map(Vec::len),
+        Some(6),
+        "{emails}"
+    );
+    let messages = tomas
+        .get(&format!("/api/v1/sessions/{id}/messages"))
+        .await
+        .body;
+    assert_eq!(
+        messages["items"].as_array().map(Vec::len),
+        Some(6),
+        "{messages}"
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM sessions WHERE channel = 'email'")
+            .await,
+        1
+    );
+}

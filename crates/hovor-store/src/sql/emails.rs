@@ -1,0 +1,399 @@
+//! E-mails: each incoming one joins its thread's open session (as a client
+//! message) or starts an `email` session, in one transaction, and is stored
+//! once however often it is read.
+
+use async_trait::async_trait;
+use hovor_core::email::{
+    address_key, id_list, reply_headers, reply_subject, thread_candidates, thread_subject,
+};
+use hovor_core::session::{self, Author, SessionStatus, Source};
+use hovor_core::{Channel, Millis};
+use sqlx::Row;
+
+use super::companies::builtin_group_id;
+use super::event_log::Outgoing;
+use super::messages::{write_client_message, write_operator_message};
+use super::session_rows::{insert_session, locked_session};
+use super::sessions::{announce, moved, Operators};
+use super::{Backend, DbRow, Tx};
+use crate::{
+    new_id, ClientInfo, Committed, Email, EmailStore, Inbox, IncomingEmail, Ingested, Message,
+    NewSession, OutgoingEmail, SessionEvent, StoreError, StoreResult, WebhookEvent,
+};
+
+const EMAIL_COLUMNS: &str = "id, message_seq, direction, message_id, subject, from_address, \
+     from_name, to_addresses, cc_addresses, text_body, sent_at, send_state, send_error";
+
+/// How far back a message with no threading headers is matched to a
+/// thread by its subject and sender.
+const BY_SUBJECT_WITHIN_MS: Millis = 30 * 24 * 3600 * 1000;
+/// At most this many of an e-mail's references are looked up.
+const MAX_CANDIDATES: usize = 50;
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn email(row: &DbRow) -> StoreResult<Email> {
+    Ok(Email {
+        id: row.try_get("id")?,
+        message_seq: row.try_get("message_seq")?,
+        direction: row.try_get("direction")?,
+        message_id: row.try_get("message_id")?,
+        subject: row.try_get("subject")?,
+        from_address: row.try_get("from_address")?,
+        from_name: row.try_get("from_name")?,
+        to: split_list(&row.try_get::<String, _>("to_addresses")?),
+        cc: split_list(&row.try_get::<String, _>("cc_addresses")?),
+        text: row.try_get("text_body")?,
+        sent_at: row.try_get("sent_at")?,
+        send_state: row.try_get("send_state")?,
+        send_error: row.try_get("send_error")?,
+    })
+}
+
+fn outgoing(row: &DbRow) -> StoreResult<OutgoingEmail> {
+    Ok(OutgoingEmail {
+        id: row.try_get("id")?,
+        company_id: row.try_get("company_id")?,
+        inbox_id: row.try_get("inbox_id")?,
+        session_id: row.try_get("session_id")?,
+        message_id: row.try_get("message_id")?,
+        in_reply_to: row.try_get("in_reply_to")?,
+        references: id_list(&row.try_get::<String, _>("refs")?),
+        subject: row.try_get("subject")?,
+        from_address: row.try_get("from_address")?,
+        from_name: row.try_get("from_name")?,
+        to: split_list(&row.try_get::<String, _>("to_addresses")?),
+        text: row.try_get("text_body")?,
+        sent_at: row.try_get("sent_at")?,
+        attempts: row.try_get("send_attempts")?,
+    })
+}
+
+/// The session of the thread this e-mail belongs to, if any.
+async fn thread_of(
+    tx: &mut Tx,
+    inbox: &Inbox,
+    e: &IncomingEmail,
+    now: Millis,
+) -> StoreResult<Option<String>> {
+    for id in thread_candidates(&e.in_reply_to, &e.references)
+        .iter()
+        .take(MAX_CANDIDATES)
+    {
+        let found =
+            sqlx::query("SELECT session_id FROM emails WHERE inbox_id = $1 AND message_id = $2")
+                .bind(&inbox.id)
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(row) = found {
+            return Ok(Some(row.try_get("session_id")?));
+        }
+    }
+    let subject = thread_subject(&e.subject);
+    if subject.is_empty() {
+        return Ok(None);
+    }
+    let found = sqlx::query(
+        "SELECT session_id FROM emails WHERE inbox_id = $1 AND thread_subject = $2 \
+         AND from_address = $3 AND direction = 'in' AND stored_at > $4 \
+         ORDER BY stored_at DESC, message_seq DESC LIMIT 1",
+    )
+    .bind(&inbox.id)
+    .bind(&subject)
+    .bind(address_key(&e.from_address))
+    .bind(now - BY_SUBJECT_WITHIN_MS)
+    .fetch_optional(&mut **tx)
+    .await?;
+    found
+        .map(|r| r.try_get("session_id"))
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// The inbox's group if it still has it, else the built-in one.
+async fn group_for(tx: &mut Tx, inbox: &Inbox) -> StoreResult<String> {
+    if let Some(id) = &inbox.group_id {
+        let live =
+            sqlx::query("SELECT id FROM groups WHERE company_id = $1 AND id = $2 AND NOT archived")
+                .bind(&inbox.company_id)
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if live.is_some() {
+            return Ok(id.clone());
+        }
+    }
+    Ok(builtin_group_id(&inbox.company_id))
+}
+
+#[async_trait]
+impl EmailStore for Backend {
+    async fn ingest_email(
+        &self,
+        inbox: &Inbox,
+        e: &IncomingEmail,
+        now: Millis,
+    ) -> StoreResult<Committed<Ingested>> {
+        let company_id = inbox.company_id.as_str();
+        let mut tx = self.begin_for(company_id).await?;
+        let stored = sqlx::query("SELECT id FROM emails WHERE inbox_id = $1 AND message_id = $2")
+            .bind(&inbox.id)
+            .bind(&e.message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if stored.is_some() {
+            return Ok(Committed::unchanged(Ingested::AlreadyStored));
+        }
+        let open = match thread_of(&mut tx, inbox, e, now).await? {
+            Some(id) => Some(locked_session(&mut tx, company_id, &id).await?)
+                .filter(|s| s.status != SessionStatus::Ended),
+            None => None,
+        };
+        let mut out = Outgoing::new();
+        let (session, started) = match open {
+            Some(session) => (session, false),
+            None => {
+                let group_id = group_for(&mut tx, inbox).await?;
+                let new = NewSession {
+                    company_id: company_id.to_owned(),
+                    channel: Channel::Email,
+                    source: Source::Email,
+                    group_id: Some(group_id.clone()),
+                    target_operator_id: None,
+                    client: ClientInfo {
+                        name: e.from_name.clone(),
+                        email: Some(address_key(&e.from_address)),
+                        phone: None,
+                    },
+                    page_url: None,
+                    client_token_hash: None,
+                };
+                let session = insert_session(&mut tx, &new, &group_id, now).await?;
+                announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;
+                let webhook = WebhookEvent::SessionCreated(SessionEvent {
+                    session: session.clone(),
+                });
+                out.webhook(company_id, webhook, now);
+                (session, true)
+            }
+        };
+        let seq = write_client_message(&mut tx, &mut out, &session, &e.text, now).await?;
+        sqlx::query(
+            "INSERT INTO emails (id, company_id, inbox_id, session_id, message_seq, direction, \
+             message_id, in_reply_to, refs, subject, thread_subject, from_address, from_name, \
+             to_addresses, cc_addresses, text_body, sent_at, stored_at, send_state, \
+             send_attempts, send_error, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, NULL, 0, NULL, NULL)",
+        )
+        .bind(new_id("eml"))
+        .bind(company_id)
+        .bind(&inbox.id)
+        .bind(&session.id)
+        .bind(seq)
+        .bind(&e.message_id)
+        .bind(e.in_reply_to.first())
+        .bind(e.references.join(" "))
+        .bind(&e.subject)
+        .bind(thread_subject(&e.subject))
+        .bind(address_key(&e.from_address))
+        .bind(&e.from_name)
+        .bind(e.to.join(", "))
+        .bind(e.cc.join(", "))
+        .bind(&e.text)
+        .bind(e.sent_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let mut changes = out.write(&mut tx).await?;
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        let ingested = if started {
+            Ingested::Started(session)
+        } else {
+            Ingested::Joined(session)
+        };
+        Ok(Committed::new(ingested, changes))
+    }
+
+    async fn write_email_reply(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        (operator_id, operator_name): (&str, &str),
+        text: &str,
+        now: Millis,
+    ) -> StoreResult<Committed<(Message, Email)>> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        session::may_write(
+            Some(operator_id),
+            session.status,
+            session.operator_id.as_deref(),
+        )?;
+        // The client's latest e-mail is the one answered.
+        let parent = sqlx::query(
+            "SELECT e.inbox_id, e.message_id, e.refs, e.subject, e.from_address, i.address, \
+             i.name AS inbox_name FROM emails e JOIN inboxes i ON i.id = e.inbox_id \
+             WHERE e.session_id = $1 AND e.direction = 'in' ORDER BY e.message_seq DESC \
+             LIMIT 1",
+        )
+        .bind(session_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let inbox_id: String = parent.try_get("inbox_id")?;
+        let parent_id: String = parent.try_get("message_id")?;
+        let parent_refs = id_list(&parent.try_get::<String, _>("refs")?);
+        let (in_reply_to, references) = reply_headers(&parent_id, &parent_refs);
+        let subject = reply_subject(&parent.try_get::<String, _>("subject")?);
+        let to: String = parent.try_get("from_address")?;
+        let from: String = parent.try_get("address")?;
+        let from_name: String = parent.try_get("inbox_name")?;
+        let domain = from.rsplit_once('@').map_or("hovor.invalid", |(_, d)| d);
+        let message_id = format!("{}@{domain}", new_id("reply"));
+        let mut out = Outgoing::new();
+        let message = Message {
+            seq: 0,
+            author: Author::Operator,
+            operator_id: Some(operator_id.to_owned()),
+            operator_name: Some(operator_name.to_owned()),
+            text: text.to_owned(),
+            sent_at: now,
+            internal: false,
+            notice: None,
+        };
+        let message = write_operator_message(&mut tx, &mut out, &session, message, now).await?;
+        let id = new_id("eml");
+        sqlx::query(
+            "INSERT INTO emails (id, company_id, inbox_id, session_id, message_seq, direction, \
+             message_id, in_reply_to, refs, subject, thread_subject, from_address, from_name, \
+             to_addresses, cc_addresses, text_body, sent_at, stored_at, send_state, \
+             send_attempts, send_error, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8, $9, $10, $11, $12, $13, '', $14, \
+             $15, $15, 'pending', 0, NULL, $15)",
+        )
+        .bind(&id)
+        .bind(company_id)
+        .bind(&inbox_id)
+        .bind(session_id)
+        .bind(message.seq)
+        .bind(&message_id)
+        .bind(&in_reply_to)
+        .bind(references.join(" "))
+        .bind(&subject)
+        .bind(thread_subject(&subject))
+        .bind(&from)
+        .bind(&from_name)
+        .bind(&to)
+        .bind(text)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE id = $1"))
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let stored = email(&row)?;
+        let mut changes = out.write(&mut tx).await?;
+        changes.push(moved(company_id));
+        tx.commit().await?;
+        Ok(Committed::new((message, stored), changes))
+    }
+
+    async fn claim_due_emails(
+        &self,
+        now: Millis,
+        claim_ms: Millis,
+        limit: i64,
+    ) -> StoreResult<Vec<OutgoingEmail>> {
+        let due = sqlx::query(
+            "SELECT id FROM emails WHERE send_state = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        let mut claimed = Vec::new();
+        for row in due {
+            let id: String = row.try_get("id")?;
+            // Claimed only if nobody moved its time meanwhile.
+            let taken = sqlx::query(
+                "UPDATE emails SET next_attempt_at = $3, send_attempts = send_attempts + 1 \
+                 WHERE id = $1 AND send_state = 'pending' AND next_attempt_at <= $2",
+            )
+            .bind(&id)
+            .bind(now)
+            .bind(now + claim_ms)
+            .execute(self.writer())
+            .await?;
+            if taken.rows_affected() == 0 {
+                continue;
+            }
+            let row = sqlx::query(
+                "SELECT id, company_id, inbox_id, session_id, message_id, in_reply_to, refs, \
+                 subject, from_address, from_name, to_addresses, text_body, sent_at, \
+                 send_attempts FROM emails WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(self.writer())
+            .await?;
+            claimed.push(outgoing(&row)?);
+        }
+        Ok(claimed)
+    }
+
+    async fn email_sent(&self, id: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE emails SET send_state = 'sent', send_error = NULL, next_attempt_at = NULL \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn email_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: Option<Millis>,
+    ) -> StoreResult<()> {
+        let state = if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        sqlx::query(
+            "UPDATE emails SET send_state = $2, send_error = $3, next_attempt_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(error)
+        .bind(retry_at)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn session_emails(&self, company_id: &str, session_id: &str) -> StoreResult<Vec<Email>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EMAIL_COLUMNS} FROM emails \
+             WHERE company_id = $1 AND session_id = $2 ORDER BY message_seq"
+        ))
+        .bind(company_id)
+        .bind(session_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(email).collect()
+    }
+}
