@@ -169,7 +169,7 @@ impl EmailStore for Backend {
                     target_operator_id: None,
                     client: ClientInfo {
                         name: e.from_name.clone(),
-                        email: Some(address_key(&e.from_address)),
+                        email: Some(address_key(&e.from_address)).filter(|a| !a.is_empty()),
                         phone: None,
                     },
                     page_url: None,
