@@ -39,6 +39,10 @@ export type ApiKey = Schemas['ApiKey'];
 export type Webhook = Schemas['WebhookJson'];
 export type WebhookAttempt = Schemas['WebhookAttempt'];
 export type CompanyInfo = Schemas['CompanyJson'];
+export type Inbox = Schemas['InboxJson'];
+export type NewInbox = Schemas['NewInboxBody'];
+export type InboxPatch = Schemas['InboxPatch'];
+export type MailSecurity = Schemas['MailSecurity'];
 
 /** A user as the admin screens see them: with their channels and groups. */
 export type AdminUser = Schemas['UserJson'];

@@ -4,7 +4,7 @@
 
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
-import type { Channel, CompanySettings, GroupPatch, NewGroup, NewUser, SessionStatus, UserPatch } from '../types';
+import type { Channel, CompanySettings, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
 import type { paths } from './schema.gen';
 
 export class ApiError extends Error {
@@ -161,6 +161,10 @@ export const api = {
     body(client.POST('/api/v1/sessions/{id}/decline', { ...path(id), body: reason ? { reason } : {} })),
   send: (id: string, text: string, clientMsgId: string) =>
     body(client.POST('/api/v1/sessions/{id}/messages', { ...path(id), body: { text, client_msg_id: clientMsgId } })),
+  inboxes: () => body(client.GET('/api/v1/inboxes')),
+  createInbox: (inbox: NewInbox) => body(client.POST('/api/v1/inboxes', { body: inbox })),
+  updateInbox: (id: string, patch: InboxPatch) => body(client.PATCH('/api/v1/inboxes/{id}', { ...path(id), body: patch })),
+  deleteInbox: (id: string) => done(client.DELETE('/api/v1/inboxes/{id}', path(id))),
   emailReply: (id: string, text: string) => body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text } })),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),

@@ -7,6 +7,7 @@ import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { AdminRoute } from '../state/route';
 import type { CompanySettings, PauseType } from '../types';
 import { Groups } from './admin/Groups';
+import { Inboxes } from './admin/Inboxes';
 import { Integrations } from './admin/Integrations';
 import { WidgetSnippet } from './admin/WidgetSnippet';
 import { Users } from './admin/Users';
@@ -30,6 +31,7 @@ export function Admin({ section }: { section: AdminRoute }) {
         <NavLink to="/admin" label={t('admin.navCompany')} active={section === '/admin'} />
         <NavLink to="/admin/users" label={t('admin.navUsers')} active={section === '/admin/users'} />
         <NavLink to="/admin/groups" label={t('admin.navGroups')} active={section === '/admin/groups'} />
+        <NavLink to="/admin/inboxes" label={t('admin.navInboxes')} active={section === '/admin/inboxes'} />
         <NavLink to="/admin/integrations" label={t('admin.navIntegrations')} active={section === '/admin/integrations'} />
         <NavLink to="/admin/widget" label={t('admin.navWidget')} active={section === '/admin/widget'} />
       </nav>
@@ -37,6 +39,8 @@ export function Admin({ section }: { section: AdminRoute }) {
         <Users />
       ) : section === '/admin/groups' ? (
         <Groups />
+      ) : section === '/admin/inboxes' ? (
+        <Inboxes />
       ) : section === '/admin/integrations' ? (
         <Integrations />
       ) : section === '/admin/widget' ? (
