@@ -1,0 +1,114 @@
+// Issue 15, the e-mail channel in the browser: a client's e-mail, delivered to the company's real
+// mailbox (Debian's dovecot, started here with aiosmtpd by scripts/mail-servers), is offered to the
+// operator with e-mail switched on; he answers it in the workspace, and the answer arrives in the
+// client's mailbox as a reply in the thread.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, test } from 'node:test';
+import { E2E_DIR, apiSession, logIn, newContext, profileButton, screenshot, serverAndBrowser, visible } from '../lib/hovor.mjs';
+
+// The mail servers listen on loopback, which Hovor reaches only when allowed.
+process.env.HOVOR_ALLOW_PRIVATE_WEBHOOKS = '1';
+const skipped = process.env.HOVOR_SKIP_MAIL === '1';
+if (skipped) console.log('SKIPPED: the e-mail browser test (HOVOR_SKIP_MAIL=1: dovecot or aiosmtpd is missing)');
+
+/** The mail servers of this file: started (at load, with top-level await) before Hovor, which trusts their CA. */
+const mail = { info: null, child: null, lines: null, dir: null };
+const serverArgs = [];
+if (!skipped) {
+  mail.dir = mkdtempSync(join(tmpdir(), 'hovor-mail-'));
+  mail.child = spawn(
+    'python3',
+    [
+      resolve(E2E_DIR, '../scripts/mail-servers/mailservers.py'),
+      '--dir',
+      mail.dir,
+      '--user',
+      'support@demo.test:podpora-heslo',
+      '--user',
+      'karel@example.test:karlovo-heslo',
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  mail.lines = createInterface({ input: mail.child.stdout })[Symbol.asyncIterator]();
+  mail.info = JSON.parse((await mail.lines.next()).value);
+  serverArgs.push('--mail-ca-file', mail.info.ca);
+}
+after(async () => {
+  mail.child?.stdin.end();
+  if (mail.child && mail.child.exitCode === null) await new Promise((r) => mail.child.once('exit', r));
+  if (mail.dir) rmSync(mail.dir, { recursive: true, force: true });
+});
+const env = serverAndBrowser(undefined, serverArgs);
+
+/** Drops a raw message into a user's INBOX, as if it had been delivered. */
+async function deliver(user, raw) {
+  const file = join(mail.dir, `in-${Date.now()}.eml`);
+  writeFileSync(file, raw.replace(/\n/g, '\r\n'));
+  mail.child.stdin.write(`deliver ${user} ${file}\n`);
+  const answer = JSON.parse((await mail.lines.next()).value);
+  assert.equal(answer.done, 'deliver', JSON.stringify(answer));
+}
+
+/** The messages in a user's mailbox that nobody has read yet. */
+function received(user) {
+  const dir = join(mail.info.maildirs[user], 'new');
+  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+test('an e-mail is offered to the e-mail operator, who answers it in the workspace (en)', { skip: skipped }, async () => {
+  const admin = await apiSession(env.server.url, 'admin@demo.test');
+  const made = await admin('POST', '/api/v1/inboxes', {
+    name: 'Podpora',
+    address: 'support@demo.test',
+    imap: { host: '127.0.0.1', port: mail.info.imaps_port, security: 'tls', username: 'support@demo.test', password: 'podpora-heslo' },
+    smtp: { host: '127.0.0.1', port: mail.info.smtp_port, security: 'none', username: 'support@demo.test', password: 'podpora-heslo' },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+
+  // Tomáš (the demo's operator with e-mail) works in his workspace.
+  const context = await newContext(env.browser);
+  const tomas = await context.newPage();
+  await logIn(tomas, env.server.url, 'tomas@demo.test');
+  await visible(profileButton(tomas, 'Tomáš Dvořák', 'Online'));
+
+  await deliver(
+    'support@demo.test',
+    [
+      'From: Karel Klient <karel@example.test>',
+      'To: support@demo.test',
+      'Subject: Where is my order?',
+      'Message-ID: <order-42@example.test>',
+      'Date: Sat, 05 Dec 2026 09:00:00 +0100',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Hello, order 42 has not arrived yet.',
+      '',
+    ].join('\n'),
+  );
+  const item = tomas.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Karel Klient' });
+  await (await visible(item, 30_000)).getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(tomas.getByRole('region', { name: 'Conversation with Karel Klient' }));
+  await visible(conversation.getByText('Hello, order 42 has not arrived yet.'));
+  const reply = conversation.getByRole('textbox', { name: 'Reply by e-mail' });
+  await reply.fill('Dear Karel, it left our warehouse this morning.');
+  await screenshot(tomas, 'email-1-reply-en');
+  await conversation.getByRole('button', { name: 'Send e-mail' }).click();
+  await visible(conversation.getByText('Dear Karel, it left our warehouse this morning.'));
+
+  // It arrives in Karel's mailbox as a reply in his thread.
+  let got = [];
+  for (let i = 0; i < 100 && got.length === 0; i += 1) {
+    got = received('karel@example.test');
+    if (got.length === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(got.length, 1, 'the reply reached the client');
+  assert.match(got[0], /^In-Reply-To: <order-42@example\.test>/m);
+  assert.match(got[0], /^Subject: Re: Where is my order\?/m);
+  assert.match(got[0], /^From: "Podpora" <support@demo\.test>/m);
+  await context.close();
+});
