@@ -110,5 +110,33 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   assert.match(got[0], /^In-Reply-To: <order-42@example\.test>/m);
   assert.match(got[0], /^Subject: Re: Where is my order\?/m);
   assert.match(got[0], /^From: "Podpora" <support@demo\.test>/m);
+
+  // Karel answers, quoting the reply: it joins the conversation with the quote folded.
+  const replyId = /^Message-ID: <([^>]+)>/m.exec(got[0])?.[1];
+  assert.ok(replyId, got[0]);
+  await deliver(
+    'support@demo.test',
+    [
+      'From: Karel Klient <karel@example.test>',
+      'To: support@demo.test',
+      'Subject: Re: Where is my order?',
+      'Message-ID: <order-42-thanks@example.test>',
+      `In-Reply-To: <${replyId}>`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Great, thank you!',
+      '',
+      'On Sat, 5 Dec 2026 at 10:00, Podpora <support@demo.test> wrote:',
+      '> Dear Karel, it left our warehouse this morning.',
+      '',
+    ].join('\n'),
+  );
+  const thanks = conversation.getByRole('listitem').filter({ hasText: 'Great, thank you!' });
+  await visible(thanks, 30_000);
+  const quote = thanks.getByText('> Dear Karel, it left our warehouse this morning.');
+  assert.equal(await quote.isVisible(), false, 'the quote is folded');
+  await thanks.getByText('Quoted earlier messages').click();
+  await visible(quote);
+  await screenshot(tomas, 'email-2-quote-en');
   await context.close();
 });

@@ -8,6 +8,7 @@ import { callSeconds } from '../phone';
 import { formatSince, formatTime } from '../format';
 import type { MessageKey } from '../i18n';
 import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
+import { splitQuoted } from '../emailQuote';
 import { systemText } from '../notices';
 import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
@@ -98,14 +99,22 @@ function MessageLog({ conv }: { conv: Conversation }) {
       {count === 0 && <p class="muted small msg-empty">{t('conv.noMessages')}</p>}
       <ol class="msg-list">
       {conv.messages.map((m) => (
-        <MessageItem key={m.seq} m={m} mine={m.author === 'operator' && m.operator_id === myId} client={clientName(conv.session)} lang={l} />
+        <MessageItem
+          key={m.seq}
+          m={m}
+          mine={m.author === 'operator' && m.operator_id === myId}
+          client={clientName(conv.session)}
+          email={conv.session.channel === 'email'}
+          lang={l}
+        />
       ))}
       </ol>
     </div>
   );
 }
 
-function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; client: string; lang: 'cs' | 'en' }) {
+/** `email`: a message of an e-mail thread, whose quote of earlier messages is folded. */
+function MessageItem({ m, mine, client, email, lang: l }: { m: Message; mine: boolean; client: string; email: boolean; lang: 'cs' | 'en' }) {
   const author = m.internal
     ? t('conv.internal')
     : m.author === 'client'
@@ -122,8 +131,30 @@ function MessageItem({ m, mine, client, lang: l }: { m: Message; mine: boolean; 
         <time dateTime={m.sent_at}>{formatTime(m.sent_at, l)}</time>
       </div>
       {/* Always text: Preact escapes it; never HTML. */}
-      <p class="msg-text">{m.author === 'system' ? systemText(m, l) : m.text}</p>
+      {m.author === 'system' ? (
+        <p class="msg-text">{systemText(m, l)}</p>
+      ) : email && m.author === 'client' ? (
+        <EmailText text={m.text} />
+      ) : (
+        <p class="msg-text">{m.text}</p>
+      )}
     </li>
+  );
+}
+
+/** An e-mail's own words, with what it quotes folded away. */
+function EmailText({ text }: { text: string }) {
+  const { fresh, quoted } = splitQuoted(text);
+  return (
+    <div class="msg-text msg-email">
+      <p class="msg-email-fresh">{fresh}</p>
+      {quoted && (
+        <details class="msg-quote">
+          <summary>{t('conv.quoted')}</summary>
+          <p class="msg-quoted">{quoted}</p>
+        </details>
+      )}
+    </div>
   );
 }
 
