@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addMessages,
   alertsMe,
+  emailWaiting,
   applySession,
   applyToQueue,
   formatWait,
@@ -148,5 +149,28 @@ describe('which new client alerts me', () => {
     expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'email' }, me)).toBe(false);
     expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'phone' }, me)).toBe(false);
     expect(alertsMe({ status: 'waiting', offered_to: null, channel: 'chat' }, { ...me, online: false })).toBe(false);
+  });
+});
+
+describe('the envelope', () => {
+  const conv = (id: string, messages: Message[], readSeq = 0) => ({
+    session: session(id, { channel: 'email', status: 'active', operator_id: 'me' }),
+    messages,
+    readSeq,
+  });
+
+  it('counts e-mail threads waiting for me and my unread e-mail conversations, and opens the first', () => {
+    const queue = [
+      session('e1', { channel: 'email' }),
+      session('c1', { channel: 'chat' }),
+      session('e2', { channel: 'email', status: 'offered', offered_to: 'me' }),
+      session('e3', { channel: 'email', status: 'offered', offered_to: 'someone-else' }),
+    ];
+    const mine = [conv('read', [msg(1)], 1), conv('new', [msg(1), msg(2)], 1)];
+    expect(emailWaiting(queue, mine, 'me')).toEqual({ count: 3, openFirst: 'new' });
+  });
+
+  it('is empty without e-mail', () => {
+    expect(emailWaiting([session('c1')], [], 'me')).toEqual({ count: 0, openFirst: null });
   });
 });

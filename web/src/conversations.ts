@@ -131,3 +131,20 @@ export function shortPage(url: string | null | undefined): string | null {
     return url;
   }
 }
+
+/**
+ * What the header's envelope counts: e-mail threads waiting for me in my queue (offered to me, or
+ * waiting for anyone who serves e-mail), and my own e-mail conversations with something unread.
+ * `openFirst` is my oldest such conversation, which a click opens.
+ */
+export function emailWaiting(
+  queue: readonly Session[],
+  conversations: readonly Conversation[],
+  myId: string,
+): { count: number; openFirst: string | null } {
+  const queued = orderQueue(queue, myId).filter((s) => s.channel === 'email').length;
+  const unread = conversations.filter(
+    (c) => c.session.channel === 'email' && c.session.status === 'active' && c.session.operator_id === myId && unreadCount(c) > 0,
+  );
+  return { count: queued + unread.length, openFirst: unread[0]?.session.id ?? null };
+}

@@ -2,6 +2,7 @@ import { t } from '../state/lang';
 import { socketEverUp, socketUp } from '../state/live';
 import { isAdmin, isSupervisor } from '../state/me';
 import { isAdminRoute, navigate, route, type Route } from '../state/route';
+import { EmailButton } from './EmailButton';
 import { PhoneButton } from './PhoneButton';
 import { ProfileMenu } from './ProfileMenu';
 
@@ -44,6 +45,7 @@ export function Header() {
             {t('header.reconnecting')}
           </span>
         )}
+        <EmailButton />
         <PhoneButton />
         <ProfileMenu />
       </div>

@@ -79,7 +79,7 @@ function QueuePanel() {
     setError(typeof problem === 'string' ? t(problem) : t('queue.declineFailed', { message: problem.message }));
   };
   return (
-    <section class="card side-card" aria-label={t('queue.title')}>
+    <section id="queue" class="card side-card" aria-label={t('queue.title')}>
       <h2 class="side-title">
         {t('queue.title')}
         {items.length > 0 && <span class="count-badge" aria-hidden="true">{items.length}</span>}
