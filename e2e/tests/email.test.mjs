@@ -104,6 +104,8 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   await screenshot(tomas, 'email-1-reply-en');
   await conversation.getByRole('button', { name: 'Send e-mail' }).click();
   await visible(conversation.getByText('Dear Karel, it left our warehouse this morning.'));
+  // The workspace says when it has gone out.
+  await visible(conversation.getByText('E-mail sent'));
 
   // It arrives in Karel's mailbox as a reply in his thread.
   let got = [];

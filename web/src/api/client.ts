@@ -165,6 +165,7 @@ export const api = {
   createInbox: (inbox: NewInbox) => body(client.POST('/api/v1/inboxes', { body: inbox })),
   updateInbox: (id: string, patch: InboxPatch) => body(client.PATCH('/api/v1/inboxes/{id}', { ...path(id), body: patch })),
   deleteInbox: (id: string) => done(client.DELETE('/api/v1/inboxes/{id}', path(id))),
+  sessionEmails: (id: string) => body(client.GET('/api/v1/sessions/{id}/emails', path(id))),
   emailReply: (id: string, text: string) => body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text } })),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),

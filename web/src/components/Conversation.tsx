@@ -85,9 +85,47 @@ function PhoneCall({ conv }: { conv: Conversation }) {
   );
 }
 
+/** How each e-mail reply of the conversation is being sent, by its message's seq. */
+type SendStates = ReadonlyMap<number, { state: string; error: string | null }>;
+
+/**
+ * The send state of an e-mail thread's replies: read when the conversation opens or gets a message,
+ * and again every few seconds while a reply waits to go out.
+ */
+function useSendStates(sessionId: string, enabled: boolean, count: number): SendStates {
+  const [states, setStates] = useState<SendStates>(new Map());
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    api
+      .sessionEmails(sessionId)
+      .then((page) => {
+        if (!live) return;
+        const next = new Map<number, { state: string; error: string | null }>();
+        for (const e of page.items) {
+          if (e.direction === 'out' && e.send_state) next.set(e.message_seq, { state: e.send_state, error: e.send_error ?? null });
+        }
+        setStates(next);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [sessionId, enabled, count, tick]);
+  const waiting = [...states.values()].some((s) => s.state === 'pending');
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), 3000);
+    return () => clearTimeout(timer);
+  }, [waiting, tick]);
+  return states;
+}
+
 function MessageLog({ conv }: { conv: Conversation }) {
   const ref = useRef<HTMLDivElement>(null);
   const count = conv.messages.length;
+  const sendStates = useSendStates(conv.session.id, conv.session.channel === 'email', count);
   useEffect(() => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -105,6 +143,7 @@ function MessageLog({ conv }: { conv: Conversation }) {
           mine={m.author === 'operator' && m.operator_id === myId}
           client={clientName(conv.session)}
           email={conv.session.channel === 'email'}
+          sending={sendStates.get(m.seq) ?? null}
           lang={l}
         />
       ))}
@@ -114,7 +153,22 @@ function MessageLog({ conv }: { conv: Conversation }) {
 }
 
 /** `email`: a message of an e-mail thread, whose quote of earlier messages is folded. */
-function MessageItem({ m, mine, client, email, lang: l }: { m: Message; mine: boolean; client: string; email: boolean; lang: 'cs' | 'en' }) {
+function MessageItem({
+  m,
+  mine,
+  client,
+  email,
+  sending,
+  lang: l,
+}: {
+  m: Message;
+  mine: boolean;
+  client: string;
+  email: boolean;
+  /** An e-mail reply's sending, when the message is one. */
+  sending: { state: string; error: string | null } | null;
+  lang: 'cs' | 'en';
+}) {
   const author = m.internal
     ? t('conv.internal')
     : m.author === 'client'
@@ -137,6 +191,17 @@ function MessageItem({ m, mine, client, email, lang: l }: { m: Message; mine: bo
         <EmailText text={m.text} />
       ) : (
         <p class="msg-text">{m.text}</p>
+      )}
+      {sending && (
+        <p class={`msg-sending small${sending.state === 'sent' ? '' : ' is-problem'}`}>
+          {sending.state === 'sent'
+            ? t('email.sent')
+            : sending.state === 'failed'
+              ? t('email.failed', { error: sending.error ?? '' })
+              : sending.error
+                ? t('email.retrying', { error: sending.error })
+                : t('email.sending')}
+        </p>
       )}
     </li>
   );
