@@ -22,6 +22,7 @@ pub mod channel;
 pub mod client_presence;
 pub mod email;
 pub mod error;
+pub mod files;
 pub mod group;
 pub mod invitation;
 pub mod notifications;

@@ -39,6 +39,12 @@ pub enum Refusal {
     NotOfferedToYou,
     #[error("an e-mail conversation is answered by e-mail (send an e-mail reply), not by a chat message")]
     AnswerByEmail,
+    #[error(
+        "this conversation already holds as many unsent files as it may; send or remove some first"
+    )]
+    TooManyUploads,
+    #[error("an attachment is not a file uploaded to this conversation and not sent yet")]
+    UnknownAttachment,
 }
 
 impl Refusal {
@@ -60,6 +66,8 @@ impl Refusal {
             Refusal::ExtensionTaken => "extension_taken",
             Refusal::NotOfferedToYou => "not_offered_to_you",
             Refusal::AnswerByEmail => "answer_by_email",
+            Refusal::TooManyUploads => "too_many_uploads",
+            Refusal::UnknownAttachment => "unknown_attachment",
         }
     }
 

@@ -108,6 +108,11 @@ pub struct Options {
     /// also chain to (a company's own CA), besides the web's roots.
     #[arg(long, env = "HOVOR_MAIL_CA_FILE", global = true)]
     mail_ca_file: Option<PathBuf>,
+    /// Where attachments' bytes are kept; by default `files` in the data
+    /// directory. Nodes sharing a database must share this directory too
+    /// (a network volume).
+    #[arg(long, env = "HOVOR_FILES_DIR", global = true)]
+    files_dir: Option<PathBuf>,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -271,6 +276,12 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
             public_url: public_url.clone(),
             secrets: Arc::new(secrets),
             mail_tls: crate::mail::connect::MailTls::new(options.mail_ca_file.as_deref())?,
+            files: Arc::new(crate::files::FileStore::new(
+                options
+                    .files_dir
+                    .clone()
+                    .unwrap_or_else(|| options.data_dir.join("files")),
+            )),
             demo_site: demo,
             node_lease: Duration::from_secs(options.node_lease_s),
             metrics_token: options.metrics_token.clone().filter(|t| !t.is_empty()),

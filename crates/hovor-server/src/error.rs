@@ -72,7 +72,8 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         Refusal::BuiltinGroupFixed
         | Refusal::BuiltinGroupPermanent
         | Refusal::UnknownMember
-        | Refusal::UnknownGroup => StatusCode::UNPROCESSABLE_ENTITY,
+        | Refusal::UnknownGroup
+        | Refusal::UnknownAttachment => StatusCode::UNPROCESSABLE_ENTITY,
         Refusal::AlreadyTaken
         | Refusal::NotOfferedToYou
         | Refusal::NotInGroup
@@ -82,7 +83,8 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::SessionEnded
         | Refusal::GroupHasQueue
         | Refusal::ExtensionTaken
-        | Refusal::AnswerByEmail => StatusCode::CONFLICT,
+        | Refusal::AnswerByEmail
+        | Refusal::TooManyUploads => StatusCode::CONFLICT,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod company_ids;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod frames;
 pub mod hub;
 pub mod mail;

@@ -11,6 +11,7 @@ use crate::bus::{Bus, InProcessBus};
 use crate::client_address::TrustedProxies;
 use crate::clock::{Clock, SystemClock};
 use crate::company_ids::CompanyIds;
+use crate::files::FileStore;
 use crate::hub::Hub;
 use crate::mail::connect::MailTls;
 use crate::mail::readers::MailReaders;
@@ -62,6 +63,8 @@ pub struct Config {
     /// What mail connections trust: the web's roots, and the deployment's
     /// own CA if it names one (`HOVOR_MAIL_CA_FILE`).
     pub mail_tls: MailTls,
+    /// Where the bytes of attachments are kept (`HOVOR_FILES_DIR`).
+    pub files: Arc<FileStore>,
 }
 
 /// Limits on clients, who need no account: how many sessions one address
@@ -113,6 +116,9 @@ impl Default for Config {
             // deployment's (cli.rs).
             secrets: Arc::new(SecretBox::random()),
             mail_tls: MailTls::web_roots(),
+            // Tests and tools: a directory of their own; `hovor serve` uses
+            // the deployment's (cli.rs).
+            files: Arc::new(FileStore::temporary()),
         }
     }
 }

@@ -576,6 +576,37 @@ pub struct IncomingEmail {
     pub text: String,
     /// Its `Date`, or when it was read.
     pub sent_at: Millis,
+    /// Its attached files, their bytes already in the file store.
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A file to record: its bytes are in the file store under `sha256`, or
+/// were not kept (`None`: larger than Hovor keeps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: Option<String>,
+}
+
+/// A file of a conversation: an e-mail's attachment, or an operator's
+/// upload waiting to go out with a reply. Fetched from
+/// `GET /api/v1/sessions/{session_id}/attachments/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    /// What its bytes are (read from them, not from the name).
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// False when it was too large to keep: listed, but not fetchable.
+    pub available: bool,
+    /// The e-mail that carries it (null: uploaded, not sent yet).
+    pub email_id: Option<String>,
+    #[serde(skip)]
+    pub sha256: Option<String>,
 }
 
 /// What storing an incoming e-mail did.
@@ -606,6 +637,8 @@ pub struct OutgoingEmail {
     pub text: String,
     pub sent_at: Millis,
     pub attempts: i64,
+    /// The files it carries (their bytes in the file store).
+    pub attachments: Vec<Attachment>,
 }
 
 /// One e-mail of a thread, as the workspace shows it.
@@ -631,4 +664,6 @@ pub struct Email {
     /// a day); null for a received e-mail.
     pub send_state: Option<String>,
     pub send_error: Option<String>,
+    /// Its files, in the order they were attached.
+    pub attachments: Vec<Attachment>,
 }

@@ -713,6 +713,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a file (the request body, as it is) to the operator's own
+         *     active conversation, to go out with their next e-mail reply (its id in
+         *     the reply's `attachments`). Pictures, PDF, office documents, plain
+         *     text and CSV, at most 10 MB; what a file is is read from its bytes, so
+         *     a renamed program is refused (415).
+         */
+        post: operations["uploadAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the conversation, for whoever may read it. Pictures are
+         *     shown (`inline`), anything else is downloaded (`attachment`, as bytes).
+         *     404 `file_not_kept` for an attachment larger than Hovor keeps.
+         */
+        get: operations["getAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{id}/decline": {
         parameters: {
             query?: never;
@@ -1201,6 +1245,26 @@ export interface components {
             name: string;
             scopes: string[];
         };
+        /**
+         * @description A file of a conversation: an e-mail's attachment, or an operator's
+         *     upload waiting to go out with a reply. Fetched from
+         *     `GET /api/v1/sessions/{session_id}/attachments/{id}`.
+         */
+        Attachment: {
+            /** @description False when it was too large to keep: listed, but not fetchable. */
+            available: boolean;
+            /** @description What its bytes are (read from them, not from the name). */
+            content_type: string;
+            /** @description The e-mail that carries it (null: uploaded, not sent yet). */
+            email_id?: string | null;
+            id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
         /** @enum {string} */
         Author: "client" | "operator" | "system";
         AvailabilityReply: {
@@ -1390,6 +1454,8 @@ export interface components {
         Direction: "in" | "out";
         /** @description One e-mail of a thread, as the workspace shows it. */
         Email: {
+            /** @description Its files, in the order they were attached. */
+            attachments: components["schemas"]["Attachment"][];
             cc: string[];
             /** @description `in` (from the client) or `out` (a reply). */
             direction: string;
@@ -1422,6 +1488,11 @@ export interface components {
             message: components["schemas"]["Message"];
         };
         EmailReplyBody: {
+            /**
+             * @description Files uploaded to this conversation (`POST /sessions/{id}/attachments`)
+             *     and not sent yet, at most 10 and 25 MB together.
+             */
+            attachments?: string[];
             /** @description Plain text, at most 100,000 characters. */
             text: string;
         };
@@ -1466,6 +1537,12 @@ export interface components {
              */
             topic?: string | null;
         };
+        /**
+         * Format: binary
+         * @description A file's bytes, as they are (documentation only: the handler reads the
+         *     body itself, to limit and check it).
+         */
+        FileBytes: string;
         /** @description A routing target: a named set of operators. */
         Group: {
             builtin: boolean;
@@ -1903,6 +1980,8 @@ export interface components {
         /** @description The list envelope of API.md: `{items, next_cursor}`. */
         Page_Email: {
             items: {
+                /** @description Its files, in the order they were attached. */
+                attachments: components["schemas"]["Attachment"][];
                 cc: string[];
                 /** @description `in` (from the client) or `out` (a reply). */
                 direction: string;
@@ -5318,6 +5397,138 @@ export interface operations {
             };
             /** @description `already_taken`, `capacity_full`, `not_in_group` or `channel_not_assigned` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadAttachment: {
+        parameters: {
+            query: {
+                /** @description The file's name as the operator sees it (paths are dropped). */
+                name: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": components["schemas"]["FileBytes"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not the caller's active conversation, or too many unsent files */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,20 +3,37 @@
 //! stand-in, an unknown charset or malformed MIME its best reading.
 
 use hovor_core::email::{id_list, message_id};
+use hovor_core::files::{accepted_type, clean_name, MAX_FILE_BYTES};
 use hovor_core::Millis;
-use hovor_store::IncomingEmail;
-use mail_parser::{Address, HeaderValue, MessageParser};
+use hovor_store::{IncomingEmail, NewAttachment};
+use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
+
+use crate::files::FileStore;
+
+/// An e-mail as read: what is stored of it, and the bytes of the
+/// attachments it keeps (each named by its `sha256` in `email`).
+pub struct Read {
+    pub email: IncomingEmail,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// `raw` parsed, without the attachments' bytes.
+pub fn incoming(raw: &[u8], now: Millis) -> IncomingEmail {
+    read(raw, now).email
+}
 
 /// The most text kept of one e-mail (the rest is cut, and said so).
 pub const MAX_TEXT_BYTES: usize = 200_000;
 
 /// `raw` parsed; `now` stands in for a missing or unreadable `Date`.
-pub fn incoming(raw: &[u8], now: Millis) -> IncomingEmail {
+/// Attachments up to [`MAX_FILE_BYTES`] are kept; larger ones are listed
+/// as not kept.
+pub fn read(raw: &[u8], now: Millis) -> Read {
     let parsed = MessageParser::default().parse(raw);
     let Some(m) = parsed else {
         // Not even headers: keep the bytes as text, so nothing is lost.
-        return IncomingEmail {
+        let email = IncomingEmail {
             message_id: stand_in_id(raw),
             in_reply_to: Vec::new(),
             references: Vec::new(),
@@ -27,8 +44,49 @@ pub fn incoming(raw: &[u8], now: Millis) -> IncomingEmail {
             cc: Vec::new(),
             text: limited(String::from_utf8_lossy(raw).into_owned()),
             sent_at: now,
+            attachments: Vec::new(),
+        };
+        return Read {
+            email,
+            files: Vec::new(),
         };
     };
+    let mut files = Vec::new();
+    let mut attachments = Vec::new();
+    let no_text = m.body_text(0).is_none_or(|t| t.trim().is_empty());
+    let mut stray_text = None;
+    for part in m.attachments() {
+        let bytes = part.contents();
+        // A text part the parser could not place (in parts that never
+        // close, say) is the e-mail's text when it has no other.
+        let text_part = part
+            .content_type()
+            .is_none_or(|t| t.ctype().eq_ignore_ascii_case("text"));
+        if no_text && stray_text.is_none() && text_part && part.attachment_name().is_none() {
+            stray_text = Some(String::from_utf8_lossy(bytes).into_owned());
+            continue;
+        }
+        let declared = part.content_type().map(|t| match t.subtype() {
+            Some(sub) => format!("{}/{sub}", t.ctype()),
+            None => t.ctype().to_owned(),
+        });
+        let name = match part.attachment_name() {
+            Some(name) => clean_name(name),
+            None if part.is_message() => "message.eml".to_owned(),
+            None => "attachment".to_owned(),
+        };
+        let content_type = incoming_type(bytes, &name, declared.as_deref());
+        let sha256 = (bytes.len() <= MAX_FILE_BYTES).then(|| FileStore::digest(bytes));
+        if let Some(sha) = &sha256 {
+            files.push((sha.clone(), bytes.to_vec()));
+        }
+        attachments.push(NewAttachment {
+            name,
+            content_type,
+            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            sha256,
+        });
+    }
     let (from_address, from_name) = m
         .from()
         .and_then(Address::first)
@@ -43,13 +101,22 @@ pub fn incoming(raw: &[u8], now: Millis) -> IncomingEmail {
         })
         .unwrap_or_default();
     // An HTML-only message comes as text too (the parser converts it).
-    let mut text = m.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let mut text = m
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .filter(|t| !t.trim().is_empty())
+        .or(stray_text)
+        .unwrap_or_default();
     let subject = m.subject().unwrap_or_default().trim().to_owned();
     if text.trim().is_empty() && subject.is_empty() && from_address.is_empty() {
         // Nothing that reads as an e-mail: the bytes themselves, as text.
         text = String::from_utf8_lossy(raw).into_owned();
+    } else if text.trim().is_empty() && attachments.is_empty() {
+        // Headers, but a body the parser found no text in: the body as it
+        // is, rather than nothing.
+        text = String::from_utf8_lossy(raw_body(raw)).trim().to_owned();
     }
-    IncomingEmail {
+    let email = IncomingEmail {
         message_id: m
             .message_id()
             .and_then(message_id)
@@ -67,7 +134,35 @@ pub fn incoming(raw: &[u8], now: Millis) -> IncomingEmail {
             .map(|d| d.to_timestamp().saturating_mul(1000))
             .filter(|&t| t > 0)
             .unwrap_or(now),
+        attachments,
+    };
+    Read { email, files }
+}
+
+/// What an attachment is: what its bytes show when they are a kind Hovor
+/// knows, else what the sender declared, except that a declared picture
+/// the bytes do not confirm is only bytes (never shown as a picture).
+fn incoming_type(bytes: &[u8], name: &str, declared: Option<&str>) -> String {
+    if let Some(known) = accepted_type(bytes, name) {
+        return known.to_owned();
     }
+    match declared.map(str::to_ascii_lowercase) {
+        Some(d) if !d.starts_with("image/") && !d.is_empty() && d.len() <= 100 => d,
+        _ => "application/octet-stream".to_owned(),
+    }
+}
+
+/// What follows the headers (the first empty line).
+fn raw_body(raw: &[u8]) -> &[u8] {
+    for (i, w) in raw.windows(2).enumerate() {
+        if w == b"\n\n" {
+            return &raw[i + 2..];
+        }
+        if w == b"\n\r" && raw.get(i + 2) == Some(&b'\n') {
+            return &raw[i + 3..];
+        }
+    }
+    b""
 }
 
 /// A message without a Message-ID is known by its bytes: read twice, it is
@@ -159,6 +254,36 @@ Dobr\xc3\xbd den,\r\nkde je z\xc3\xa1silka?\r\n";
         assert!(!e.text.contains('<'), "{}", e.text);
         assert!(e.text.contains("A & B\nC"), "{}", e.text);
         assert!(!e.text.contains("x()"), "{}", e.text);
+    }
+
+    #[test]
+    fn parts_that_never_close_still_read() {
+        let raw = b"From: a@b.cz\r\nSubject: Re: x\r\nContent-Type: multipart/mixed; boundary=\"NEVER\"\r\n\r\n--NEVER\r\nContent-Type: text/plain\r\n\r\nPos\xc3\xadl\xc3\xa1m to znovu.\r\n";
+        let e = incoming(raw, NOW);
+        assert!(
+            e.text.contains("Posílám to znovu."),
+            "{:?} {:?}",
+            e.text,
+            e.attachments
+        );
+    }
+
+    #[test]
+    fn attachments_are_kept_up_to_the_limit() {
+        let raw = b"From: a@b.cz\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nViz p\xc5\x99\xc3\xadloha.\r\n--B\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"../a.png\"\r\n\r\n\x89PNG\r\n\x1a\n1234\r\n--B\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=fake.png\r\n\r\n<script>x</script>\r\n--B--\r\n";
+        let r = read(raw, NOW);
+        assert_eq!(r.email.attachments.len(), 2, "{:?}", r.email.attachments);
+        let png = &r.email.attachments[0];
+        assert_eq!(png.name, "a.png");
+        assert_eq!(png.content_type, "image/png");
+        assert_eq!(r.files.len(), 2);
+        assert_eq!(png.sha256.as_deref(), Some(r.files[0].0.as_str()));
+        // Declared a picture, but not one: only bytes, never shown.
+        assert_eq!(
+            r.email.attachments[1].content_type,
+            "application/octet-stream"
+        );
+        assert!(r.email.text.contains("Viz příloha."));
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(routes::company::router())
         .merge(routes::groups::router())
         .merge(routes::sessions::router())
+        .merge(routes::attachments::router())
         .merge(routes::invitations::router())
         .merge(routes::webhooks::router())
         .merge(routes::inboxes::router())

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod api_keys;
+pub mod attachments;
 pub mod auth;
 pub mod channels;
 pub mod client;

@@ -35,7 +35,7 @@ fn operator_id(actor: &Actor) -> ApiResult<&str> {
 /// and API keys read all; an operator reads what they hold, are offered or
 /// are its target, what they held before (a transfer), and the waiting
 /// clients of their queue. What the list and the queue show, nothing else.
-async fn visible(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
+pub(super) async fn visible(app: &AppState, actor: &Actor, id: &str) -> ApiResult<Session> {
     let session = load(app, actor, id).await?;
     let Some(user) = actor.user().filter(|_| !actor.role().oversees_others()) else {
         return Ok(session);
@@ -290,6 +290,10 @@ pub async fn send(
 pub struct EmailReplyBody {
     /// Plain text, at most 100,000 characters.
     text: String,
+    /// Files uploaded to this conversation (`POST /sessions/{id}/attachments`)
+    /// and not sent yet, at most 10 and 25 MB together.
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -302,6 +306,9 @@ pub struct EmailReply {
 
 /// The most characters of an e-mail reply.
 const MAX_EMAIL_REPLY_CHARS: usize = 100_000;
+/// The most bytes of files one reply carries (mail servers commonly take
+/// 25 MB messages or a little more; base64 adds a third).
+const MAX_REPLY_FILES_BYTES: i64 = 25 * 1024 * 1024;
 
 /// Answers the client's latest e-mail in the operator's own e-mail session:
 /// stored at once, sent from the inbox's address within seconds (retried
@@ -333,6 +340,35 @@ pub async fn email_reply(
             format!("a reply has at most {MAX_EMAIL_REPLY_CHARS} characters"),
         ));
     }
+    if body.attachments.len() > hovor_core::files::MAX_FILES_PER_REPLY {
+        return Err(ApiError::invalid(
+            "too_many_attachments",
+            format!(
+                "a reply carries at most {} files",
+                hovor_core::files::MAX_FILES_PER_REPLY
+            ),
+        ));
+    }
+    let mut total = 0;
+    for file in &body.attachments {
+        let found = app
+            .store
+            .attachment(actor.company_id(), &id, file)
+            .await?
+            .filter(|f| f.email_id.is_none())
+            .ok_or_else(|| ApiError::from(hovor_core::Refusal::UnknownAttachment))?;
+        total += found.size;
+    }
+    if total > MAX_REPLY_FILES_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "attachments_too_large",
+            format!(
+                "the files of one reply have at most {} MB together",
+                MAX_REPLY_FILES_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     let (message, email) = app
         .store
         .write_email_reply(
@@ -340,6 +376,7 @@ pub async fn email_reply(
             &id,
             (&me.id, &me.name),
             &body.text,
+            &body.attachments,
             app.now(),
         )
         .await
@@ -422,7 +459,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(messages, send))
         .routes(routes!(emails))
-        .routes(routes!(email_reply))
+        // A long reply is larger than the API's usual 64 KiB body.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(email_reply))
+                .layer(axum::extract::DefaultBodyLimit::max(512 * 1024)),
+        )
         .routes(routes!(accept))
         .routes(routes!(decline))
         .routes(routes!(transfer))

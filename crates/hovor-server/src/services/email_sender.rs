@@ -95,6 +95,19 @@ async fn send(app: &AppState, reply: &OutgoingEmail) -> anyhow::Result<()> {
     if !reply.references.is_empty() {
         message = message.references(reply.references.clone());
     }
+    for file in &reply.attachments {
+        let sha256 = file
+            .sha256
+            .as_deref()
+            .with_context(|| format!("the attachment {} was not kept", file.name))?;
+        let bytes = app
+            .config
+            .files
+            .get(sha256)
+            .await
+            .with_context(|| format!("reading the attachment {}", file.name))?;
+        message = message.attachment(file.content_type.clone(), file.name.clone(), bytes);
+    }
     let data = message.write_to_vec().context("writing the reply")?;
     let account = SmtpAccount {
         host: &inbox.smtp.host,

@@ -176,10 +176,18 @@ async fn read_new(
     let mut newest = None;
     for uid in uids {
         if let Some(raw) = fetch(imap, uid).await? {
-            let email = parse::incoming(&raw, app.now());
+            let read = parse::read(&raw, app.now());
+            // The attachments' bytes first: a crash after them stores the
+            // e-mail again, and the same bytes are kept once.
+            for (sha256, bytes) in &read.files {
+                let stored = app.config.files.put(bytes).await?;
+                if stored != *sha256 {
+                    bail!("an attachment was stored under another name");
+                }
+            }
             let ingested = app
                 .store
-                .ingest_email(inbox, &email, app.now())
+                .ingest_email(inbox, &read.email, app.now())
                 .await?
                 .publish(app);
             if let Ingested::Started(session) = &ingested {

@@ -28,6 +28,38 @@ async fn an_email_becomes_a_thread_on_postgres() {
     mail_scenario(Backend::Postgres).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_go_both_ways_on_sqlite() {
+    with_mail(Backend::Sqlite, attachments_go_both_ways).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_go_both_ways_on_postgres() {
+    with_mail(Backend::Postgres, attachments_go_both_ways).await;
+}
+
+/// Runs `scenario` with the mail servers and an app that trusts their CA
+/// (returns quietly when either is absent: the harness says so loudly).
+async fn with_mail<F>(backend: Backend, scenario: F)
+where
+    F: for<'a> AsyncFnOnce(&'a TestApp, &'a mut MailServers),
+{
+    let Some(mut mail) = MailServers::start(&[
+        "support@acme.test:podpora-heslo",
+        "karel@example.test:karlovo-heslo",
+    ]) else {
+        return;
+    };
+    let config = hovor_server::state::Config {
+        mail_tls: MailTls::new(Some(&mail.ca)).expect("the test CA"),
+        ..test_config()
+    };
+    let Some(app) = TestApp::spawn_with(backend, config).await else {
+        return;
+    };
+    scenario(&app, &mut mail).await;
+}
+
 async fn mail_scenario(backend: Backend) {
     let Some(mut mail) = MailServers::start(&[
         "support@acme.test:podpora-heslo",
@@ -380,4 +412,260 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
             .await,
         1
     );
+}
+
+/// Sets up the demo-like inbox `support@acme.test` over IMAPS and plain
+/// SMTP, and starts reading it; its id.
+async fn support_inbox(app: &TestApp, admin: &Client, mail: &MailServers) -> String {
+    let r = admin
+        .post(
+            "/api/v1/inboxes",
+            json!({
+                "name": "Podpora", "address": SUPPORT,
+                "imap": {"host": "127.0.0.1", "port": mail.imaps_port, "security": "tls",
+                         "username": SUPPORT, "password": "podpora-heslo"},
+                "smtp": {"host": "127.0.0.1", "port": mail.smtp_port, "security": "none",
+                         "username": SUPPORT, "password": "podpora-heslo"},
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    hovor_server::services::inbox_readers::tick(&app.state)
+        .await
+        .expect("a readers' tick");
+    r.body["id"].as_str().expect("id").to_owned()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+    text.as_bytes()
+        .chunks(76)
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// Files in and out of an e-mail thread, through the real servers: a
+/// client's e-mail with a picture, a PDF and a file larger than Hovor
+/// keeps, in windows-1250; a malformed one that still reads; the operator
+/// sends a PDF back, and a renamed program or an oversized file is refused.
+async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (_, tomas) = email_operator(app, &c).await;
+    let stranger = app.login(&app.user(&c, "Jana", Role::Operator).await).await;
+    let mut ws = tomas.ws(None).await;
+    let big = vec![b'x'; hovor_core::files::MAX_FILE_BYTES + 1];
+    // "Dobrý den, posílám fotku." in windows-1250.
+    let body_1250: &[u8] = b"Dobr\xfd den, pos\xedl\xe1m fotku.";
+    let raw = format!(
+        "From: Karel Klient <karel@example.test>\n\
+         To: {SUPPORT}\n\
+         Subject: =?windows-1250?Q?Rozbit=FD_hrnek?=\n\
+         Message-ID: <photo@example.test>\n\
+         MIME-Version: 1.0\n\
+         Content-Type: multipart/mixed; boundary=\"XX\"\n\
+         \n\
+         --XX\n\
+         Content-Type: text/plain; charset=windows-1250\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         {}\n\
+         --XX\n\
+         Content-Type: image/png\n\
+         Content-Disposition: attachment; filename=\"hrnek.png\"\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         {}\n\
+         --XX\n\
+         Content-Type: application/pdf\n\
+         Content-Disposition: attachment; filename*=UTF-8''%C3%BA%C4%8Dtenka.pdf\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         {}\n\
+         --XX\n\
+         Content-Type: application/octet-stream\n\
+         Content-Disposition: attachment; filename=\"video.bin\"\n\
+         Content-Transfer-Encoding: base64\n\
+         \n\
+         {}\n\
+         --XX--\n",
+        b64(body_1250),
+        b64(PNG),
+        b64(PDF),
+        b64(&big),
+    );
+    mail.deliver(SUPPORT, &raw);
+    support_inbox(app, &admin, mail).await;
+    let offer = ws.next_of("session.offered").await;
+    let id = offer["data"]["session"]["id"]
+        .as_str()
+        .expect("session id")
+        .to_owned();
+    let r = tomas
+        .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let emails = tomas
+        .get(&format!("/api/v1/sessions/{id}/emails"))
+        .await
+        .body;
+    let first = &emails["items"][0];
+    assert_eq!(first["subject"], "Rozbitý hrnek");
+    assert!(
+        first["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Dobrý den, posílám fotku.")),
+        "{first}"
+    );
+    let files = first["attachments"].as_array().expect("attachments");
+    let by_name = |name: &str| -> Value {
+        files
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {files:?}"))
+    };
+    let png = by_name("hrnek.png");
+    assert_eq!(png["content_type"], "image/png");
+    assert_eq!(png["available"], true);
+    let pdf = by_name("účtenka.pdf");
+    assert_eq!(pdf["content_type"], "application/pdf");
+    let video = by_name("video.bin");
+    assert_eq!(video["available"], false, "larger than Hovor keeps");
+    assert_eq!(video["size"], big.len());
+
+    // The picture is shown, the PDF downloaded, the big file explained.
+    let at = |f: &Value| {
+        format!(
+            "/api/v1/sessions/{id}/attachments/{}",
+            f["id"].as_str().expect("id")
+        )
+    };
+    let (status, headers, bytes) = tomas.download(&at(&png)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, PNG);
+    assert_eq!(headers["content-type"], "image/png");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .is_ok_and(|d| d.starts_with("inline")));
+    let (status, headers, bytes) = tomas.download(&at(&pdf)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, PDF);
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .is_ok_and(|d| d.starts_with("attachment") && d.contains("%C3%BA%C4%8Dtenka.pdf")));
+    let r = tomas.get(&at(&video)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"]["code"], "file_not_kept");
+    // Only those who may read the conversation fetch its files.
+    let (status, _, _) = stranger.download(&at(&png)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let other = app.company("other").await;
+    let outsider = app
+        .login(&app.user(&other, "Cizí", Role::Admin).await)
+        .await;
+    let (status, _, _) = outsider.download(&at(&png)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Uploads: the bytes decide, and size is limited.
+    let upload = |name: &str| format!("/api/v1/sessions/{id}/attachments?name={name}");
+    let r = tomas
+        .upload(
+            &upload("faktura.pdf"),
+            b"\x7fELF\x02\x01\x01\0\0\0".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "unsupported_file_type");
+    let r = tomas.upload(&upload("big.pdf"), big.clone()).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "file_too_large");
+    let r = stranger.upload(&upload("x.pdf"), PDF.to_vec()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "not hers to see: {}",
+        r.body
+    );
+    let r = tomas
+        .upload(&upload("../../Nab%C3%ADdka.pdf"), PDF.to_vec())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["name"], "Nabídka.pdf");
+    assert_eq!(r.body["content_type"], "application/pdf");
+    let offer_pdf = r.body["id"].as_str().expect("id").to_owned();
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({"text": "Posílám nabídku.", "attachments": ["att_nonexistent"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "unknown_attachment");
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({"text": "Posílám nabídku.", "attachments": [offer_pdf]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["email"]["attachments"][0]["name"], "Nabídka.pdf");
+    // Sent once: the same upload cannot go out again.
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({"text": "Ještě jednou.", "attachments": [offer_pdf]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    hovor_server::services::email_sender::tick(&app.state)
+        .await
+        .expect("send");
+    let got = mail.received("karel@example.test");
+    assert_eq!(got.len(), 1, "{got:?}");
+    let read = hovor_server::mail::parse::read(got[0].as_bytes(), START);
+    assert_eq!(read.email.attachments.len(), 1, "{:?}", read.email);
+    assert_eq!(read.email.attachments[0].name, "Nabídka.pdf");
+    assert_eq!(read.email.attachments[0].content_type, "application/pdf");
+    assert_eq!(read.files[0].1, PDF);
+    assert!(read.email.text.contains("Posílám nabídku."));
+
+    // A malformed e-mail (its parts never close) and one in an unknown
+    // charset are stored as something an operator can read.
+    mail.deliver(
+        SUPPORT,
+        "From: Karel Klient <karel@example.test>\n\
+         To: support@acme.test\n\
+         Subject: Re: Rozbitý hrnek\n\
+         In-Reply-To: <photo@example.test>\n\
+         Message-ID: <broken@example.test>\n\
+         Content-Type: multipart/mixed; boundary=\"NEVER\"\n\
+         \n\
+         --NEVER\n\
+         Content-Type: text/plain\n\
+         \n\
+         Posílám to znovu, snad to dojde.\n",
+    );
+    let broken = message_saying(&mut ws, "snad to dojde").await;
+    assert_eq!(broken["data"]["session_id"], id.as_str());
+    mail.deliver(
+        SUPPORT,
+        "From: Karel Klient <karel@example.test>\n\
+         To: support@acme.test\n\
+         Subject: Re: Rozbitý hrnek\n\
+         In-Reply-To: <photo@example.test>\n\
+         Message-ID: <charset@example.test>\n\
+         Content-Type: text/plain; charset=x-no-such-charset\n\
+         \n\
+         Hello in a charset nobody knows.\n",
+    );
+    let odd = message_saying(&mut ws, "nobody knows").await;
+    assert_eq!(odd["data"]["session_id"], id.as_str());
 }

@@ -15,11 +15,13 @@ use super::event_log::Outgoing;
 use super::messages::{write_client_message, write_operator_message};
 use super::session_rows::{insert_session, locked_session};
 use super::sessions::{announce, moved, Operators};
-use super::{Backend, DbRow, Tx};
+use super::{Backend, Db, DbRow, Tx};
 use crate::{
-    new_id, ClientInfo, Committed, Email, EmailStore, Inbox, IncomingEmail, Ingested, Message,
-    NewSession, OutgoingEmail, SessionEvent, StoreError, StoreResult, WebhookEvent,
+    new_id, Attachment, ClientInfo, Committed, Email, EmailStore, Inbox, IncomingEmail, Ingested,
+    Message, NewAttachment, NewSession, OutgoingEmail, SessionEvent, StoreError, StoreResult,
+    WebhookEvent, MAX_WAITING_UPLOADS,
 };
+use hovor_core::Refusal;
 
 const EMAIL_COLUMNS: &str = "id, message_seq, direction, message_id, subject, from_address, \
      from_name, to_addresses, cc_addresses, text_body, sent_at, send_state, send_error";
@@ -53,7 +55,75 @@ fn email(row: &DbRow) -> StoreResult<Email> {
         sent_at: row.try_get("sent_at")?,
         send_state: row.try_get("send_state")?,
         send_error: row.try_get("send_error")?,
+        attachments: Vec::new(),
     })
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, email_id, name, content_type, size, sha256";
+
+fn attachment(row: &DbRow) -> StoreResult<Attachment> {
+    let sha256: Option<String> = row.try_get("sha256")?;
+    Ok(Attachment {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get("size")?,
+        available: sha256.is_some(),
+        email_id: row.try_get("email_id")?,
+        sha256,
+    })
+}
+
+/// Records a file of the session (its bytes are in the file store).
+async fn insert_attachment(
+    tx: &mut Tx,
+    (company_id, session_id): (&str, &str),
+    email_id: Option<&str>,
+    file: &NewAttachment,
+    uploaded_by: Option<&str>,
+    now: Millis,
+) -> StoreResult<Attachment> {
+    let id = new_id("att");
+    sqlx::query(
+        "INSERT INTO attachments (id, company_id, session_id, email_id, name, content_type, \
+         size, sha256, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(company_id)
+    .bind(session_id)
+    .bind(email_id)
+    .bind(&file.name)
+    .bind(&file.content_type)
+    .bind(file.size)
+    .bind(&file.sha256)
+    .bind(uploaded_by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Attachment {
+        id,
+        name: file.name.clone(),
+        content_type: file.content_type.clone(),
+        size: file.size,
+        available: file.sha256.is_some(),
+        email_id: email_id.map(str::to_owned),
+        sha256: file.sha256.clone(),
+    })
+}
+
+/// The files of one e-mail, in the order they were attached.
+async fn attachments_of<'e, E>(executor: E, email_id: &str) -> StoreResult<Vec<Attachment>>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    let rows = sqlx::query(&format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE email_id = $1 \
+         ORDER BY created_at, name, id"
+    ))
+    .bind(email_id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(attachment).collect()
 }
 
 fn outgoing(row: &DbRow) -> StoreResult<OutgoingEmail> {
@@ -72,6 +142,7 @@ fn outgoing(row: &DbRow) -> StoreResult<OutgoingEmail> {
         text: row.try_get("text_body")?,
         sent_at: row.try_get("sent_at")?,
         attempts: row.try_get("send_attempts")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -185,6 +256,7 @@ impl EmailStore for Backend {
             }
         };
         let seq = write_client_message(&mut tx, &mut out, &session, &e.text, now).await?;
+        let email_id = new_id("eml");
         sqlx::query(
             "INSERT INTO emails (id, company_id, inbox_id, session_id, message_seq, direction, \
              message_id, in_reply_to, refs, subject, thread_subject, from_address, from_name, \
@@ -193,7 +265,7 @@ impl EmailStore for Backend {
              VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
              $16, $17, NULL, 0, NULL, NULL)",
         )
-        .bind(new_id("eml"))
+        .bind(&email_id)
         .bind(company_id)
         .bind(&inbox.id)
         .bind(&session.id)
@@ -212,6 +284,10 @@ impl EmailStore for Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        for file in &e.attachments {
+            let owner = (company_id, session.id.as_str());
+            insert_attachment(&mut tx, owner, Some(&email_id), file, None, now).await?;
+        }
         let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
@@ -229,6 +305,7 @@ impl EmailStore for Backend {
         session_id: &str,
         (operator_id, operator_name): (&str, &str),
         text: &str,
+        attachments: &[String],
         now: Millis,
     ) -> StoreResult<Committed<(Message, Email)>> {
         let mut tx = self.begin_for(company_id).await?;
@@ -297,11 +374,30 @@ impl EmailStore for Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let mut unique = attachments.to_vec();
+        unique.sort();
+        unique.dedup();
+        for file in &unique {
+            // Only this session's uploads that no reply carries yet.
+            let taken = sqlx::query(
+                "UPDATE attachments SET email_id = $1 \
+                 WHERE id = $2 AND session_id = $3 AND email_id IS NULL",
+            )
+            .bind(&id)
+            .bind(file)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() != 1 {
+                return Err(Refusal::UnknownAttachment.into());
+            }
+        }
         let row = sqlx::query(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE id = $1"))
             .bind(&id)
             .fetch_one(&mut *tx)
             .await?;
-        let stored = email(&row)?;
+        let mut stored = email(&row)?;
+        stored.attachments = attachments_of(&mut *tx, &id).await?;
         let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
         tx.commit().await?;
@@ -346,7 +442,9 @@ impl EmailStore for Backend {
             .bind(&id)
             .fetch_one(self.writer())
             .await?;
-            claimed.push(outgoing(&row)?);
+            let mut reply = outgoing(&row)?;
+            reply.attachments = attachments_of(self.writer(), &id).await?;
+            claimed.push(reply);
         }
         Ok(claimed)
     }
@@ -394,6 +492,81 @@ impl EmailStore for Backend {
         .bind(session_id)
         .fetch_all(self.reader())
         .await?;
-        rows.iter().map(email).collect()
+        let mut emails = rows.iter().map(email).collect::<StoreResult<Vec<_>>>()?;
+        let files = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments \
+             WHERE company_id = $1 AND session_id = $2 AND email_id IS NOT NULL \
+             ORDER BY created_at, name, id"
+        ))
+        .bind(company_id)
+        .bind(session_id)
+        .fetch_all(self.reader())
+        .await?;
+        for row in &files {
+            let file = attachment(row)?;
+            if let Some(e) = emails
+                .iter_mut()
+                .find(|e| file.email_id.as_deref() == Some(e.id.as_str()))
+            {
+                e.attachments.push(file);
+            }
+        }
+        Ok(emails)
+    }
+
+    async fn add_upload(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        file: &NewAttachment,
+        now: Millis,
+    ) -> StoreResult<Attachment> {
+        let mut tx = self.begin_for(company_id).await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        session::may_write(
+            Some(operator_id),
+            session.status,
+            session.operator_id.as_deref(),
+        )?;
+        let waiting: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM attachments WHERE session_id = $1 AND email_id IS NULL",
+        )
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if waiting >= MAX_WAITING_UPLOADS {
+            return Err(Refusal::TooManyUploads.into());
+        }
+        let stored = insert_attachment(
+            &mut tx,
+            (company_id, session_id),
+            None,
+            file,
+            Some(operator_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn attachment(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<Attachment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments \
+             WHERE company_id = $1 AND session_id = $2 AND id = $3"
+        ))
+        .bind(company_id)
+        .bind(session_id)
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(attachment).transpose()
     }
 }

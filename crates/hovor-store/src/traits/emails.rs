@@ -2,8 +2,12 @@ use async_trait::async_trait;
 use hovor_core::Millis;
 
 use crate::{
-    Committed, Email, Inbox, IncomingEmail, Ingested, Message, OutgoingEmail, StoreResult,
+    Attachment, Committed, Email, Inbox, IncomingEmail, Ingested, Message, NewAttachment,
+    OutgoingEmail, StoreResult,
 };
+
+/// The most uploads one session holds unsent.
+pub const MAX_WAITING_UPLOADS: i64 = 30;
 
 /// The e-mails of threads: each incoming one joins its thread's session or
 /// starts one, in one transaction with its message.
@@ -32,8 +36,28 @@ pub trait EmailStore {
         session_id: &str,
         operator: (&str, &str),
         text: &str,
+        attachments: &[String],
         now: Millis,
     ) -> StoreResult<Committed<(Message, Email)>>;
+    /// An operator's upload to the session they hold, to go out with their
+    /// next reply (`attachments` of [`EmailStore::write_email_reply`]).
+    /// `Refused` when the session is not theirs to write in, or already
+    /// holds [`MAX_WAITING_UPLOADS`] unsent uploads.
+    async fn add_upload(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        operator_id: &str,
+        file: &NewAttachment,
+        now: Millis,
+    ) -> StoreResult<Attachment>;
+    /// One file of a session.
+    async fn attachment(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<Attachment>>;
     /// Replies whose (next) attempt is due, each claimed for `claim_ms` so
     /// that no other node sends it meanwhile.
     async fn claim_due_emails(

@@ -25,7 +25,7 @@ mod webhooks;
 pub use channels::ChannelStore;
 pub use client_presence::ClientPresenceStore;
 pub use companies::CompanyStore;
-pub use emails::EmailStore;
+pub use emails::{EmailStore, MAX_WAITING_UPLOADS};
 pub use event_log::EventLog;
 pub use groups::GroupStore;
 pub use inboxes::InboxStore;

@@ -70,6 +70,35 @@ impl Client {
         read(request.send().await.expect("request")).await
     }
 
+    /// A request with raw bytes (an upload).
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    /// A GET whose answer is bytes: its status, headers and body.
+    pub async fn download(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("a body").to_vec();
+        (status, headers, body)
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }
