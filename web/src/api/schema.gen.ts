@@ -1537,12 +1537,6 @@ export interface components {
              */
             topic?: string | null;
         };
-        /**
-         * Format: binary
-         * @description A file's bytes, as they are (documentation only: the handler reads the
-         *     body itself, to limit and check it).
-         */
-        FileBytes: string;
         /** @description A routing target: a named set of operators. */
         Group: {
             builtin: boolean;
@@ -5418,9 +5412,10 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description The file's bytes, as they are */
         requestBody: {
             content: {
-                "application/octet-stream": components["schemas"]["FileBytes"];
+                "application/octet-stream": string;
             };
         };
         responses: {
