@@ -1,7 +1,8 @@
 // Issue 15, the e-mail channel in the browser: a client's e-mail, delivered to the company's real
 // mailbox (Debian's dovecot, started here with aiosmtpd by scripts/mail-servers), is offered to the
 // operator with e-mail switched on; he answers it in the workspace, and the answer arrives in the
-// client's mailbox as a reply in the thread.
+// client's mailbox as a reply in the thread. In Czech, files go both ways: the client's photo is shown
+// in the conversation, and the PDF the operator attaches reaches the client's mailbox.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { E2E_DIR, apiSession, logIn, newContext, profileButton, screenshot, serverAndBrowser, visible } from '../lib/hovor.mjs';
+import { CS_LOGIN, E2E_DIR, apiSession, logIn, newContext, profileButton, screenshot, seriousA11yViolations, serverAndBrowser, visible } from '../lib/hovor.mjs';
 
 // The mail servers listen on loopback, which Hovor reaches only when allowed.
 process.env.HOVOR_ALLOW_PRIVATE_WEBHOOKS = '1';
@@ -31,6 +32,8 @@ if (!skipped) {
       'support@demo.test:podpora-heslo',
       '--user',
       'karel@example.test:karlovo-heslo',
+      '--user',
+      'marie@example.test:mariino-heslo',
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
@@ -60,15 +63,34 @@ function received(user) {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
+/** The demo company's inbox on the test mail servers, set up by whichever test comes first. */
+let inbox = null;
+function ensureInbox() {
+  inbox ??= (async () => {
+    const admin = await apiSession(env.server.url, 'admin@demo.test');
+    const made = await admin('POST', '/api/v1/inboxes', {
+      name: 'Podpora',
+      address: 'support@demo.test',
+      imap: { host: '127.0.0.1', port: mail.info.imaps_port, security: 'tls', username: 'support@demo.test', password: 'podpora-heslo' },
+      smtp: { host: '127.0.0.1', port: mail.info.smtp_port, security: 'none', username: 'support@demo.test', password: 'podpora-heslo' },
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+  })();
+  return inbox;
+}
+
+/** The messages in a user's mailbox, waited for until there are `count`. */
+async function receivedAtLeast(user, count) {
+  let got = [];
+  for (let i = 0; i < 100 && got.length < count; i += 1) {
+    got = received(user);
+    if (got.length < count) await new Promise((r) => setTimeout(r, 200));
+  }
+  return got;
+}
+
 test('an e-mail is offered to the e-mail operator, who answers it in the workspace (en)', { skip: skipped }, async () => {
-  const admin = await apiSession(env.server.url, 'admin@demo.test');
-  const made = await admin('POST', '/api/v1/inboxes', {
-    name: 'Podpora',
-    address: 'support@demo.test',
-    imap: { host: '127.0.0.1', port: mail.info.imaps_port, security: 'tls', username: 'support@demo.test', password: 'podpora-heslo' },
-    smtp: { host: '127.0.0.1', port: mail.info.smtp_port, security: 'none', username: 'support@demo.test', password: 'podpora-heslo' },
-  });
-  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await ensureInbox();
 
   // Tomáš (the demo's operator with e-mail) works in his workspace.
   const context = await newContext(env.browser);
@@ -108,11 +130,7 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   await visible(conversation.getByText('E-mail sent'));
 
   // It arrives in Karel's mailbox as a reply in his thread.
-  let got = [];
-  for (let i = 0; i < 100 && got.length === 0; i += 1) {
-    got = received('karel@example.test');
-    if (got.length === 0) await new Promise((r) => setTimeout(r, 200));
-  }
+  const got = await receivedAtLeast('karel@example.test', 1);
   assert.equal(got.length, 1, 'the reply reached the client');
   assert.match(got[0], /^In-Reply-To: <order-42@example\.test>/m);
   assert.match(got[0], /^Subject: Re: Where is my order\?/m);
@@ -145,5 +163,82 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   await thanks.getByText('Quoted earlier messages').click();
   await visible(quote);
   await screenshot(tomas, 'email-2-quote-en');
+  await context.close();
+});
+
+/** A 2×2 PNG that browsers decode. */
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+test('a client sends a photo and the operator answers with a PDF (cs)', { skip: skipped }, async () => {
+  await ensureInbox();
+  const context = await newContext(env.browser, 'cs-CZ', { bypassCSP: true });
+  const tomas = await context.newPage();
+  await logIn(tomas, env.server.url, 'tomas@demo.test', { labels: CS_LOGIN });
+  await visible(profileButton(tomas, 'Tomáš Dvořák', 'Online', 'Profil'));
+
+  const photo = PHOTO.toString('base64');
+  await deliver(
+    'support@demo.test',
+    [
+      'From: Marie Nováková <marie@example.test>',
+      'To: support@demo.test',
+      'Subject: =?UTF-8?Q?Rozbit=C3=BD_hrnek?=',
+      'Message-ID: <hrnek@example.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="HR"',
+      '',
+      '--HR',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'Dobrý den, hrnek přišel rozbitý, posílám fotku.',
+      '--HR',
+      'Content-Type: image/png',
+      'Content-Disposition: attachment; filename="hrnek.png"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      photo,
+      '--HR--',
+      '',
+    ].join('\n'),
+  );
+  const item = tomas.getByRole('region', { name: 'Fronta' }).getByRole('listitem').filter({ hasText: 'Marie Nováková' });
+  await visible(item, 30_000);
+  await item.getByRole('button', { name: 'Přijmout', exact: true }).click();
+  const conversation = await visible(tomas.getByRole('region', { name: 'Konverzace: Marie Nováková' }));
+  await visible(conversation.getByText('Dobrý den, hrnek přišel rozbitý, posílám fotku.'));
+  // Her photo is shown in the conversation, decoded by the browser.
+  const preview = await visible(conversation.getByRole('img', { name: 'hrnek.png' }));
+  await tomas.waitForFunction((img) => img.complete && img.naturalWidth === 2, await preview.elementHandle());
+
+  // A renamed program is refused with the reason; the PDF is attached.
+  const picker = conversation.locator('input[type="file"]');
+  await picker.setInputFiles({ name: 'faktura.pdf', mimeType: 'application/pdf', buffer: Buffer.from('\x7fELF\x02\x01\x01\x00program') });
+  await visible(conversation.getByRole('alert').filter({ hasText: 'faktura.pdf: odeslat lze jen obrázky' }));
+  await picker.setInputFiles({ name: 'nabídka.pdf', mimeType: 'application/pdf', buffer: PDF });
+  const chosen = await visible(conversation.getByRole('list', { name: 'Soubory k\u00a0odeslání' }).getByText('nabídka.pdf'));
+  assert.ok(chosen);
+  await conversation.getByRole('textbox', { name: 'Odpověď e-mailem' }).fill('Dobrý den, omlouváme se. V příloze je dobropis.');
+  assert.deepEqual(await seriousA11yViolations(tomas, {}), [], 'the e-mail conversation with files (cs)');
+  await screenshot(tomas, 'email-3-files-cs');
+  await conversation.getByRole('button', { name: 'Odeslat e-mail' }).click();
+  const sent = conversation.getByRole('listitem').filter({ hasText: 'V příloze je dobropis.' });
+  await visible(sent);
+  await visible(sent.getByText('E-mail odeslán'));
+  await visible(sent.getByRole('link', { name: /nabídka\.pdf/ }));
+
+  // It reaches Marie's mailbox with the PDF attached.
+  const got = await receivedAtLeast('marie@example.test', 1);
+  assert.equal(got.length, 1, 'the reply reached the client');
+  assert.match(got[0], /^In-Reply-To: <hrnek@example\.test>/m);
+  assert.match(got[0], /Content-Type: application\/pdf/);
+  // The name in RFC 2047 words, as mail programs read them.
+  assert.ok(got[0].includes(`filename="=?utf-8?B?${Buffer.from('nabídka.pdf').toString('base64')}?="`), 'the file name');
+  assert.ok(got[0].replace(/\r?\n/g, '').includes(PDF.toString('base64')), 'the PDF itself');
+  await screenshot(tomas, 'email-4-sent-cs');
   await context.close();
 });

@@ -57,6 +57,8 @@ export type ClientInfo = Schemas['ClientInfo'];
 export type Session = Schemas['Session'];
 export type Author = Schemas['Author'];
 export type Message = Schemas['Message'];
+export type Attachment = Schemas['Attachment'];
+export type Email = Schemas['Email'];
 
 export type Invitation = Schemas['InvitationJson'];
 

@@ -4,7 +4,7 @@
 
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
-import type { Channel, CompanySettings, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
+import type { Attachment, Channel, CompanySettings, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
 import type { paths } from './schema.gen';
 
 export class ApiError extends Error {
@@ -69,6 +69,26 @@ async function done(pending: Promise<Outcome>): Promise<void> {
 }
 
 const path = (id: string) => ({ params: { path: { id } } });
+
+/** A file to the operator's conversation, its bytes as they are (openapi-fetch sends JSON only). */
+async function uploadAttachment(sessionId: string, file: Blob, name: string): Promise<Attachment> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/attachments?name=${encodeURIComponent(name)}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers,
+      body: file,
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
+  }
+  const answer: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw failure(response, answer);
+  return answer as Attachment;
+}
 
 export const api = {
   login: (email: string, password: string) => body(client.POST('/api/v1/auth/login', { body: { email, password } })),
@@ -166,7 +186,9 @@ export const api = {
   updateInbox: (id: string, patch: InboxPatch) => body(client.PATCH('/api/v1/inboxes/{id}', { ...path(id), body: patch })),
   deleteInbox: (id: string) => done(client.DELETE('/api/v1/inboxes/{id}', path(id))),
   sessionEmails: (id: string) => body(client.GET('/api/v1/sessions/{id}/emails', path(id))),
-  emailReply: (id: string, text: string) => body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text } })),
+  emailReply: (id: string, text: string, attachments: string[]) =>
+    body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text, attachments } })),
+  uploadAttachment,
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),

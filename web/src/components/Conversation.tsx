@@ -1,6 +1,7 @@
 import { ConfirmButton } from './ConfirmButton';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
+import { attachmentUrl, formatSize, isPicture, uploadProblem } from '../attachments';
 import { CHANNEL_LABEL } from '../channels';
 import type { Conversation } from '../conversations';
 import { formatWait, shortPage } from '../conversations';
@@ -13,7 +14,7 @@ import { systemText } from '../notices';
 import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
-import type { EndReason, Group, Message, TeamMember } from '../types';
+import type { Attachment, EndReason, Group, Message, TeamMember } from '../types';
 import { Handset } from './PhoneButton';
 import { clientName } from './Queue';
 
@@ -85,15 +86,16 @@ function PhoneCall({ conv }: { conv: Conversation }) {
   );
 }
 
-/** How each e-mail reply of the conversation is being sent, by its message's seq. */
-type SendStates = ReadonlyMap<number, { state: string; error: string | null }>;
+/** What the e-mails API adds to a thread's message: a reply's sending, and the e-mail's files. */
+type EmailDetail = { sending: { state: string; error: string | null } | null; files: Attachment[] };
+type EmailDetails = Map<number, EmailDetail>;
 
 /**
- * The send state of an e-mail thread's replies: read when the conversation opens or gets a message,
- * and again every few seconds while a reply waits to go out.
+ * The e-mails of a thread, by message: read when the conversation opens or gets a message, and
+ * again every few seconds while a reply waits to go out.
  */
-function useSendStates(sessionId: string, enabled: boolean, count: number): SendStates {
-  const [states, setStates] = useState<SendStates>(new Map());
+function useEmailDetails(sessionId: string, enabled: boolean, count: number): EmailDetails {
+  const [details, setDetails] = useState<EmailDetails>(new Map());
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!enabled) return;
@@ -102,30 +104,31 @@ function useSendStates(sessionId: string, enabled: boolean, count: number): Send
       .sessionEmails(sessionId)
       .then((page) => {
         if (!live) return;
-        const next = new Map<number, { state: string; error: string | null }>();
+        const next: EmailDetails = new Map();
         for (const e of page.items) {
-          if (e.direction === 'out' && e.send_state) next.set(e.message_seq, { state: e.send_state, error: e.send_error ?? null });
+          const sending = e.direction === 'out' && e.send_state ? { state: e.send_state, error: e.send_error ?? null } : null;
+          next.set(e.message_seq, { sending, files: e.attachments });
         }
-        setStates(next);
+        setDetails(next);
       })
       .catch(() => undefined);
     return () => {
       live = false;
     };
   }, [sessionId, enabled, count, tick]);
-  const waiting = [...states.values()].some((s) => s.state === 'pending');
+  const waiting = [...details.values()].some((d) => d.sending?.state === 'pending');
   useEffect(() => {
     if (!waiting) return;
     const timer = setTimeout(() => setTick((n) => n + 1), 3000);
     return () => clearTimeout(timer);
   }, [waiting, tick]);
-  return states;
+  return details;
 }
 
 function MessageLog({ conv }: { conv: Conversation }) {
   const ref = useRef<HTMLDivElement>(null);
   const count = conv.messages.length;
-  const sendStates = useSendStates(conv.session.id, conv.session.channel === 'email', count);
+  const emails = useEmailDetails(conv.session.id, conv.session.channel === 'email', count);
   useEffect(() => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -143,7 +146,8 @@ function MessageLog({ conv }: { conv: Conversation }) {
           mine={m.author === 'operator' && m.operator_id === myId}
           client={clientName(conv.session)}
           email={conv.session.channel === 'email'}
-          sending={sendStates.get(m.seq) ?? null}
+          sessionId={conv.session.id}
+          detail={emails.get(m.seq) ?? null}
           lang={l}
         />
       ))}
@@ -158,17 +162,20 @@ function MessageItem({
   mine,
   client,
   email,
-  sending,
+  sessionId,
+  detail,
   lang: l,
 }: {
   m: Message;
   mine: boolean;
   client: string;
   email: boolean;
-  /** An e-mail reply's sending, when the message is one. */
-  sending: { state: string; error: string | null } | null;
+  sessionId: string;
+  /** The e-mail the message is, when it is one: its files, and a reply's sending. */
+  detail: EmailDetail | null;
   lang: 'cs' | 'en';
 }) {
+  const sending = detail?.sending ?? null;
   const author = m.internal
     ? t('conv.internal')
     : m.author === 'client'
@@ -192,6 +199,7 @@ function MessageItem({
       ) : (
         <p class="msg-text">{m.text}</p>
       )}
+      {detail && detail.files.length > 0 && <FileList sessionId={sessionId} files={detail.files} lang={l} />}
       {sending && (
         <p class={`msg-sending small${sending.state === 'sent' ? '' : ' is-problem'}`}>
           {sending.state === 'sent'
@@ -205,6 +213,63 @@ function MessageItem({
       )}
     </li>
   );
+}
+
+/** An e-mail's files: pictures as previews, other files as downloads, a file not kept as its name. */
+function FileList({ sessionId, files, lang: l }: { sessionId: string; files: Attachment[]; lang: 'cs' | 'en' }) {
+  return (
+    <ul class="msg-files" aria-label={t('files.label')}>
+      {files.map((f) => {
+        const size = formatSize(f.size, l);
+        const url = attachmentUrl(sessionId, f.id);
+        return (
+          <li key={f.id} class="msg-file">
+            {!f.available ? (
+              <span class="msg-file-gone" title={t('files.notKept')}>
+                {f.name} ({size}) · {t('files.notKept')}
+              </span>
+            ) : isPicture(f) ? (
+              <a href={url} target="_blank" rel="noopener" class="msg-file-picture">
+                <img src={url} alt={f.name} loading="lazy" />
+                <span class="small">
+                  {f.name} ({size})
+                </span>
+              </a>
+            ) : (
+              <a href={url} download={f.name} class="msg-file-link">
+                <PaperClip /> {f.name} <span class="muted small">({size})</span>
+              </a>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function PaperClip() {
+  return (
+    <svg class="icon-clip" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+      <path
+        d="M10.5 4.5 5.6 9.4a1.4 1.4 0 0 0 2 2l5.2-5.2a2.8 2.8 0 0 0-4-4L3.6 7.4a4.2 4.2 0 0 0 6 6l4-4"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.4"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
+    </svg>
+  );
+}
+
+/** The workspace's words for why a file was not attached. */
+function uploadError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'file_too_large') return t('files.tooLarge');
+    if (err.code === 'unsupported_file_type') return t('files.wrongType');
+    if (err.code === 'too_many_uploads') return t('files.tooMany');
+  }
+  return errorText(err);
 }
 
 /** An e-mail's own words, with what it quotes folded away. */
@@ -228,12 +293,38 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<Attachment[]>([]);
+  const [uploading, setUploading] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   useEffect(() => {
     setDraft('');
     setError(null);
+    setFiles([]);
     ref.current?.focus();
   }, [sessionId]);
+  const attach = async (chosen: File[]) => {
+    setError(null);
+    let attached = files.length;
+    for (const file of chosen) {
+      const problem = uploadProblem(file.size, attached);
+      if (problem) {
+        setError(`${file.name}: ${t(problem === 'tooLarge' ? 'files.tooLarge' : problem === 'empty' ? 'files.empty' : 'files.tooMany')}`);
+        continue;
+      }
+      attached += 1;
+      setUploading((n) => n + 1);
+      try {
+        const stored = await api.uploadAttachment(sessionId, file, file.name);
+        setFiles((now) => [...now, stored]);
+      } catch (err) {
+        attached -= 1;
+        setError(`${file.name}: ${uploadError(err)}`);
+      } finally {
+        setUploading((n) => n - 1);
+      }
+    }
+  };
   const count = charCount(draft);
   const problem = draftProblem(draft);
   const send = async () => {
@@ -241,8 +332,13 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
     setBusy(true);
     setError(null);
     try {
-      await sendMessage(sessionId, draft);
+      await sendMessage(
+        sessionId,
+        draft,
+        files.map((f) => f.id),
+      );
       setDraft('');
+      setFiles([]);
     } catch (err) {
       setError(t('conv.sendFailed', { message: errorText(err) }));
     } finally {
@@ -278,14 +374,55 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           }
         }}
       />
+      {byEmail && (files.length > 0 || uploading > 0) && (
+        <ul class="composer-files" aria-label={t('files.attached')}>
+          {files.map((f) => (
+            <li key={f.id} class="tag composer-file">
+              {f.name} <span class="muted">({formatSize(f.size, lang.value)})</span>
+              <button
+                type="button"
+                class="btn-link"
+                aria-label={t('files.remove', { name: f.name })}
+                onClick={() => setFiles((now) => now.filter((x) => x.id !== f.id))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+          {uploading > 0 && (
+            <li class="muted small" role="status">
+              {t('files.uploading')}
+            </li>
+          )}
+        </ul>
+      )}
       <div class="composer-foot">
+        {byEmail && (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt,.csv"
+              onChange={(ev) => {
+                const chosen = [...(ev.currentTarget.files ?? [])];
+                ev.currentTarget.value = '';
+                void attach(chosen);
+              }}
+            />
+            <button type="button" class="btn btn-small" onClick={() => picker.current?.click()}>
+              <PaperClip /> {t('files.attach')}
+            </button>
+          </>
+        )}
         <span id="composer-hint" class="muted small">
           {t('conv.hint')}
         </span>
         <span id="composer-count" class={`small ${problem === 'tooLong' ? 'over' : 'muted'}`}>
           {problem === 'tooLong' ? t('conv.tooLong', { max: MAX_MESSAGE_CHARS }) : t('conv.chars', { count, max: MAX_MESSAGE_CHARS })}
         </span>
-        <button type="submit" class="btn btn-primary" disabled={problem !== null || busy}>
+        <button type="submit" class="btn btn-primary" disabled={problem !== null || busy || uploading > 0}>
           {t(byEmail ? 'conv.sendEmail' : 'conv.send')}
         </button>
       </div>

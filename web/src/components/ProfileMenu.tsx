@@ -98,7 +98,8 @@ export function ProfileMenu() {
           <StatusDot tone={tone} size="sm" />
         </span>
         <span class="profile-text" aria-hidden="true">
-          <span class="profile-name">{current.user.name}</span>
+          {/* The space keeps the words apart for tools that read the text (axe, voice control). */}
+          <span class="profile-name">{current.user.name}</span>{' '}
           <span class={`profile-status tone-${tone}`}>{label}</span>
         </span>
         <svg class="chevron" viewBox="0 0 16 16" aria-hidden="true">

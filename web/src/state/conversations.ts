@@ -211,11 +211,11 @@ export async function decline(sessionId: string, reason: string): Promise<Accept
  * itself comes as message.created), else, or when the answer was lost, over HTTP with the same id,
  * so it is stored once either way. A refusal throws the API's error.
  */
-export async function sendMessage(sessionId: string, text: string): Promise<void> {
+export async function sendMessage(sessionId: string, text: string, attachments: string[] = []): Promise<void> {
   // An e-mail thread is answered by e-mail: stored at once, sent from the inbox's address.
   const session = conversations.value.find((c) => c.session.id === sessionId)?.session;
   if (session?.channel === 'email') {
-    const reply = await api.emailReply(sessionId, text);
+    const reply = await api.emailReply(sessionId, text, attachments);
     addIncoming(sessionId, [reply.message]);
     return;
   }
