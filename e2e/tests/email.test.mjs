@@ -124,7 +124,8 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   const reply = conversation.getByRole('textbox', { name: 'Reply by e-mail' });
   await reply.fill('Dear Karel, it left our warehouse this morning.');
   await screenshot(tomas, 'email-1-reply-en');
-  await conversation.getByRole('button', { name: 'Send e-mail' }).click();
+  // An e-mail goes with Ctrl+Enter (Enter alone starts a new line).
+  await reply.press('Control+Enter');
   await visible(conversation.getByText('Dear Karel, it left our warehouse this morning.'));
   // The workspace says when it has gone out.
   await visible(conversation.getByText('E-mail sent'));
@@ -222,12 +223,24 @@ test('a client sends a photo and the operator answers with a PDF (cs)', { skip: 
   await picker.setInputFiles({ name: 'nabídka.pdf', mimeType: 'application/pdf', buffer: PDF });
   const chosen = await visible(conversation.getByRole('list', { name: 'Soubory k\u00a0odeslání' }).getByText('nabídka.pdf'));
   assert.ok(chosen);
-  await conversation.getByRole('textbox', { name: 'Odpověď e-mailem' }).fill('Dobrý den, omlouváme se. V příloze je dobropis.');
+  const reply = conversation.getByRole('textbox', { name: 'Odpověď e-mailem' });
+  await reply.fill('Dobrý den, omlouváme se. V příloze je dobropis.');
+  // "dobropis" selected and made bold with the toolbar.
+  await reply.evaluate((el) => el.setSelectionRange(el.value.indexOf('dobropis'), el.value.indexOf('dobropis') + 'dobropis'.length));
+  await conversation.getByRole('toolbar', { name: 'Formátování' }).getByRole('button', { name: 'Tučně' }).click();
+  assert.equal(await reply.inputValue(), 'Dobrý den, omlouváme se. V příloze je **dobropis**.');
+  // Enter starts a new line in an e-mail; it does not send it.
+  await reply.press('End');
+  await reply.press('Enter');
+  await reply.pressSequentially('Tomáš');
+  assert.equal(await reply.inputValue(), 'Dobrý den, omlouváme se. V příloze je **dobropis**.\nTomáš');
   assert.deepEqual(await seriousA11yViolations(tomas, {}), [], 'the e-mail conversation with files (cs)');
   await screenshot(tomas, 'email-3-files-cs');
   await conversation.getByRole('button', { name: 'Odeslat e-mail' }).click();
   const sent = conversation.getByRole('listitem').filter({ hasText: 'V příloze je dobropis.' });
   await visible(sent);
+  // Shown as the e-mail shows it: bold, without the marks.
+  await visible(sent.locator('strong', { hasText: 'dobropis' }));
   await visible(sent.getByText('E-mail odeslán'));
   await visible(sent.getByRole('link', { name: /nabídka\.pdf/ }));
 
@@ -239,6 +252,9 @@ test('a client sends a photo and the operator answers with a PDF (cs)', { skip: 
   // The name in RFC 2047 words, as mail programs read them.
   assert.ok(got[0].includes(`filename="=?utf-8?B?${Buffer.from('nabídka.pdf').toString('base64')}?="`), 'the file name');
   assert.ok(got[0].replace(/\r?\n/g, '').includes(PDF.toString('base64')), 'the PDF itself');
+  // Beside the plain text, HTML with the bold word.
+  assert.match(got[0], /Content-Type: text\/html/);
+  assert.ok(got[0].replace(/=\r?\n/g, '').includes('<strong>dobropis</strong>'), 'the bold word in the HTML part');
   await screenshot(tomas, 'email-4-sent-cs');
   await context.close();
 });

@@ -30,6 +30,8 @@ export function lastSeqOf(messages: readonly SeqMessage[]): number {
 }
 
 export const MAX_MESSAGE_CHARS = 4000;
+/** The most characters of an e-mail reply (the server's limit). */
+export const MAX_EMAIL_REPLY_CHARS = 100_000;
 
 /** Length in characters (code points), as the server counts it. */
 export function charCount(text: string): number {
@@ -41,9 +43,9 @@ export function charCount(text: string): number {
 export type DraftProblem = 'empty' | 'tooLong' | null;
 
 /** Why a draft cannot be sent, or null when it can. */
-export function draftProblem(text: string): DraftProblem {
+export function draftProblem(text: string, max: number = MAX_MESSAGE_CHARS): DraftProblem {
   if (text.trim().length === 0) return 'empty';
-  if (charCount(text) > MAX_MESSAGE_CHARS) return 'tooLong';
+  if (charCount(text) > max) return 'tooLong';
   return null;
 }
 

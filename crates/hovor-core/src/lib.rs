@@ -31,6 +31,7 @@ pub mod outbound_address;
 pub mod phone;
 pub mod queue;
 pub mod refusal;
+pub mod reply_format;
 pub mod reports;
 pub mod role;
 pub mod routing;

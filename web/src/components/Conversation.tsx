@@ -8,8 +8,10 @@ import { formatWait, shortPage } from '../conversations';
 import { callSeconds } from '../phone';
 import { formatSince, formatTime } from '../format';
 import type { MessageKey } from '../i18n';
-import { MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
+import { MAX_EMAIL_REPLY_CHARS, MAX_MESSAGE_CHARS, charCount, draftProblem } from '../messages';
 import { splitQuoted } from '../emailQuote';
+import { bulletLines, isFormatted, replyBlocks, wrapSelection } from '../replyFormat';
+import type { Inline } from '../replyFormat';
 import { systemText } from '../notices';
 import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
@@ -196,6 +198,8 @@ function MessageItem({
         <p class="msg-text">{systemText(m, l)}</p>
       ) : email && m.author === 'client' ? (
         <EmailText text={m.text} />
+      ) : email && m.author === 'operator' && isFormatted(m.text) ? (
+        <FormattedReply text={m.text} />
       ) : (
         <p class="msg-text">{m.text}</p>
       )}
@@ -272,6 +276,48 @@ function uploadError(err: unknown): string {
   return errorText(err);
 }
 
+/** An operator's e-mail reply with its basic formatting, as the e-mail's HTML shows it. */
+function FormattedReply({ text }: { text: string }) {
+  const parts = (line: Inline[]) =>
+    line.map((part, i) =>
+      part.kind === 'text' ? (
+        part.text
+      ) : part.kind === 'link' ? (
+        <a key={i} href={part.url} target="_blank" rel="noopener noreferrer">
+          {part.url}
+        </a>
+      ) : part.kind === 'strong' ? (
+        <strong key={i}>{parts(part.children)}</strong>
+      ) : (
+        <em key={i}>{parts(part.children)}</em>
+      ),
+    );
+  const lines = (ls: Inline[][]) => ls.map((l, i) => (i === 0 ? parts(l) : [<br key={`br${i}`} />, ...parts(l)]));
+  return (
+    <div class="msg-text msg-formatted">
+      {replyBlocks(text).map((b, i) =>
+        b.kind === 'p' ? (
+          <p key={i}>{lines(b.lines)}</p>
+        ) : b.kind === 'quote' ? (
+          <blockquote key={i}>{lines(b.lines)}</blockquote>
+        ) : b.kind === 'ul' ? (
+          <ul key={i}>
+            {b.items.map((item, j) => (
+              <li key={j}>{parts(item)}</li>
+            ))}
+          </ul>
+        ) : (
+          <ol key={i}>
+            {b.items.map((item, j) => (
+              <li key={j}>{parts(item)}</li>
+            ))}
+          </ol>
+        ),
+      )}
+    </div>
+  );
+}
+
 /** An e-mail's own words, with what it quotes folded away. */
 function EmailText({ text }: { text: string }) {
   const { fresh, quoted } = splitQuoted(text);
@@ -303,6 +349,18 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
     setFiles([]);
     ref.current?.focus();
   }, [sessionId]);
+  /** Bold, italic or a list around the selection, keeping the selection on the same words. */
+  const format = (how: 'bold' | 'italic' | 'list') => {
+    const el = ref.current;
+    if (!el) return;
+    const { selectionStart: start, selectionEnd: end } = el;
+    const next = how === 'list' ? bulletLines(draft, start, end) : wrapSelection(draft, start, end, how === 'bold' ? '**' : '_');
+    setDraft(next.text);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(next.start, next.end);
+    });
+  };
   const attach = async (chosen: File[]) => {
     setError(null);
     let attached = files.length;
@@ -326,7 +384,8 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
     }
   };
   const count = charCount(draft);
-  const problem = draftProblem(draft);
+  const max = byEmail ? MAX_EMAIL_REPLY_CHARS : MAX_MESSAGE_CHARS;
+  const problem = draftProblem(draft, max);
   const send = async () => {
     if (problem || busy) return;
     setBusy(true);
@@ -359,16 +418,37 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           {error}
         </div>
       )}
+      {byEmail && (
+        <div class="composer-tools" role="toolbar" aria-label={t('format.toolbar')}>
+          <button type="button" class="btn btn-small" aria-label={t('format.bold')} title={`${t('format.bold')} (Ctrl+B)`} onClick={() => format('bold')}>
+            <strong aria-hidden="true">B</strong>
+          </button>
+          <button type="button" class="btn btn-small" aria-label={t('format.italic')} title={`${t('format.italic')} (Ctrl+I)`} onClick={() => format('italic')}>
+            <em aria-hidden="true">I</em>
+          </button>
+          <button type="button" class="btn btn-small" aria-label={t('format.list')} title={t('format.list')} onClick={() => format('list')}>
+            <span aria-hidden="true">• ≡</span>
+          </button>
+          <span class="muted small">{t('format.hint')}</span>
+        </div>
+      )}
       <textarea
         ref={ref}
-        rows={3}
+        rows={byEmail ? 5 : 3}
         value={draft}
         aria-label={t(byEmail ? 'conv.emailReply' : 'conv.message')}
         aria-describedby="composer-hint composer-count"
         placeholder={t(byEmail ? 'conv.emailReply' : 'conv.message')}
         onInput={(ev) => setDraft(ev.currentTarget.value)}
         onKeyDown={(ev) => {
-          if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+          if (byEmail && (ev.ctrlKey || ev.metaKey) && (ev.key === 'b' || ev.key === 'i')) {
+            ev.preventDefault();
+            format(ev.key === 'b' ? 'bold' : 'italic');
+            return;
+          }
+          // A chat message goes with Enter; an e-mail is written in lines and goes with Ctrl+Enter.
+          const sends = byEmail ? ev.ctrlKey || ev.metaKey : !ev.shiftKey;
+          if (ev.key === 'Enter' && sends && !ev.isComposing) {
             ev.preventDefault();
             void send();
           }
@@ -417,10 +497,10 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           </>
         )}
         <span id="composer-hint" class="muted small">
-          {t('conv.hint')}
+          {t(byEmail ? 'conv.hintEmail' : 'conv.hint')}
         </span>
         <span id="composer-count" class={`small ${problem === 'tooLong' ? 'over' : 'muted'}`}>
-          {problem === 'tooLong' ? t('conv.tooLong', { max: MAX_MESSAGE_CHARS }) : t('conv.chars', { count, max: MAX_MESSAGE_CHARS })}
+          {problem === 'tooLong' ? t('conv.tooLong', { max }) : t('conv.chars', { count, max })}
         </span>
         <button type="submit" class="btn btn-primary" disabled={problem !== null || busy || uploading > 0}>
           {t(byEmail ? 'conv.sendEmail' : 'conv.send')}

@@ -88,7 +88,10 @@ async fn send(app: &AppState, reply: &OutgoingEmail) -> anyhow::Result<()> {
         .subject(reply.subject.as_str())
         .message_id(reply.message_id.as_str())
         .date(reply.sent_at / 1000)
-        .text_body(reply.text.as_str());
+        // As typed, and as HTML with its basic formatting (bold, italic,
+        // lists, quotes, links: `hovor_core::reply_format`).
+        .text_body(reply.text.as_str())
+        .html_body(hovor_core::reply_format::reply_document(&reply.text));
     if let Some(parent) = &reply.in_reply_to {
         message = message.in_reply_to(parent.as_str());
     }

@@ -246,6 +246,15 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
         "Dobrý den,\nzásilka 42 je na cestě.\n.\nTomáš",
         "a lone dot survives"
     );
+    // Beside the text, the same as HTML.
+    let html = mail_parser::MessageParser::default()
+        .parse(got.as_bytes())
+        .and_then(|m| m.body_html(0).map(|h| h.replace("\r\n", "\n")))
+        .expect("an HTML part");
+    assert!(
+        html.contains("<p>Dobrý den,<br>\nzásilka 42 je na cestě.<br>\n.<br>\nTomáš</p>"),
+        "{html}"
+    );
     assert_eq!(read.to, vec!["karel@example.test".to_owned()]);
     let emails = tomas
         .get(&format!("/api/v1/sessions/{id}/emails"))
@@ -612,7 +621,7 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     let r = tomas
         .post(
             &format!("/api/v1/sessions/{id}/email-reply"),
-            json!({"text": "Posílám nabídku.", "attachments": [offer_pdf]}),
+            json!({"text": "Posílám **nabídku**:\n- cena\n- termín", "attachments": [offer_pdf]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -635,7 +644,15 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     assert_eq!(read.email.attachments[0].name, "Nabídka.pdf");
     assert_eq!(read.email.attachments[0].content_type, "application/pdf");
     assert_eq!(read.files[0].1, PDF);
-    assert!(read.email.text.contains("Posílám nabídku."));
+    assert!(read.email.text.contains("Posílám **nabídku**:"));
+    let html = mail_parser::MessageParser::default()
+        .parse(got[0].as_bytes())
+        .and_then(|m| m.body_html(0).map(|h| h.replace("\r\n", "\n")))
+        .expect("an HTML part");
+    assert!(
+        html.contains("Posílám <strong>nabídku</strong>:") && html.contains("<li>cena</li>"),
+        "{html}"
+    );
 
     // A malformed e-mail (its parts never close) and one in an unknown
     // charset are stored as something an operator can read.
