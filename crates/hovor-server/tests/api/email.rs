@@ -685,4 +685,23 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     );
     let odd = message_saying(&mut ws, "nobody knows").await;
     assert_eq!(odd["data"]["session_id"], id.as_str());
+
+    // A long reply fits (100,000 characters, more than the API's usual
+    // body), one character more is refused with the reason.
+    let long = "ž".repeat(100_000);
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({ "text": long }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = tomas
+        .post(
+            &format!("/api/v1/sessions/{id}/email-reply"),
+            json!({ "text": format!("{long}ž") }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "message_too_long");
 }
