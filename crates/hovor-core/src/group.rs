@@ -64,6 +64,7 @@ mod tests {
             channel: Channel::Chat,
             group_id: group.map(str::to_owned),
             target_operator_id: target.map(str::to_owned),
+            preferred_operator_id: None,
             created_at: 0,
             declined_by: Vec::new(),
         }

@@ -18,6 +18,10 @@ pub struct Waiting {
     pub group_id: Option<String>,
     /// Bound to one operator (an invitation, or a transfer to a person).
     pub target_operator_id: Option<String>,
+    /// Goes to this operator when they are eligible, before anyone idle
+    /// longer (an e-mail follow-up to the thread's operator); binds nobody.
+    #[serde(default)]
+    pub preferred_operator_id: Option<String>,
     pub created_at: Millis,
     /// Operators who declined its offer: never offered it again.
     pub declined_by: Vec<String>,
@@ -120,7 +124,8 @@ impl Candidate {
 }
 
 /// Decides the offers to make now: waiting sessions oldest first, each to
-/// the eligible operator idle the longest. Returns `(session, operator)`.
+/// its preferred operator when they are eligible, else to the eligible
+/// operator idle the longest. Returns `(session, operator)`.
 pub fn plan_offers(
     waiting: &[Waiting],
     candidates: &[Candidate],
@@ -139,8 +144,11 @@ pub fn plan_offers(
             .iter_mut()
             .filter(|c| c.eligible_for(session).is_ok())
             .min_by(|a, b| {
-                a.last_offered_at
-                    .cmp(&b.last_offered_at)
+                let preferred =
+                    |c: &Candidate| session.preferred_operator_id.as_ref() != Some(&c.operator_id);
+                preferred(a)
+                    .cmp(&preferred(b))
+                    .then(a.last_offered_at.cmp(&b.last_offered_at))
                     .then(a.operator_id.cmp(&b.operator_id))
             });
         if let Some(chosen) = best {
@@ -173,6 +181,7 @@ pub fn availability(
         channel,
         group_id: group_id.map(str::to_owned),
         target_operator_id: None,
+        preferred_operator_id: None,
         created_at: 0,
         declined_by: Vec::new(),
     };
@@ -224,6 +233,7 @@ mod tests {
             channel: Channel::Chat,
             group_id: None,
             target_operator_id: None,
+            preferred_operator_id: None,
             created_at: at,
             declined_by: Vec::new(),
         }
@@ -392,6 +402,30 @@ mod tests {
         let waiting = [chat("1", 1), chat("2", 2), chat("3", 3)];
         let offers = plan_offers(&waiting, &[a, away], 1_000);
         assert_eq!(offers, vec![("1".into(), "a".into())]);
+    }
+
+    #[test]
+    fn a_preferred_operator_comes_first_when_free_and_binds_nobody() {
+        let mut idle = op("idle");
+        idle.last_offered_at = None;
+        let busy_recently = op("thread-owner");
+        let mut follow_up = chat("follow-up", 1);
+        follow_up.preferred_operator_id = Some("thread-owner".into());
+        let offers = plan_offers(
+            &[follow_up.clone()],
+            &[idle.clone(), busy_recently.clone()],
+            1_000,
+        );
+        assert_eq!(offers, vec![("follow-up".into(), "thread-owner".into())]);
+        // Away, full or gone: the session goes to whoever routing picks.
+        let mut away = busy_recently.clone();
+        away.online = false;
+        let offers = plan_offers(&[follow_up.clone()], &[idle.clone(), away], 1_000);
+        assert_eq!(offers, vec![("follow-up".into(), "idle".into())]);
+        let mut full = busy_recently;
+        full.load.insert(Channel::Chat, 2);
+        let offers = plan_offers(&[follow_up], &[idle, full], 1_000);
+        assert_eq!(offers, vec![("follow-up".into(), "idle".into())]);
     }
 
     #[test]

@@ -262,6 +262,7 @@ mod tests {
             channel: Channel::Chat,
             group_id: Some("builtin".into()),
             target_operator_id: None,
+            preferred_operator_id: None,
             created_at: at,
             declined_by: Vec::new(),
         })

@@ -235,6 +235,10 @@ pub struct Session {
     pub group_id: String,
     /// Set when the session may go to this operator only.
     pub target_operator_id: Option<String>,
+    /// Offered to this operator first when they are free, to anyone eligible
+    /// otherwise: an e-mail thread's follow-up prefers the operator who
+    /// answered the thread before.
+    pub preferred_operator_id: Option<String>,
     /// Who has it (active) or had it (ended).
     pub operator_id: Option<String>,
     /// The operator it is offered to, while offered.
@@ -272,6 +276,8 @@ pub struct NewSession {
     /// `None`: the company's built-in "All operators" group.
     pub group_id: Option<String>,
     pub target_operator_id: Option<String>,
+    /// Offered to this operator first when they are free (binds nobody).
+    pub preferred_operator_id: Option<String>,
     pub client: ClientInfo,
     pub page_url: Option<String>,
     /// `None` for sessions no client opens (phone calls).

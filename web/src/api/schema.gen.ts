@@ -2149,6 +2149,12 @@ export interface components {
                 operator_id?: string | null;
                 /** @description The page the client started from. */
                 page_url?: string | null;
+                /**
+                 * @description Offered to this operator first when they are free, to anyone eligible
+                 *     otherwise: an e-mail thread's follow-up prefers the operator who
+                 *     answered the thread before.
+                 */
+                preferred_operator_id?: string | null;
                 source: components["schemas"]["Source"];
                 status: components["schemas"]["SessionStatus"];
                 /** @description Set when the session may go to this operator only. */
@@ -2470,6 +2476,12 @@ export interface components {
             operator_id?: string | null;
             /** @description The page the client started from. */
             page_url?: string | null;
+            /**
+             * @description Offered to this operator first when they are free, to anyone eligible
+             *     otherwise: an e-mail thread's follow-up prefers the operator who
+             *     answered the thread before.
+             */
+            preferred_operator_id?: string | null;
             source: components["schemas"]["Source"];
             status: components["schemas"]["SessionStatus"];
             /** @description Set when the session may go to this operator only. */

@@ -167,6 +167,7 @@ pub async fn start(
             source: Source::Widget,
             group_id: body.group_id,
             target_operator_id: None,
+            preferred_operator_id: None,
             client: ClientInfo {
                 name,
                 email,

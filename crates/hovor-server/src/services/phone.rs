@@ -186,6 +186,7 @@ pub async fn route_call(
         channel: Channel::Phone,
         group_id: group,
         target_operator_id: None,
+        preferred_operator_id: None,
         created_at: now,
         declined_by: Vec::new(),
     };

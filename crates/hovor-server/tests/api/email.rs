@@ -38,6 +38,16 @@ async fn attachments_go_both_ways_on_postgres() {
     with_mail(Backend::Postgres, attachments_go_both_ways).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_goes_to_the_thread_operator_on_sqlite() {
+    with_mail(Backend::Sqlite, a_follow_up_goes_to_the_thread_operator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_goes_to_the_thread_operator_on_postgres() {
+    with_mail(Backend::Postgres, a_follow_up_goes_to_the_thread_operator).await;
+}
+
 /// Runs `scenario` with the mail servers and an app that trusts their CA
 /// (returns quietly when either is absent: the harness says so loudly).
 async fn with_mail<F>(backend: Backend, scenario: F)
@@ -704,4 +714,145 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "message_too_long");
+}
+
+/// The newest e-mail session once it is offered: its id and to whom.
+async fn offered_email_session(admin: &Client, not: &[&str]) -> (String, String) {
+    let mut found = None;
+    for _ in 0..100 {
+        let list = admin
+            .get("/api/v1/sessions?channel=email&status=offered")
+            .await
+            .body;
+        found = list["items"].as_array().and_then(|items| {
+            items
+                .iter()
+                .find(|s| !not.contains(&s["id"].as_str().unwrap_or_default()))
+                .map(|s| {
+                    (
+                        s["id"].as_str().unwrap_or_default().to_owned(),
+                        s["offered_to"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+        });
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    found.expect("an e-mail session offered within 10 s")
+}
+
+/// A client's follow-up to a thread whose conversation ended goes to the
+/// operator who answered it, even when a colleague has waited longer for
+/// work; when that operator is away, to the colleague (it binds nobody).
+async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailServers) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (tomas_id, tomas) = email_operator(app, &c).await;
+    let eva = app.user(&c, "Eva", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &eva.id, &[(Channel::Email, 5)], None, START)
+        .await
+        .expect("assign e-mail")
+        .into_unpublished();
+    let eva_tab = app.login(&eva).await;
+    let _tomas_ws = tomas.ws(None).await;
+    let _eva_ws = eva_tab.ws(None).await;
+    let tabs = [
+        (tomas_id.clone(), tomas.clone()),
+        (eva.id.clone(), eva_tab.clone()),
+    ];
+    let tab_of = |id: &str| {
+        tabs.iter()
+            .find(|(op, _)| op == id)
+            .map(|(_, tab)| tab.clone())
+            .expect("one of the two")
+    };
+
+    mail.deliver(
+        SUPPORT,
+        &message("order@example.test", "Objednávka 7", "", "Kdy to dorazí?"),
+    );
+    support_inbox(app, &admin, mail).await;
+    let (first, owner) = offered_email_session(&admin, &[]).await;
+    let colleague = if owner == tomas_id {
+        eva.id.clone()
+    } else {
+        tomas_id.clone()
+    };
+    let owner_tab = tab_of(&owner);
+    let r = owner_tab
+        .send(
+            Method::POST,
+            &format!("/api/v1/sessions/{first}/accept"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = owner_tab
+        .post(
+            &format!("/api/v1/sessions/{first}/email-reply"),
+            json!({"text": "Zítra."}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let reply_id = r.body["email"]["message_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = owner_tab
+        .send(Method::POST, &format!("/api/v1/sessions/{first}/end"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // The colleague has waited longer for work, yet the follow-up goes to
+    // the operator who answered.
+    mail.deliver(
+        SUPPORT,
+        &message(
+            "order-2@example.test",
+            "Re: Objednávka 7",
+            &format!("In-Reply-To: <{reply_id}>\n"),
+            "A v kolik?",
+        ),
+    );
+    let (second, to) = offered_email_session(&admin, &[&first]).await;
+    assert_ne!(second, first, "a new conversation for the ended thread");
+    assert_eq!(to, owner, "the thread's operator first");
+    let session = admin.get(&format!("/api/v1/sessions/{second}")).await.body;
+    assert_eq!(session["preferred_operator_id"], owner.as_str());
+    let r = owner_tab
+        .send(
+            Method::POST,
+            &format!("/api/v1/sessions/{second}/accept"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = owner_tab
+        .send(
+            Method::POST,
+            &format!("/api/v1/sessions/{second}/end"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Away, the thread's operator is passed over: the colleague gets it.
+    owner_tab.set_status(&owner, "away", None).await;
+    mail.deliver(
+        SUPPORT,
+        &message(
+            "order-3@example.test",
+            "Re: Objednávka 7",
+            "In-Reply-To: <order-2@example.test>\n",
+            "Haló?",
+        ),
+    );
+    let (third, to) = offered_email_session(&admin, &[&first, &second]).await;
+    assert_eq!(
+        to, colleague,
+        "nobody is bound to the away operator: {third}"
+    );
 }

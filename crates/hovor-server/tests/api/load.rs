@@ -364,6 +364,7 @@ fn widget_chat(company_id: &str, name: &str) -> hovor_store::NewSession {
         source: hovor_core::session::Source::Widget,
         group_id: None,
         target_operator_id: None,
+        preferred_operator_id: None,
         client: hovor_store::ClientInfo {
             name: Some(name.to_owned()),
             email: None,

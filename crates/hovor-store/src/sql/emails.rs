@@ -222,11 +222,16 @@ impl EmailStore for Backend {
         if stored.is_some() {
             return Ok(Committed::unchanged(Ingested::AlreadyStored));
         }
-        let open = match thread_of(&mut tx, inbox, e, now).await? {
-            Some(id) => Some(locked_session(&mut tx, company_id, &id).await?)
-                .filter(|s| s.status != SessionStatus::Ended),
+        let thread = match thread_of(&mut tx, inbox, e, now).await? {
+            Some(id) => Some(locked_session(&mut tx, company_id, &id).await?),
             None => None,
         };
+        // A follow-up to an ended thread goes first to who answered it.
+        let previous_operator = thread
+            .as_ref()
+            .filter(|s| s.status == SessionStatus::Ended)
+            .and_then(|s| s.operator_id.clone());
+        let open = thread.filter(|s| s.status != SessionStatus::Ended);
         let mut out = Outgoing::new();
         let (session, started) = match open {
             Some(session) => (session, false),
@@ -238,6 +243,7 @@ impl EmailStore for Backend {
                     source: Source::Email,
                     group_id: Some(group_id.clone()),
                     target_operator_id: None,
+                    preferred_operator_id: previous_operator,
                     client: ClientInfo {
                         name: e.from_name.clone(),
                         email: Some(address_key(&e.from_address)).filter(|a| !a.is_empty()),

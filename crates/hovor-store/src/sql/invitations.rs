@@ -206,6 +206,7 @@ impl InvitationStore for Backend {
             source: Source::Invitation,
             group_id: None,
             target_operator_id: Some(invitation.operator_id.clone()),
+            preferred_operator_id: None,
             client: ClientInfo {
                 name: None,
                 email: None,

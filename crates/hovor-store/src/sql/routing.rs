@@ -183,8 +183,8 @@ where
 impl RoutingStore for Backend {
     async fn waiting(&self, company_id: &str) -> StoreResult<Vec<Waiting>> {
         let rows = sqlx::query(
-            "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, s.queued_at, \
-             s.declined_by FROM sessions s JOIN groups g ON g.id = s.group_id \
+            "SELECT s.id, s.channel, s.group_id, g.builtin, s.target_operator_id, \
+             s.preferred_operator_id, s.queued_at, s.declined_by FROM sessions s JOIN groups g ON g.id = s.group_id \
              WHERE s.company_id = $1 AND s.status = 'waiting'",
         )
         .bind(company_id)
@@ -204,6 +204,7 @@ impl RoutingStore for Backend {
                         Some(r.try_get("group_id")?)
                     },
                     target_operator_id: r.try_get("target_operator_id")?,
+                    preferred_operator_id: r.try_get("preferred_operator_id")?,
                     created_at: r.try_get("queued_at")?,
                     declined_by: rows::id_list(&r.try_get::<String, _>("declined_by")?),
                 })

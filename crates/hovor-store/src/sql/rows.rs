@@ -23,14 +23,14 @@ pub(crate) const SESSION_COLUMNS: &str =
     "s.id, s.company_id, s.channel, s.source, s.status, s.group_id, s.target_operator_id, \
      s.operator_id, s.offered_to, s.offer_deadline, s.client_name, s.client_email, \
      s.client_phone, s.page_url, s.created_at, s.queued_at, s.accepted_at, s.ended_at, \
-     s.end_reason, s.declined_by";
+     s.end_reason, s.declined_by, s.preferred_operator_id";
 
 /// [`SESSION_COLUMNS`] as an `UPDATE` or `INSERT` of `sessions` returns
 /// them (SQLite's `RETURNING` takes no table alias).
 pub(crate) const SESSION_RETURNING: &str =
     "RETURNING id, company_id, channel, source, status, group_id, target_operator_id, \
      operator_id, offered_to, offer_deadline, client_name, client_email, client_phone, page_url, \
-     created_at, queued_at, accepted_at, ended_at, end_reason, declined_by";
+     created_at, queued_at, accepted_at, ended_at, end_reason, declined_by, preferred_operator_id";
 
 pub(crate) const INVITATION_COLUMNS: &str =
     "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
@@ -158,6 +158,7 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
         status: SessionStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         group_id: row.try_get("group_id")?,
         target_operator_id: row.try_get("target_operator_id")?,
+        preferred_operator_id: row.try_get("preferred_operator_id")?,
         operator_id: row.try_get("operator_id")?,
         offered_to: row.try_get("offered_to")?,
         offer_expires_at: row.try_get("offer_deadline")?,

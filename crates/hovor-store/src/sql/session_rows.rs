@@ -19,9 +19,10 @@ pub(crate) async fn insert_session(
     let row = sqlx::query(&format!(
         "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
          target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
-         client_email, client_phone, page_url, client_token_hash, created_at, queued_at) \
+         client_email, client_phone, page_url, client_token_hash, created_at, queued_at, \
+         preferred_operator_id) \
          VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
-         $12, $12) {SESSION_RETURNING}"
+         $12, $12, $13) {SESSION_RETURNING}"
     ))
     .bind(&id)
     .bind(&new.company_id)
@@ -35,6 +36,7 @@ pub(crate) async fn insert_session(
     .bind(&new.page_url)
     .bind(&new.client_token_hash)
     .bind(at)
+    .bind(&new.preferred_operator_id)
     .fetch_one(&mut **tx)
     .await?;
     rows::session(&row)

@@ -264,6 +264,7 @@ pub(crate) fn routing_place(session: &Session) -> Place {
             channel: session.channel,
             group_id: Some(session.group_id.clone()),
             target_operator_id: session.target_operator_id.clone(),
+            preferred_operator_id: session.preferred_operator_id.clone(),
             created_at: session.queued_at,
             declined_by: session.declined_by.clone(),
         }),
@@ -638,7 +639,7 @@ impl SessionStore for Backend {
         };
         let row = sqlx::query(&format!(
             "UPDATE sessions SET status = 'waiting', group_id = $2, target_operator_id = $3, \
-             operator_id = NULL, offered_to = NULL, offer_deadline = NULL, accepted_at = NULL, \
+             preferred_operator_id = NULL, operator_id = NULL, offered_to = NULL, offer_deadline = NULL, accepted_at = NULL, \
              queued_at = $4 WHERE id = $1 {SESSION_RETURNING}"
         ))
         .bind(session_id)

@@ -51,6 +51,7 @@ async fn call_of(
         source: Source::Phone,
         group_id: None,
         target_operator_id: None,
+        preferred_operator_id: None,
         client: ClientInfo {
             name: None,
             email: None,

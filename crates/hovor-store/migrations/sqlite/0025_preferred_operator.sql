@@ -1,0 +1,1 @@
+../shared/0025_preferred_operator.sql
