@@ -220,6 +220,15 @@ pub fn start_background(state: &AppState) {
             async move { crate::services::email_sender::tick(&app).await }
         });
     let app = state.clone();
+    state.workers.spawn_every(
+        "unsent uploads",
+        Duration::from_secs(600).max(interval),
+        move || {
+            let app = app.clone();
+            async move { crate::services::upload_janitor::tick(&app).await }
+        },
+    );
+    let app = state.clone();
     state
         .workers
         .spawn_every("telephony watch", interval, move || {

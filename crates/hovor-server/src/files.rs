@@ -53,6 +53,8 @@ impl FileStore {
         let sha256 = FileStore::digest(bytes);
         let path = self.path(&sha256)?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            // Fresh again: `remove_unused` leaves recently stored files.
+            touch(&path).await?;
             return Ok(sha256);
         }
         let folder = path.parent().context("a stored file's folder")?;
@@ -74,6 +76,33 @@ impl FileStore {
         Ok(sha256)
     }
 
+    /// Removes the file stored under `sha256`, which nothing names any more,
+    /// unless it was stored (or stored again) within `grace`: an upload
+    /// writes its bytes before it records them, so a file this young may be
+    /// about to be named.
+    pub async fn remove_unused(
+        &self,
+        sha256: &str,
+        grace: std::time::Duration,
+    ) -> anyhow::Result<bool> {
+        let path = self.path(sha256)?;
+        let Ok(meta) = tokio::fs::metadata(&path).await else {
+            return Ok(false);
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .unwrap_or_default();
+        if age < grace {
+            return Ok(false);
+        }
+        tokio::fs::remove_file(&path)
+            .await
+            .with_context(|| format!("removing {}", path.display()))?;
+        Ok(true)
+    }
+
     /// The bytes stored under `sha256`.
     pub async fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
         let path = self.path(sha256)?;
@@ -81,6 +110,18 @@ impl FileStore {
             .await
             .with_context(|| format!("reading the stored file {}", path.display()))
     }
+}
+
+async fn touch(path: &Path) -> anyhow::Result<()> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+            .with_context(|| format!("touching {}", path.display()))
+    })
+    .await?
 }
 
 #[cfg(test)]
@@ -98,6 +139,14 @@ mod tests {
         let entries = std::fs::read_dir(&folder).expect("folder").count();
         assert_eq!(entries, 1, "no partial files left behind");
         assert!(store.get("../../etc/passwd").await.is_err());
+        // Young files stay; old unused ones go.
+        let grace = std::time::Duration::from_secs(3600);
+        assert!(!store.remove_unused(&a, grace).await.expect("kept"));
+        assert!(store
+            .remove_unused(&a, std::time::Duration::ZERO)
+            .await
+            .expect("removed"));
+        assert!(store.get(&a).await.is_err());
         std::fs::remove_dir_all(store.dir()).ok();
     }
 }

@@ -19,5 +19,6 @@ pub mod presence;
 pub mod routing;
 pub mod sessions;
 pub mod status;
+pub mod upload_janitor;
 pub mod users;
 pub mod webhooks;

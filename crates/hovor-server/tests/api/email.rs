@@ -476,7 +476,13 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let (_, tomas) = email_operator(app, &c).await;
+    let tomas_user = app.user(&c, "Tomáš", Role::Operator).await;
+    app.store()
+        .assign_channels(&c.id, &tomas_user.id, &[(Channel::Email, 5)], None, START)
+        .await
+        .expect("assign e-mail")
+        .into_unpublished();
+    let tomas = app.login(&tomas_user).await;
     let stranger = app.login(&app.user(&c, "Jana", Role::Operator).await).await;
     let mut ws = tomas.ws(None).await;
     let big = vec![b'x'; hovor_core::files::MAX_FILE_BYTES + 1];
@@ -695,6 +701,28 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     );
     let odd = message_saying(&mut ws, "nobody knows").await;
     assert_eq!(odd["data"]["session_id"], id.as_str());
+
+    // An upload no reply took is forgotten after a day.
+    let r = tomas.upload(&upload("zapomenuto.pdf"), PDF.to_vec()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let forgotten = r.body["id"].as_str().expect("id").to_owned();
+    app.clock
+        .advance_ms(hovor_server::services::upload_janitor::KEEP_UNSENT_MS + 1);
+    hovor_server::services::upload_janitor::tick(&app.state)
+        .await
+        .expect("a janitor's tick");
+    // (A day later every login has run out: a supervisor looks.)
+    let supervisor = app
+        .login(&app.user(&c, "Vedoucí", Role::Supervisor).await)
+        .await;
+    let r = supervisor
+        .get(&format!("/api/v1/sessions/{id}/attachments/{forgotten}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // The files that went out stay.
+    let (status, _, bytes) = supervisor.download(&at(&pdf)).await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PDF));
+    let tomas = app.login(&tomas_user).await;
 
     // A long reply fits (100,000 characters, more than the API's usual
     // body), one character more is refused with the reason.

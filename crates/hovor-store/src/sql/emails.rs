@@ -558,6 +558,38 @@ impl EmailStore for Backend {
         Ok(stored)
     }
 
+    async fn forget_unsent_uploads(&self, before: Millis, limit: i64) -> StoreResult<Vec<String>> {
+        let stale = sqlx::query(
+            "SELECT id, sha256 FROM attachments WHERE email_id IS NULL AND created_at < $1 \
+             ORDER BY created_at LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        let mut unused = Vec::new();
+        for row in &stale {
+            let id: String = row.try_get("id")?;
+            let sha256: Option<String> = row.try_get("sha256")?;
+            // Gone only if no reply took it meanwhile.
+            let gone = sqlx::query("DELETE FROM attachments WHERE id = $1 AND email_id IS NULL")
+                .bind(&id)
+                .execute(self.writer())
+                .await?;
+            let Some(sha256) = sha256.filter(|_| gone.rows_affected() == 1) else {
+                continue;
+            };
+            let named = sqlx::query("SELECT 1 AS named FROM attachments WHERE sha256 = $1 LIMIT 1")
+                .bind(&sha256)
+                .fetch_optional(self.writer())
+                .await?;
+            if named.is_none() && !unused.contains(&sha256) {
+                unused.push(sha256);
+            }
+        }
+        Ok(unused)
+    }
+
     async fn attachment(
         &self,
         company_id: &str,

@@ -51,6 +51,10 @@ pub trait EmailStore {
         file: &NewAttachment,
         now: Millis,
     ) -> StoreResult<Attachment>;
+    /// Forgets uploads no reply took, made before `before` (at most
+    /// `limit`), and answers the files they named that no other
+    /// attachment names (so their bytes may go).
+    async fn forget_unsent_uploads(&self, before: Millis, limit: i64) -> StoreResult<Vec<String>>;
     /// One file of a session.
     async fn attachment(
         &self,
