@@ -38,6 +38,8 @@ describe('the operator stream', () => {
       });
     }
     expect(read('message.created', { session_id: 's', message })).toEqual({ event: 'message.created', data: { session_id: 's', message } });
+    const email = { id: 'e', message_seq: 4, send_state: 'sent', send_error: null, attachments: [] };
+    expect(read('email.send_state_changed', { session_id: 's', email })?.data).toEqual({ session_id: 's', email });
   });
 
   it('drops data that is not as documented', () => {
@@ -50,5 +52,7 @@ describe('the operator stream', () => {
     expect(read('session.offered', null)).toBeNull();
     expect(read('message.created', { message })).toBeNull();
     expect(read('message.created', { session_id: 's', message: { ...message, seq: '3' } })).toBeNull();
+    expect(read('email.send_state_changed', { session_id: 's' })).toBeNull();
+    expect(read('email.send_state_changed', { session_id: 's', email: { id: 'e', message_seq: '4', send_state: 'sent' } })).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
 
 import { parseSettings } from './alerts';
 import { isChannelList } from './channels';
-import { isJsonObject, isOneOf, readMessageCreated, readSessionUpdate } from './payloads';
+import { isJsonObject, isOneOf, readEmailSendStateChanged, readMessageCreated, readSessionUpdate } from './payloads';
 import { parsePhoneLineChanged } from './phone';
 import type { IncomingEvent, NotificationSettingsChanged, OperatorChannelsChanged, OperatorStateChanged, RealtimeEvent, Unchecked } from './realtime';
 import type { ChosenStatus, OperatorState, Presence } from './types';
@@ -64,6 +64,10 @@ export function readOperatorEvent(frame: IncomingEvent): RealtimeEvent | null {
     }
     case 'message.created': {
       const data = readMessageCreated(frame.data);
+      return data && { event: frame.event, data };
+    }
+    case 'email.send_state_changed': {
+      const data = readEmailSendStateChanged(frame.data);
       return data && { event: frame.event, data };
     }
   }

@@ -6,7 +6,7 @@
 // with, the texts it shows. It then takes the object for the document's type (docs/openapi.json,
 // published by the same server): the fields it did not check are trusted to be as documented.
 
-import type { MessageCreated, SessionUpdate, Unchecked } from './realtime';
+import type { EmailSendStateChanged, MessageCreated, SessionUpdate, Unchecked } from './realtime';
 import type { Author, Channel, Message, Session, SessionStatus } from './types';
 
 /** A JSON object off the network: any fields, each still to check. */
@@ -75,4 +75,14 @@ export function readMessageCreated(value: unknown): MessageCreated | null {
   if (!isJsonObject(value)) return null;
   const v: Unchecked<MessageCreated> = value;
   return typeof v.session_id === 'string' && isMessage(v.message) ? { session_id: v.session_id, message: v.message } : null;
+}
+
+/** The data of `email.send_state_changed`: whose e-mail, and the e-mail with its message's seq and state. */
+export function readEmailSendStateChanged(value: unknown): EmailSendStateChanged | null {
+  if (!isJsonObject(value)) return null;
+  const v: Unchecked<EmailSendStateChanged> = value;
+  if (typeof v.session_id !== 'string' || !isJsonObject(v.email)) return null;
+  const e: Unchecked<EmailSendStateChanged['email']> = v.email;
+  const ok = typeof e.id === 'string' && Number.isSafeInteger(e.message_seq) && (e.send_state === null || typeof e.send_state === 'string');
+  return ok ? (value as EmailSendStateChanged) : null;
 }

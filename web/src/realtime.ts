@@ -57,6 +57,7 @@ export type NotificationSettingsChanged = Schemas['NotificationSettingsChanged']
 export type SessionUpdate = Schemas['SessionUpdate'];
 /** `message.created` */
 export type MessageCreated = Schemas['MessageCreated'];
+export type EmailSendStateChanged = Schemas['EmailSendStateChanged'];
 
 // ---- what a client's stream carries (the widget) --------------------------------------------------
 

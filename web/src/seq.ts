@@ -113,6 +113,7 @@ const EVENT_NAMES: Readonly<Record<EventName, true>> = {
   'session.changed': true,
   'session.offered': true,
   'message.created': true,
+  'email.send_state_changed': true,
 };
 
 /**

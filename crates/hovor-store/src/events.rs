@@ -8,7 +8,7 @@ use hovor_core::phone::{CallEvent, Direction, PhoneLine};
 use hovor_core::ChannelSetting;
 use serde::Serialize;
 
-use crate::{Message, Session, StateJson, StoreError, StoreResult, UserRef};
+use crate::{Email, Message, Session, StateJson, StoreError, StoreResult, UserRef};
 
 /// An operator's status changed (`state` is the API's state object).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -88,6 +88,14 @@ pub struct MessageCreated {
     pub message: Message,
 }
 
+/// An e-mail reply went out, or an attempt failed (it is retried, or given
+/// up): the e-mail as it is now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EmailSendStateChanged {
+    pub session_id: String,
+    pub email: Email,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationCreated {
     pub invitation_id: String,
@@ -141,6 +149,9 @@ pub enum RealtimeEvent {
     SessionOffered(SessionUpdate),
     #[serde(rename = "message.created")]
     MessageCreated(MessageCreated),
+    /// In an e-mail session's stream: a reply was sent, or failed to be.
+    #[serde(rename = "email.send_state_changed")]
+    EmailSendStateChanged(EmailSendStateChanged),
 }
 
 /// An event a webhook receives: the `type` and `data` of a delivery.

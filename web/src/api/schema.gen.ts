@@ -1496,6 +1496,14 @@ export interface components {
             /** @description Plain text, at most 100,000 characters. */
             text: string;
         };
+        /**
+         * @description An e-mail reply went out, or an attempt failed (it is retried, or given
+         *     up): the e-mail as it is now.
+         */
+        EmailSendStateChanged: {
+            email: components["schemas"]["Email"];
+            session_id: string;
+        };
         /** @enum {string} */
         EndReason: "operator_ended" | "client_left" | "abandoned";
         /** @description The body of every error response. */
@@ -2387,6 +2395,11 @@ export interface components {
             data: components["schemas"]["MessageCreated"];
             /** @enum {string} */
             event: "message.created";
+        } | {
+            /** @description In an e-mail session's stream: a reply was sent, or failed to be. */
+            data: components["schemas"]["EmailSendStateChanged"];
+            /** @enum {string} */
+            event: "email.send_state_changed";
         };
         Redeemed: {
             client_token: string;

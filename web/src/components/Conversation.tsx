@@ -13,7 +13,7 @@ import { splitQuoted } from '../emailQuote';
 import { bulletLines, isFormatted, replyBlocks, wrapSelection } from '../replyFormat';
 import type { Inline } from '../replyFormat';
 import { systemText } from '../notices';
-import { closeConversation, endSession, now, select, sendMessage, transfer } from '../state/conversations';
+import { closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
 import type { Attachment, EndReason, Group, Message, TeamMember } from '../types';
@@ -93,12 +93,12 @@ type EmailDetail = { sending: { state: string; error: string | null } | null; fi
 type EmailDetails = Map<number, EmailDetail>;
 
 /**
- * The e-mails of a thread, by message: read when the conversation opens or gets a message, and
- * again every few seconds while a reply waits to go out.
+ * The e-mails of a thread, by message: read when the conversation opens, gets a message, or hears
+ * that a reply went out or failed (`email.send_state_changed`).
  */
 function useEmailDetails(sessionId: string, enabled: boolean, count: number): EmailDetails {
   const [details, setDetails] = useState<EmailDetails>(new Map());
-  const [tick, setTick] = useState(0);
+  const revision = emailRevisions.value.get(sessionId) ?? 0;
   useEffect(() => {
     if (!enabled) return;
     let live = true;
@@ -117,13 +117,7 @@ function useEmailDetails(sessionId: string, enabled: boolean, count: number): Em
     return () => {
       live = false;
     };
-  }, [sessionId, enabled, count, tick]);
-  const waiting = [...details.values()].some((d) => d.sending?.state === 'pending');
-  useEffect(() => {
-    if (!waiting) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), 3000);
-    return () => clearTimeout(timer);
-  }, [waiting, tick]);
+  }, [sessionId, enabled, count, revision]);
   return details;
 }
 

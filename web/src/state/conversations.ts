@@ -23,6 +23,8 @@ import { windowActive, windowActiveNow } from './windowActive';
 
 export const queueItems = signal<Session[]>([]);
 export const conversations = signal<Conversation[]>([]);
+/** Per e-mail conversation, how often its replies' sending changed (`email.send_state_changed`). */
+export const emailRevisions = signal<ReadonlyMap<string, number>>(new Map());
 export const selectedId = signal<string | null>(null);
 /** Ticks every second while signed in (wait times, offer countdowns). */
 export const now = signal(Date.now());
@@ -283,6 +285,14 @@ const conversationsListener: LiveListener = {
         } else {
           void loadMine().then(() => reportMessage(sessionId, message));
         }
+        break;
+      }
+      case 'email.send_state_changed': {
+        // A reply went out or failed: the conversation reads its e-mails again.
+        const sessionId = event.data.session_id;
+        const next = new Map(emailRevisions.value);
+        next.set(sessionId, (next.get(sessionId) ?? 0) + 1);
+        emailRevisions.value = next;
         break;
       }
       default:

@@ -28,14 +28,21 @@ pub async fn tick(app: &AppState) -> anyhow::Result<()> {
         .await?
     {
         match send(app, &reply).await {
-            Ok(()) => app.store.email_sent(&reply.id).await?,
+            Ok(()) => app
+                .store
+                .email_sent(&reply.id, app.now())
+                .await?
+                .publish(app),
             Err(e) => {
                 let why = format!("{e:#}");
                 tracing::warn!(email = %reply.id, "sending a reply: {why}");
                 let now = app.now();
                 let retry_at = (now - reply.sent_at < GIVE_UP_AFTER_MS)
                     .then(|| now + retry_pause(reply.attempts));
-                app.store.email_failed(&reply.id, &why, retry_at).await?;
+                app.store
+                    .email_failed(&reply.id, &why, retry_at, now)
+                    .await?
+                    .publish(app);
             }
         }
     }

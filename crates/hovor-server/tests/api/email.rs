@@ -240,6 +240,11 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
     hovor_server::services::email_sender::tick(&app.state)
         .await
         .expect("send");
+    // The workspace hears it went out, without asking.
+    let changed = ws.next_of("email.send_state_changed").await;
+    assert_eq!(changed["data"]["session_id"], id.as_str());
+    assert_eq!(changed["data"]["email"]["message_id"], reply_id.as_str());
+    assert_eq!(changed["data"]["email"]["send_state"], "sent");
     let inbox_mail = mail.received("karel@example.test");
     assert_eq!(inbox_mail.len(), 1, "{inbox_mail:?}");
     let got = &inbox_mail[0];
@@ -309,6 +314,14 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
     hovor_server::services::email_sender::tick(&app.state)
         .await
         .expect("a failed send is no error");
+    let changed = ws.next_of("email.send_state_changed").await;
+    assert_eq!(changed["data"]["email"]["send_state"], "pending");
+    assert!(
+        changed["data"]["email"]["send_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{changed}"
+    );
     let emails = tomas
         .get(&format!("/api/v1/sessions/{id}/emails"))
         .await

@@ -17,9 +17,9 @@ use super::session_rows::{insert_session, locked_session};
 use super::sessions::{announce, moved, Operators};
 use super::{Backend, Db, DbRow, Tx};
 use crate::{
-    new_id, Attachment, ClientInfo, Committed, Email, EmailStore, Inbox, IncomingEmail, Ingested,
-    Message, NewAttachment, NewSession, OutgoingEmail, SessionEvent, StoreError, StoreResult,
-    WebhookEvent, MAX_WAITING_UPLOADS,
+    new_id, Attachment, ClientInfo, Committed, Email, EmailSendStateChanged, EmailStore, Inbox,
+    IncomingEmail, Ingested, Message, NewAttachment, NewSession, OutgoingEmail, RealtimeEvent,
+    SessionEvent, StoreError, StoreResult, WebhookEvent, MAX_WAITING_UPLOADS,
 };
 use hovor_core::Refusal;
 
@@ -109,6 +109,48 @@ async fn insert_attachment(
         email_id: email_id.map(str::to_owned),
         sha256: file.sha256.clone(),
     })
+}
+
+/// Records how a reply's sending went, and tells the session's stream
+/// (`email.send_state_changed`, with the e-mail as it is now).
+async fn send_state(
+    store: &Backend,
+    id: &str,
+    (state, error, retry_at): (&str, Option<&str>, Option<Millis>),
+    now: Millis,
+) -> StoreResult<Committed<()>> {
+    let owner = sqlx::query("SELECT company_id, session_id FROM emails WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let company_id: String = owner.try_get("company_id")?;
+    let session_id: String = owner.try_get("session_id")?;
+    let mut tx = store.begin_for(&company_id).await?;
+    sqlx::query(
+        "UPDATE emails SET send_state = $2, send_error = $3, next_attempt_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(state)
+    .bind(error)
+    .bind(retry_at)
+    .execute(&mut *tx)
+    .await?;
+    let row = sqlx::query(&format!("SELECT {EMAIL_COLUMNS} FROM emails WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut now_email = email(&row)?;
+    now_email.attachments = attachments_of(&mut *tx, id).await?;
+    let mut out = Outgoing::new();
+    let event = RealtimeEvent::EmailSendStateChanged(EmailSendStateChanged {
+        session_id: session_id.clone(),
+        email: now_email,
+    });
+    out.event(&session_id, event, now);
+    let changes = out.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Committed::new((), changes))
 }
 
 /// The files of one e-mail, in the order they were attached.
@@ -455,15 +497,8 @@ impl EmailStore for Backend {
         Ok(claimed)
     }
 
-    async fn email_sent(&self, id: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE emails SET send_state = 'sent', send_error = NULL, next_attempt_at = NULL \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+    async fn email_sent(&self, id: &str, now: Millis) -> StoreResult<Committed<()>> {
+        send_state(self, id, ("sent", None, None), now).await
     }
 
     async fn email_failed(
@@ -471,22 +506,14 @@ impl EmailStore for Backend {
         id: &str,
         error: &str,
         retry_at: Option<Millis>,
-    ) -> StoreResult<()> {
+        now: Millis,
+    ) -> StoreResult<Committed<()>> {
         let state = if retry_at.is_some() {
             "pending"
         } else {
             "failed"
         };
-        sqlx::query(
-            "UPDATE emails SET send_state = $2, send_error = $3, next_attempt_at = $4 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(state)
-        .bind(error)
-        .bind(retry_at)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        send_state(self, id, (state, Some(error), retry_at), now).await
     }
 
     async fn session_emails(&self, company_id: &str, session_id: &str) -> StoreResult<Vec<Email>> {

@@ -70,8 +70,8 @@ pub trait EmailStore {
         claim_ms: Millis,
         limit: i64,
     ) -> StoreResult<Vec<OutgoingEmail>>;
-    /// A reply was sent.
-    async fn email_sent(&self, id: &str) -> StoreResult<()>;
+    /// A reply was sent (told to the session's stream).
+    async fn email_sent(&self, id: &str, now: Millis) -> StoreResult<Committed<()>>;
     /// A reply's attempt failed: tried again at `retry_at`, or given up
     /// (`None`: `failed`).
     async fn email_failed(
@@ -79,7 +79,8 @@ pub trait EmailStore {
         id: &str,
         error: &str,
         retry_at: Option<Millis>,
-    ) -> StoreResult<()>;
+        now: Millis,
+    ) -> StoreResult<Committed<()>>;
     /// A session's e-mails, oldest first.
     async fn session_emails(&self, company_id: &str, session_id: &str) -> StoreResult<Vec<Email>>;
 }
