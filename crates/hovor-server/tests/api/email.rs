@@ -48,6 +48,16 @@ async fn a_follow_up_goes_to_the_thread_operator_on_postgres() {
     with_mail(Backend::Postgres, a_follow_up_goes_to_the_thread_operator).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_fetch_loses_and_duplicates_nothing_on_sqlite() {
+    with_mail(Backend::Sqlite, a_server_killed_mid_fetch).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_fetch_loses_and_duplicates_nothing_on_postgres() {
+    with_mail(Backend::Postgres, a_server_killed_mid_fetch).await;
+}
+
 /// Runs `scenario` with the mail servers and an app that trusts their CA
 /// (returns quietly when either is absent: the harness says so loudly).
 async fn with_mail<F>(backend: Backend, scenario: F)
@@ -895,5 +905,91 @@ async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailS
     assert_eq!(
         to, colleague,
         "nobody is bound to the away operator: {third}"
+    );
+}
+
+/// A dozen large e-mails wait; the IMAP server is SIGKILLed as soon as the
+/// first is stored, in the middle of fetching the rest, and started again.
+/// Every e-mail ends up stored once, with its attachment.
+async fn a_server_killed_mid_fetch(app: &TestApp, mail: &mut MailServers) {
+    const COUNT: usize = 12;
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (_, tomas) = email_operator(app, &c).await;
+    let mut ws = tomas.ws(None).await;
+    for n in 0..COUNT {
+        // 1.5 MB each, so that fetching them all takes a while.
+        let file: Vec<u8> = (0..1_500_000u32)
+            .map(|i| (i % 251) as u8 ^ n as u8)
+            .collect();
+        let raw = format!(
+            "From: Karel Klient <karel@example.test>\n\
+             To: {SUPPORT}\n\
+             Subject: Faktury\n\
+             Message-ID: <invoice-{n}@example.test>\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/mixed; boundary=\"F\"\n\
+             \n\
+             --F\n\
+             Content-Type: text/plain; charset=utf-8\n\
+             \n\
+             Faktura číslo {n}.\n\
+             --F\n\
+             Content-Type: application/octet-stream\n\
+             Content-Disposition: attachment; filename=\"faktura-{n}.bin\"\n\
+             Content-Transfer-Encoding: base64\n\
+             \n\
+             {}\n\
+             --F--\n",
+            b64(&file)
+        );
+        mail.deliver(SUPPORT, &raw);
+    }
+    support_inbox(app, &admin, mail).await;
+    // The first is in: the server dies while the others are being read.
+    ws.next_of("session.offered").await;
+    mail.command("stop-imap");
+    let stored_when_killed = app
+        .count_rows("SELECT COUNT(*) FROM emails WHERE direction = 'in'")
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    mail.command("start-imap");
+    for _ in 0..600 {
+        let stored = app
+            .count_rows("SELECT COUNT(*) FROM emails WHERE direction = 'in'")
+            .await;
+        if stored >= COUNT as i64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A moment more: anything read twice would show now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stored = app
+        .count_rows("SELECT COUNT(*) FROM emails WHERE direction = 'in'")
+        .await;
+    assert_eq!(
+        stored, COUNT as i64,
+        "each e-mail once ({stored_when_killed} were stored when the server died)"
+    );
+    assert!(
+        stored_when_killed < COUNT as i64,
+        "the server died before everything was read"
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM messages WHERE author = 'client'")
+            .await,
+        COUNT as i64
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM attachments WHERE sha256 IS NOT NULL")
+            .await,
+        COUNT as i64
+    );
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) FROM sessions WHERE channel = 'email'")
+            .await,
+        1,
+        "one thread"
     );
 }
