@@ -18,45 +18,30 @@ use crate::harness::{eventually, test_config, Backend, Client, TestApp, START};
 
 const SUPPORT: &str = "support@acme.test";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_email_becomes_a_thread_on_sqlite() {
-    mail_scenario(Backend::Sqlite).await;
+/// Each scenario once on SQLite and once on PostgreSQL, with the mail
+/// servers (`with_mail`).
+macro_rules! with_mail_servers {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            use crate::harness::Backend;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::with_mail(Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::with_mail(Backend::Postgres, super::$name).await;
+            }
+        }
+    )+};
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_email_becomes_a_thread_on_postgres() {
-    mail_scenario(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn attachments_go_both_ways_on_sqlite() {
-    with_mail(Backend::Sqlite, attachments_go_both_ways).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn attachments_go_both_ways_on_postgres() {
-    with_mail(Backend::Postgres, attachments_go_both_ways).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_follow_up_goes_to_the_thread_operator_on_sqlite() {
-    with_mail(Backend::Sqlite, a_follow_up_goes_to_the_thread_operator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_follow_up_goes_to_the_thread_operator_on_postgres() {
-    with_mail(Backend::Postgres, a_follow_up_goes_to_the_thread_operator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_killed_mid_fetch_loses_and_duplicates_nothing_on_sqlite() {
-    with_mail(Backend::Sqlite, a_server_killed_mid_fetch).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_killed_mid_fetch_loses_and_duplicates_nothing_on_postgres() {
-    with_mail(Backend::Postgres, a_server_killed_mid_fetch).await;
-}
+with_mail_servers!(
+    an_email_becomes_a_thread,
+    attachments_go_both_ways,
+    a_follow_up_goes_to_the_thread_operator,
+    a_server_killed_mid_fetch,
+);
 
 /// Runs `scenario` with the mail servers and an app that trusts their CA
 /// (returns quietly when either is absent: the harness says so loudly).
@@ -78,23 +63,6 @@ where
         return;
     };
     scenario(&app, &mut mail).await;
-}
-
-async fn mail_scenario(backend: Backend) {
-    let Some(mut mail) = MailServers::start(&[
-        "support@acme.test:podpora-heslo",
-        "karel@example.test:karlovo-heslo",
-    ]) else {
-        return;
-    };
-    let config = hovor_server::state::Config {
-        mail_tls: MailTls::new(Some(&mail.ca)).expect("the test CA"),
-        ..test_config()
-    };
-    let Some(app) = TestApp::spawn_with(backend, config).await else {
-        return;
-    };
-    an_email_becomes_a_thread(&app, &mut mail).await;
 }
 
 /// An operator with e-mail (and nothing else), logged in.
@@ -550,7 +518,11 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     );
     mail.deliver(SUPPORT, &raw);
     support_inbox(app, &admin, mail).await;
-    let offer = ws.next_of("session.offered").await;
+    // A 15 MB e-mail: read over TLS, parsed and hashed, which takes a while
+    // on a loaded machine.
+    let offer = ws
+        .next_of_within("session.offered", Duration::from_secs(60))
+        .await;
     let id = offer["data"]["session"]["id"]
         .as_str()
         .expect("session id")
@@ -947,7 +919,8 @@ async fn a_server_killed_mid_fetch(app: &TestApp, mail: &mut MailServers) {
     }
     support_inbox(app, &admin, mail).await;
     // The first is in: the server dies while the others are being read.
-    ws.next_of("session.offered").await;
+    ws.next_of_within("session.offered", Duration::from_secs(60))
+        .await;
     mail.command("stop-imap");
     let stored_when_killed = app
         .count_rows("SELECT COUNT(*) FROM emails WHERE direction = 'in'")

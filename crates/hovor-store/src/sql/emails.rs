@@ -230,6 +230,23 @@ async fn thread_of(
         .map_err(Into::into)
 }
 
+/// The session, locked, if the operator may write in it (it is theirs and
+/// active).
+async fn writable_session(
+    tx: &mut Tx,
+    company_id: &str,
+    session_id: &str,
+    operator_id: &str,
+) -> StoreResult<crate::Session> {
+    let session = locked_session(tx, company_id, session_id).await?;
+    session::may_write(
+        Some(operator_id),
+        session.status,
+        session.operator_id.as_deref(),
+    )?;
+    Ok(session)
+}
+
 /// The inbox's group if it still has it, else the built-in one.
 async fn group_for(tx: &mut Tx, inbox: &Inbox) -> StoreResult<String> {
     if let Some(id) = &inbox.group_id {
@@ -357,12 +374,7 @@ impl EmailStore for Backend {
         now: Millis,
     ) -> StoreResult<Committed<(Message, Email)>> {
         let mut tx = self.begin_for(company_id).await?;
-        let session = locked_session(&mut tx, company_id, session_id).await?;
-        session::may_write(
-            Some(operator_id),
-            session.status,
-            session.operator_id.as_deref(),
-        )?;
+        let session = writable_session(&mut tx, company_id, session_id, operator_id).await?;
         // The client's latest e-mail is the one answered.
         let parent = sqlx::query(
             "SELECT e.inbox_id, e.message_id, e.refs, e.subject, e.from_address, i.address, \
@@ -556,12 +568,7 @@ impl EmailStore for Backend {
         now: Millis,
     ) -> StoreResult<Attachment> {
         let mut tx = self.begin_for(company_id).await?;
-        let session = locked_session(&mut tx, company_id, session_id).await?;
-        session::may_write(
-            Some(operator_id),
-            session.status,
-            session.operator_id.as_deref(),
-        )?;
+        writable_session(&mut tx, company_id, session_id, operator_id).await?;
         let waiting: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM attachments WHERE session_id = $1 AND email_id IS NULL",
         )

@@ -56,27 +56,29 @@ impl Client {
         content_type: &str,
         body: &'static str,
     ) -> Reply {
+        self.with_body(method, path, content_type, body).await
+    }
+
+    /// A request with raw bytes (an upload).
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> Reply {
+        self.with_body(Method::POST, path, "application/octet-stream", bytes)
+            .await
+    }
+
+    /// A request with a body as it is, as the browser sends it (cookie and
+    /// CSRF header).
+    async fn with_body(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
             .header("content-type", content_type)
             .body(body);
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        read(request.send().await.expect("request")).await
-    }
-
-    /// A request with raw bytes (an upload).
-    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> Reply {
-        let mut request = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/octet-stream")
-            .body(bytes);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }

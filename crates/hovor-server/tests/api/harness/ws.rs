@@ -89,6 +89,25 @@ impl Ws {
         }
     }
 
+    /// The next event of this kind within `wait` (for work that takes long,
+    /// such as reading a mailbox of large e-mails on a loaded machine).
+    pub async fn next_of_within(&mut self, kind: &str, wait: Duration) -> Value {
+        let found = tokio::time::timeout(wait, async {
+            loop {
+                match self.try_next_message(wait).await {
+                    Ok(Some(m)) if m["event"] == kind || m["type"] == kind => return Some(m),
+                    Ok(Some(_)) => continue,
+                    Ok(None) | Err(()) => return None,
+                }
+            }
+        })
+        .await;
+        match found {
+            Ok(Some(m)) => m,
+            _ => panic!("no {kind} within {wait:?}"),
+        }
+    }
+
     /// Asserts that no event of this kind arrives for a while.
     pub async fn expect_silence_of(&mut self, kind: &str, ms: u64) {
         let wait = tokio::time::timeout(Duration::from_millis(ms), async {
