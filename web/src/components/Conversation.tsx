@@ -337,7 +337,10 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   const [uploading, setUploading] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  /** The conversation shown now: an upload that finishes after a switch is not this one's. */
+  const current = useRef(sessionId);
   useEffect(() => {
+    current.current = sessionId;
     setDraft('');
     setError(null);
     setFiles([]);
@@ -368,7 +371,7 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
       setUploading((n) => n + 1);
       try {
         const stored = await api.uploadAttachment(sessionId, file, file.name);
-        setFiles((now) => [...now, stored]);
+        if (current.current === sessionId) setFiles((now) => [...now, stored]);
       } catch (err) {
         attached -= 1;
         setError(`${file.name}: ${uploadError(err)}`);
