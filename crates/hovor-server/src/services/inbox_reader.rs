@@ -175,8 +175,13 @@ async fn read_new(
     uids.sort_unstable();
     let mut newest = None;
     for uid in uids {
-        if let Some(raw) = fetch(imap, uid).await? {
-            let read = parse::read(&raw, app.now());
+        if let Some(fetched) = fetch(imap, uid).await? {
+            let mut read = parse::read(&fetched.raw, app.now());
+            if let Some(size) = fetched.too_large {
+                read.email.text = too_large_note(size);
+                read.email.attachments.clear();
+                read.files.clear();
+            }
             // The attachments' bytes first: a crash after them stores the
             // e-mail again, and the same bytes are kept once.
             for (sha256, bytes) in &read.files {
@@ -209,9 +214,15 @@ async fn read_new(
     Ok(newest)
 }
 
-/// One message's bytes (`None` when it is no longer there). A message over
-/// [`MAX_MESSAGE_BYTES`] is read as its headers and a line saying so.
-async fn fetch(imap: &mut Imap, uid: u32) -> anyhow::Result<Option<Vec<u8>>> {
+/// A message as fetched: all of it, or only its headers when it is larger
+/// than [`MAX_MESSAGE_BYTES`] (its size in bytes then).
+struct Fetched {
+    raw: Vec<u8>,
+    too_large: Option<u32>,
+}
+
+/// One message (`None` when it is no longer there).
+async fn fetch(imap: &mut Imap, uid: u32) -> anyhow::Result<Option<Fetched>> {
     let size = {
         let mut found = None;
         let mut stream = imap
@@ -228,7 +239,8 @@ async fn fetch(imap: &mut Imap, uid: u32) -> anyhow::Result<Option<Vec<u8>>> {
     let Some(size) = size else {
         return Ok(None);
     };
-    let query = if size > MAX_MESSAGE_BYTES {
+    let too_large = (size > MAX_MESSAGE_BYTES).then_some(size);
+    let query = if too_large.is_some() {
         "BODY.PEEK[HEADER]"
     } else {
         "BODY.PEEK[]"
@@ -243,20 +255,18 @@ async fn fetch(imap: &mut Imap, uid: u32) -> anyhow::Result<Option<Vec<u8>>> {
             body = f.body().or_else(|| f.header()).map(<[u8]>::to_vec);
         }
     }
-    if size > MAX_MESSAGE_BYTES {
-        body = body.map(|mut headers| {
-            headers.extend_from_slice(
-                format!(
-                    "\r\n[This e-mail is {} MB, more than Hovor reads ({} MB); open it in the mailbox.]\r\n",
-                    size / (1024 * 1024),
-                    MAX_MESSAGE_BYTES / (1024 * 1024)
-                )
-                .as_bytes(),
-            );
-            headers
-        });
-    }
-    Ok(body)
+    Ok(body.map(|raw| Fetched { raw, too_large }))
+}
+
+/// What an operator reads of an e-mail too large to read: where it is. In
+/// both languages, since it is stored as the client's text.
+fn too_large_note(size: u32) -> String {
+    let mb = size / (1024 * 1024);
+    let max = MAX_MESSAGE_BYTES / (1024 * 1024);
+    format!(
+        "[Tento e-mail má {mb} MB, víc, než Hovor načte ({max} MB); otevřete ho ve schránce. \
+         / This e-mail is {mb} MB, more than Hovor reads ({max} MB); open it in the mailbox.]"
+    )
 }
 
 async fn drain<S>(stream: S) -> anyhow::Result<()>

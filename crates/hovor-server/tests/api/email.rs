@@ -92,9 +92,12 @@ fn message(id: &str, subject: &str, extra: &str, body: &str) -> String {
 }
 
 /// The next `message.created` whose text has `part` (others skipped).
+/// (Reading a mailbox on a loaded machine may take a while: 30 s each.)
 async fn message_saying(ws: &mut crate::harness::Ws, part: &str) -> Value {
     loop {
-        let m = ws.next_of("message.created").await;
+        let m = ws
+            .next_of_within("message.created", Duration::from_secs(30))
+            .await;
         if m["data"]["message"]["text"]
             .as_str()
             .is_some_and(|t| t.contains(part))
@@ -664,6 +667,35 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
         html.contains("Posílám <strong>nabídku</strong>:") && html.contains("<li>cena</li>"),
         "{html}"
     );
+
+    // An e-mail larger than Hovor reads (31 MB) is stored as its headers
+    // and a note saying where the rest is.
+    let video = vec![7u8; 23 * 1024 * 1024];
+    mail.deliver(
+        SUPPORT,
+        &format!(
+            "From: Karel Klient <karel@example.test>\n\
+             To: {SUPPORT}\n\
+             Subject: Re: Rozbitý hrnek\n\
+             In-Reply-To: <photo@example.test>\n\
+             Message-ID: <huge@example.test>\n\
+             Content-Type: multipart/mixed; boundary=\"V\"\n\
+             \n\
+             --V\n\
+             Content-Type: video/mp4\n\
+             Content-Disposition: attachment; filename=\"hrnek.mp4\"\n\
+             Content-Transfer-Encoding: base64\n\
+             \n\
+             {}\n\
+             --V--\n",
+            b64(&video)
+        ),
+    );
+    let huge = message_saying(&mut ws, "otevřete ho ve schránce").await;
+    assert_eq!(huge["data"]["session_id"], id.as_str());
+    let text = huge["data"]["message"]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Tento e-mail má 31 MB"), "{text}");
+    assert!(text.contains("This e-mail is 31 MB"), "{text}");
 
     // A malformed e-mail (its parts never close) and one in an unknown
     // charset are stored as something an operator can read.
