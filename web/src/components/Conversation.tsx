@@ -260,6 +260,11 @@ function PaperClip() {
   );
 }
 
+/** A count with the language's digit grouping: 100 000 (Czech), 100,000 (English). */
+function grouped(n: number): string {
+  return n.toLocaleString(lang.value === 'cs' ? 'cs-CZ' : 'en-GB');
+}
+
 /** The workspace's words for why a file was not attached. */
 function uploadError(err: unknown): string {
   if (err instanceof ApiError) {
@@ -497,7 +502,9 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           {t(byEmail ? 'conv.hintEmail' : 'conv.hint')}
         </span>
         <span id="composer-count" class={`small ${problem === 'tooLong' ? 'over' : 'muted'}`}>
-          {problem === 'tooLong' ? t('conv.tooLong', { max }) : t('conv.chars', { count, max })}
+          {problem === 'tooLong'
+            ? t('conv.tooLong', { max: grouped(max) })
+            : t('conv.chars', { count: grouped(count), max: grouped(max) })}
         </span>
         <button type="submit" class="btn btn-primary" disabled={problem !== null || busy || uploading > 0}>
           {t(byEmail ? 'conv.sendEmail' : 'conv.send')}
