@@ -120,6 +120,8 @@ test('an e-mail is offered to the e-mail operator, who answers it in the workspa
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
   const conversation = await visible(tomas.getByRole('region', { name: 'Conversation with Karel Klient' }));
   await visible(conversation.getByText('Hello, order 42 has not arrived yet.'));
+  // The thread's subject and the address the client wrote to, above it.
+  await visible(conversation.getByText('Where is my order? · to support@demo.test'));
   await visible(tomas.getByRole('button', { name: 'E-mail: 0 waiting or unread' }));
   const reply = conversation.getByRole('textbox', { name: 'Reply by e-mail' });
   await reply.fill('Dear Karel, it left our warehouse this morning.');
@@ -212,6 +214,7 @@ test('a client sends a photo and the operator answers with a PDF (cs)', { skip: 
   await item.getByRole('button', { name: 'Přijmout', exact: true }).click();
   const conversation = await visible(tomas.getByRole('region', { name: 'Konverzace: Marie Nováková' }));
   await visible(conversation.getByText('Dobrý den, hrnek přišel rozbitý, posílám fotku.'));
+  await visible(conversation.getByText('Rozbitý hrnek · na adresu support@demo.test'));
   // Her photo is shown in the conversation, decoded by the browser.
   const preview = await visible(conversation.getByRole('img', { name: 'hrnek.png' }));
   await tomas.waitForFunction((img) => img.complete && img.naturalWidth === 2, await preview.elementHandle());

@@ -35,6 +35,7 @@ export function ConversationView({ conv }: { conv: Conversation }) {
   const s = conv.session;
   const name = clientName(s);
   const ended = s.status === 'ended';
+  const emails = useEmailDetails(s.id, s.channel === 'email', conv.messages.length);
   return (
     <section class="card conversation" aria-label={t('conv.label', { name })}>
       <div class="conv-head">
@@ -44,10 +45,16 @@ export function ConversationView({ conv }: { conv: Conversation }) {
         <h1 class="conv-title">{name}</h1>
         <span class="tag">{t(CHANNEL_LABEL[s.channel])}</span>
       </div>
+      {emails.subject && (
+        <p class="conv-subject small">
+          <span class="muted">{t('email.subject')}:</span> {emails.subject}
+          {emails.inbox && <span class="muted"> · {t('email.to', { address: emails.inbox })}</span>}
+        </p>
+      )}
       {s.channel === 'phone' ? (
         <PhoneCall conv={conv} />
       ) : (
-        <MessageLog conv={conv} />
+        <MessageLog conv={conv} emails={emails.byMessage} />
       )}
       {s.channel === 'phone' ? null : ended ? (
         <div class="conv-ended">
@@ -90,28 +97,44 @@ function PhoneCall({ conv }: { conv: Conversation }) {
 
 /** What the e-mails API adds to a thread's message: a reply's sending, and the e-mail's files. */
 type EmailDetail = { sending: { state: string; error: string | null } | null; files: Attachment[] };
-type EmailDetails = Map<number, EmailDetail>;
+type EmailDetails = {
+  byMessage: ReadonlyMap<number, EmailDetail>;
+  /** The thread's subject (its first e-mail's), and the company address the client wrote to. */
+  subject: string | null;
+  inbox: string | null;
+};
+const NO_EMAILS: EmailDetails = { byMessage: new Map(), subject: null, inbox: null };
 
 /**
  * The e-mails of a thread, by message: read when the conversation opens, gets a message, or hears
  * that a reply went out or failed (`email.send_state_changed`).
  */
 function useEmailDetails(sessionId: string, enabled: boolean, count: number): EmailDetails {
-  const [details, setDetails] = useState<EmailDetails>(new Map());
+  const [details, setDetails] = useState<EmailDetails>(NO_EMAILS);
   const revision = emailRevisions.value.get(sessionId) ?? 0;
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled) {
+      setDetails(NO_EMAILS);
+      return;
+    }
     let live = true;
     api
       .sessionEmails(sessionId)
       .then((page) => {
         if (!live) return;
-        const next: EmailDetails = new Map();
+        const byMessage = new Map<number, EmailDetail>();
         for (const e of page.items) {
           const sending = e.direction === 'out' && e.send_state ? { state: e.send_state, error: e.send_error ?? null } : null;
-          next.set(e.message_seq, { sending, files: e.attachments });
+          byMessage.set(e.message_seq, { sending, files: e.attachments });
         }
-        setDetails(next);
+        const first = page.items[0];
+        const fromClient = page.items.find((e) => e.direction === 'in');
+        const replied = page.items.find((e) => e.direction === 'out');
+        setDetails({
+          byMessage,
+          subject: first?.subject || null,
+          inbox: replied?.from_address ?? fromClient?.to[0] ?? null,
+        });
       })
       .catch(() => undefined);
     return () => {
@@ -121,10 +144,9 @@ function useEmailDetails(sessionId: string, enabled: boolean, count: number): Em
   return details;
 }
 
-function MessageLog({ conv }: { conv: Conversation }) {
+function MessageLog({ conv, emails }: { conv: Conversation; emails: ReadonlyMap<number, EmailDetail> }) {
   const ref = useRef<HTMLDivElement>(null);
   const count = conv.messages.length;
-  const emails = useEmailDetails(conv.session.id, conv.session.channel === 'email', count);
   useEffect(() => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
