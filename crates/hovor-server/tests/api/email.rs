@@ -127,23 +127,7 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
             "Dobrý den,\nkde je moje zásilka?",
         ),
     );
-    let r = admin
-        .post(
-            "/api/v1/inboxes",
-            json!({
-                "name": "Podpora", "address": SUPPORT,
-                "imap": {"host": "127.0.0.1", "port": mail.imaps_port, "security": "tls",
-                         "username": SUPPORT, "password": "podpora-heslo"},
-                "smtp": {"host": "127.0.0.1", "port": mail.smtp_port, "security": "none",
-                         "username": SUPPORT, "password": "podpora-heslo"},
-            }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let inbox = r.body["id"].as_str().expect("id").to_owned();
-    hovor_server::services::inbox_readers::tick(&app.state)
-        .await
-        .expect("a readers' tick");
+    let inbox = support_inbox(app, &admin, mail).await;
 
     // It is read over TLS (verified against the test CA), becomes an
     // e-mail session and is offered to Tomáš.
