@@ -175,6 +175,7 @@ namespace inbox {{
 # IDLE is in imap's default CAPABILITY. New files in Maildir/new reach an
 # IDLEing client through inotify; this is only the fallback poll.
 mailbox_idle_check_interval = 1 secs
+{capability}
 
 service imap-login {{
   inet_listener imap {{
@@ -247,7 +248,7 @@ def die_with_parent():
 
 
 class Dovecot:
-    def __init__(self, d, users, imap_port, imaps_port):
+    def __init__(self, d, users, imap_port, imaps_port, idle=True):
         self.d, self.users = d, users
         self.imap_port, self.imaps_port = imap_port, imaps_port
         self.proc = None
@@ -257,7 +258,11 @@ class Dovecot:
             # imap-login chroots into base_dir/login, which needs root.
             login_chroot="" if os.getuid() == 0 else "  chroot =\n",
             imap_port=imap_port, imaps_port=imaps_port,
-            ssl_dh=f"ssl_dh = <{dh}" if os.path.exists(dh) else "")
+            ssl_dh=f"ssl_dh = <{dh}" if os.path.exists(dh) else "",
+            # --no-idle: a server without IDLE, so clients must poll.
+            capability="" if idle else
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE "
+            "LITERAL+ UIDPLUS NAMESPACE UNSELECT CHILDREN")
         with open(os.path.join(d, "dovecot.conf"), "w") as f:
             f.write(conf)
         with open(os.path.join(d, "passwd"), "w") as f:
@@ -463,7 +468,7 @@ async def serve(args, users):
         # dovecot's ports are only known free when picked; another process
         # (a parallel test) may take one first, so retry with fresh ones.
         for attempt in range(3):
-            dovecot = Dovecot(d, users, free_port(), free_port())
+            dovecot = Dovecot(d, users, free_port(), free_port(), idle=not args.no_idle)
             try:
                 await dovecot.start()
                 break
@@ -528,6 +533,8 @@ def main():
     p.add_argument("--user", action="append", default=[], metavar="USER:PASSWORD")
     p.add_argument("--smtp-open", action="store_true",
                    help="accept MAIL without AUTH (default: AUTH required)")
+    p.add_argument("--no-idle", action="store_true",
+                   help="leave IDLE out of dovecot's capabilities (clients poll)")
     p.add_argument("--ignore-stdin", action="store_true",
                    help="do not exit when stdin closes (manual/background use)")
     p.add_argument("--deliver", nargs=2, metavar=("USER", "FILE"),

@@ -65,6 +65,8 @@ pub struct Config {
     pub mail_tls: MailTls,
     /// Where the bytes of attachments are kept (`HOVOR_FILES_DIR`).
     pub files: Arc<FileStore>,
+    /// How often a mail server without IDLE is asked for new mail.
+    pub mail_poll_every: Duration,
 }
 
 /// Limits on clients, who need no account: how many sessions one address
@@ -119,6 +121,7 @@ impl Default for Config {
             // Tests and tools: a directory of their own; `hovor serve` uses
             // the deployment's (cli.rs).
             files: Arc::new(FileStore::temporary()),
+            mail_poll_every: Duration::from_secs(30),
         }
     }
 }

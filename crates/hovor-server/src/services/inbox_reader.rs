@@ -23,8 +23,6 @@ type Imap = async_imap::Session<MailStream>;
 /// How long one IDLE lasts before it is renewed (servers end it at 30
 /// minutes; NAT boxes forget quieter connections sooner).
 const IDLE_FOR: Duration = Duration::from_secs(5 * 60);
-/// How often a server without IDLE is asked for new mail.
-const POLL_EVERY: Duration = Duration::from_secs(30);
 /// The largest message read; a larger one is stored as a note saying so.
 pub const MAX_MESSAGE_BYTES: u32 = 30 * 1024 * 1024;
 
@@ -141,7 +139,7 @@ pub async fn read_until_stopped(
             }
         } else {
             tokio::select! {
-                () = tokio::time::sleep(POLL_EVERY) => {}
+                () = tokio::time::sleep(app.config.mail_poll_every) => {}
                 () = stop.cancelled() => break,
             }
             imap.noop().await.context("polling the server")?;

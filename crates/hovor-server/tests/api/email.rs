@@ -43,6 +43,60 @@ with_mail_servers!(
     a_server_killed_mid_fetch,
 );
 
+mod a_server_without_idle_is_polled {
+    use crate::harness::Backend;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::polled(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::polled(Backend::Postgres).await;
+    }
+}
+
+/// A mail server without IDLE: Hovor asks it for new mail now and then
+/// (every 300 ms here, 30 s by default), and a new e-mail arrives.
+async fn polled(backend: Backend) {
+    let Some(mut mail) = MailServers::start_with(
+        &[
+            "support@acme.test:podpora-heslo",
+            "karel@example.test:karlovo-heslo",
+        ],
+        &["--no-idle"],
+    ) else {
+        return;
+    };
+    let config = hovor_server::state::Config {
+        mail_tls: MailTls::new(Some(&mail.ca)).expect("the test CA"),
+        mail_poll_every: Duration::from_millis(300),
+        ..test_config()
+    };
+    let Some(app) = TestApp::spawn_with(backend, config).await else {
+        return;
+    };
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (_, tomas) = email_operator(&app, &c).await;
+    let mut ws = tomas.ws(None).await;
+    let inbox = support_inbox(&app, &admin, &mail).await;
+    eventually("the inbox reports ok", || async {
+        inbox_state(&admin, &inbox).await["state"] == "ok"
+    })
+    .await;
+    mail.deliver(
+        SUPPORT,
+        &message("polled@example.test", "Dotaz", "", "Jste tam?"),
+    );
+    let offer = ws
+        .next_of_within("session.offered", Duration::from_secs(30))
+        .await;
+    assert_eq!(
+        offer["data"]["session"]["client"]["email"],
+        "karel@example.test"
+    );
+}
+
 /// Runs `scenario` with the mail servers and an app that trusts their CA
 /// (returns quietly when either is absent: the harness says so loudly).
 async fn with_mail<F>(backend: Backend, scenario: F)

@@ -30,6 +30,11 @@ pub struct MailServers {
 impl MailServers {
     /// Servers with these `user:password` accounts; `None` when skipped.
     pub fn start(users: &[&str]) -> Option<MailServers> {
+        MailServers::start_with(users, &[])
+    }
+
+    /// With extra options of `mailservers.py` (`--no-idle`).
+    pub fn start_with(users: &[&str], options: &[&str]) -> Option<MailServers> {
         if mail_skipped() {
             eprintln!("SKIPPED: mail servers disabled by HOVOR_SKIP_MAIL=1");
             return None;
@@ -44,6 +49,7 @@ impl MailServers {
         for user in users {
             command.args(["--user", user]);
         }
+        command.args(options);
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
