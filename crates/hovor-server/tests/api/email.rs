@@ -14,7 +14,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::harness::mail::MailServers;
-use crate::harness::{eventually, test_config, Backend, Client, TestApp, START};
+use crate::harness::{eventually, test_config, Backend, Client, TestApp, TestUser, START};
 
 const SUPPORT: &str = "support@acme.test";
 
@@ -77,7 +77,7 @@ async fn polled(backend: Backend) {
     };
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let (_, tomas) = email_operator(&app, &c).await;
+    let (_, tomas) = email_operator(&app, &c, "Tomáš").await;
     let mut ws = tomas.ws(None).await;
     let inbox = support_inbox(&app, &admin, &mail).await;
     eventually("the inbox reports ok", || async {
@@ -120,15 +120,27 @@ where
 }
 
 /// An operator with e-mail (and nothing else), logged in.
-async fn email_operator(app: &TestApp, company: &hovor_store::Company) -> (String, Client) {
-    let u = app.user(company, "Tomáš", Role::Operator).await;
+async fn email_operator(
+    app: &TestApp,
+    company: &hovor_store::Company,
+    name: &str,
+) -> (TestUser, Client) {
+    let u = app.user(company, name, Role::Operator).await;
     app.store()
         .assign_channels(&company.id, &u.id, &[(Channel::Email, 5)], None, START)
         .await
         .expect("assign e-mail")
         .into_unpublished();
     let tab = app.login(&u).await;
-    (u.id, tab)
+    (u, tab)
+}
+
+/// `POST /sessions/{id}/{step}` (accept, end), which must succeed.
+async fn session_step(tab: &Client, id: &str, step: &str) {
+    let r = tab
+        .send(Method::POST, &format!("/api/v1/sessions/{id}/{step}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
 }
 
 fn message(id: &str, subject: &str, extra: &str, body: &str) -> String {
@@ -168,7 +180,7 @@ async fn inbox_state(admin: &Client, id: &str) -> Value {
 async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let (_, tomas) = email_operator(app, &c).await;
+    let (_, tomas) = email_operator(app, &c, "Tomáš").await;
     let mut ws = tomas.ws(None).await;
 
     // One unread message waits before the inbox is set up.
@@ -196,10 +208,7 @@ async fn an_email_becomes_a_thread(app: &TestApp, mail: &mut MailServers) {
         inbox_state(&admin, &inbox).await["state"] == "ok"
     })
     .await;
-    let r = tomas
-        .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    session_step(&tomas, &id, "accept").await;
     let emails = tomas
         .get(&format!("/api/v1/sessions/{id}/emails"))
         .await
@@ -508,13 +517,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let tomas_user = app.user(&c, "Tomáš", Role::Operator).await;
-    app.store()
-        .assign_channels(&c.id, &tomas_user.id, &[(Channel::Email, 5)], None, START)
-        .await
-        .expect("assign e-mail")
-        .into_unpublished();
-    let tomas = app.login(&tomas_user).await;
+    let (tomas_user, tomas) = email_operator(app, &c, "Tomáš").await;
     let stranger = app.login(&app.user(&c, "Jana", Role::Operator).await).await;
     let mut ws = tomas.ws(None).await;
     let big = vec![b'x'; hovor_core::files::MAX_FILE_BYTES + 1];
@@ -568,10 +571,7 @@ async fn attachments_go_both_ways(app: &TestApp, mail: &mut MailServers) {
         .as_str()
         .expect("session id")
         .to_owned();
-    let r = tomas
-        .send(Method::POST, &format!("/api/v1/sessions/{id}/accept"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    session_step(&tomas, &id, "accept").await;
     let emails = tomas
         .get(&format!("/api/v1/sessions/{id}/emails"))
         .await
@@ -842,14 +842,9 @@ async fn offered_email_session(admin: &Client, not: &[&str]) -> (String, String)
 async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailServers) {
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let (tomas_id, tomas) = email_operator(app, &c).await;
-    let eva = app.user(&c, "Eva", Role::Operator).await;
-    app.store()
-        .assign_channels(&c.id, &eva.id, &[(Channel::Email, 5)], None, START)
-        .await
-        .expect("assign e-mail")
-        .into_unpublished();
-    let eva_tab = app.login(&eva).await;
+    let (tomas_user, tomas) = email_operator(app, &c, "Tomáš").await;
+    let tomas_id = tomas_user.id;
+    let (eva, eva_tab) = email_operator(app, &c, "Eva").await;
     let _tomas_ws = tomas.ws(None).await;
     let _eva_ws = eva_tab.ws(None).await;
     let tabs = [
@@ -875,14 +870,7 @@ async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailS
         tomas_id.clone()
     };
     let owner_tab = tab_of(&owner);
-    let r = owner_tab
-        .send(
-            Method::POST,
-            &format!("/api/v1/sessions/{first}/accept"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    session_step(&owner_tab, &first, "accept").await;
     let r = owner_tab
         .post(
             &format!("/api/v1/sessions/{first}/email-reply"),
@@ -894,10 +882,7 @@ async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailS
         .as_str()
         .expect("id")
         .to_owned();
-    let r = owner_tab
-        .send(Method::POST, &format!("/api/v1/sessions/{first}/end"), None)
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    session_step(&owner_tab, &first, "end").await;
 
     // The colleague has waited longer for work, yet the follow-up goes to
     // the operator who answered.
@@ -915,22 +900,8 @@ async fn a_follow_up_goes_to_the_thread_operator(app: &TestApp, mail: &mut MailS
     assert_eq!(to, owner, "the thread's operator first");
     let session = admin.get(&format!("/api/v1/sessions/{second}")).await.body;
     assert_eq!(session["preferred_operator_id"], owner.as_str());
-    let r = owner_tab
-        .send(
-            Method::POST,
-            &format!("/api/v1/sessions/{second}/accept"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = owner_tab
-        .send(
-            Method::POST,
-            &format!("/api/v1/sessions/{second}/end"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    session_step(&owner_tab, &second, "accept").await;
+    session_step(&owner_tab, &second, "end").await;
 
     // Away, the thread's operator is passed over: the colleague gets it.
     owner_tab.set_status(&owner, "away", None).await;
@@ -957,7 +928,7 @@ async fn a_server_killed_mid_fetch(app: &TestApp, mail: &mut MailServers) {
     const COUNT: usize = 12;
     let c = app.company("acme").await;
     let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
-    let (_, tomas) = email_operator(app, &c).await;
+    let (_, tomas) = email_operator(app, &c, "Tomáš").await;
     let mut ws = tomas.ws(None).await;
     for n in 0..COUNT {
         // 1.5 MB each, so that fetching them all takes a while.
