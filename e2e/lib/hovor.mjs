@@ -105,10 +105,11 @@ export async function widgetChat(browser, url, name, { locale = 'en-US', nameLab
   return { context, page, widget };
 }
 
-export function launchBrowser() {
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
+      ...extraArgs,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',

@@ -3,6 +3,7 @@
 // The guards check what the workspace relies on (see payloads.ts for the ones the widget shares).
 
 import { parseSettings } from './alerts';
+import { readCallSignal } from './calls';
 import { isChannelList } from './channels';
 import { isJsonObject, isOneOf, readEmailSendStateChanged, readMessageCreated, readSessionUpdate } from './payloads';
 import { parsePhoneLineChanged } from './phone';
@@ -68,6 +69,10 @@ export function readOperatorEvent(frame: IncomingEvent): RealtimeEvent | null {
     }
     case 'email.send_state_changed': {
       const data = readEmailSendStateChanged(frame.data);
+      return data && { event: frame.event, data };
+    }
+    case 'call.signal': {
+      const data = readCallSignal(frame.data);
       return data && { event: frame.event, data };
     }
   }

@@ -62,7 +62,7 @@ export type EmailSendStateChanged = Schemas['EmailSendStateChanged'];
 // ---- what a client's stream carries (the widget) --------------------------------------------------
 
 /** The events of a client's stream: its session's changes and messages. */
-export type ClientEventName = 'session.changed' | 'message.created';
+export type ClientEventName = 'session.changed' | 'message.created' | 'call.signal';
 /** The frames of a client's stream that the widget reads (the shared socket handles the others). */
 export type ClientStreamFrame = ClientHelloFrame | EventFrameOf<ClientEventName> | QueuePlaceFrame;
 

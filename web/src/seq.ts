@@ -114,6 +114,7 @@ const EVENT_NAMES: Readonly<Record<EventName, true>> = {
   'session.offered': true,
   'message.created': true,
   'email.send_state_changed': true,
+  'call.signal': true,
 };
 
 /**

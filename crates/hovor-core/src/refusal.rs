@@ -45,6 +45,16 @@ pub enum Refusal {
     TooManyUploads,
     #[error("an attachment is not a file uploaded to this conversation and not sent yet")]
     UnknownAttachment,
+    #[error("calls are made in chat conversations, not by e-mail or telephone")]
+    NoCallsOnChannel,
+    #[error("this conversation already has a call (proposed or running)")]
+    CallInProgress,
+    #[error("this conversation has no call now")]
+    NoCall,
+    #[error("only the side that was asked answers a call")]
+    NotYoursToAnswer,
+    #[error("you are in another call; end it first")]
+    OnAnotherCall,
 }
 
 impl Refusal {
@@ -68,6 +78,11 @@ impl Refusal {
             Refusal::AnswerByEmail => "answer_by_email",
             Refusal::TooManyUploads => "too_many_uploads",
             Refusal::UnknownAttachment => "unknown_attachment",
+            Refusal::NoCallsOnChannel => "no_calls_on_channel",
+            Refusal::CallInProgress => "call_in_progress",
+            Refusal::NoCall => "no_call",
+            Refusal::NotYoursToAnswer => "not_yours_to_answer",
+            Refusal::OnAnotherCall => "on_another_call",
         }
     }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::{Media, Party};
 use crate::{Channel, Refusal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -215,6 +216,32 @@ pub enum Notice {
     Transferred { to: String, note: Option<String> },
     /// A supervisor or admin ended the session of the operator who had it.
     EndedBy { name: String },
+    /// A call was answered and starts.
+    CallStarted { media: Media },
+    /// The side that was asked said no; the conversation goes on as a chat.
+    CallDeclined { by: Party, media: Media },
+    /// The side that asked withdrew before an answer (or left with it).
+    CallCancelled { by: Party, media: Media },
+    /// A call ran for `duration_s` seconds; `by` hung up (dropped to chat).
+    CallEnded {
+        by: Party,
+        media: Media,
+        duration_s: i64,
+    },
+}
+
+fn call_name(media: Media) -> &'static str {
+    match media {
+        Media::Audio => "Audio call",
+        Media::Video => "Video call",
+    }
+}
+
+fn who(party: Party) -> &'static str {
+    match party {
+        Party::Client => "The client",
+        Party::Operator => "The operator",
+    }
 }
 
 impl Notice {
@@ -238,6 +265,32 @@ impl Notice {
             } => format!("Transferred to {to}: {note}"),
             Notice::Transferred { to, note: None } => format!("Transferred to {to}"),
             Notice::EndedBy { name } => format!("Ended by {name}"),
+            Notice::CallStarted { media } => format!("{} started", call_name(*media)),
+            Notice::CallDeclined { by, media } => {
+                format!(
+                    "{} declined the {}",
+                    who(*by),
+                    call_name(*media).to_lowercase()
+                )
+            }
+            Notice::CallCancelled { by, media } => {
+                format!(
+                    "{} cancelled the {}",
+                    who(*by),
+                    call_name(*media).to_lowercase()
+                )
+            }
+            Notice::CallEnded {
+                by,
+                media,
+                duration_s,
+            } => format!(
+                "{} ended by {} after {}:{:02}",
+                call_name(*media),
+                who(*by).to_lowercase(),
+                duration_s / 60,
+                duration_s % 60
+            ),
         }
     }
 }

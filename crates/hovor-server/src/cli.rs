@@ -116,6 +116,22 @@ pub struct Options {
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// STUN servers for calls, comma-separated: `stun:stun.example.com:3478`.
+    #[arg(long, env = "HOVOR_STUN_URLS", global = true, default_value = "")]
+    stun_urls: String,
+    /// TURN servers for calls, comma-separated:
+    /// `turn:turn.example.com:3478,turns:turn.example.com:5349`. They need
+    /// the TURN secret.
+    #[arg(long, env = "HOVOR_TURN_URLS", global = true, default_value = "")]
+    turn_urls: String,
+    /// coturn's `static-auth-secret` (with `use-auth-secret`): Hovor makes
+    /// short-lived TURN credentials with it.
+    #[arg(long, env = "HOVOR_TURN_SECRET", global = true, hide_env_values = true)]
+    turn_secret: Option<String>,
+    /// How long a TURN credential opens new relays (seconds, 60 to 86400).
+    #[arg(long, env = "HOVOR_TURN_TTL_S", default_value_t = 3600, global = true,
+          value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    turn_ttl_s: u64,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -247,6 +263,13 @@ async fn create_api_key(
 
 async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
     let bus_choice = BusChoice::parse(options.bus_url.as_deref())?;
+    let ice = crate::ice::IceConfig::parse(
+        &options.stun_urls,
+        &options.turn_urls,
+        options.turn_secret.as_deref(),
+        options.turn_ttl_s,
+    )
+    .context("the STUN and TURN servers for calls")?;
     let store = open_store(options).await?;
     if bus_choice != BusChoice::Memory && store.backend() != "postgres" {
         bail!(
@@ -294,6 +317,7 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
                 max_connections: options.max_connections,
                 connections_per_address: options.connections_per_address,
             },
+            ice,
             ..Config::default()
         },
     );
@@ -314,6 +338,19 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
         store.backend(),
         state.bus.kind()
     );
+    let ice = &state.config.ice;
+    if ice.is_empty() {
+        tracing::info!(
+            "calls: no STUN or TURN server (HOVOR_STUN_URLS, HOVOR_TURN_URLS); \
+             calls connect only where browsers reach each other directly"
+        );
+    } else {
+        tracing::info!(
+            "calls: {} STUN and {} TURN URLs",
+            ice.stun_urls.len(),
+            ice.turn_urls.len()
+        );
+    }
     if demo {
         println!(
             "{}",

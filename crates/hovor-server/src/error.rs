@@ -84,7 +84,12 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::GroupHasQueue
         | Refusal::ExtensionTaken
         | Refusal::AnswerByEmail
-        | Refusal::TooManyUploads => StatusCode::CONFLICT,
+        | Refusal::TooManyUploads
+        | Refusal::NoCallsOnChannel
+        | Refusal::CallInProgress
+        | Refusal::NoCall
+        | Refusal::NotYoursToAnswer
+        | Refusal::OnAnotherCall => StatusCode::CONFLICT,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod extract;
 pub mod files;
 pub mod frames;
 pub mod hub;
+pub mod ice;
 pub mod mail;
 pub mod message_writer;
 pub mod metrics;

@@ -43,6 +43,12 @@ impl SlidingCounter {
         SlidingCounter::new(Duration::from_secs(10), 10)
     }
 
+    /// At most 200 call signals per conversation in a minute: setting up a
+    /// call takes a dozen or two, each reload or network change a few more.
+    pub fn call_signals() -> SlidingCounter {
+        SlidingCounter::new(Duration::from_secs(60), 200)
+    }
+
     /// At most twenty unknown invitation codes per address in ten minutes.
     pub fn invitation_guesses() -> SlidingCounter {
         SlidingCounter::new(Duration::from_secs(600), 20)

@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::company_ids::CompanyIds;
 use crate::files::FileStore;
 use crate::hub::Hub;
+use crate::ice::IceConfig;
 use crate::mail::connect::MailTls;
 use crate::mail::readers::MailReaders;
 use crate::message_writer::MessageWriter;
@@ -67,6 +68,8 @@ pub struct Config {
     pub files: Arc<FileStore>,
     /// How often a mail server without IDLE is asked for new mail.
     pub mail_poll_every: Duration,
+    /// The STUN and TURN servers browsers in a call are given (`ice.rs`).
+    pub ice: IceConfig,
 }
 
 /// Limits on clients, who need no account: how many sessions one address
@@ -122,6 +125,9 @@ impl Default for Config {
             // the deployment's (cli.rs).
             files: Arc::new(FileStore::temporary()),
             mail_poll_every: Duration::from_secs(30),
+            // No STUN, no TURN: browsers on one network still connect with
+            // their host candidates.
+            ice: IceConfig::default(),
         }
     }
 }
@@ -142,6 +148,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Client message flood control.
     pub client_messages: Arc<SlidingCounter>,
+    /// WebRTC signals per conversation (both sides together).
+    pub call_signals: Arc<SlidingCounter>,
     /// Unknown invitation codes per address (guessing).
     pub invitation_guesses: Arc<SlidingCounter>,
     /// New client sessions per address, and per company.
@@ -191,6 +199,7 @@ impl AppState {
             outbound,
             login_limiter: Arc::new(LoginLimiter::default()),
             client_messages: Arc::new(SlidingCounter::client_messages()),
+            call_signals: Arc::new(SlidingCounter::call_signals()),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
             client_sessions_per_address: Arc::new(SlidingCounter::new(
                 Duration::from_secs(600),

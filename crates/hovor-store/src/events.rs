@@ -88,6 +88,15 @@ pub struct MessageCreated {
     pub message: Message,
 }
 
+/// A WebRTC signalling message from one side of a call to the other (in
+/// the conversation's stream; each side ignores its own).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CallSignalSent {
+    pub session_id: String,
+    pub from: hovor_core::call::Party,
+    pub signal: hovor_core::call::Signal,
+}
+
 /// An e-mail reply went out, or an attempt failed (it is retried, or given
 /// up): the e-mail as it is now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -152,6 +161,10 @@ pub enum RealtimeEvent {
     /// In an e-mail session's stream: a reply was sent, or failed to be.
     #[serde(rename = "email.send_state_changed")]
     EmailSendStateChanged(EmailSendStateChanged),
+    /// In a conversation's stream: one side's browser signals to the
+    /// other's for their call.
+    #[serde(rename = "call.signal")]
+    CallSignal(CallSignalSent),
 }
 
 /// An event a webhook receives: the `type` and `data` of a delivery.

@@ -266,6 +266,43 @@ pub struct Session {
     /// again. (Not shown: clients read sessions too.)
     #[serde(skip)]
     pub declined_by: Vec<String>,
+    /// Its audio or video call, while one is proposed or running.
+    pub call: Option<CallInfo>,
+}
+
+/// A conversation's call, as the API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CallInfo {
+    pub state: hovor_core::call::CallState,
+    pub media: hovor_core::call::Media,
+    /// Who asked for it.
+    pub proposed_by: hovor_core::call::Party,
+    /// When it was proposed, or when it started (active).
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub since: Millis,
+}
+
+impl From<hovor_core::call::Call> for CallInfo {
+    fn from(c: hovor_core::call::Call) -> CallInfo {
+        CallInfo {
+            state: c.state,
+            media: c.media,
+            proposed_by: c.proposed_by,
+            since: c.since,
+        }
+    }
+}
+
+impl From<CallInfo> for hovor_core::call::Call {
+    fn from(c: CallInfo) -> hovor_core::call::Call {
+        hovor_core::call::Call {
+            state: c.state,
+            media: c.media,
+            proposed_by: c.proposed_by,
+            since: c.since,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +319,8 @@ pub struct NewSession {
     pub page_url: Option<String>,
     /// `None` for sessions no client opens (phone calls).
     pub client_token_hash: Option<String>,
+    /// A client who starts with a call (channel `av`): the call they ask for.
+    pub call_media: Option<hovor_core::call::Media>,
 }
 
 #[derive(Debug, Clone, Default)]

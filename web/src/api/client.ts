@@ -5,7 +5,10 @@
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
 import type { Attachment, Channel, CompanySettings, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
-import type { paths } from './schema.gen';
+import type { components, paths } from './schema.gen';
+
+type CallRequest = components['schemas']['CallRequest'];
+type Signal = components['schemas']['Signal'];
 
 export class ApiError extends Error {
   constructor(
@@ -192,6 +195,9 @@ export const api = {
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),
+  changeCall: (id: string, change: CallRequest) => body(client.POST('/api/v1/sessions/{id}/call', { ...path(id), body: change })),
+  callSignal: (id: string, signal: Signal) => done(client.POST('/api/v1/sessions/{id}/call/signals', { ...path(id), body: signal })),
+  iceServers: () => body(client.GET('/api/v1/ice-servers')),
 
   createInvitation: (label: string | null) => body(client.POST('/api/v1/invitations', { body: label ? { label } : {} })),
   dial: (to: string) => body(client.POST('/api/v1/telephony/dial', { body: { to } })),

@@ -167,6 +167,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/client/sessions/{id}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The client proposes a call to the operator, answers the operator's, or
+         *     hangs up.
+         */
+        post: operations["changeClientCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/client/sessions/{id}/call/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Passes a WebRTC signal to the operator's browser, while the call runs. */
+        post: operations["sendClientCallSignal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/client/sessions/{id}/ice-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ICE servers for the client's calls in this session, while it has not
+         *     ended.
+         */
+        get: operations["getClientIceServers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client/sessions/{id}/leave": {
         parameters: {
             query?: never;
@@ -266,6 +323,27 @@ export interface paths {
         head?: never;
         /** Admins only. The built-in group's name and members cannot change. */
         patch: operations["updateGroup"];
+        trace?: never;
+    };
+    "/api/v1/ice-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ICE servers for my calls: pass `ice_servers` to `new
+         *     RTCPeerConnection({iceServers})`. Fetch them again before a call after
+         *     `expires_at`.
+         */
+        get: operations["getIceServers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/inboxes": {
@@ -751,6 +829,44 @@ export interface paths {
         get: operations["getAttachment"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The operator holding the conversation proposes a call (upgrading the
+         *     chat), answers the client's, or hangs up. A call that starts takes the
+         *     operator's one call seat.
+         */
+        post: operations["changeCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{id}/call/signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Passes a WebRTC signal to the client's browser, while the call runs. */
+        post: operations["sendCallSignal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1300,9 +1416,44 @@ export interface components {
             queue?: string | null;
             to: string;
         };
+        /** @description A conversation's call, as the API shows it. */
+        CallInfo: {
+            media: components["schemas"]["Media"];
+            /** @description Who asked for it. */
+            proposed_by: components["schemas"]["Party"];
+            /**
+             * Format: date-time
+             * @description When it was proposed, or when it started (active).
+             */
+            since: string;
+            state: components["schemas"]["CallState"];
+        };
         CallReply: {
             session: components["schemas"]["Session"];
         };
+        CallRequest: {
+            action: components["schemas"]["CallVerb"];
+            media?: null | components["schemas"]["Media"];
+        };
+        /**
+         * @description A WebRTC signalling message from one side of a call to the other (in
+         *     the conversation's stream; each side ignores its own).
+         */
+        CallSignalSent: {
+            from: components["schemas"]["Party"];
+            session_id: string;
+            signal: components["schemas"]["Signal"];
+        };
+        /**
+         * @description Where a call stands.
+         * @enum {string}
+         */
+        CallState: "proposed" | "active";
+        /**
+         * @description What one side does about the call.
+         * @enum {string}
+         */
+        CallVerb: "propose" | "accept" | "decline" | "hang_up";
         /**
          * @description Why a status or presence changed.
          * @enum {string}
@@ -1336,6 +1487,9 @@ export interface components {
             capacity: number;
             channel: components["schemas"]["Channel"];
             enabled: boolean;
+        };
+        ClientCall: {
+            session: components["schemas"]["Session"];
         };
         /**
          * @description What a peer may send; anything else is ignored (it still counts as a
@@ -1610,6 +1764,45 @@ export interface components {
             started_at: string;
             status: components["schemas"]["Status"];
         };
+        /** @description One ICE candidate, as the browser's `RTCIceCandidateInit` has it. */
+        IceCandidate: {
+            candidate: string;
+            /** Format: int32 */
+            sdp_m_line_index?: number | null;
+            sdp_mid?: string | null;
+        };
+        /** @description One entry of `RTCConfiguration.iceServers`, as the browser takes it. */
+        IceServer: {
+            /** @description For TURN: the password that goes with `username`. */
+            credential?: string;
+            /**
+             * @description `stun:`, `stuns:`, `turn:` or `turns:` URLs.
+             * @example [
+             *       "turns:turn.example.com:5349"
+             *     ]
+             */
+            urls: string[];
+            /**
+             * @description For TURN: `<expiry unix seconds>:<opaque id>`.
+             * @example 1767603600:usr_0123456789abcdefghjk
+             */
+            username?: string;
+        };
+        /** @description What a browser passes as `new RTCPeerConnection({iceServers})`. */
+        IceServers: {
+            /**
+             * @description When the TURN credentials stop opening new relays (RFC 3339): fetch
+             *     the servers again before a call after it. `null` when nothing
+             *     expires (no TURN server).
+             * @example 2026-01-05T09:00:00.000Z
+             */
+            expires_at?: string | null;
+            /**
+             * @description Empty when the deployment configured no STUN or TURN server: calls
+             *     then connect only where the browsers reach each other directly.
+             */
+            ice_servers: components["schemas"]["IceServer"][];
+        };
         /** @description An IMAP server as an admin gives it; the password is written, never read. */
         ImapInput: {
             /** @description `INBOX` when left out. */
@@ -1742,6 +1935,11 @@ export interface components {
             stream_seq: number;
             user: components["schemas"]["User"];
         };
+        /**
+         * @description What a call carries: voice only, or voice and camera.
+         * @enum {string}
+         */
+        Media: "audio" | "video";
         /** @description A chat message. */
         Message: {
             author: components["schemas"]["Author"];
@@ -1836,6 +2034,27 @@ export interface components {
             /** @enum {string} */
             kind: "ended_by";
             name: string;
+        } | {
+            /** @enum {string} */
+            kind: "call_started";
+            media: components["schemas"]["Media"];
+        } | {
+            by: components["schemas"]["Party"];
+            /** @enum {string} */
+            kind: "call_declined";
+            media: components["schemas"]["Media"];
+        } | {
+            by: components["schemas"]["Party"];
+            /** @enum {string} */
+            kind: "call_cancelled";
+            media: components["schemas"]["Media"];
+        } | {
+            by: components["schemas"]["Party"];
+            /** Format: int64 */
+            duration_s: number;
+            /** @enum {string} */
+            kind: "call_ended";
+            media: components["schemas"]["Media"];
         };
         /** @description A partial change; absent fields stay as they are. */
         NotificationPatch: {
@@ -2140,6 +2359,7 @@ export interface components {
             items: {
                 /** Format: date-time */
                 accepted_at?: string | null;
+                call?: null | components["schemas"]["CallInfo"];
                 channel: components["schemas"]["Channel"];
                 client: components["schemas"]["ClientInfo"];
                 /** Format: date-time */
@@ -2215,6 +2435,11 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /**
+         * @description One side of a conversation.
+         * @enum {string}
+         */
+        Party: "client" | "operator";
         /** @description A set-password link, shown once. */
         PasswordLink: {
             expires_at: string;
@@ -2252,6 +2477,11 @@ export interface components {
             name: string;
             paid: boolean;
         };
+        /**
+         * @description What a browser allows a page to do with a camera or a microphone.
+         * @enum {string}
+         */
+        Permission: "granted" | "denied" | "prompt" | "unavailable";
         /** @description A call report from the exchange, with the call's phone session. */
         PhoneCall: {
             call_id: string;
@@ -2400,6 +2630,14 @@ export interface components {
             data: components["schemas"]["EmailSendStateChanged"];
             /** @enum {string} */
             event: "email.send_state_changed";
+        } | {
+            /**
+             * @description In a conversation's stream: one side's browser signals to the
+             *     other's for their call.
+             */
+            data: components["schemas"]["CallSignalSent"];
+            /** @enum {string} */
+            event: "call.signal";
         };
         Redeemed: {
             client_token: string;
@@ -2472,6 +2710,7 @@ export interface components {
         Session: {
             /** Format: date-time */
             accepted_at?: string | null;
+            call?: null | components["schemas"]["CallInfo"];
             channel: components["schemas"]["Channel"];
             client: components["schemas"]["ClientInfo"];
             /** Format: date-time */
@@ -2557,6 +2796,46 @@ export interface components {
             operators_may_toggle_channels?: boolean | null;
             status_after_login?: null | components["schemas"]["Status"];
         };
+        /**
+         * @description A WebRTC signalling message, carried from one browser to the other as
+         *     an event in the conversation's stream. The server checks only its size
+         *     and shape; the browsers give it meaning. `pc` names one peer connection,
+         *     so that a message about an earlier one (before a reload) is ignored.
+         */
+        Signal: {
+            /** @enum {string} */
+            kind: "offer";
+            pc: string;
+            sdp: string;
+        } | {
+            /** @enum {string} */
+            kind: "answer";
+            pc: string;
+            sdp: string;
+        } | {
+            candidates: components["schemas"]["IceCandidate"][];
+            /** @enum {string} */
+            kind: "ice";
+            pc: string;
+        } | {
+            /** @enum {string} */
+            kind: "ready";
+        } | {
+            camera: boolean;
+            camera_permission: components["schemas"]["Permission"];
+            /** @enum {string} */
+            kind: "media";
+            microphone: boolean;
+            microphone_permission: components["schemas"]["Permission"];
+        } | {
+            /** @enum {string} */
+            kind: "failed";
+            pc: string;
+        };
+        /** @description A signal was passed on. */
+        SignalSent: {
+            sent: boolean;
+        };
         SmtpInput: {
             host: string;
             /** @description Required when the inbox is made; left out of a change, it stays. */
@@ -2581,6 +2860,7 @@ export interface components {
             company: string;
             email?: string | null;
             group_id?: string | null;
+            media?: null | components["schemas"]["Media"];
             name?: string | null;
             /** @description The page the client is on (http or https). */
             page_url?: string | null;
@@ -3119,7 +3399,13 @@ export interface operations {
     };
     redeemInvitation: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Start with a call (`audio` or `video`) instead of a chat: the
+                 *     operator's accepting it answers the call.
+                 */
+                media?: components["schemas"]["Media"];
+            };
             header?: never;
             path: {
                 code: string;
@@ -3134,6 +3420,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Redeemed"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -3255,6 +3549,200 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    changeClientCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientCall"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description as for the operator; `on_another_call` or `channel_not_assigned` when the operator cannot take a call */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendClientCallSignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Signal"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalSent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getClientIceServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent with `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `session_ended` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3800,6 +4288,43 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getIceServers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent with `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an API key: a key takes no calls */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5549,6 +6074,170 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    changeCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `call_in_progress`, `no_call`, `not_yours_to_answer`, `on_another_call`, `channel_not_assigned` (no `av`), `no_calls_on_channel`, `session_not_active` or `session_ended` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendCallSignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Signal"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalSent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_call` (no call runs), `session_not_active`, `session_ended` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import { CallBar } from './CallPanel';
 import { ConfirmButton } from './ConfirmButton';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
@@ -51,6 +52,7 @@ export function ConversationView({ conv }: { conv: Conversation }) {
           {emails.inbox && <span class="muted"> · {t('email.to', { address: emails.inbox })}</span>}
         </p>
       )}
+      {!ended && <CallBar session={s} clientName={name} />}
       {s.channel === 'phone' ? (
         <PhoneCall conv={conv} />
       ) : (

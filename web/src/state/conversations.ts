@@ -16,6 +16,7 @@ import {
 } from '../conversations';
 import { lastSeqOf, newMessageId, type CryptoLike } from '../messages';
 import type { Message, Session } from '../types';
+import { deliverCallSignal } from './calls';
 import { addLiveListener, sendOverSocket, type LiveListener } from './live';
 import { me, myId } from './me';
 import { conversationInUrl, showConversationInUrl } from './route';
@@ -168,7 +169,7 @@ export function closeConversation(sessionId: string): void {
   setConversations(conversations.value.filter((c) => c.session.id !== sessionId));
 }
 
-function applySessionEverywhere(session: Session, live = false): void {
+export function applySessionEverywhere(session: Session, live = false): void {
   const id = myId();
   queueItems.value = applyToQueue(queueItems.value, session, id);
   noteQueue(live || queuePrimed);
@@ -295,6 +296,9 @@ const conversationsListener: LiveListener = {
         emailRevisions.value = next;
         break;
       }
+      case 'call.signal':
+        deliverCallSignal(event.data);
+        break;
       default:
         // The operators' states, channels, lines and my settings: the session's listener (state/session.ts).
         break;

@@ -2,6 +2,8 @@
 // it after a reload, the outbox of messages with idempotent ids, and the live connection (the
 // shared LiveSocket, on this conversation's client token). What it shows is drawn by ui.ts.
 
+import { callPhase, rtcIceServers, type IceServers, type Media, type Signal } from '../calls';
+import { CallPeer } from '../callPeer';
 import { LiveSocket } from '../liveSocket';
 import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq, newMessageId, type CryptoLike } from '../messages';
 import { isMessage, readSessionUpdate } from '../payloads';
@@ -25,6 +27,7 @@ import {
   wsUrlFor,
   type WidgetMode,
 } from './model';
+import { CallBox } from './callBox';
 import { ChatUi, type ChatState, type Phase } from './ui';
 
 const POLL_MS = 15_000;
@@ -57,6 +60,11 @@ export class Chat {
   readonly #live: LiveSocket;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #flushing = false;
+  readonly #callBox: CallBox;
+  /** The running call's peer, and the start of the call it belongs to. */
+  #peer: CallPeer | null = null;
+  #peerSince: string | null = null;
+  #callNotice: string | null = null;
 
   constructor(options: ChatOptions) {
     const { base, mode, root, lang, inline } = options;
@@ -81,11 +89,18 @@ export class Chat {
       draft: '',
       connected: false,
       failures: 0,
+      callAvailable: false,
     };
-    this.#ui = new ChatUi(root, { lang, mode, inline, accent: options.accent ?? null }, this.#state, {
+    this.#callBox = new CallBox(lang, {
+      propose: (media) => void this.#callAction({ action: 'propose', media }),
+      accept: (media) => void this.#callAction(media ? { action: 'accept', media } : { action: 'accept' }),
+      decline: () => void this.#callAction({ action: 'decline' }),
+      hangUp: () => void this.#callAction({ action: 'hang_up' }),
+    });
+    this.#ui = new ChatUi(root, { lang, mode, inline, accent: options.accent ?? null, callArea: this.#callBox.element }, this.#state, {
       setOpen: (open) => this.#setOpen(open),
-      start: (name, email) => void this.#start(name, email),
-      redeem: () => void this.#redeem(),
+      start: (name, email, media) => void this.#start(name, email, media),
+      redeem: (media) => void this.#redeem(media),
       send: (text) => this.#send(text),
       leave: () => void this.#leave(),
       forget: () => this.#forget(),
@@ -153,6 +168,9 @@ export class Chat {
           case 'message.created':
             this.#addMessages([f.data.message]);
             break;
+          case 'call.signal':
+            this.#peer?.receive(f.data.from, f.data.signal);
+            break;
           default:
             f satisfies never;
         }
@@ -181,15 +199,17 @@ export class Chat {
 
   async #pollAvailability(): Promise<void> {
     if (this.#mode.kind !== 'company') return;
+    const company = encodeURIComponent(this.#mode.company);
     try {
-      const r = await this.#call<{ state?: unknown }>(
-        'GET',
-        `api/v1/client/availability?company=${encodeURIComponent(this.#mode.company)}&channel=chat`,
-        undefined,
-        false,
+      const [chat, av] = await Promise.all(
+        ['chat', 'av'].map((channel) =>
+          this.#call<{ state?: unknown }>('GET', `api/v1/client/availability?company=${company}&channel=${channel}`, undefined, false),
+        ),
       );
-      const state = r.state;
+      const state = chat?.state;
       this.#state.availability = state === 'online' || state === 'busy' || state === 'offline' ? state : null;
+      // A call starts only when someone can answer it now.
+      this.#state.callAvailable = av?.state === 'online';
     } catch {
       // keep the last known state
     }
@@ -230,7 +250,7 @@ export class Chat {
     void this.#refreshView();
   }
 
-  async #start(name: string, email: string): Promise<void> {
+  async #start(name: string, email: string, media?: Media): Promise<void> {
     if (this.#mode.kind !== 'company') return;
     this.#state.notice = null;
     try {
@@ -240,7 +260,8 @@ export class Chat {
           'api/v1/client/sessions',
           {
             company: this.#mode.company,
-            channel: 'chat',
+            channel: media ? 'av' : 'chat',
+            ...(media ? { media } : {}),
             ...(this.#mode.group ? { group_id: this.#mode.group } : {}),
             ...(name ? { name } : {}),
             ...(email ? { email } : {}),
@@ -261,14 +282,14 @@ export class Chat {
   }
 
   /** Connect on an invitation: redeem the code; the conversation goes on as a chat. */
-  async #redeem(): Promise<void> {
+  async #redeem(media?: Media): Promise<void> {
     if (this.#mode.kind !== 'invitation') return;
     this.#state.notice = null;
     try {
       this.#begin(
         await this.#call<{ session: unknown; client_token: string }>(
           'POST',
-          `api/v1/client/invitations/${encodeURIComponent(this.#mode.code)}/redeem`,
+          `api/v1/client/invitations/${encodeURIComponent(this.#mode.code)}/redeem${media ? `?media=${media}` : ''}`,
           undefined,
           false,
         ),
@@ -338,6 +359,7 @@ export class Chat {
     }
     const changed = next !== this.#state.phase;
     this.#state.phase = next;
+    this.#syncCall();
     // Same phase (a new queue position, a poll): only the status line changes; keep the composer as is.
     if (changed || !this.#ui.drawn) this.#ui.render();
     else this.#ui.renderStatus();
@@ -353,6 +375,7 @@ export class Chat {
 
   #forget(): void {
     this.#live.stop();
+    this.#closePeer();
     const s = this.#state;
     s.chat = null;
     s.view = null;
@@ -375,6 +398,62 @@ export class Chat {
       if (v) this.#applyView(v);
     } catch (err) {
       if (err instanceof HttpError && err.status === 409) void this.#refreshView();
+    }
+  }
+
+  // ---- the call ----------------------------------------------------------------------------------
+
+  /** A call runs: its peer exists (one per call); else none. Then the call area is drawn again. */
+  #syncCall(): void {
+    const session = this.#state.view?.session ?? null;
+    const call = session?.call ?? null;
+    const running = session !== null && call !== null && callPhase(session, 'client') === 'active';
+    if (running && this.#peerSince !== call.since) {
+      this.#closePeer();
+      this.#callNotice = null;
+      const sessionId = session.id;
+      this.#peerSince = call.since;
+      this.#peer = new CallPeer({
+        side: 'client',
+        media: call.media,
+        rejoin: true,
+        iceServers: async () =>
+          rtcIceServers(await this.#call<IceServers>('GET', `api/v1/client/sessions/${encodeURIComponent(sessionId)}/ice-servers`)),
+        send: async (signal: Signal) => {
+          await this.#call('POST', `api/v1/client/sessions/${encodeURIComponent(sessionId)}/call/signals`, signal);
+        },
+        onChange: () => this.#renderCall(),
+      });
+    } else if (!running) {
+      this.#closePeer();
+    }
+    this.#renderCall();
+  }
+
+  #closePeer(): void {
+    this.#peer?.close();
+    this.#peer = null;
+    this.#peerSince = null;
+  }
+
+  #renderCall(): void {
+    const operator = this.#state.operator?.name ?? (this.#mode.kind === 'invitation' ? this.#mode.operator : null) ?? this.#t('theOperator');
+    this.#callBox.render(this.#state.view?.session ?? null, operator, this.#peer, this.#callNotice);
+  }
+
+  /** Asks for a call, answers the operator's, or hangs up. */
+  async #callAction(body: { action: 'propose' | 'accept' | 'decline' | 'hang_up'; media?: Media }): Promise<void> {
+    const chat = this.#state.chat;
+    if (!chat) return;
+    this.#callNotice = null;
+    try {
+      const r = await this.#call<{ session: unknown }>('POST', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/call`, body);
+      const v = readSessionUpdate({ session: r.session });
+      if (v && this.#state.view) this.#applyView({ ...this.#state.view, session: v.session });
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409) this.#callNotice = this.#t('callUnavailable');
+      void this.#refreshView();
+      this.#renderCall();
     }
   }
 

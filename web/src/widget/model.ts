@@ -1,6 +1,7 @@
 // Pure logic of the widget: where the API is, what is stored between reloads, the outbox of unsent
 // messages, queue texts and what the server's frames mean. No DOM here (unit-tested).
 
+import { callDuration, readCallSignal } from '../calls';
 import { numberOrNull, readMessageCreated, readSessionUpdate } from '../payloads';
 import type { ClientStreamFrame, IncomingFrame } from '../realtime';
 import type { Message } from '../types';
@@ -181,6 +182,10 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
           const data = readMessageCreated(frame.data);
           return data && { type, seq, event: frame.event, data };
         }
+        case 'call.signal': {
+          const data = readCallSignal(frame.data);
+          return data && { type, seq, event: frame.event, data };
+        }
         default:
           // The operator's events: never on a client's stream.
           return null;
@@ -193,3 +198,20 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
   }
 }
 
+
+/** A system message in the client's language (the call's notices); the stored English text otherwise. */
+export function systemText(lang: WidgetLang, message: Pick<Message, 'text' | 'notice'>): string {
+  const n = message.notice;
+  switch (n?.kind) {
+    case 'call_started':
+      return wt(lang, n.media === 'video' ? 'noticeCallStartedVideo' : 'noticeCallStartedAudio');
+    case 'call_declined':
+      return wt(lang, n.by === 'client' ? 'noticeCallDeclinedByYou' : 'noticeCallDeclinedByOperator');
+    case 'call_cancelled':
+      return wt(lang, 'noticeCallCancelled');
+    case 'call_ended':
+      return wt(lang, 'noticeCallEnded', { time: callDuration(n.duration_s * 1000) });
+    default:
+      return message.text;
+  }
+}

@@ -4,9 +4,10 @@
 
 import type { SessionUpdate } from '../realtime';
 import type { Message } from '../types';
+import type { Media } from '../calls';
 import { h } from './browser';
 import { wt, type WidgetKey, type WidgetLang } from './i18n';
-import { queueText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
+import { queueText, systemText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
 import css from './widget.css?inline';
 
 export type Phase = 'start' | 'waiting' | 'active' | 'ended';
@@ -30,12 +31,14 @@ export interface ChatState {
   connected: boolean;
   /** Failed connection attempts in a row (then the status line says it is reconnecting). */
   failures: number;
+  /** Someone can answer a call now (the start form offers one). */
+  callAvailable: boolean;
 }
 
 export interface ChatActions {
   setOpen(open: boolean): void;
-  start(name: string, email: string): void;
-  redeem(): void;
+  start(name: string, email: string, media?: Media): void;
+  redeem(media?: Media): void;
   send(text: string): void;
   leave(): void;
   forget(): void;
@@ -48,6 +51,8 @@ export interface UiConfig {
   inline: boolean;
   /** The site's colour (#rrggbb) instead of Hovor's. */
   accent?: string | null;
+  /** The call area (callBox.ts), shown above the messages. */
+  callArea: HTMLElement;
 }
 
 export class ChatUi {
@@ -59,6 +64,7 @@ export class ChatUi {
   readonly #panel: HTMLDivElement;
   readonly #body: HTMLDivElement;
   readonly #status: HTMLParagraphElement;
+  readonly #callArea: HTMLElement;
 
   readonly #state: ChatState;
   readonly #actions: ChatActions;
@@ -75,6 +81,7 @@ export class ChatUi {
     this.#lang = lang;
     this.#mode = mode;
     this.#inline = inline;
+    this.#callArea = config.callArea;
     root.append(h('style', {}, css));
     const wrap = h('div', { class: `root${inline ? ' inline' : ''}`, lang });
     if (config.accent) wrap.style.setProperty('--hv-accent', config.accent);
@@ -205,6 +212,8 @@ export class ChatUi {
       submit.textContent = this.#t('start');
     }
     this.#body.append(this.#startForm);
+    const calls = this.#startForm.querySelector<HTMLElement>('.start-call');
+    if (calls) calls.hidden = !this.#state.callAvailable;
   }
 
   #makeStartForm(): HTMLFormElement {
@@ -225,6 +234,17 @@ export class ChatUi {
       submit.textContent = this.#t('starting');
       this.#actions.start(name.value.trim(), email.value.trim());
     });
+    // A call instead of a chat, when someone can answer one now.
+    const calls = h('div', { class: 'start-call', hidden: '' }, h('span', {}, this.#t('callIntro')));
+    for (const media of ['video', 'audio'] as const) {
+      const b = h('button', { type: 'button' }, this.#t(media === 'video' ? 'videoCall' : 'audioCall'));
+      b.addEventListener('click', () => {
+        b.disabled = true;
+        this.#actions.start(name.value.trim(), email.value.trim(), media);
+      });
+      calls.append(b);
+    }
+    form.append(calls);
     return form;
   }
 
@@ -233,10 +253,18 @@ export class ChatUi {
     const connect = h('button', { type: 'button', class: 'primary connect', 'aria-describedby': 'invitation-intro' }, this.#t('connect'));
     connect.addEventListener('click', () => {
       connect.disabled = true;
+      video.disabled = true;
       connect.textContent = this.#t('connecting');
       this.#actions.redeem();
     });
-    this.#body.append(h('div', { class: 'start' }, intro, connect));
+    // Or start with a video call: the operator's taking it answers it.
+    const video = h('button', { type: 'button', class: 'connect-video' }, this.#t('connectVideo'));
+    video.addEventListener('click', () => {
+      connect.disabled = true;
+      video.disabled = true;
+      this.#actions.redeem('video');
+    });
+    this.#body.append(h('div', { class: 'start' }, intro, connect, video));
   }
 
   #renderEnded(): void {
@@ -270,7 +298,7 @@ export class ChatUi {
     });
     const leave = h('button', { type: 'button', class: 'leave' }, this.#t('leave'));
     leave.addEventListener('click', () => this.#actions.leave());
-    this.#body.append(log, form, leave);
+    this.#body.append(this.#callArea, log, form, leave);
     log.scrollTop = log.scrollHeight;
   }
 
@@ -279,7 +307,8 @@ export class ChatUi {
     const list = h('ol', {});
     for (const m of messages) {
       const who = m.author === 'client' ? this.#t('you') : m.author === 'system' ? this.#t('system') : (m.operator_name ?? this.#t('operator'));
-      list.append(h('li', { class: `msg msg-${m.author}` }, h('span', { class: 'who' }, who), h('p', { class: 'text' }, m.text)));
+      const text = m.author === 'system' ? systemText(this.#lang, m) : m.text;
+      list.append(h('li', { class: `msg msg-${m.author}` }, h('span', { class: 'who' }, who), h('p', { class: 'text' }, text)));
     }
     for (const p of visiblePending(outbox, messages)) {
       const state = failed.has(p.id) ? this.#t('notSent') : this.#t('sending');

@@ -74,6 +74,8 @@ pub struct StartChat {
     group_id: Option<String>,
     /// The page the client is on (http or https).
     page_url: Option<String>,
+    /// With channel `av`: the call the client starts with (video by default).
+    media: Option<hovor_core::call::Media>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -107,12 +109,22 @@ pub async fn start(
     ApiJson(body): ApiJson<StartChat>,
 ) -> ApiResult<(StatusCode, Json<Started>)> {
     let company_id = company_id_of(&app, &body.company).await?;
-    if body.channel != Channel::Chat {
-        return Err(ApiError::invalid(
-            "unsupported_channel",
-            "clients can start chat sessions here",
-        ));
-    }
+    let call_media = match body.channel {
+        Channel::Chat if body.media.is_some() => {
+            return Err(ApiError::invalid(
+                "invalid_field",
+                "media is for channel av (a call)",
+            ));
+        }
+        Channel::Chat => None,
+        Channel::Av => Some(body.media.unwrap_or(hovor_core::call::Media::Video)),
+        Channel::Email | Channel::Phone => {
+            return Err(ApiError::invalid(
+                "unsupported_channel",
+                "clients start chat or av (call) sessions here",
+            ));
+        }
+    };
     let name = optional_text(body.name, 100, "name")?;
     let email = optional_text(body.email, 254, "email")?;
     if email.as_ref().is_some_and(|e| !e.contains('@')) {
@@ -175,6 +187,7 @@ pub async fn start(
             },
             page_url,
             client_token_hash: Some(digest(&token)),
+            call_media,
         },
     )
     .await?;
@@ -314,6 +327,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_session))
         .routes(routes!(messages, send))
         .routes(routes!(leave))
+        .routes(routes!(super::calls::change_client_call))
+        .routes(routes!(super::calls::send_client_signal))
         .routes(routes!(super::invitations::redeem))
         .layer(
             CorsLayer::new()

@@ -221,21 +221,30 @@ pub struct Redeemed {
     client_token: String,
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RedeemQuery {
+    /// Start with a call (`audio` or `video`) instead of a chat: the
+    /// operator's accepting it answers the call.
+    media: Option<hovor_core::call::Media>,
+}
+
 /// Connects: starts a session bound to the invitation's operator (no group
 /// queue). If they are not online, the client waits for them.
-#[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", operation_id = "redeemInvitation", tag = "Client", params(("code" = String, Path)), security(()),
-    responses((status = 201, body = Redeemed), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", operation_id = "redeemInvitation", tag = "Client", params(("code" = String, Path), RedeemQuery), security(()),
+    responses((status = 201, body = Redeemed), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
     address: ClientAddress,
     Path(code): Path<String>,
+    ApiQuery(query): ApiQuery<RedeemQuery>,
 ) -> ApiResult<(StatusCode, Json<Redeemed>)> {
     let invitation = lookup(&app, &address, &code).await?;
     if let Some(e) = gone(&invitation) {
         return Err(e);
     }
     let token = random_token();
-    let session = invitations::redeem(&app, &invitation.code, &digest(&token)).await?;
+    let session = invitations::redeem(&app, &invitation.code, &digest(&token), query.media).await?;
     Ok((
         StatusCode::CREATED,
         Json(Redeemed {

@@ -3,10 +3,12 @@
 pub mod api_keys;
 pub mod attachments;
 pub mod auth;
+pub mod calls;
 pub mod channels;
 pub mod client;
 pub mod company;
 pub mod groups;
+pub mod ice;
 pub mod inboxes;
 pub mod invitations;
 pub mod me;

@@ -62,10 +62,15 @@ pub async fn invalidate(
 }
 
 /// Uses the code once: a session bound to its operator starts.
-pub async fn redeem(app: &AppState, code: &str, client_token_hash: &str) -> ApiResult<Session> {
+pub async fn redeem(
+    app: &AppState,
+    code: &str,
+    client_token_hash: &str,
+    call: Option<hovor_core::call::Media>,
+) -> ApiResult<Session> {
     let (session, _) = app
         .store
-        .redeem_invitation(code, client_token_hash, app.now())
+        .redeem_invitation(code, client_token_hash, call, app.now())
         .await?
         .publish(app);
     Ok(session)

@@ -7,6 +7,7 @@
 //! `sessions`, `channels` and `users` use `phone` or `status`; nothing here
 //! uses `routing` — it reacts to committed changes (`publish.rs`).
 
+pub mod calls;
 pub mod channels;
 pub mod client_presence;
 pub mod email_sender;

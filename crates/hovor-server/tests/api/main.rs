@@ -7,6 +7,7 @@ mod invitations;
 
 mod api_keys;
 mod auth;
+mod calls;
 mod channels;
 mod cli;
 mod client_presence;
@@ -16,6 +17,7 @@ mod delivery;
 mod email;
 mod group_commit;
 mod groups;
+mod ice;
 mod inboxes;
 mod isolation;
 mod load;

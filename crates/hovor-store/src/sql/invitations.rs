@@ -2,6 +2,7 @@
 //! redeemed atomically into a session bound to their operator.
 
 use async_trait::async_trait;
+use hovor_core::call::Media;
 use hovor_core::invitation::redeemable;
 use hovor_core::session::Source;
 use hovor_core::{Channel, Millis, Refusal};
@@ -173,6 +174,7 @@ impl InvitationStore for Backend {
         &self,
         code: &str,
         client_token_hash: &str,
+        call: Option<Media>,
         now: Millis,
     ) -> StoreResult<Committed<(Session, Invitation)>> {
         let found = self
@@ -202,7 +204,11 @@ impl InvitationStore for Backend {
         let company_id = invitation.company_id.clone();
         let new = NewSession {
             company_id: company_id.clone(),
-            channel: Channel::Chat,
+            channel: if call.is_some() {
+                Channel::Av
+            } else {
+                Channel::Chat
+            },
             source: Source::Invitation,
             group_id: None,
             target_operator_id: Some(invitation.operator_id.clone()),
@@ -214,6 +220,7 @@ impl InvitationStore for Backend {
             },
             page_url: None,
             client_token_hash: Some(client_token_hash.to_owned()),
+            call_media: call,
         };
         let session = insert_session(&mut tx, &new, &builtin_group_id(&company_id), now).await?;
         let mut out = Outgoing::new();

@@ -6,6 +6,7 @@
 //! drivers accept. Where the dialects differ the backend says how
 //! (`Backend::LOCK`, `Backend::COMPANY_LOCK`).
 
+mod calls;
 mod channels;
 mod client_presence;
 mod companies;

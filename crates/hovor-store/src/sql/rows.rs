@@ -1,6 +1,7 @@
 //! Column lists and the mapping of rows to the store's types, shared by the
 //! domain files.
 
+use hovor_core::call::{CallState, Media, Party};
 use hovor_core::session::{Author, EndReason, SessionStatus, Source};
 use hovor_core::{Cause, Channel, ChannelSetting, OperatorState, Role, Status};
 use sqlx::Row;
@@ -8,8 +9,8 @@ use sqlx::Row;
 use super::DbRow;
 use crate::error::corrupt;
 use crate::{
-    ApiKey, ClientInfo, Company, Invitation, Message, PauseType, PauseTypeRef, Session, StateView,
-    StoreError, StoreResult, User, Webhook,
+    ApiKey, CallInfo, ClientInfo, Company, Invitation, Message, PauseType, PauseTypeRef, Session,
+    StateView, StoreError, StoreResult, User, Webhook,
 };
 
 pub(crate) const USER_COLUMNS: &str =
@@ -23,14 +24,16 @@ pub(crate) const SESSION_COLUMNS: &str =
     "s.id, s.company_id, s.channel, s.source, s.status, s.group_id, s.target_operator_id, \
      s.operator_id, s.offered_to, s.offer_deadline, s.client_name, s.client_email, \
      s.client_phone, s.page_url, s.created_at, s.queued_at, s.accepted_at, s.ended_at, \
-     s.end_reason, s.declined_by, s.preferred_operator_id";
+     s.end_reason, s.declined_by, s.preferred_operator_id, s.call_state, s.call_media, \
+     s.call_by, s.call_since";
 
 /// [`SESSION_COLUMNS`] as an `UPDATE` or `INSERT` of `sessions` returns
 /// them (SQLite's `RETURNING` takes no table alias).
 pub(crate) const SESSION_RETURNING: &str =
     "RETURNING id, company_id, channel, source, status, group_id, target_operator_id, \
      operator_id, offered_to, offer_deadline, client_name, client_email, client_phone, page_url, \
-     created_at, queued_at, accepted_at, ended_at, end_reason, declined_by, preferred_operator_id";
+     created_at, queued_at, accepted_at, ended_at, end_reason, declined_by, preferred_operator_id, \
+     call_state, call_media, call_by, call_since";
 
 pub(crate) const INVITATION_COLUMNS: &str =
     "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
@@ -177,7 +180,30 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
             None => None,
         },
         declined_by: id_list(&declined_by),
+        call: call(row)?,
     })
+}
+
+/// The `call_*` columns of a session: all set, or all NULL.
+fn call(row: &DbRow) -> StoreResult<Option<CallInfo>> {
+    let state: Option<String> = row.try_get("call_state")?;
+    let Some(state) = state else {
+        return Ok(None);
+    };
+    let media: String = row
+        .try_get::<Option<String>, _>("call_media")?
+        .unwrap_or_default();
+    let by: String = row
+        .try_get::<Option<String>, _>("call_by")?
+        .unwrap_or_default();
+    Ok(Some(CallInfo {
+        state: CallState::parse(&state).ok_or_else(|| corrupt("call state", &state))?,
+        media: Media::parse(&media).ok_or_else(|| corrupt("call media", &media))?,
+        proposed_by: Party::parse(&by).ok_or_else(|| corrupt("call party", &by))?,
+        since: row
+            .try_get::<Option<i64>, _>("call_since")?
+            .unwrap_or_default(),
+    }))
 }
 
 /// Ids stored comma separated in one column (`sessions.declined_by`).

@@ -4,6 +4,8 @@
 
 use hovor_core::Millis;
 
+use hovor_core::call::{CallState, Media, Party};
+
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::{Backend, Db, DbRow, Tx};
 use crate::{new_id, NewSession, Session, StoreError, StoreResult};
@@ -20,9 +22,9 @@ pub(crate) async fn insert_session(
         "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
          target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
          client_email, client_phone, page_url, client_token_hash, created_at, queued_at, \
-         preferred_operator_id) \
+         preferred_operator_id, call_state, call_media, call_by, call_since) \
          VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
-         $12, $12, $13) {SESSION_RETURNING}"
+         $12, $12, $13, $14, $15, $16, $17) {SESSION_RETURNING}"
     ))
     .bind(&id)
     .bind(&new.company_id)
@@ -37,6 +39,10 @@ pub(crate) async fn insert_session(
     .bind(&new.client_token_hash)
     .bind(at)
     .bind(&new.preferred_operator_id)
+    .bind(new.call_media.map(|_| CallState::Proposed.as_str()))
+    .bind(new.call_media.map(Media::as_str))
+    .bind(new.call_media.map(|_| Party::Client.as_str()))
+    .bind(new.call_media.map(|_| at))
     .fetch_one(&mut **tx)
     .await?;
     rows::session(&row)

@@ -3,6 +3,7 @@
 //! it may happen, writes, and records the events of everyone concerned.
 
 use async_trait::async_trait;
+use hovor_core::call::{self, Call, Party};
 use hovor_core::queue::{estimated_wait_s, RECENT_WINDOW_MS};
 use hovor_core::routing::Waiting;
 use hovor_core::routing_book::Place;
@@ -10,6 +11,7 @@ use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
 
+use super::calls::write_call;
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
 use super::messages::write_system_message;
@@ -484,8 +486,17 @@ impl SessionStore for Backend {
         .bind(operator_id)
         .execute(&mut *tx)
         .await?;
-        let told = [Some(operator_id.to_owned())];
         let mut out = Outgoing::new();
+        // Taking a session a client started as a call answers the call.
+        let accepted = match call::on_accept(accepted.call.map(Call::from).as_ref(), now) {
+            Some((started, notice)) => {
+                let started = write_call(&mut tx, session_id, Channel::Av, Some(&started)).await?;
+                write_system_message(&mut tx, &mut out, &started, (notice, false), now).await?;
+                started
+            }
+            None => accepted,
+        };
+        let told = [Some(operator_id.to_owned())];
         announce(&mut tx, &mut out, &accepted, Operators::Changed(&told), now).await?;
         let webhook = WebhookEvent::SessionAccepted(SessionEvent {
             session: accepted.clone(),
@@ -648,7 +659,18 @@ impl SessionStore for Backend {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let queued = written_session(row)?.ok_or(StoreError::NotFound)?;
+        let mut queued = written_session(row)?.ok_or(StoreError::NotFound)?;
+        if let Some(current) = queued.call.map(Call::from) {
+            // The client's call waits for the next operator; an operator's
+            // unanswered proposal leaves with them.
+            let next = call::on_transfer(Some(&current), now);
+            let channel = if next.is_some() {
+                Channel::Av
+            } else {
+                Channel::Chat
+            };
+            queued = write_call(&mut tx, session_id, channel, next.as_ref()).await?;
+        }
         let notice = session::Notice::transferred(&label, note);
         let mut out = Outgoing::new();
         // The note is for the colleague, not for the client.
@@ -707,6 +729,19 @@ pub(crate) async fn end_locked(
     now: Millis,
 ) -> StoreResult<(Session, Vec<Change>)> {
     let company_id = session.company_id.as_str();
+    let mut out = Outgoing::new();
+    if let Some(current) = session.call.map(Call::from) {
+        // The call ends with the conversation.
+        let by = match reason {
+            EndReason::ClientLeft | EndReason::Abandoned => Party::Client,
+            EndReason::OperatorEnded => Party::Operator,
+        };
+        let notice = call::ended_notice(&current, by, now);
+        write_call(tx, &session.id, session.channel, None).await?;
+        if session.status == SessionStatus::Active {
+            write_system_message(tx, &mut out, session, (notice, false), now).await?;
+        }
+    }
     let row = sqlx::query(&format!(
         "UPDATE sessions SET status = 'ended', offered_to = NULL, offer_deadline = NULL, \
          ended_at = $2, end_reason = $3 WHERE id = $1 {SESSION_RETURNING}"
@@ -718,7 +753,6 @@ pub(crate) async fn end_locked(
     .await?;
     let ended = written_session(row)?.ok_or(StoreError::NotFound)?;
     let told = [session.offered_to.clone()];
-    let mut out = Outgoing::new();
     announce(tx, &mut out, &ended, Operators::Changed(&told), now).await?;
     let webhook = WebhookEvent::SessionEnded(SessionEvent {
         session: ended.clone(),

@@ -59,6 +59,7 @@ async fn call_of(
         },
         page_url: None,
         client_token_hash: None,
+        call_media: None,
     };
     let id = insert_session(tx, &new, &builtin_group_id(company_id), report.at)
         .await?

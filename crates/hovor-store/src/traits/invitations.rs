@@ -32,10 +32,12 @@ pub trait InvitationStore {
     /// Uses the invitation once and starts a session bound to its operator,
     /// atomically: a single-use code redeemed by many at once starts exactly
     /// one session. `Refused` with `InvitationUsed` / `InvitationInvalidated`.
+    /// With `call`, the client starts with an audio or video call (`av`).
     async fn redeem_invitation(
         &self,
         code: &str,
         client_token_hash: &str,
+        call: Option<hovor_core::call::Media>,
         now: Millis,
     ) -> StoreResult<Committed<(Session, Invitation)>>;
 }

@@ -3,6 +3,7 @@
 //! company it acts for: nothing crosses companies. Methods that write return
 //! [`Committed`](crate::Committed) values, which the caller must publish.
 
+mod calls;
 mod channels;
 mod client_presence;
 mod companies;
@@ -22,6 +23,7 @@ mod users;
 mod wallboard;
 mod webhooks;
 
+pub use calls::CallStore;
 pub use channels::ChannelStore;
 pub use client_presence::ClientPresenceStore;
 pub use companies::CompanyStore;
@@ -44,6 +46,7 @@ pub use webhooks::WebhookStore;
 /// Everything the server stores, over SQLite or PostgreSQL.
 pub trait Store:
     CompanyStore
+    + CallStore
     + UserStore
     + StatusStore
     + ChannelStore

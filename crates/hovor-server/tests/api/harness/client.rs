@@ -19,7 +19,7 @@ pub struct Client {
     pub(crate) http: reqwest::Client,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
-    pub(crate) bearer: Option<String>,
+    pub bearer: Option<String>,
 }
 
 impl Client {

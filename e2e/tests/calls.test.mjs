@@ -1,0 +1,169 @@
+// Audio and video calls with Chromium's fake camera and microphone: a client starts a video call
+// from the widget, Jana takes it, both peer connections connect and video frames flow both ways;
+// muting and the camera switch are seen on the other side; "Back to chat" keeps the conversation.
+// In Czech: Jana offers a call in a chat, the client declines, and both read the system message.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  launchBrowser,
+  logIn,
+  newContext,
+  openWidget,
+  profileButton,
+  screenshot,
+  seriousA11yViolations,
+  startServer,
+  CS_LOGIN,
+  visible,
+} from '../lib/hovor.mjs';
+
+const env = { server: null, browser: null };
+before(async () => {
+  env.server = await startServer();
+  env.browser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+});
+after(async () => {
+  await env.browser?.close();
+  await env.server?.stop();
+});
+
+/** Records every RTCPeerConnection a page makes, so the test can read their stats. */
+function recordPeerConnections() {
+  const Original = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+}
+
+async function callContext(locale) {
+  const context = await newContext(env.browser, locale, { bypassCSP: true });
+  await context.addInitScript(recordPeerConnections);
+  return context;
+}
+
+/** The page's connected peer connections, and the video frames they have decoded so far. */
+function mediaStats(page) {
+  return page.evaluate(async () => {
+    let frames = 0;
+    let connected = 0;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      connected += 1;
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+      });
+    }
+    return { connected, frames };
+  });
+}
+
+/** Video frames keep arriving: the count rises over a second and a half. */
+async function framesFlow(page, who) {
+  let first = null;
+  for (let i = 0; i < 40; i++) {
+    const s = await mediaStats(page);
+    if (s.connected >= 1 && s.frames > 0) {
+      if (first === null) first = s.frames;
+      else if (s.frames > first + 5) return s;
+    }
+    await page.waitForTimeout(250);
+  }
+  assert.fail(`${who}: no video frames flowing (${JSON.stringify(await mediaStats(page))})`);
+}
+
+test('a client calls from the widget, Jana takes it, video flows both ways, and they drop back to chat', async () => {
+  const janaContext = await callContext('en-US');
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+
+  const clientContext = await callContext('en-US');
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, env.server.url);
+  await widget.getByLabel('Your name').fill('Karel Klient');
+  // Someone can take a call now, so the widget offers one.
+  await widget.getByRole('button', { name: 'Video call', exact: true }).click();
+  await visible(widget.getByText('Calling… an operator will answer shortly.'));
+
+  const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Karel Klient' });
+  await visible(item);
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Karel Klient' }));
+  await visible(conversation.getByText(/Connected · \d+:\d\d/));
+  await visible(widget.getByText(/In a call · \d+:\d\d/));
+  const janaStats = await framesFlow(jana, 'Jana');
+  const clientStats = await framesFlow(client, 'client');
+  assert.equal(janaStats.connected, 1);
+  assert.equal(clientStats.connected, 1);
+  await visible(conversation.getByText('Video call started'));
+  await visible(conversation.getByText('Client’s microphone on · microphone permission: allowed'));
+  await screenshot(jana, 'call-1-operator');
+  await screenshot(client, 'call-1-client');
+  assert.deepEqual(await seriousA11yViolations(jana), [], 'the running call in the workspace');
+  assert.deepEqual(await seriousA11yViolations(client, { include: { include: [['hovor-widget']] } }), [], 'the running call in the widget');
+
+  // The client mutes and turns the camera off: Jana sees both.
+  await widget.getByRole('button', { name: 'Mute', exact: true }).click();
+  await visible(conversation.getByText(/Client muted their microphone/));
+  await widget.getByRole('button', { name: 'Turn camera off' }).click();
+  await visible(conversation.getByText(/Client’s camera is off/));
+  // Jana mutes: the client reads it.
+  await conversation.getByRole('button', { name: 'Mute', exact: true }).click();
+  await visible(widget.getByText('The operator has muted their microphone.'));
+  await conversation.getByRole('button', { name: 'Turn camera off' }).click();
+  await visible(widget.getByText('The operator’s camera is off.'));
+
+  // Back to chat: the call ends, the conversation goes on.
+  await widget.getByRole('button', { name: 'Back to chat' }).click();
+  await visible(widget.getByText(/The call ended after \d+:\d\d/));
+  await visible(conversation.getByText(/Call ended by the client after \d+:\d\d/));
+  assert.equal(await conversation.locator('video').count(), 0);
+  assert.equal(await widget.locator('video').count(), 0);
+  const composer = conversation.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Let us go on here.');
+  await composer.press('Enter');
+  await visible(widget.getByRole('log', { name: 'Messages' }).getByText('Let us go on here.'));
+  // The cameras and microphones are released on both sides.
+  const live = (page) => page.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== 'closed').length);
+  assert.equal(await live(jana), 0);
+  assert.equal(await live(client), 0);
+  await screenshot(client, 'call-2-back-to-chat');
+  await janaContext.close();
+  await clientContext.close();
+});
+
+test('v češtině: Jana nabídne videohovor v chatu, klient ho odmítne a oba si přečtou zprávu', async () => {
+  const janaContext = await callContext('cs-CZ');
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
+  await visible(profileButton(jana, 'Jana Nováková', 'Online', 'Profil'));
+
+  const clientContext = await callContext('cs-CZ');
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, env.server.url, { button: 'Napište nám' });
+  await widget.getByLabel('Vaše jméno').fill('Marie');
+  await widget.getByRole('button', { name: 'Začít chat' }).click();
+  const item = jana.getByRole('region', { name: 'Fronta' }).getByRole('listitem').filter({ hasText: 'Marie' });
+  await visible(item);
+  await item.getByRole('button', { name: 'Přijmout', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: /Marie/ }));
+
+  await conversation.getByRole('button', { name: 'Videohovor', exact: true }).click();
+  await visible(conversation.getByText('Voláme: Marie (video)…'));
+  await visible(widget.getByText('Jana Nováková vás zve k\u00a0videohovoru.'));
+  await screenshot(client, 'call-3-invite-cs');
+  assert.deepEqual(await seriousA11yViolations(client, { include: { include: [['hovor-widget']] } }), [], 'the invitation to a call in the widget');
+  await widget.getByRole('button', { name: 'Odmítnout' }).click();
+  await visible(widget.getByText('Hovor jste odmítli'));
+  await visible(conversation.getByText('Klient hovor odmítl(a)'));
+  // The chat goes on, and Jana may offer again.
+  await visible(conversation.getByRole('button', { name: 'Videohovor', exact: true }));
+  await screenshot(jana, 'call-4-declined-cs');
+  await janaContext.close();
+  await clientContext.close();
+});
