@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  apiSession,
   launchBrowser,
   logIn,
   newContext,
@@ -39,10 +40,50 @@ function recordPeerConnections() {
   };
 }
 
-async function callContext(locale) {
+/** The browser blocks the camera for the page (the microphone stays allowed), as a user who said no would. */
+function blockCamera() {
+  const devices = navigator.mediaDevices;
+  const original = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = (constraints) =>
+    constraints && constraints.video ? Promise.reject(new DOMException('camera blocked', 'NotAllowedError')) : original(constraints);
+  const query = navigator.permissions.query.bind(navigator.permissions);
+  navigator.permissions.query = (d) => (d && d.name === 'camera' ? Promise.resolve({ state: 'denied' }) : query(d));
+}
+
+/** The network lets no connection through: only relayed candidates, and there is no relay. */
+function blockTheNetwork() {
+  const Recorded = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Recorded {
+    constructor(config = {}) {
+      super({ ...config, iceServers: [], iceTransportPolicy: 'relay' });
+    }
+  };
+}
+
+async function callContext(locale, ...scripts) {
   const context = await newContext(env.browser, locale, { bypassCSP: true });
   await context.addInitScript(recordPeerConnections);
+  for (const script of scripts) await context.addInitScript(script);
   return context;
+}
+
+/** Frames decoded by the page's connected connections, counted from now. */
+async function audioFlows(page, who) {
+  for (let i = 0; i < 40; i++) {
+    const bytes = await page.evaluate(async () => {
+      let total = 0;
+      for (const pc of window.__pcs) {
+        if (pc.connectionState !== 'connected') continue;
+        (await pc.getStats()).forEach((r) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') total += r.bytesReceived ?? 0;
+        });
+      }
+      return total;
+    });
+    if (bytes > 2000) return bytes;
+    await page.waitForTimeout(250);
+  }
+  assert.fail(`${who}: no audio arriving`);
 }
 
 /** The page's connected peer connections, and the video frames they have decoded so far. */
@@ -164,6 +205,86 @@ test('v češtině: Jana nabídne videohovor v chatu, klient ho odmítne a oba s
   // The chat goes on, and Jana may offer again.
   await visible(conversation.getByRole('button', { name: 'Videohovor', exact: true }));
   await screenshot(jana, 'call-4-declined-cs');
+  await janaContext.close();
+  await clientContext.close();
+});
+
+test('an invitation starts with a video call; the client\'s blocked camera is shown to Jana; reloads on both sides rejoin the call', async () => {
+  const api = await apiSession(env.server.url, 'jana@demo.test');
+  const made = await api('POST', '/api/v1/invitations', {});
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const janaContext = await callContext('en-US');
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+
+  const clientContext = await callContext('en-US', blockCamera);
+  const client = await clientContext.newPage();
+  await client.goto(made.body.url);
+  const region = await visible(client.getByRole('region', { name: 'Conversation with Jana Nováková' }));
+  await region.getByRole('button', { name: 'Video call', exact: true }).click();
+  await visible(region.getByText('Calling… an operator will answer shortly.'));
+
+  const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Anonymous' });
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Anonymous' }));
+  // The client's browser refused the camera: the call goes on with voice, and Jana is told why.
+  await visible(conversation.getByText('Client’s camera is off · camera permission: blocked in the browser'));
+  await visible(region.getByText('Your browser blocks the camera for this page; the operator hears you but does not see you.'));
+  await framesFlow(client, 'client (Jana’s camera)');
+  await audioFlows(jana, 'Jana (the client’s voice)');
+
+  // The client reloads: the widget rejoins the conversation and the call connects again.
+  await client.reload();
+  const again = await visible(client.getByRole('region', { name: 'Conversation with Jana Nováková' }));
+  await visible(again.getByText(/In a call · \d+:\d\d/));
+  await framesFlow(client, 'client after its reload');
+  // Jana reloads: her workspace asks for a fresh connection, and the video flows again.
+  await jana.reload();
+  const reopened = await visible(jana.getByRole('region', { name: 'Conversation with Anonymous' }));
+  await visible(reopened.getByText(/Connected · \d+:\d\d/));
+  await framesFlow(client, 'client after Jana’s reload');
+  await audioFlows(jana, 'Jana after her reload');
+  await screenshot(jana, 'call-5-camera-blocked');
+  // A second tab of Jana's with the same conversation waits; it takes the call over when the first closes.
+  const second = await janaContext.newPage();
+  await second.goto(jana.url());
+  const there = await visible(second.getByRole('region', { name: 'Conversation with Anonymous' }));
+  await visible(there.getByText('This call runs in another tab of Hovor. Close that tab to take it here.'));
+  await jana.close();
+  await visible(there.getByText(/Connected · \d+:\d\d/));
+  await framesFlow(client, 'client after the second tab took over');
+  await there.getByRole('button', { name: 'Back to chat' }).click();
+  await visible(again.getByText(/The call ended after/));
+  await janaContext.close();
+  await clientContext.close();
+});
+
+test('a call the network blocks is explained to both sides, and the chat goes on', async () => {
+  const janaContext = await callContext('en-US', blockTheNetwork);
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const clientContext = await callContext('en-US', blockTheNetwork);
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, env.server.url);
+  await widget.getByLabel('Your name').fill('Olga');
+  await widget.getByRole('button', { name: 'Audio call', exact: true }).click();
+  const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Olga' });
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Olga' }));
+  await visible(conversation.getByText('Connecting the call…'));
+  // Jana's browser tries a second connection before it gives up: two rounds of 20 s at most.
+  const failed = 'The call could not be connected: the network between you and the client blocks it. Go on in the chat, or try the call again later.';
+  await visible(conversation.getByText(failed), 60_000);
+  await visible(widget.getByText('The call could not be connected: your network or a firewall blocks it. Let us go on in the chat.'), 10_000);
+  await screenshot(client, 'call-6-failed');
+  await widget.getByRole('button', { name: 'Back to chat' }).click();
+  await visible(conversation.getByText(/Call ended by the client after/));
+  const box = widget.getByRole('textbox', { name: 'Message' });
+  await box.fill('Never mind, let us write.');
+  await box.press('Enter');
+  await visible(conversation.getByText('Never mind, let us write.'));
   await janaContext.close();
   await clientContext.close();
 });

@@ -29,6 +29,11 @@ export interface CallPeerOptions {
   onChange: () => void;
   /** This page joins a call that was already running (a reload): ask for a fresh connection. */
   rejoin: boolean;
+  /**
+   * Whether this page hears the conversation's stream now. A `ready` said before it does could be
+   * answered unheard; it is said once the stream is up (see `hello`).
+   */
+  listening?: () => boolean;
 }
 
 /** How long a connection may try before it counts as failed. */
@@ -50,6 +55,8 @@ export class CallPeer {
   #pendingOffer: { pc: string; sdp: string } | null = null;
   #offerWanted = false;
   #acquired = false;
+  /** `ready` is to be said once the stream is heard. */
+  #readyWanted = false;
 
   local: MediaStream | null = null;
   remote: MediaStream | null = null;
@@ -67,7 +74,7 @@ export class CallPeer {
     void this.#mediaReady.then(() => {
       if (this.#closed) return;
       void this.#sendMedia();
-      if (this.#o.side === 'client' || this.#o.rejoin) void this.#send({ kind: 'ready' });
+      if (this.#o.side === 'client' || this.#o.rejoin) this.#sayReady();
       if (this.#pendingOffer) void this.#answer(this.#pendingOffer);
       if (this.#offerWanted) void this.#offer();
     });
@@ -119,6 +126,27 @@ export class CallPeer {
         if (signal.pc === this.#pcId) this.#failed(false);
         break;
     }
+  }
+
+  /**
+   * The conversation's stream is heard (again): say `ready` if it was held back, or if the
+   * connection is not up (what the other side said meanwhile may be lost).
+   */
+  hello(): void {
+    if (this.#closed || !this.#acquired) return;
+    if (this.#readyWanted || (this.#o.side === 'client' && this.connection !== 'connected')) {
+      this.#readyWanted = false;
+      void this.#send({ kind: 'ready' });
+    }
+  }
+
+  #sayReady(): void {
+    if (this.#o.listening && !this.#o.listening()) {
+      this.#readyWanted = true;
+      return;
+    }
+    this.#readyWanted = false;
+    void this.#send({ kind: 'ready' });
   }
 
   setMicrophone(on: boolean): void {

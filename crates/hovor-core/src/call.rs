@@ -13,28 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::call_terms::{Media, Party};
 use crate::session::{Notice, SessionStatus};
 use crate::{Channel, Millis, Refusal};
-
-/// One side of a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Party {
-    Client,
-    Operator,
-}
-
-text_enum!(Party { Client => "client", Operator => "operator" });
-
-/// What a call carries: voice only, or voice and camera.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Media {
-    Audio,
-    Video,
-}
-
-text_enum!(Media { Audio => "audio", Video => "video" });
 
 /// Where a call stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -19,6 +19,7 @@ macro_rules! text_enum {
 
 pub mod api_scope;
 pub mod call;
+pub mod call_terms;
 pub mod channel;
 pub mod client_presence;
 pub mod email;

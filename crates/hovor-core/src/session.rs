@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Media, Party};
+use crate::call_terms::{Media, Party};
 use crate::{Channel, Refusal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3438,6 +3438,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `channel_not_assigned`: a call asked of an operator without `av` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             410: {
                 headers: {
                     [name: string]: unknown;

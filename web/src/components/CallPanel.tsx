@@ -114,21 +114,58 @@ function ActiveCall(props: { session: Session; media: Media; since: number; clie
   const remoteRef = useRef<HTMLVideoElement>(null);
   const localRef = useRef<HTMLVideoElement>(null);
 
+  const [elsewhere, setElsewhere] = useState(false);
+
   useEffect(() => {
-    const peer = new CallPeer({
-      side: 'operator',
-      media,
-      rejoin: since < PAGE_LOADED_AT,
-      iceServers: async () => rtcIceServers(await api.iceServers()),
-      send: (signal) => api.callSignal(session.id, signal),
-      onChange: () => setVersion((v) => v + 1),
-    });
-    peerRef.current = peer;
-    const stop = listenForCallSignals(session.id, (data) => peer.receive(data.from, data.signal));
+    let stop: (() => void) | null = null;
+    let release: (() => void) | null = null;
+    let closed = false;
+    const begin = (waited: boolean) => {
+      setElsewhere(false);
+      const peer = new CallPeer({
+        side: 'operator',
+        media,
+        // A call that ran before this page (a reload) or in another tab: ask for a fresh connection.
+        rejoin: waited || since < PAGE_LOADED_AT,
+        iceServers: async () => rtcIceServers(await api.iceServers()),
+        send: (signal) => api.callSignal(session.id, signal),
+        onChange: () => setVersion((v) => v + 1),
+      });
+      peerRef.current = peer;
+      const unlisten = listenForCallSignals(session.id, (data) => peer.receive(data.from, data.signal));
+      stop = () => {
+        unlisten();
+        peer.close();
+        peerRef.current = null;
+      };
+    };
+    // One tab holds the camera and the connection; another tab with the same conversation waits
+    // and takes the call over when that one closes.
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (locks) {
+      let waited = false;
+      const held = () => new Promise<void>((resolve) => (release = resolve));
+      void locks.request(`hovor-call-${session.id}`, { ifAvailable: true }, async (lock) => {
+        if (closed) return;
+        if (lock) {
+          begin(false);
+          return held();
+        }
+        waited = true;
+        setElsewhere(true);
+        return locks.request(`hovor-call-${session.id}`, async () => {
+          if (closed) return;
+          begin(waited);
+          return held();
+        });
+      });
+    } else {
+      begin(false);
+    }
     return () => {
-      stop();
-      peer.close();
-      peerRef.current = null;
+      closed = true;
+      stop?.();
+      release?.();
     };
   }, [session.id, since, media]);
 
@@ -138,6 +175,20 @@ function ActiveCall(props: { session: Session; media: Media; since: number; clie
     if (localRef.current && peer?.local && localRef.current.srcObject !== peer.local) localRef.current.srcObject = peer.local;
   });
 
+  if (elsewhere) {
+    return (
+      <div class="call-view">
+        <p class="call-status" role="status">
+          {t('call.otherTab')}
+        </p>
+        <div class="call-controls">
+          <button type="button" class="btn btn-small btn-danger" disabled={props.busy} onClick={props.onHangUp}>
+            {t('call.backToChat')}
+          </button>
+        </div>
+      </div>
+    );
+  }
   const remote = peer?.remoteMedia ?? null;
   const connection = peer?.connection ?? 'starting';
   const seconds = Math.max(0, now.value - since);

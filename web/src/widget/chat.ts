@@ -115,6 +115,8 @@ export class Chat {
       },
       onHello: (frame) => {
         this.#read(frame);
+        // A call's signals said before the stream was heard may be lost: say ready now.
+        this.#peer?.hello();
         // Whatever happened while we were away: fetch it (deduplicated by seq).
         void this.#fetchMessages();
         void this.#flushOutbox();
@@ -417,6 +419,7 @@ export class Chat {
         side: 'client',
         media: call.media,
         rejoin: true,
+        listening: () => this.#state.connected,
         iceServers: async () =>
           rtcIceServers(await this.#call<IceServers>('GET', `api/v1/client/sessions/${encodeURIComponent(sessionId)}/ice-servers`)),
         send: async (signal: Signal) => {

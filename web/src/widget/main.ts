@@ -26,6 +26,7 @@ function boot(): void {
       // The landing page of an invitation: render into its placeholder (or float, opened, if missing).
       const slot = document.getElementById('hovor-invitation');
       const operator = slot?.dataset['operator'] ?? null;
+      const calls = slot?.dataset['calls'] === '1';
       // A used or invalidated code's page (410) may still load us: only the browser that redeemed it
       // (its conversation is stored) rejoins; anyone else just reads why the link no longer works.
       if (slot?.dataset['gone']) {
@@ -35,7 +36,7 @@ function boot(): void {
       const host = slot && !slot.shadowRoot ? slot : document.createElement('hovor-widget');
       if (host !== slot) document.body.append(host);
       const root = host.attachShadow({ mode: 'open' });
-      new Chat({ base, mode: { kind: 'invitation', code, operator }, root, lang, accent, inline: host === slot });
+      new Chat({ base, mode: { kind: 'invitation', code, operator, calls }, root, lang, accent, inline: host === slot });
     } else if (company) {
       const host = document.createElement('hovor-widget');
       const root = host.attachShadow({ mode: 'open' });

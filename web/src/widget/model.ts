@@ -11,7 +11,10 @@ export type Availability = 'online' | 'busy' | 'offline';
 
 /** A company's chat (the launcher button), or one operator's invitation (the Connect button). */
 /** A company's chat (into one of its groups, or the built-in one), or an invitation's. */
-export type WidgetMode = { kind: 'company'; company: string; group: string | null } | { kind: 'invitation'; code: string; operator: string | null };
+export type WidgetMode =
+  | { kind: 'company'; company: string; group: string | null }
+  /** `calls`: the invited operator takes calls (the landing page's `data-calls`). */
+  | { kind: 'invitation'; code: string; operator: string | null; calls: boolean };
 
 /** `data-group`: a group id as the API makes them, else none (the built-in group). */
 export function widgetGroup(value: string | undefined): string | null {

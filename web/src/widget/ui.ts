@@ -251,20 +251,22 @@ export class ChatUi {
   #renderConnect(): void {
     const intro = h('p', { class: 'intro', id: 'invitation-intro' }, this.#t('invitationIntro', { name: this.#operatorName() }));
     const connect = h('button', { type: 'button', class: 'primary connect', 'aria-describedby': 'invitation-intro' }, this.#t('connect'));
+    const start = h('div', { class: 'start' }, intro, connect);
+    // Or start with a video call when the operator takes calls: their taking it answers it.
+    const video = h('button', { type: 'button', class: 'connect-video' }, this.#t('connectVideo'));
     connect.addEventListener('click', () => {
       connect.disabled = true;
       video.disabled = true;
       connect.textContent = this.#t('connecting');
       this.#actions.redeem();
     });
-    // Or start with a video call: the operator's taking it answers it.
-    const video = h('button', { type: 'button', class: 'connect-video' }, this.#t('connectVideo'));
     video.addEventListener('click', () => {
       connect.disabled = true;
       video.disabled = true;
       this.#actions.redeem('video');
     });
-    this.#body.append(h('div', { class: 'start' }, intro, connect, video));
+    if (this.#mode.kind === 'invitation' && this.#mode.calls) start.append(video);
+    this.#body.append(start);
   }
 
   #renderEnded(): void {

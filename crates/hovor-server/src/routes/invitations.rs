@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use hovor_core::invitation::normalize;
+use hovor_core::Channel;
 use hovor_store::{Invitation, Session};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -232,7 +233,8 @@ pub struct RedeemQuery {
 /// Connects: starts a session bound to the invitation's operator (no group
 /// queue). If they are not online, the client waits for them.
 #[utoipa::path(post, path = "/api/v1/client/invitations/{code}/redeem", operation_id = "redeemInvitation", tag = "Client", params(("code" = String, Path), RedeemQuery), security(()),
-    responses((status = 201, body = Redeemed), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = Redeemed), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`channel_not_assigned`: a call asked of an operator without `av`"), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn redeem(
     State(app): State<AppState>,
     address: ClientAddress,
@@ -243,6 +245,13 @@ pub async fn redeem(
     if let Some(e) = gone(&invitation) {
         return Err(e);
     }
+    if query.media.is_some() && !takes_calls(&app, &invitation).await {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "channel_not_assigned",
+            "this operator takes no calls; connect to a chat instead",
+        ));
+    }
     let token = random_token();
     let session = invitations::redeem(&app, &invitation.code, &digest(&token), query.media).await?;
     Ok((
@@ -252,6 +261,15 @@ pub async fn redeem(
             client_token: token,
         }),
     ))
+}
+
+/// Whether the invitation's operator has the `av` channel (a call started
+/// from the invitation waits for them alone). Unknown counts as no.
+async fn takes_calls(app: &AppState, invitation: &Invitation) -> bool {
+    app.store
+        .channels(&invitation.company_id, &invitation.operator_id)
+        .await
+        .is_ok_and(|channels| channels.iter().any(|c| c.channel == Channel::Av))
 }
 
 fn escape(text: &str) -> String {
@@ -303,7 +321,7 @@ pub async fn landing(
                 t("Chat with us", "Napište nám"),
                 format!(
                     "<p class=\"lead\">{}</p><p class=\"who\">{}</p>\
-                     <div id=\"hovor-invitation\" data-code=\"{}\" data-operator=\"{}\"></div>\
+                     <div id=\"hovor-invitation\" data-code=\"{}\" data-operator=\"{}\"{}></div>\
                      <noscript>{}</noscript>\
                      <script src=\"/widget.js\" data-invitation=\"{}\" data-lang=\"{}\" async></script>",
                     // Czech: the name follows as the subject, so it stays in the nominative
@@ -312,6 +330,12 @@ pub async fn landing(
                     escape(&invitation.operator_name),
                     escape(&invitation.code),
                     escape(&invitation.operator_name),
+                    // The page offers a video call when the operator can take one.
+                    if takes_calls(&app, &invitation).await {
+                        " data-calls=\"1\""
+                    } else {
+                        ""
+                    },
                     t("Please enable JavaScript to connect.", "Pro spojení prosím zapněte JavaScript."),
                     escape(&invitation.code),
                     if cs { "cs" } else { "en" },

@@ -436,4 +436,49 @@ async fn an_invitation_starts_with_a_call(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // The landing page offers a call only for an operator who takes calls.
+    let base = app.anonymous().base;
+    let page = |code: String| {
+        let url = format!("{base}/i/{code}");
+        async move {
+            reqwest::get(url)
+                .await
+                .expect("landing page")
+                .text()
+                .await
+                .expect("page text")
+        }
+    };
+    let r = tab.post("/api/v1/invitations", json!({})).await;
+    let fresh = r.body["code"].as_str().expect("code").to_owned();
+    assert!(page(fresh).await.contains("data-calls=\"1\""));
+    let petr = operator(&app, &c, "Petr", false).await;
+    let petr_tab = app.login(&petr).await;
+    let r = petr_tab.post("/api/v1/invitations", json!({})).await;
+    let petrs = r.body["code"].as_str().expect("code").to_owned();
+    assert!(!page(petrs.clone()).await.contains("data-calls"));
+    // Petr has no av: a call from his invitation would wait for him forever.
+    let r = app
+        .anonymous()
+        .post(
+            &format!("/api/v1/client/invitations/{petrs}/redeem?media=audio"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "channel_not_assigned");
+    let r = app
+        .anonymous()
+        .post(
+            &format!("/api/v1/client/invitations/{petrs}/redeem"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "a chat still connects: {}",
+        r.body
+    );
+    assert_eq!(r.body["session"]["channel"], "chat");
 }

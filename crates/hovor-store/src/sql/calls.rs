@@ -8,10 +8,9 @@ use hovor_core::{Channel, Millis, Refusal};
 
 use super::event_log::Outgoing;
 use super::messages::write_system_message;
-use super::rows::SESSION_RETURNING;
-use super::session_rows::{lock_operator, locked_session, session_where, written_session};
+use super::session_rows::{lock_operator, locked_session, session_where, write_call};
 use super::sessions::{announce, moved, seat, Operators};
-use super::{Backend, Tx};
+use super::Backend;
 use crate::{
     CallSignalSent, CallStore, Committed, RealtimeEvent, Session, StoreError, StoreResult,
 };
@@ -22,28 +21,6 @@ fn held_by(session: &Session, operator_id: Option<&str>) -> Result<(), Refusal> 
         Some(id) if session.operator_id.as_deref() != Some(id) => Err(Refusal::SessionNotActive),
         _ => Ok(()),
     }
-}
-
-/// Writes a session's call and channel; returns the row as written.
-pub(crate) async fn write_call(
-    tx: &mut Tx,
-    session_id: &str,
-    channel: Channel,
-    call: Option<&Call>,
-) -> StoreResult<Session> {
-    let row = sqlx::query(&format!(
-        "UPDATE sessions SET channel = $2, call_state = $3, call_media = $4, call_by = $5, \
-         call_since = $6 WHERE id = $1 {SESSION_RETURNING}"
-    ))
-    .bind(session_id)
-    .bind(channel.as_str())
-    .bind(call.map(|c| c.state.as_str()))
-    .bind(call.map(|c| c.media.as_str()))
-    .bind(call.map(|c| c.proposed_by.as_str()))
-    .bind(call.map(|c| c.since))
-    .fetch_optional(&mut **tx)
-    .await?;
-    written_session(row)?.ok_or(StoreError::NotFound)
 }
 
 #[async_trait]

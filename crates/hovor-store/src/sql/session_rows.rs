@@ -4,7 +4,8 @@
 
 use hovor_core::Millis;
 
-use hovor_core::call::{CallState, Media, Party};
+use hovor_core::call::{Call, CallState, Media, Party};
+use hovor_core::Channel;
 
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::{Backend, Db, DbRow, Tx};
@@ -96,4 +97,26 @@ pub(crate) async fn lock_operator(tx: &mut Tx, operator_id: &str) -> StoreResult
         .fetch_optional(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Writes a session's call and channel; returns the row as written.
+pub(crate) async fn write_call(
+    tx: &mut Tx,
+    session_id: &str,
+    channel: Channel,
+    call: Option<&Call>,
+) -> StoreResult<Session> {
+    let row = sqlx::query(&format!(
+        "UPDATE sessions SET channel = $2, call_state = $3, call_media = $4, call_by = $5, \
+         call_since = $6 WHERE id = $1 {SESSION_RETURNING}"
+    ))
+    .bind(session_id)
+    .bind(channel.as_str())
+    .bind(call.map(|c| c.state.as_str()))
+    .bind(call.map(|c| c.media.as_str()))
+    .bind(call.map(|c| c.proposed_by.as_str()))
+    .bind(call.map(|c| c.since))
+    .fetch_optional(&mut **tx)
+    .await?;
+    written_session(row)?.ok_or(StoreError::NotFound)
 }

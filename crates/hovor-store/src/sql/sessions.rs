@@ -11,13 +11,12 @@ use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
 
-use super::calls::write_call;
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
 use super::messages::write_system_message;
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::session_rows::{
-    insert_session, lock_operator, locked_session, session_where, written_session,
+    insert_session, lock_operator, locked_session, session_where, write_call, written_session,
 };
 use super::users::active_user;
 use super::{Backend, Db, Tx};
