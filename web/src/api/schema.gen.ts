@@ -212,8 +212,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The ICE servers for the client's calls in this session, while it has not
-         *     ended.
+         * The ICE servers for the client's call in this session, while the session
+         *     has one (proposed or running).
          */
         get: operations["getClientIceServers"];
         put?: never;
@@ -3750,7 +3750,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `session_ended` */
+            /** @description `session_ended`, or `no_call` while the session has no call */
             409: {
                 headers: {
                     [name: string]: unknown;

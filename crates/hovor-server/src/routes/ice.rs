@@ -49,13 +49,13 @@ pub async fn for_user(State(app): State<AppState>, actor: Actor) -> ApiResult<No
     )))
 }
 
-/// The ICE servers for the client's calls in this session, while it has not
-/// ended.
+/// The ICE servers for the client's call in this session, while the session
+/// has one (proposed or running).
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}/ice-servers", operation_id = "getClientIceServers", tag = "Calls",
     params(("id" = String, Path)), security(("client_token" = [])),
     responses((status = 200, body = IceServers, description = "Sent with `Cache-Control: no-store`"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody, description = "`session_ended`")))]
+              (status = 409, body = ErrorBody, description = "`session_ended`, or `no_call` while the session has no call")))]
 pub async fn for_client(
     State(app): State<AppState>,
     client: ClientSession,
@@ -64,6 +64,10 @@ pub async fn for_client(
     let session = client.for_path(&id)?;
     if session.status == SessionStatus::Ended {
         return Err(Refusal::SessionEnded.into());
+    }
+    // Relay credentials only for a call, not for any chat (least rights).
+    if session.call.is_none() {
+        return Err(Refusal::NoCall.into());
     }
     Ok(no_store(ice_servers(
         &app.config.ice,

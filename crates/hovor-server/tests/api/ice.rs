@@ -65,9 +65,15 @@ fn cache_control(headers: &HeaderMap) -> &str {
 async fn serving(app: &TestApp, company: &hovor_store::Company) -> (Client, crate::harness::Ws) {
     let eva = app.user(company, "Eva", Role::Operator).await;
     app.store()
-        .assign_channels(&company.id, &eva.id, &[(Channel::Chat, 3)], None, START)
+        .assign_channels(
+            &company.id,
+            &eva.id,
+            &[(Channel::Chat, 3), (Channel::Av, 1)],
+            None,
+            START,
+        )
         .await
-        .expect("assign chat")
+        .expect("assign chat and av")
         .into_unpublished();
     let tab = app.login(&eva).await;
     let ws = tab.ws(None).await;
@@ -82,7 +88,7 @@ async fn nothing_configured_gives_an_empty_list_and_keys_get_none(app: TestApp) 
     assert_eq!(body, json!({"ice_servers": [], "expires_at": null}));
     assert_eq!(cache_control(&headers), "no-store");
 
-    let (id, token) = app.start_chat("acme", "Karel").await;
+    let (id, token) = start_call(&app, "Karel").await;
     let path = format!("/api/v1/client/sessions/{id}/ice-servers");
     let (status, _, body) = get(&app.anonymous(), &path, Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -97,11 +103,37 @@ async fn nothing_configured_gives_an_empty_list_and_keys_get_none(app: TestApp) 
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }
 
+/// A client who starts with a video call; returns (session id, client token).
+async fn start_call(app: &TestApp, name: &str) -> (String, String) {
+    let r = app
+        .anonymous()
+        .post(
+            "/api/v1/client/sessions",
+            json!({"company": "acme", "channel": "av", "name": name}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    (
+        r.body["session"]["id"].as_str().expect("id").to_owned(),
+        r.body["client_token"].as_str().expect("token").to_owned(),
+    )
+}
+
 async fn a_client_gets_ice_servers_while_its_session_lasts(app: TestApp) {
     let c = app.company("acme").await;
     let (_tab, _ws) = serving(&app, &c).await;
-    let (id, token) = app.start_chat("acme", "Karel Novák").await;
     let anonymous = app.anonymous();
+    // A chat without a call gets no relay credentials: least rights.
+    let (chat, chat_token) = app.start_chat("acme", "Petr").await;
+    let (status, _, body) = get(
+        &anonymous,
+        &format!("/api/v1/client/sessions/{chat}/ice-servers"),
+        Some(&chat_token),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "no_call");
+    let (id, token) = start_call(&app, "Karel Novák").await;
     let path = format!("/api/v1/client/sessions/{id}/ice-servers");
 
     let (status, headers, body) = get(&anonymous, &path, Some(&token)).await;
