@@ -209,6 +209,30 @@ test('v češtině: Jana nabídne videohovor v chatu, klient ho odmítne a oba s
   await clientContext.close();
 });
 
+test('a caller who would rather write cancels the call while waiting, and Jana takes a chat', async () => {
+  const janaContext = await callContext('en-US');
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test');
+  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const clientContext = await callContext('en-US');
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, env.server.url);
+  await widget.getByLabel('Your name').fill('Libor');
+  await widget.getByRole('button', { name: 'Audio call', exact: true }).click();
+  const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Libor' });
+  await visible(item);
+  await widget.getByRole('button', { name: 'Cancel the call' }).click();
+  await visible(widget.getByText('The call was cancelled'));
+  await item.getByRole('button', { name: 'Accept', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Libor' }));
+  await visible(conversation.getByText('The client cancelled the call'));
+  await visible(conversation.getByText('Chat', { exact: true }));
+  assert.equal(await conversation.locator('video').count(), 0);
+  assert.equal(await client.evaluate(() => window.__pcs.length), 0, 'no connection was made');
+  await janaContext.close();
+  await clientContext.close();
+});
+
 test('an invitation starts with a video call; the client\'s blocked camera is shown to Jana; reloads on both sides rejoin the call', async () => {
   const api = await apiSession(env.server.url, 'jana@demo.test');
   const made = await api('POST', '/api/v1/invitations', {});

@@ -89,6 +89,9 @@ pub fn decide(
     match status {
         SessionStatus::Active => {}
         SessionStatus::Ended => return Err(Refusal::SessionEnded),
+        // A client waiting with a call may change their mind: they wait for a chat instead.
+        SessionStatus::Waiting | SessionStatus::Offered
+            if action == CallAction::HangUp && call.is_some_and(|c| c.proposed_by == by) => {}
         SessionStatus::Waiting | SessionStatus::Offered => return Err(Refusal::SessionNotActive),
     }
     let changed = |call: Option<Call>, notice: Option<Notice>| CallChange {
@@ -511,6 +514,43 @@ mod tests {
                 decide(status, channel, None, Party::Operator, propose, T),
                 Err(refusal),
                 "{status:?} {channel:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_waiting_caller_may_wait_for_a_chat_instead() {
+        let call = proposed(Party::Client, Media::Video);
+        for status in [SessionStatus::Waiting, SessionStatus::Offered] {
+            let change = decide(
+                status,
+                Channel::Av,
+                Some(&call),
+                Party::Client,
+                CallAction::HangUp,
+                T,
+            )
+            .unwrap();
+            assert_eq!(change.call, None);
+            assert_eq!(change.channel, Channel::Chat);
+            assert_eq!(
+                change.notice,
+                Some(Notice::CallCancelled {
+                    by: Party::Client,
+                    media: Media::Video
+                })
+            );
+            // Nothing else happens to a call before someone takes the conversation.
+            assert_eq!(
+                decide(
+                    status,
+                    Channel::Av,
+                    Some(&call),
+                    Party::Operator,
+                    CallAction::HangUp,
+                    T
+                ),
+                Err(Refusal::SessionNotActive)
             );
         }
     }

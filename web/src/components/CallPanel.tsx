@@ -222,6 +222,11 @@ function ActiveCall(props: { session: Session; media: Media; since: number; clie
           {t('call.myMicBlocked')}
         </p>
       )}
+      {peer && media === 'video' && peer.cameraPermission === 'denied' && (
+        <p class="alert alert-error small" role="alert">
+          {t('call.myCameraBlocked')}
+        </p>
+      )}
       <div class="call-controls">
         <button type="button" class="btn btn-small" aria-pressed={peer ? !peer.microphone : false} onClick={() => peer?.setMicrophone(!peer.microphone)}>
           {peer?.microphone === false ? t('call.unmute') : t('call.mute')}

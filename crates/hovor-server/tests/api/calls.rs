@@ -426,8 +426,32 @@ async fn an_invitation_starts_with_a_call(app: TestApp) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["session"]["channel"], "av");
     assert_eq!(r.body["session"]["call"]["proposed_by"], "client");
+    let id = r.body["session"]["id"].as_str().expect("id").to_owned();
+    let client = app
+        .anonymous()
+        .bearer(r.body["client_token"].as_str().expect("token"));
     let offer = ws.next_of("session.offered").await;
     assert_eq!(offer["data"]["session"]["call"]["media"], "video");
+    // Still ringing at Jana's, the client would rather write: the call is
+    // withdrawn and the conversation waits as a chat.
+    let (_, body) = act(&tab, &id, false, json!({"action": "hang_up"})).await;
+    assert_eq!(body["error"]["code"], "session_not_active", "{body}");
+    let (status, session) = act(&client, &id, true, json!({"action": "hang_up"})).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(session["status"], "offered");
+    assert_eq!(session["channel"], "chat");
+    assert!(session["call"].is_null());
+    let changed = ws.next_of("session.changed").await;
+    assert_eq!(changed["data"]["session"]["channel"], "chat");
+    let r = tab
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["call"].is_null(), "a chat: {}", r.body);
+    assert_eq!(
+        system_texts(&tab, &id).await,
+        ["The client cancelled the video call"]
+    );
     let r = app
         .anonymous()
         .post(

@@ -83,7 +83,9 @@ impl CallStore for Backend {
         if let Some(notice) = change.notice {
             write_system_message(&mut tx, &mut out, &changed, (notice, false), now).await?;
         }
-        announce(&mut tx, &mut out, &changed, Operators::Changed(&[]), now).await?;
+        // The operator holding it hears it in its stream; one it is offered to, in theirs.
+        let told = [session.offered_to.clone()];
+        announce(&mut tx, &mut out, &changed, Operators::Changed(&told), now).await?;
         let mut changes = out.write(&mut tx).await?;
         if changed.channel != session.channel {
             // A call seat taken or given back: routing looks again.
