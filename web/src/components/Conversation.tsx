@@ -381,11 +381,12 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
     if (!el) return;
     const { selectionStart: start, selectionEnd: end } = el;
     const next = how === 'list' ? bulletLines(draft, start, end) : wrapSelection(draft, start, end, how === 'bold' ? '**' : '_');
+    // The field and its selection change at once (not a frame later), so a key pressed right
+    // after the click lands where the operator sees the cursor; the render then finds the same text.
+    el.value = next.text;
+    el.focus();
+    el.setSelectionRange(next.start, next.end);
     setDraft(next.text);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(next.start, next.end);
-    });
   };
   const attach = async (chosen: File[]) => {
     setError(null);
