@@ -20,6 +20,7 @@ macro_rules! text_enum {
 pub mod api_scope;
 pub mod call;
 pub mod call_terms;
+pub mod canned;
 pub mod channel;
 pub mod client_presence;
 pub mod email;

@@ -55,6 +55,8 @@ pub enum Refusal {
     NotYoursToAnswer,
     #[error("you are in another call; end it first")]
     OnAnotherCall,
+    #[error("there are as many canned answers here as there may be (500); remove some first")]
+    TooManyCannedAnswers,
 }
 
 impl Refusal {
@@ -83,6 +85,7 @@ impl Refusal {
             Refusal::NoCall => "no_call",
             Refusal::NotYoursToAnswer => "not_yours_to_answer",
             Refusal::OnAnotherCall => "on_another_call",
+            Refusal::TooManyCannedAnswers => "too_many_canned_answers",
         }
     }
 

@@ -89,7 +89,8 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::CallInProgress
         | Refusal::NoCall
         | Refusal::NotYoursToAnswer
-        | Refusal::OnAnotherCall => StatusCode::CONFLICT,
+        | Refusal::OnAnotherCall
+        | Refusal::TooManyCannedAnswers => StatusCode::CONFLICT,
     }
 }
 

@@ -712,3 +712,27 @@ pub struct Email {
     /// Its files, in the order they were attached.
     pub attachments: Vec<Attachment>,
 }
+
+/// A canned answer: a text an operator inserts with its shortcut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CannedAnswer {
+    pub id: String,
+    /// The operator whose own it is; `null` for the company's.
+    pub owner_id: Option<String>,
+    /// Without the `/`, in lower case.
+    pub shortcut: String,
+    pub title: Option<String>,
+    /// May hold `{client_name}` and `{operator_name}`.
+    pub text: String,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Millis,
+}
+
+/// What a canned answer says, checked (`hovor_core::canned`).
+#[derive(Debug, Clone)]
+pub struct CannedDraft {
+    pub shortcut: String,
+    pub title: Option<String>,
+    pub text: String,
+}

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod attachments;
 pub mod auth;
 pub mod calls;
+pub mod canned;
 pub mod channels;
 pub mod client;
 pub mod company;

@@ -8,6 +8,7 @@ mod invitations;
 mod api_keys;
 mod auth;
 mod calls;
+mod canned;
 mod channels;
 mod cli;
 mod client_presence;

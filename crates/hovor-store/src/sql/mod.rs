@@ -7,6 +7,7 @@
 //! (`Backend::LOCK`, `Backend::COMPANY_LOCK`).
 
 mod calls;
+mod canned;
 mod channels;
 mod client_presence;
 mod companies;

@@ -4,6 +4,7 @@
 //! [`Committed`](crate::Committed) values, which the caller must publish.
 
 mod calls;
+mod canned;
 mod channels;
 mod client_presence;
 mod companies;
@@ -24,6 +25,7 @@ mod wallboard;
 mod webhooks;
 
 pub use calls::CallStore;
+pub use canned::CannedStore;
 pub use channels::ChannelStore;
 pub use client_presence::ClientPresenceStore;
 pub use companies::CompanyStore;
@@ -47,6 +49,7 @@ pub use webhooks::WebhookStore;
 pub trait Store:
     CompanyStore
     + CallStore
+    + CannedStore
     + UserStore
     + StatusStore
     + ChannelStore

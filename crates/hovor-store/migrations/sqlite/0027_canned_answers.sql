@@ -1,0 +1,1 @@
+../shared/0027_canned_answers.sql
