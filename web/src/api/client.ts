@@ -9,6 +9,8 @@ import type { components, paths } from './schema.gen';
 
 type CallRequest = components['schemas']['CallRequest'];
 type Signal = components['schemas']['Signal'];
+type NewCanned = components['schemas']['NewCanned'];
+type CannedPatch = components['schemas']['CannedPatch'];
 
 export class ApiError extends Error {
   constructor(
@@ -198,6 +200,11 @@ export const api = {
   changeCall: (id: string, change: CallRequest) => body(client.POST('/api/v1/sessions/{id}/call', { ...path(id), body: change })),
   callSignal: (id: string, signal: Signal) => done(client.POST('/api/v1/sessions/{id}/call/signals', { ...path(id), body: signal })),
   iceServers: () => body(client.GET('/api/v1/ice-servers')),
+  cannedAnswers: (sessionId?: string) =>
+    body(client.GET('/api/v1/canned-answers', { params: { query: sessionId ? { session_id: sessionId } : {} } })),
+  createCannedAnswer: (answer: NewCanned) => body(client.POST('/api/v1/canned-answers', { body: answer })),
+  updateCannedAnswer: (id: string, patch: CannedPatch) => body(client.PATCH('/api/v1/canned-answers/{id}', { ...path(id), body: patch })),
+  deleteCannedAnswer: (id: string) => done(client.DELETE('/api/v1/canned-answers/{id}', path(id))),
 
   createInvitation: (label: string | null) => body(client.POST('/api/v1/invitations', { body: label ? { label } : {} })),
   dial: (to: string) => body(client.POST('/api/v1/telephony/dial', { body: { to } })),

@@ -7,6 +7,7 @@ import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { AdminRoute } from '../state/route';
 import type { CompanySettings, PauseType } from '../types';
 import { Groups } from './admin/Groups';
+import { CannedAnswers } from './CannedAnswers';
 import { Inboxes } from './admin/Inboxes';
 import { Integrations } from './admin/Integrations';
 import { WidgetSnippet } from './admin/WidgetSnippet';
@@ -32,6 +33,7 @@ export function Admin({ section }: { section: AdminRoute }) {
         <NavLink to="/admin/users" label={t('admin.navUsers')} active={section === '/admin/users'} />
         <NavLink to="/admin/groups" label={t('admin.navGroups')} active={section === '/admin/groups'} />
         <NavLink to="/admin/inboxes" label={t('admin.navInboxes')} active={section === '/admin/inboxes'} />
+        <NavLink to="/admin/canned" label={t('admin.navCanned')} active={section === '/admin/canned'} />
         <NavLink to="/admin/integrations" label={t('admin.navIntegrations')} active={section === '/admin/integrations'} />
         <NavLink to="/admin/widget" label={t('admin.navWidget')} active={section === '/admin/widget'} />
       </nav>
@@ -41,6 +43,8 @@ export function Admin({ section }: { section: AdminRoute }) {
         <Groups />
       ) : section === '/admin/inboxes' ? (
         <Inboxes />
+      ) : section === '/admin/canned' ? (
+        <CannedAnswers company />
       ) : section === '/admin/integrations' ? (
         <Integrations />
       ) : section === '/admin/widget' ? (

@@ -1,3 +1,4 @@
+import { cannedQuery, insertCanned, matchCanned, type CannedItem } from '../canned';
 import { CallBar } from './CallPanel';
 import { ConfirmButton } from './ConfirmButton';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -357,6 +358,23 @@ function EmailText({ text }: { text: string }) {
   );
 }
 
+/** My canned answers and the company's, filled for this conversation (loaded as it opens). */
+function useCannedAnswers(sessionId: string): CannedItem[] {
+  const [items, setItems] = useState<CannedItem[]>([]);
+  useEffect(() => {
+    let live = true;
+    setItems([]);
+    api
+      .cannedAnswers(sessionId)
+      .then((r) => live && setItems(r.items))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [sessionId]);
+  return items;
+}
+
 /** `byEmail`: an e-mail thread, answered by an e-mail to the client (sent from the inbox's address). */
 function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean }) {
   const [draft, setDraft] = useState('');
@@ -368,6 +386,22 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   const picker = useRef<HTMLInputElement>(null);
   /** The conversation shown now: an upload that finishes after a switch is not this one's. */
   const current = useRef(sessionId);
+  const canned = useCannedAnswers(sessionId);
+  /** The `/shortcut` being typed, and the answer chosen among its matches. */
+  const [pick, setPick] = useState<{ start: number; query: string; active: number } | null>(null);
+  const matches = pick ? matchCanned(canned, pick.query) : [];
+  const choosing = pick !== null && matches.length > 0;
+  const active = choosing ? matches[Math.min(pick.active, matches.length - 1)] : undefined;
+  const insert = (item: CannedItem) => {
+    const el = ref.current;
+    if (!el || !pick) return;
+    const next = insertCanned(el.value, pick.start, el.selectionStart, item.filled ?? item.text);
+    el.value = next.text;
+    el.focus();
+    el.setSelectionRange(next.caret, next.caret);
+    setDraft(next.text);
+    setPick(null);
+  };
   useEffect(() => {
     current.current = sessionId;
     setDraft('');
@@ -465,9 +499,37 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
         value={draft}
         aria-label={t(byEmail ? 'conv.emailReply' : 'conv.message')}
         aria-describedby="composer-hint composer-count"
+        aria-autocomplete="list"
+        aria-controls={choosing ? 'canned-list' : undefined}
+        aria-activedescendant={active ? `canned-${active.id}` : undefined}
         placeholder={t(byEmail ? 'conv.emailReply' : 'conv.message')}
-        onInput={(ev) => setDraft(ev.currentTarget.value)}
+        onInput={(ev) => {
+          const el = ev.currentTarget;
+          setDraft(el.value);
+          const q = cannedQuery(el.value, el.selectionStart);
+          setPick(q && { ...q, active: 0 });
+        }}
+        onBlur={() => setPick(null)}
         onKeyDown={(ev) => {
+          if (choosing && pick) {
+            const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1 };
+            const move = moves[ev.key];
+            if (move !== undefined) {
+              ev.preventDefault();
+              setPick({ ...pick, active: (pick.active + move + matches.length) % matches.length });
+              return;
+            }
+            if ((ev.key === 'Enter' || ev.key === 'Tab') && active && !ev.isComposing) {
+              ev.preventDefault();
+              insert(active);
+              return;
+            }
+            if (ev.key === 'Escape') {
+              ev.preventDefault();
+              setPick(null);
+              return;
+            }
+          }
           if (byEmail && (ev.ctrlKey || ev.metaKey) && (ev.key === 'b' || ev.key === 'i')) {
             ev.preventDefault();
             format(ev.key === 'b' ? 'bold' : 'italic');
@@ -481,6 +543,32 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           }
         }}
       />
+      {choosing && (
+        <ul id="canned-list" class="canned-list" role="listbox" aria-label={t('canned.list')}>
+          {matches.map((m) => (
+            <li
+              key={m.id}
+              id={`canned-${m.id}`}
+              role="option"
+              aria-selected={m === active}
+              class={m === active ? 'canned-option active' : 'canned-option'}
+              onMouseDown={(ev) => {
+                // Keeps the field focused (and its cursor) while the answer goes in.
+                ev.preventDefault();
+                insert(m);
+              }}
+            >
+              <span class="canned-shortcut">/{m.shortcut}</span> <span class="canned-title">{m.title ?? m.filled ?? m.text}</span>
+              {m.owner_id === null && <span class="muted small"> · {t('canned.company')}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {choosing && (
+        <p class="visually-hidden" role="status">
+          {t('canned.howTo', { count: matches.length })}
+        </p>
+      )}
       {byEmail && (files.length > 0 || uploading > 0) && (
         <ul class="composer-files" aria-label={t('files.attached')}>
           {files.map((f) => (

@@ -1,3 +1,4 @@
+import { CannedAnswers } from './CannedAnswers';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { formatDuration, formatTime, initials, startOfLocalDay } from '../format';
@@ -158,6 +159,7 @@ export function Profile() {
           )}
         </section>
       </div>
+      <CannedAnswers company={false} />
     </main>
   );
 }

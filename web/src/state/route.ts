@@ -4,7 +4,7 @@
 import { signal } from '@preact/signals';
 
 /** The administration's sections: the company (settings, pause types), users, groups, e-mail inboxes, integrations (API keys, webhooks), the widget. */
-export const ADMIN_ROUTES = ['/admin', '/admin/users', '/admin/groups', '/admin/inboxes', '/admin/integrations', '/admin/widget'] as const;
+export const ADMIN_ROUTES = ['/admin', '/admin/users', '/admin/groups', '/admin/inboxes', '/admin/canned', '/admin/integrations', '/admin/widget'] as const;
 export type AdminRoute = (typeof ADMIN_ROUTES)[number];
 export type Route = '/' | '/login' | '/profile' | '/wallboard' | '/reports' | '/set-password' | AdminRoute;
 
