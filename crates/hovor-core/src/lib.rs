@@ -33,6 +33,7 @@ pub mod ordering;
 pub mod outbound_address;
 pub mod phone;
 pub mod queue;
+pub mod rating;
 pub mod refusal;
 pub mod reply_format;
 pub mod reports;

@@ -57,6 +57,14 @@ pub enum Refusal {
     OnAnotherCall,
     #[error("there are as many canned answers here as there may be (500); remove some first")]
     TooManyCannedAnswers,
+    #[error("this company does not ask its clients for ratings")]
+    RatingsOff,
+    #[error("a conversation is rated once it has ended")]
+    NotEndedYet,
+    #[error("no operator took this conversation, so there is nothing to rate")]
+    NothingToRate,
+    #[error("this conversation has been rated already")]
+    AlreadyRated,
 }
 
 impl Refusal {
@@ -86,6 +94,10 @@ impl Refusal {
             Refusal::NotYoursToAnswer => "not_yours_to_answer",
             Refusal::OnAnotherCall => "on_another_call",
             Refusal::TooManyCannedAnswers => "too_many_canned_answers",
+            Refusal::RatingsOff => "ratings_off",
+            Refusal::NotEndedYet => "not_ended_yet",
+            Refusal::NothingToRate => "nothing_to_rate",
+            Refusal::AlreadyRated => "already_rated",
         }
     }
 

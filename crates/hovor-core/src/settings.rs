@@ -21,6 +21,8 @@ pub struct CompanySettings {
     /// How long a waiting client may have no open widget or invitation page
     /// before their session leaves the queue as `abandoned`.
     pub client_gone_s: u32,
+    /// Clients are asked to rate a conversation when it ends.
+    pub ratings_enabled: bool,
 }
 
 impl Default for CompanySettings {
@@ -32,6 +34,7 @@ impl Default for CompanySettings {
             offer_timeout_s: 30,
             away_on_missed_offer: true,
             client_gone_s: 60,
+            ratings_enabled: true,
         }
     }
 }
@@ -46,6 +49,7 @@ pub struct SettingsPatch {
     pub offer_timeout_s: Option<u32>,
     pub away_on_missed_offer: Option<bool>,
     pub client_gone_s: Option<u32>,
+    pub ratings_enabled: Option<bool>,
 }
 
 pub const GRACE_RANGE_S: (u32, u32) = (1, 3600);
@@ -77,6 +81,9 @@ impl CompanySettings {
         if let Some(v) = patch.client_gone_s {
             check_range("client_gone_s", v, CLIENT_GONE_RANGE_S)?;
             next.client_gone_s = v;
+        }
+        if let Some(v) = patch.ratings_enabled {
+            next.ratings_enabled = v;
         }
         Ok(next)
     }

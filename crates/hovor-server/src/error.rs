@@ -90,7 +90,11 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::NoCall
         | Refusal::NotYoursToAnswer
         | Refusal::OnAnotherCall
-        | Refusal::TooManyCannedAnswers => StatusCode::CONFLICT,
+        | Refusal::TooManyCannedAnswers
+        | Refusal::RatingsOff
+        | Refusal::NotEndedYet
+        | Refusal::NothingToRate
+        | Refusal::AlreadyRated => StatusCode::CONFLICT,
     }
 }
 

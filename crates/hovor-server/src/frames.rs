@@ -97,6 +97,8 @@ pub struct ClientHello {
     pub estimated_wait_s: Option<i64>,
     /// The name of the operator who holds the session, while one does.
     pub operator_name: Option<String>,
+    /// The company asks for a rating when the conversation ends.
+    pub ratings: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -187,6 +187,9 @@ pub enum WebhookEvent {
     SessionDeclined(SessionDeclined),
     #[serde(rename = "session.ended")]
     SessionEnded(SessionEvent),
+    /// The client rated the conversation (`session.rating`).
+    #[serde(rename = "session.rated")]
+    SessionRated(SessionEvent),
     #[serde(rename = "message.created")]
     MessageCreated(MessageCreated),
     #[serde(rename = "invitation.created")]
@@ -211,6 +214,7 @@ pub const WEBHOOK_EVENT_TYPES: &[&str] = &[
     "session.transferred",
     "session.declined",
     "session.ended",
+    "session.rated",
     "message.created",
     "invitation.created",
     "invitation.redeemed",

@@ -268,6 +268,19 @@ pub struct Session {
     pub declined_by: Vec<String>,
     /// Its audio or video call, while one is proposed or running.
     pub call: Option<CallInfo>,
+    /// The client's rating, once given (after it ended).
+    pub rating: Option<RatingInfo>,
+}
+
+/// How the client rated a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RatingInfo {
+    /// 1 to 5 stars.
+    pub score: u8,
+    pub comment: Option<String>,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub rated_at: Millis,
 }
 
 /// A conversation's call, as the API shows it.

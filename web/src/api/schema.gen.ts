@@ -293,6 +293,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/client/sessions/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rates the conversation once it has ended: 1 to 5 and a comment. Once. */
+        post: operations["rateClientSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/company": {
         parameters: {
             query?: never;
@@ -1583,6 +1600,8 @@ export interface components {
             operator_name?: string | null;
             /** Format: int64 */
             queue_position?: number | null;
+            /** @description The company asks for a rating when the conversation ends. */
+            ratings: boolean;
             session: components["schemas"]["Session"];
         };
         ClientInfo: {
@@ -1605,6 +1624,11 @@ export interface components {
              * @description 1-based place in the queue while waiting or offered.
              */
             queue_position?: number | null;
+            /**
+             * @description The company asks for a rating when the conversation ends
+             *     (`POST /api/v1/client/sessions/{id}/rating`).
+             */
+            ratings: boolean;
             session: components["schemas"]["Session"];
         };
         /** @description The caller's company as its website embeds it. */
@@ -1647,6 +1671,11 @@ export interface components {
              * @default true
              */
             operators_may_toggle_channels: boolean;
+            /**
+             * @description Clients are asked to rate a conversation when it ends.
+             * @default true
+             */
+            ratings_enabled: boolean;
             /** @default online */
             status_after_login: components["schemas"]["Status"];
         };
@@ -2071,6 +2100,15 @@ export interface components {
             name: string;
             paid: boolean;
         };
+        NewRating: {
+            /** @description At most 1000 characters. */
+            comment?: string | null;
+            /**
+             * Format: int64
+             * @description 1 to 5 stars.
+             */
+            score: number;
+        };
         NewUserBody: {
             /** @description The channels assigned to the user (none when absent). */
             channels?: components["schemas"]["ChannelAssignment"][];
@@ -2174,6 +2212,11 @@ export interface components {
          *     the part of it already past.
          */
         OperatorBucket: {
+            /**
+             * Format: double
+             * @description Their average, 1 to 5 (two decimals); null without any.
+             */
+            average_rating?: number | null;
             /** Format: int64 */
             away_s: number;
             /** @description Per pause type, in the order they were first taken. */
@@ -2186,6 +2229,11 @@ export interface components {
             online_s: number;
             /** Format: int64 */
             paid_break_s: number;
+            /**
+             * Format: int64
+             * @description Clients' ratings of this operator's conversations given in the bucket.
+             */
+            ratings: number;
             /**
              * Format: int64
              * @description Sessions this operator accepted in the bucket.
@@ -2456,6 +2504,7 @@ export interface components {
                  *     answered the thread before.
                  */
                 preferred_operator_id?: string | null;
+                rating?: null | components["schemas"]["RatingInfo"];
                 source: components["schemas"]["Source"];
                 status: components["schemas"]["SessionStatus"];
                 /** @description Set when the session may go to this operator only. */
@@ -2655,6 +2704,20 @@ export interface components {
              */
             service_level?: number | null;
         };
+        Rated: {
+            session: components["schemas"]["Session"];
+        };
+        /** @description How the client rated a conversation. */
+        RatingInfo: {
+            comment?: string | null;
+            /** Format: date-time */
+            rated_at: string;
+            /**
+             * Format: int32
+             * @description 1 to 5 stars.
+             */
+            score: number;
+        };
         /** @description What `/readyz` found. */
         Readiness: {
             /** @description `ok`, or why not. */
@@ -2807,6 +2870,7 @@ export interface components {
              *     answered the thread before.
              */
             preferred_operator_id?: string | null;
+            rating?: null | components["schemas"]["RatingInfo"];
             source: components["schemas"]["Source"];
             status: components["schemas"]["SessionStatus"];
             /** @description Set when the session may go to this operator only. */
@@ -2867,6 +2931,7 @@ export interface components {
             /** Format: int32 */
             offer_timeout_s?: number | null;
             operators_may_toggle_channels?: boolean | null;
+            ratings_enabled?: boolean | null;
             status_after_login?: null | components["schemas"]["Status"];
         };
         /**
@@ -3110,6 +3175,11 @@ export interface components {
             data: components["schemas"]["SessionEvent"];
             /** @enum {string} */
             type: "session.ended";
+        } | {
+            /** @description The client rated the conversation (`session.rating`). */
+            data: components["schemas"]["SessionEvent"];
+            /** @enum {string} */
+            type: "session.rated";
         } | {
             data: components["schemas"]["MessageCreated"];
             /** @enum {string} */
@@ -4250,6 +4320,73 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rateClientSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRating"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rated"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_rated`, `not_ended_yet`, `nothing_to_rate` (nobody took it), `ratings_off` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_score` (not 1 to 5), `comment_too_long` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

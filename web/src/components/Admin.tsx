@@ -292,6 +292,7 @@ function Settings() {
   const [clientGone, setClientGone] = useState('60');
   const [awayOnMissed, setAwayOnMissed] = useState(true);
   const [mayToggle, setMayToggle] = useState(true);
+  const [ratings, setRatings] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -304,6 +305,7 @@ function Settings() {
     setClientGone(String(s.client_gone_s));
     setAwayOnMissed(s.away_on_missed_offer);
     setMayToggle(s.operators_may_toggle_channels);
+    setRatings(s.ratings_enabled);
   };
 
   useEffect(() => {
@@ -336,6 +338,7 @@ function Settings() {
           client_gone_s: goneS,
           away_on_missed_offer: awayOnMissed,
           operators_may_toggle_channels: mayToggle,
+          ratings_enabled: ratings,
         }),
       );
       setSaved(true);
@@ -412,6 +415,17 @@ function Settings() {
               }}
             />
             <span>{t('admin.mayToggle')}</span>
+          </label>
+          <label class="check-field">
+            <input
+              type="checkbox"
+              checked={ratings}
+              onChange={(ev) => {
+                setRatings(ev.currentTarget.checked);
+                setSaved(false);
+              }}
+            />
+            <span>{t('admin.ratings')}</span>
           </label>
           <div class="form-actions">
             <button type="submit" class="btn btn-primary" disabled={busy}>

@@ -18,7 +18,7 @@ import { systemText } from '../notices';
 import { closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
-import type { Attachment, EndReason, Group, Message, TeamMember } from '../types';
+import type { Attachment, EndReason, Group, Message, Session, TeamMember } from '../types';
 import { Handset } from './PhoneButton';
 import { clientName } from './Queue';
 
@@ -62,6 +62,7 @@ export function ConversationView({ conv }: { conv: Conversation }) {
       {s.channel === 'phone' ? null : ended ? (
         <div class="conv-ended">
           <p role="status">{t(s.end_reason ? END_KEY[s.end_reason] : 'conv.ended')}</p>
+          {s.rating && <RatingView rating={s.rating} />}
           <button type="button" class="btn btn-small" onClick={() => closeConversation(s.id)}>
             {t('conv.close')}
           </button>
@@ -70,6 +71,22 @@ export function ConversationView({ conv }: { conv: Conversation }) {
         <Composer sessionId={s.id} byEmail={s.channel === 'email'} />
       )}
     </section>
+  );
+}
+
+/** The client's rating of an ended conversation: stars, and their words. */
+function RatingView({ rating }: { rating: NonNullable<Session['rating']> }) {
+  return (
+    <div class="rating-view">
+      <p>
+        {t('rating.given', { score: rating.score })}{' '}
+        <span class="rating-stars" role="img" aria-label={t('rating.label', { score: rating.score })}>
+          {'★'.repeat(rating.score)}
+          <span class="rating-off">{'★'.repeat(5 - rating.score)}</span>
+        </span>
+      </p>
+      {rating.comment && <blockquote class="rating-comment">{rating.comment}</blockquote>}
+    </div>
   );
 }
 

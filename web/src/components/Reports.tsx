@@ -179,6 +179,9 @@ function PeopleReport({ report }: { report: OperatorsReport }) {
             <th scope="col" class="num">
               {t('reports.handled')}
             </th>
+            <th scope="col" class="num">
+              {t('reports.rating')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -197,6 +200,14 @@ function PeopleReport({ report }: { report: OperatorsReport }) {
                 </td>
                 <td class="num">{duration(paidTime(b))}</td>
                 <td class="num">{b.sessions_handled.toLocaleString(l)}</td>
+                <td class="num">
+                  {b.average_rating == null
+                    ? '—'
+                    : t('reports.ratingValue', {
+                        average: b.average_rating.toLocaleString(l, { minimumFractionDigits: 1, maximumFractionDigits: 2 }),
+                        count: b.ratings.toLocaleString(l),
+                      })}
+                </td>
               </tr>
             ) : null,
           )}

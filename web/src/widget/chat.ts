@@ -90,6 +90,8 @@ export class Chat {
       connected: false,
       failures: 0,
       callAvailable: false,
+      ratings: false,
+      rated: false,
     };
     this.#callBox = new CallBox(lang, {
       propose: (media) => void this.#callAction({ action: 'propose', media }),
@@ -103,6 +105,7 @@ export class Chat {
       redeem: (media) => void this.#redeem(media),
       send: (text) => this.#send(text),
       leave: () => void this.#leave(),
+      rate: (score, comment) => this.#rate(score, comment),
       forget: () => this.#forget(),
     });
     this.#live = new LiveSocket({
@@ -160,6 +163,7 @@ export class Chat {
     if (!f) return;
     switch (f.type) {
       case 'hello':
+        this.#state.ratings = f.ratings;
         this.#applyView(f);
         break;
       case 'event':
@@ -315,7 +319,9 @@ export class Chat {
     const chat = this.#state.chat;
     if (!chat) return false;
     try {
-      const v = readSessionUpdate(await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`));
+      const answer = await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`);
+      const v = readSessionUpdate(answer);
+      if (typeof answer === 'object' && answer !== null && 'ratings' in answer) this.#state.ratings = answer.ratings === true;
       if (v) this.#applyView(v);
       return true;
     } catch (err) {
@@ -400,6 +406,31 @@ export class Chat {
       if (v) this.#applyView(v);
     } catch (err) {
       if (err instanceof HttpError && err.status === 409) void this.#refreshView();
+    }
+  }
+
+  /** The client's rating of the ended conversation; false when it was not taken (shown in the form). */
+  async #rate(score: number, comment: string): Promise<boolean> {
+    const chat = this.#state.chat;
+    if (!chat) return false;
+    try {
+      const r = await this.#call<{ session: unknown }>('POST', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/rating`, {
+        score,
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+      });
+      const v = readSessionUpdate({ session: r.session });
+      if (v && this.#state.view) this.#state.view = { ...this.#state.view, session: v.session };
+      this.#state.rated = true;
+      this.#ui.render();
+      return true;
+    } catch (err) {
+      // Rated already (another tab): the thanks; anything else: the form says it failed.
+      if (err instanceof HttpError && err.code === 'already_rated') {
+        this.#state.rated = true;
+        this.#ui.render();
+        return true;
+      }
+      return false;
     }
   }
 

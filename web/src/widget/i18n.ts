@@ -39,6 +39,13 @@ const en = {
   noticeCallDeclinedByOperator: 'The operator declined the call',
   noticeCallCancelled: 'The call was cancelled',
   noticeCallEnded: 'The call ended after {time}',
+  ratingQuestion: 'How was the conversation?',
+  ratingStars: '{count} star|{count} stars',
+  ratingComment: 'Anything to add? (optional)',
+  ratingSend: 'Send rating',
+  ratingChoose: 'Choose 1 to 5 stars first.',
+  ratingFailed: 'The rating could not be sent. Please try again.',
+  ratingThanks: 'Thank you for your rating.',
   button: 'Chat with us',
   close: 'Close the chat window',
   title: 'Chat with us',
@@ -91,6 +98,13 @@ const en = {
 export type WidgetKey = keyof typeof en;
 
 const cs: Record<WidgetKey, string> = {
+  ratingQuestion: 'Jak jste byli spokojeni?',
+  ratingStars: '{count}\u00a0hvězdička|{count}\u00a0hvězdičky|{count}\u00a0hvězdiček',
+  ratingComment: 'Chcete něco dodat? (nepovinné)',
+  ratingSend: 'Odeslat hodnocení',
+  ratingChoose: 'Nejdřív vyberte 1 až 5 hvězdiček.',
+  ratingFailed: 'Hodnocení se nepodařilo odeslat. Zkuste to prosím znovu.',
+  ratingThanks: 'Děkujeme za hodnocení.',
   videoCall: 'Videohovor',
   audioCall: 'Audiohovor',
   callIntro: 'Nebo si s\u00a0námi promluvte:',

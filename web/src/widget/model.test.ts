@@ -122,15 +122,23 @@ describe('frames', () => {
   const session = { id: 's', status: 'waiting', channel: 'chat', end_reason: null, created_at: 'x', group_id: 'g', source: 'widget', client: {} };
   const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
 
-  it('reads the hello: the session and its place in the queue', () => {
-    expect(read({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30 })).toEqual({
+  it('reads the hello: the session, its place in the queue, and whether ratings are asked for', () => {
+    expect(read({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30, ratings: true })).toEqual({
       type: 'hello',
       last_seq: 4,
       session,
       queue_position: 1,
       estimated_wait_s: 30,
+      ratings: true,
     });
-    expect(read({ type: 'hello', last_seq: 4, session })).toEqual({ type: 'hello', last_seq: 4, session, queue_position: null, estimated_wait_s: null });
+    expect(read({ type: 'hello', last_seq: 4, session })).toEqual({
+      type: 'hello',
+      last_seq: 4,
+      session,
+      queue_position: null,
+      estimated_wait_s: null,
+      ratings: false,
+    });
     // An operator's hello (no session) is not a client's.
     expect(read({ type: 'hello', last_seq: 4 })).toBeNull();
   });

@@ -172,7 +172,7 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
   switch (frame.type) {
     case 'hello': {
       const view = readSessionUpdate(frame);
-      return view && { ...view, type: 'hello', last_seq: frame.last_seq };
+      return view && { ...view, type: 'hello', last_seq: frame.last_seq, ratings: 'ratings' in frame && frame.ratings === true };
     }
     case 'event': {
       const { type, seq } = frame;

@@ -6,7 +6,7 @@ import type { SessionUpdate } from '../realtime';
 import type { Message } from '../types';
 import type { Media } from '../calls';
 import { h } from './browser';
-import { wt, type WidgetKey, type WidgetLang } from './i18n';
+import { wt, wtCount, type WidgetKey, type WidgetLang } from './i18n';
 import { queueText, systemText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
 import css from './widget.css?inline';
 
@@ -33,6 +33,10 @@ export interface ChatState {
   failures: number;
   /** Someone can answer a call now (the start form offers one). */
   callAvailable: boolean;
+  /** The company asks for a rating at the end. */
+  ratings: boolean;
+  /** This client rated the conversation (now, or before a reload). */
+  rated: boolean;
 }
 
 export interface ChatActions {
@@ -41,6 +45,8 @@ export interface ChatActions {
   redeem(media?: Media): void;
   send(text: string): void;
   leave(): void;
+  /** Resolves true once stored. */
+  rate(score: number, comment: string): Promise<boolean>;
   forget(): void;
 }
 
@@ -274,8 +280,51 @@ export class ChatUi {
     this.#fillLog(log);
     const again = h('button', { type: 'button', class: 'primary' }, this.#t(this.#mode.kind === 'invitation' ? 'connectAgain' : 'newChat'));
     again.addEventListener('click', () => this.#actions.forget());
-    this.#body.append(log, h('div', { class: 'ended' }, h('p', { role: 'status' }, this.#t('ended')), again));
+    const ended = h('div', { class: 'ended' }, h('p', { role: 'status' }, this.#t('ended')));
+    const session = this.#state.view?.session;
+    const rated = this.#state.rated || Boolean(session?.rating);
+    if (rated) ended.append(h('p', { class: 'rated', role: 'status' }, this.#t('ratingThanks')));
+    else if (this.#state.ratings && session?.accepted_at) ended.append(this.#ratingForm());
+    ended.append(again);
+    this.#body.append(log, ended);
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** 1 to 5 stars (radio buttons in a group) and an optional comment. */
+  #ratingForm(): HTMLFormElement {
+    const stars = h('div', { class: 'stars' });
+    const group = h('fieldset', { class: 'rating' }, h('legend', {}, this.#t('ratingQuestion')), stars);
+    for (let n = 1; n <= 5; n++) {
+      const input = h('input', { type: 'radio', name: 'hovor-rating', value: String(n), 'aria-label': wtCount(this.#lang, 'ratingStars', n) });
+      const label = h('label', { class: 'star' }, input, h('span', { 'aria-hidden': 'true' }, '★'));
+      stars.append(label);
+    }
+    // The chosen star and those before it light up.
+    stars.addEventListener('change', () => {
+      const chosen = Number(stars.querySelector<HTMLInputElement>('input:checked')?.value ?? 0);
+      stars.querySelectorAll('.star').forEach((star, i) => star.classList.toggle('on', i < chosen));
+    });
+    const comment = h('textarea', { rows: '2', maxlength: '1000', 'aria-label': this.#t('ratingComment'), placeholder: this.#t('ratingComment') });
+    const send = h('button', { type: 'submit', class: 'primary' }, this.#t('ratingSend'));
+    const problem = h('p', { class: 'notice', role: 'alert', hidden: '' });
+    const form = h('form', { class: 'rate' }, group, comment, send, problem);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const chosen = form.querySelector<HTMLInputElement>('input[name="hovor-rating"]:checked');
+      if (!chosen) {
+        problem.textContent = this.#t('ratingChoose');
+        problem.hidden = false;
+        return;
+      }
+      send.disabled = true;
+      void this.#actions.rate(Number(chosen.value), comment.value).then((ok) => {
+        if (ok) return;
+        send.disabled = false;
+        problem.textContent = this.#t('ratingFailed');
+        problem.hidden = false;
+      });
+    });
+    return form;
   }
 
   #renderConversation(): void {

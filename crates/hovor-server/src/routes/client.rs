@@ -17,6 +17,7 @@ use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ClientAddress;
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
+use crate::services::ratings;
 use crate::services::sessions::{self, availability_for_start, availability_of, group_for_start};
 use crate::AppState;
 
@@ -223,6 +224,9 @@ pub struct ClientView {
     estimated_wait_s: Option<i64>,
     /// The name of the operator who holds the session, while one does.
     operator_name: Option<String>,
+    /// The company asks for a rating when the conversation ends
+    /// (`POST /api/v1/client/sessions/{id}/rating`).
+    ratings: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}", operation_id = "getClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
@@ -235,11 +239,13 @@ pub async fn get_session(
     let session = client.for_path(&id)?;
     let place = app.store.queue_place(&session, app.now()).await?;
     let operator_name = sessions::holder_name(&app, &session).await?;
+    let ratings = ratings::enabled(&app, &session.company_id).await?;
     Ok(Json(ClientView {
         session,
         queue_position: place.position,
         estimated_wait_s: place.estimated_wait_s,
         operator_name,
+        ratings,
     }))
 }
 
@@ -315,6 +321,37 @@ pub async fn leave(
     Ok(Json(Left { session }))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRating {
+    /// 1 to 5 stars.
+    score: i64,
+    /// At most 1000 characters.
+    comment: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Rated {
+    session: Session,
+}
+
+/// Rates the conversation once it has ended: 1 to 5 and a comment. Once.
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/rating", operation_id = "rateClientSession", tag = "Client", params(("id" = String, Path)), request_body = NewRating,
+    security(("client_token" = [])),
+    responses((status = 201, body = Rated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`already_rated`, `not_ended_yet`, `nothing_to_rate` (nobody took it), `ratings_off`"),
+              (status = 422, body = ErrorBody, description = "`invalid_score` (not 1 to 5), `comment_too_long`")))]
+pub async fn rate(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewRating>,
+) -> ApiResult<(StatusCode, Json<Rated>)> {
+    let session = client.for_path(&id)?;
+    let session = ratings::rate(&app, &session, body.score, body.comment.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(Rated { session })))
+}
+
 /// The client API with its OpenAPI declarations. It is called from company
 /// websites, so any origin may use it (it carries no cookie, only the
 /// client's own token).
@@ -327,6 +364,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_session))
         .routes(routes!(messages, send))
         .routes(routes!(leave))
+        .routes(routes!(rate))
         .routes(routes!(super::calls::change_client_call))
         .routes(routes!(super::calls::send_client_signal))
         .routes(routes!(super::invitations::redeem))

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::Json;
+use hovor_core::rating;
 use hovor_core::reports::{self, presence, queue, Period};
 use hovor_core::time::to_rfc3339;
 use hovor_core::{Channel, HistorySpan, Millis, Summary};
@@ -77,6 +78,10 @@ pub struct OperatorBucket {
     unpaid_break_s: i64,
     /// Sessions this operator accepted in the bucket.
     sessions_handled: i64,
+    /// Clients' ratings of this operator's conversations given in the bucket.
+    ratings: i64,
+    /// Their average, 1 to 5 (two decimals); null without any.
+    average_rating: Option<f64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -130,6 +135,10 @@ pub async fn operators(
     for (user_id, at) in app.store.acceptances(company_id, w.from, w.to).await? {
         accepted.entry(user_id).or_default().push(at);
     }
+    let mut rated: HashMap<String, Vec<(Millis, u8)>> = HashMap::new();
+    for (user_id, at, score) in app.store.ratings(company_id, w.from, w.to).await? {
+        rated.entry(user_id).or_default().push((at, score));
+    }
     let pause_types = app.store.pause_types(company_id).await?;
     let now = app.now();
     let items = users
@@ -144,11 +153,14 @@ pub async fn operators(
                 accepted.get(&user.id).into_iter().flatten().copied(),
                 &buckets,
             );
+            let ratings =
+                rating::per_bucket(rated.get(&user.id).into_iter().flatten().copied(), &buckets);
             let lines = buckets
                 .iter()
                 .zip(summaries)
                 .zip(handled)
-                .map(|((b, s), n)| operator_bucket(b, s, n, &pause_types))
+                .zip(ratings)
+                .map(|(((b, s), n), r)| operator_bucket(b, s, n, r, &pause_types))
                 .collect();
             operator_line(user, lines)
         })
@@ -168,6 +180,7 @@ fn operator_bucket(
     bucket: &reports::Bucket,
     s: Summary,
     sessions_handled: i64,
+    (ratings, average_rating): (i64, Option<f64>),
     pause_types: &[PauseType],
 ) -> OperatorBucket {
     let paid = |id: &str| pause_types.iter().any(|p| p.id == id && p.paid);
@@ -194,6 +207,8 @@ fn operator_bucket(
         paid_break_s,
         unpaid_break_s,
         sessions_handled,
+        ratings,
+        average_rating,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod nodes;
 pub mod phone;
 pub mod presence;
+pub mod ratings;
 pub mod routing;
 pub mod sessions;
 pub mod status;

@@ -186,6 +186,8 @@ async fn reports_count_a_known_morning(app: TestApp) {
         "paid_break_s": 1200,
         "unpaid_break_s": 0,
         "sessions_handled": 1,
+        "ratings": 0,
+        "average_rating": null,
     });
     let report = get_ok(
         &m.boss,

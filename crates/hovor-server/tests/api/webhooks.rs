@@ -20,6 +20,7 @@ on_both_stores!(
     a_receiver_that_was_down_gets_everything_in_order,
     the_outbox_survives_a_restart_between_change_and_delivery,
     two_nodes_delivering_at_once_deliver_each_event_once,
+    a_client_rates_a_conversation_once_after_it_ends,
 );
 
 #[derive(Default)]
@@ -515,4 +516,148 @@ async fn two_nodes_delivering_at_once_deliver_each_event_once(app: TestApp) {
         .map(|b| b["data"]["session"]["id"].clone())
         .collect();
     assert_eq!(ids, started, "each once, in order");
+}
+
+/// Ratings: once, after the end, of a conversation someone took; the
+/// operator hears it, a webhook carries it, a company may switch them off.
+/// (Here for the webhook receiver.)
+async fn a_client_rates_a_conversation_once_after_it_ends(app: TestApp) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (receiver, url) = Receiver::start().await;
+    subscribe(&app, &admin, &url, &["session.rated"]).await;
+    let (ids, tabs) = app.chat_operators(&c, &["Jana"], 3).await;
+    let mut ws = tabs[0].ws(None).await;
+    let (id, token) = app.start_chat("acme", "Karel").await;
+    let client = app.anonymous().bearer(&token);
+    let rating = format!("/api/v1/client/sessions/{id}/rating");
+    let view = client.get(&format!("/api/v1/client/sessions/{id}")).await;
+    assert_eq!(view.body["ratings"], true, "{}", view.body);
+    let r = tabs[0]
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = client.post(&rating, json!({"score": 5})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "not_ended_yet");
+    let r = tabs[0]
+        .post(&format!("/api/v1/sessions/{id}/end"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (body, code) in [
+        (json!({"score": 0}), "invalid_score"),
+        (json!({"score": 6}), "invalid_score"),
+        (
+            json!({"score": 4, "comment": "ž".repeat(1001)}),
+            "comment_too_long",
+        ),
+    ] {
+        let r = client.post(&rating, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], code);
+    }
+    // Sent twice at once (a double click): stored once.
+    let twice = futures_util::future::join_all((0..2).map(|_| {
+        let client = client.clone();
+        let rating = rating.clone();
+        async move {
+            client
+                .post(&rating, json!({"score": 4, "comment": " Rychlé a milé "}))
+                .await
+        }
+    }))
+    .await;
+    let mut statuses: Vec<u16> = twice.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [201, 409],
+        "{twice:?}",
+        twice = twice.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    let created = twice
+        .iter()
+        .find(|r| r.status == StatusCode::CREATED)
+        .expect("one stored");
+    assert_eq!(created.body["session"]["rating"]["score"], 4);
+    assert_eq!(
+        created.body["session"]["rating"]["comment"],
+        "Rychlé a milé"
+    );
+    // Jana hears it in her own stream; the session shows it.
+    loop {
+        let e = ws.next_of("session.changed").await;
+        if !e["data"]["session"]["rating"].is_null() {
+            assert_eq!(e["data"]["session"]["id"], id.as_str());
+            break;
+        }
+    }
+    let seen = tabs[0].get(&format!("/api/v1/sessions/{id}")).await;
+    assert_eq!(seen.body["rating"]["score"], 4, "{}", seen.body);
+    deliver(&app).await;
+    assert_eq!(receiver.types(), ["session.rated"]);
+    assert_eq!(
+        receiver.bodies()[0]["data"]["session"]["rating"]["score"],
+        4
+    );
+    // Counted in the operators report.
+    let report = admin
+        .get("/api/v1/reports/operators?from=2026-01-01T00:00:00Z&to=2026-01-31T00:00:00Z&bucket=week")
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let jana = report.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["operator_id"] == ids[0].as_str()))
+        .expect("Jana's line");
+    let rated: Vec<&Value> = jana["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .filter(|b| b["ratings"] != 0)
+        .collect();
+    assert_eq!(rated.len(), 1, "{jana}");
+    assert_eq!(rated[0]["ratings"], 1);
+    assert_eq!(rated[0]["average_rating"], 4.0);
+
+    // Nobody took it: nothing to rate.
+    let (gone, gone_token) = app.start_chat("acme", "Olga").await;
+    let gone_client = app.anonymous().bearer(&gone_token);
+    gone_client
+        .post(&format!("/api/v1/client/sessions/{gone}/leave"), json!({}))
+        .await;
+    let r = gone_client
+        .post(
+            &format!("/api/v1/client/sessions/{gone}/rating"),
+            json!({"score": 1}),
+        )
+        .await;
+    assert_eq!(r.body["error"]["code"], "nothing_to_rate", "{}", r.body);
+    // A company that asks for no ratings refuses them, and says so.
+    let r = admin
+        .send(
+            reqwest::Method::PATCH,
+            "/api/v1/company/settings",
+            Some(json!({"ratings_enabled": false})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (other, other_token) = app.start_chat("acme", "Petr").await;
+    let other_client = app.anonymous().bearer(&other_token);
+    let view = other_client
+        .get(&format!("/api/v1/client/sessions/{other}"))
+        .await;
+    assert_eq!(view.body["ratings"], false, "{}", view.body);
+    tabs[0]
+        .post(&format!("/api/v1/sessions/{other}/accept"), json!({}))
+        .await;
+    tabs[0]
+        .post(&format!("/api/v1/sessions/{other}/end"), json!({}))
+        .await;
+    let r = other_client
+        .post(
+            &format!("/api/v1/client/sessions/{other}/rating"),
+            json!({"score": 2}),
+        )
+        .await;
+    assert_eq!(r.body["error"]["code"], "ratings_off", "{}", r.body);
 }

@@ -18,6 +18,7 @@ mod inboxes;
 mod invitations;
 mod messages;
 mod nodes;
+mod ratings;
 mod reports;
 mod routing;
 mod rows;

@@ -9,8 +9,8 @@ use sqlx::Row;
 use super::DbRow;
 use crate::error::corrupt;
 use crate::{
-    ApiKey, CallInfo, ClientInfo, Company, Invitation, Message, PauseType, PauseTypeRef, Session,
-    StateView, StoreError, StoreResult, User, Webhook,
+    ApiKey, CallInfo, ClientInfo, Company, Invitation, Message, PauseType, PauseTypeRef,
+    RatingInfo, Session, StateView, StoreError, StoreResult, User, Webhook,
 };
 
 pub(crate) const USER_COLUMNS: &str =
@@ -25,7 +25,7 @@ pub(crate) const SESSION_COLUMNS: &str =
      s.operator_id, s.offered_to, s.offer_deadline, s.client_name, s.client_email, \
      s.client_phone, s.page_url, s.created_at, s.queued_at, s.accepted_at, s.ended_at, \
      s.end_reason, s.declined_by, s.preferred_operator_id, s.call_state, s.call_media, \
-     s.call_by, s.call_since";
+     s.call_by, s.call_since, s.rating_score, s.rating_comment, s.rated_at";
 
 /// [`SESSION_COLUMNS`] as an `UPDATE` or `INSERT` of `sessions` returns
 /// them (SQLite's `RETURNING` takes no table alias).
@@ -33,7 +33,7 @@ pub(crate) const SESSION_RETURNING: &str =
     "RETURNING id, company_id, channel, source, status, group_id, target_operator_id, \
      operator_id, offered_to, offer_deadline, client_name, client_email, client_phone, page_url, \
      created_at, queued_at, accepted_at, ended_at, end_reason, declined_by, preferred_operator_id, \
-     call_state, call_media, call_by, call_since";
+     call_state, call_media, call_by, call_since, rating_score, rating_comment, rated_at";
 
 pub(crate) const INVITATION_COLUMNS: &str =
     "i.id, i.company_id, i.code, i.operator_id, u.name AS operator_name, i.reusable, i.label, \
@@ -181,7 +181,23 @@ pub(crate) fn session(row: &DbRow) -> StoreResult<Session> {
         },
         declined_by: id_list(&declined_by),
         call: call(row)?,
+        rating: rating(row)?,
     })
+}
+
+/// The `rating_*` columns of a session: set once it is rated.
+fn rating(row: &DbRow) -> StoreResult<Option<RatingInfo>> {
+    let score: Option<i64> = row.try_get("rating_score")?;
+    let Some(score) = score else {
+        return Ok(None);
+    };
+    Ok(Some(RatingInfo {
+        score: u8::try_from(score).map_err(|_| corrupt("rating", &score.to_string()))?,
+        comment: row.try_get("rating_comment")?,
+        rated_at: row
+            .try_get::<Option<i64>, _>("rated_at")?
+            .unwrap_or_default(),
+    }))
 }
 
 /// The `call_*` columns of a session: all set, or all NULL.

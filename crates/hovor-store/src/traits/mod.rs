@@ -15,6 +15,7 @@ mod inboxes;
 mod invitations;
 mod messages;
 mod nodes;
+mod ratings;
 mod reports;
 mod routing;
 mod sessions;
@@ -36,6 +37,7 @@ pub use inboxes::InboxStore;
 pub use invitations::InvitationStore;
 pub use messages::{MessageStore, Readers};
 pub use nodes::{Gauges, NodeStore};
+pub use ratings::RatingStore;
 pub use reports::{HistoryRow, QueueFilter, ReportGroup, ReportStore, SessionRow};
 pub use routing::RoutingStore;
 pub use sessions::SessionStore;
@@ -50,6 +52,7 @@ pub trait Store:
     CompanyStore
     + CallStore
     + CannedStore
+    + RatingStore
     + UserStore
     + StatusStore
     + ChannelStore

@@ -1,0 +1,1 @@
+../shared/0028_ratings.sql
