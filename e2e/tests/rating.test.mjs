@@ -1,6 +1,8 @@
-// Ratings: when Jana ends a chat, the client rates it with stars and a comment, once; Jana sees the
-// rating in the ended conversation at once. In English and in Czech, with axe on the rating form.
+// Ratings and transcripts: when Jana ends a chat, the client rates it with stars and a comment,
+// once; Jana sees the rating in the ended conversation at once; both download the transcript. In
+// English and in Czech, with axe on the rating form.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   CS_LOGIN,
@@ -33,6 +35,9 @@ const WORDS = {
     comment: 'Anything to add? (optional)',
     send: 'Send rating',
     thanks: 'Thank you for your rating.',
+    download: 'Download the conversation',
+    operatorDownload: 'Download the transcript',
+    heading: 'Conversation · ',
     rated: (n) => `The client rated it ${n} of 5`,
   },
   cs: {
@@ -51,12 +56,15 @@ const WORDS = {
     comment: 'Chcete něco dodat? (nepovinné)',
     send: 'Odeslat hodnocení',
     thanks: 'Děkujeme za hodnocení.',
+    download: 'Stáhnout konverzaci',
+    operatorDownload: 'Stáhnout přepis',
+    heading: 'Konverzace · ',
     rated: (n) => `Klient hodnotil ${n} z\u00a05`,
   },
 };
 
 for (const [lang, w] of Object.entries(WORDS)) {
-  test(`the client rates the conversation when it ends, and Jana sees it (${lang})`, async () => {
+  test(`the client rates the conversation when it ends, Jana sees it, and both download the transcript (${lang})`, async () => {
     const janaContext = await newContext(env.browser, w.locale, { bypassCSP: true });
     const jana = await janaContext.newPage();
     await logIn(jana, env.server.url, 'jana@demo.test', w.login ? { labels: w.login } : {});
@@ -90,6 +98,15 @@ for (const [lang, w] of Object.entries(WORDS)) {
     await visible(conversation.getByText(w.rated(score)));
     await visible(conversation.getByText(lang === 'en' ? 'Quick and kind.' : 'Rychlé a milé.'));
     await screenshot(jana, `rating-2-operator-${lang}`);
+    // Both download the transcript, in their language.
+    const [clientFile] = await Promise.all([client.waitForEvent('download'), widget.getByRole('button', { name: w.download }).click()]);
+    const clientText = readFileSync(await clientFile.path(), 'utf8');
+    assert.ok(clientText.startsWith(w.heading), clientText);
+    assert.match(clientText, /\] Jana Nováková: Hello\n/);
+    const [janaFile] = await Promise.all([jana.waitForEvent('download'), jana.getByRole('link', { name: w.operatorDownload }).click()]);
+    const janaText = readFileSync(await janaFile.path(), 'utf8');
+    assert.ok(janaText.startsWith(w.heading), janaText);
+    assert.match(janaText, /\] Jana Nováková: Hello\n/);
     // After a reload the client is thanked, not asked again.
     await client.reload();
     const again = await openWidget(client, env.server.url, { button: w.button });

@@ -45,6 +45,7 @@ pub mod settings;
 pub mod status;
 pub mod summary;
 pub mod time;
+pub mod transcript;
 pub mod wallboard;
 
 pub use channel::{Channel, ChannelSetting};

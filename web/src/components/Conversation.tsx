@@ -672,6 +672,9 @@ export function ClientPanel({ conv }: { conv: Conversation }) {
           <dt>{t('client.started')}</dt>
           <dd>{formatSince(s.created_at, l)}</dd>
         </dl>
+        <a class="btn btn-small transcript-link" href={`/api/v1/sessions/${encodeURIComponent(s.id)}/transcript?lang=${l}`} download>
+          {t('transcript.download')}
+        </a>
       </section>
       {s.status === 'active' && <TransferAndEnd sessionId={s.id} />}
     </aside>

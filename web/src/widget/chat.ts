@@ -10,7 +10,7 @@ import { isMessage, readSessionUpdate } from '../payloads';
 import type { IncomingFrame, SessionUpdate } from '../realtime';
 import type { Message } from '../types';
 import { readStorage, writeStorage } from './browser';
-import { call, HttpError } from './http';
+import { call, download, HttpError } from './http';
 import { wt, type WidgetKey, type WidgetLang } from './i18n';
 import {
   chatKey,
@@ -106,6 +106,7 @@ export class Chat {
       send: (text) => this.#send(text),
       leave: () => void this.#leave(),
       rate: (score, comment) => this.#rate(score, comment),
+      transcript: () => this.#transcript(),
       forget: () => this.#forget(),
     });
     this.#live = new LiveSocket({
@@ -406,6 +407,25 @@ export class Chat {
       if (v) this.#applyView(v);
     } catch (err) {
       if (err instanceof HttpError && err.status === 409) void this.#refreshView();
+    }
+  }
+
+  /** The conversation as a text file, in the widget's language. */
+  async #transcript(): Promise<boolean> {
+    const chat = this.#state.chat;
+    if (!chat) return false;
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const query = `lang=${this.#lang}${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`;
+    try {
+      await download(
+        this.#base,
+        `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/transcript?${query}`,
+        chat.client_token,
+        `${this.#t('transcriptFile')}.txt`,
+      );
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -40,3 +40,23 @@ export async function call<T>(base: string, method: 'GET' | 'POST', path: string
   }
   return json as T;
 }
+
+/** Downloads a file the client API serves (with the client's token) under `name`. */
+export async function download(base: string, path: string, token: string, name: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base).href, { headers: { Authorization: `Bearer ${token}` }, credentials: 'omit', mode: 'cors' });
+  } catch {
+    throw new HttpError(0, 'network');
+  }
+  if (!res.ok) throw new HttpError(res.status, `http_${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -46,6 +46,9 @@ const en = {
   ratingChoose: 'Choose 1 to 5 stars first.',
   ratingFailed: 'The rating could not be sent. Please try again.',
   ratingThanks: 'Thank you for your rating.',
+  transcript: 'Download the conversation',
+  transcriptFailed: 'Download failed — try again',
+  transcriptFile: 'conversation',
   button: 'Chat with us',
   close: 'Close the chat window',
   title: 'Chat with us',
@@ -98,6 +101,9 @@ const en = {
 export type WidgetKey = keyof typeof en;
 
 const cs: Record<WidgetKey, string> = {
+  transcript: 'Stáhnout konverzaci',
+  transcriptFailed: 'Stažení se nepodařilo – zkuste znovu',
+  transcriptFile: 'konverzace',
   ratingQuestion: 'Jak jste byli spokojeni?',
   ratingStars: '{count}\u00a0hvězdička|{count}\u00a0hvězdičky|{count}\u00a0hvězdiček',
   ratingComment: 'Chcete něco dodat? (nepovinné)',

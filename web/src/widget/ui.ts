@@ -47,6 +47,8 @@ export interface ChatActions {
   leave(): void;
   /** Resolves true once stored. */
   rate(score: number, comment: string): Promise<boolean>;
+  /** Downloads the conversation; resolves false when it could not. */
+  transcript(): Promise<boolean>;
   forget(): void;
 }
 
@@ -285,9 +287,21 @@ export class ChatUi {
     const rated = this.#state.rated || Boolean(session?.rating);
     if (rated) ended.append(h('p', { class: 'rated', role: 'status' }, this.#t('ratingThanks')));
     else if (this.#state.ratings && session?.accepted_at) ended.append(this.#ratingForm());
-    ended.append(again);
+    ended.append(this.#transcriptButton(), again);
     this.#body.append(log, ended);
     log.scrollTop = log.scrollHeight;
+  }
+
+  #transcriptButton(): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'transcript' }, this.#t('transcript'));
+    b.addEventListener('click', () => {
+      b.disabled = true;
+      void this.#actions.transcript().then((ok) => {
+        b.disabled = false;
+        if (!ok) b.textContent = this.#t('transcriptFailed');
+      });
+    });
+    return b;
   }
 
   /** 1 to 5 stars (radio buttons in a group) and an optional comment. */
@@ -349,7 +363,7 @@ export class ChatUi {
     });
     const leave = h('button', { type: 'button', class: 'leave' }, this.#t('leave'));
     leave.addEventListener('click', () => this.#actions.leave());
-    this.#body.append(this.#callArea, log, form, leave);
+    this.#body.append(this.#callArea, log, form, h('div', { class: 'conversation-tools' }, this.#transcriptButton(), leave));
     log.scrollTop = log.scrollHeight;
   }
 

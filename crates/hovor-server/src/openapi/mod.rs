@@ -86,6 +86,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(routes::sessions::router())
         .merge(routes::calls::router())
         .merge(routes::canned::router())
+        .merge(routes::transcripts::router())
         .merge(routes::attachments::router())
         .merge(routes::invitations::router())
         .merge(routes::webhooks::router())

@@ -365,6 +365,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(messages, send))
         .routes(routes!(leave))
         .routes(routes!(rate))
+        .routes(routes!(super::transcripts::for_client))
         .routes(routes!(super::calls::change_client_call))
         .routes(routes!(super::calls::send_client_signal))
         .routes(routes!(super::invitations::redeem))

@@ -18,6 +18,7 @@ pub mod pause_types;
 pub mod reports;
 pub mod sessions;
 pub mod telephony;
+pub mod transcripts;
 pub mod users;
 pub mod wallboard;
 pub mod webhooks;

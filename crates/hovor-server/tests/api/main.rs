@@ -35,6 +35,7 @@ mod sessions;
 mod status;
 mod telephony;
 mod topics;
+mod transcripts;
 mod users;
 mod wallboard;
 mod webhooks;

@@ -94,6 +94,9 @@ impl Client {
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
         let response = request.send().await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();
