@@ -55,6 +55,8 @@ export type SessionSource = Schemas['Source'];
 export type EndReason = Schemas['EndReason'];
 export type ClientInfo = Schemas['ClientInfo'];
 export type Session = Schemas['Session'];
+/** A returning client's earlier session (`GET /api/v1/sessions/{id}/earlier`). */
+export type EarlierSession = Schemas['EarlierSession'];
 export type Author = Schemas['Author'];
 export type Message = Schemas['Message'];
 export type Attachment = Schemas['Attachment'];

@@ -334,6 +334,19 @@ pub struct NewSession {
     pub client_token_hash: Option<String>,
     /// A client who starts with a call (channel `av`): the call they ask for.
     pub call_media: Option<hovor_core::call::Media>,
+    /// The digest of the random id the client's browser keeps (the widget),
+    /// which finds their earlier sessions.
+    pub visitor_hash: Option<String>,
+}
+
+/// A client's earlier session, and how it was recognised.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EarlierSession {
+    pub session: Session,
+    /// Who had it.
+    pub operator_name: Option<String>,
+    /// `browser`, `email` or `phone`.
+    pub matched_by: String,
 }
 
 #[derive(Debug, Clone, Default)]

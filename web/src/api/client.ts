@@ -200,6 +200,7 @@ export const api = {
   changeCall: (id: string, change: CallRequest) => body(client.POST('/api/v1/sessions/{id}/call', { ...path(id), body: change })),
   callSignal: (id: string, signal: Signal) => done(client.POST('/api/v1/sessions/{id}/call/signals', { ...path(id), body: signal })),
   iceServers: () => body(client.GET('/api/v1/ice-servers')),
+  earlierSessions: (id: string) => body(client.GET('/api/v1/sessions/{id}/earlier', path(id))),
   cannedAnswers: (sessionId?: string) =>
     body(client.GET('/api/v1/canned-answers', { params: { query: sessionId ? { session_id: sessionId } : {} } })),
   createCannedAnswer: (answer: NewCanned) => body(client.POST('/api/v1/canned-answers', { body: answer })),

@@ -964,6 +964,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/earlier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The client's earlier conversations (at most 20, newest first): from the
+         *     same browser, e-mail address or phone number. Their transcripts:
+         *     `GET /api/v1/sessions/{earlier}/transcript?for={id}`.
+         */
+        get: operations["listEarlierSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{id}/email-reply": {
         parameters: {
             query?: never;
@@ -1735,6 +1756,17 @@ export interface components {
          * @enum {string}
          */
         Direction: "in" | "out";
+        EarlierList: {
+            items: components["schemas"]["EarlierSession"][];
+        };
+        /** @description A client's earlier session, and how it was recognised. */
+        EarlierSession: {
+            /** @description `browser`, `email` or `phone`. */
+            matched_by: string;
+            /** @description Who had it. */
+            operator_name?: string | null;
+            session: components["schemas"]["Session"];
+        };
         /** @description One e-mail of a thread, as the workspace shows it. */
         Email: {
             /** @description Its files, in the order they were attached. */
@@ -3036,6 +3068,12 @@ export interface components {
             name?: string | null;
             /** @description The page the client is on (http or https). */
             page_url?: string | null;
+            /**
+             * @description A random id the client's browser keeps (16 to 128 letters, digits,
+             *     `-` or `_`): the operator then sees the client's earlier sessions
+             *     from the same browser.
+             */
+            visitor_id?: string | null;
         };
         Started: {
             /** @description Keep it: it is the only way back into this session. */
@@ -4437,6 +4475,12 @@ export interface operations {
                 lang?: string;
                 /** @description IANA time zone of the times; default `Europe/Prague`. */
                 tz?: string;
+                /**
+                 * @description A session the caller may read whose client this session's is (an
+                 *     earlier conversation listed by `GET /api/v1/sessions/{id}/earlier`):
+                 *     its transcript may then be read too.
+                 */
+                for?: string;
             };
             header?: never;
             path: {
@@ -6884,6 +6928,43 @@ export interface operations {
             };
         };
     };
+    listEarlierSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EarlierList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     replyByEmail: {
         parameters: {
             query?: never;
@@ -7193,6 +7274,12 @@ export interface operations {
                 lang?: string;
                 /** @description IANA time zone of the times; default `Europe/Prague`. */
                 tz?: string;
+                /**
+                 * @description A session the caller may read whose client this session's is (an
+                 *     earlier conversation listed by `GET /api/v1/sessions/{id}/earlier`):
+                 *     its transcript may then be read too.
+                 */
+                for?: string;
             };
             header?: never;
             path: {

@@ -18,7 +18,7 @@ import { systemText } from '../notices';
 import { closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
-import type { Attachment, EndReason, Group, Message, Session, TeamMember } from '../types';
+import type { Attachment, EarlierSession, EndReason, Group, Message, Session, TeamMember } from '../types';
 import { Handset } from './PhoneButton';
 import { clientName } from './Queue';
 
@@ -644,6 +644,49 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   );
 }
 
+/** A returning client's earlier conversations (same browser, e-mail or phone), each with its transcript. */
+function EarlierConversations({ session }: { session: Session }) {
+  const [items, setItems] = useState<EarlierSession[] | null>(null);
+  const l = lang.value;
+  useEffect(() => {
+    let live = true;
+    setItems(null);
+    api
+      .earlierSessions(session.id)
+      .then((r) => live && setItems(r.items))
+      .catch(() => live && setItems([]));
+    return () => {
+      live = false;
+    };
+  }, [session.id]);
+  if (!items || items.length === 0) return null;
+  return (
+    <section class="card side-card" aria-labelledby="earlier-title">
+      <h2 id="earlier-title" class="side-title">
+        {t('earlier.title', { count: items.length })}
+      </h2>
+      <ul class="earlier-list">
+        {items.map((e) => (
+          <li key={e.session.id} class="earlier-item">
+            <span>
+              {formatSince(e.session.created_at, l)} · {t(CHANNEL_LABEL[e.session.channel])}
+              {e.operator_name ? ` · ${e.operator_name}` : ''}
+            </span>
+            <span class="muted small">{t(e.matched_by === 'email' ? 'earlier.byEmail' : e.matched_by === 'phone' ? 'earlier.byPhone' : 'earlier.byBrowser')}</span>
+            <a
+              class="btn-link small"
+              href={`/api/v1/sessions/${encodeURIComponent(e.session.id)}/transcript?for=${encodeURIComponent(session.id)}&lang=${l}`}
+              download
+            >
+              {t('earlier.transcript')}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The right column: who the client is, transfer and end. */
 export function ClientPanel({ conv }: { conv: Conversation }) {
   const s = conv.session;
@@ -676,6 +719,7 @@ export function ClientPanel({ conv }: { conv: Conversation }) {
           {t('transcript.download')}
         </a>
       </section>
+      <EarlierConversations session={s} />
       {s.status === 'active' && <TransferAndEnd sessionId={s.id} />}
     </aside>
   );

@@ -18,6 +18,7 @@ import {
   invitationOutboxKey,
   outboxKey,
   parseClientFrame,
+  parseVisitorId,
   parseOutbox,
   parseStoredChat,
   redeemProblem,
@@ -25,6 +26,7 @@ import {
   withoutPending,
   wsProtocolsFor,
   wsUrlFor,
+  visitorKey,
   type WidgetMode,
 } from './model';
 import { CallBox } from './callBox';
@@ -257,6 +259,16 @@ export class Chat {
     void this.#refreshView();
   }
 
+  /** This browser's random id for the company, made once and kept (the operator sees earlier chats). */
+  #visitorId(company: string): string {
+    const key = visitorKey(company);
+    const kept = parseVisitorId(readStorage(key));
+    if (kept) return kept;
+    const made = newMessageId(globalThis.crypto as CryptoLike | undefined).replace(/[^A-Za-z0-9_-]/g, '').padEnd(16, '0');
+    writeStorage(key, made);
+    return made;
+  }
+
   async #start(name: string, email: string, media?: Media): Promise<void> {
     if (this.#mode.kind !== 'company') return;
     this.#state.notice = null;
@@ -273,6 +285,7 @@ export class Chat {
             ...(name ? { name } : {}),
             ...(email ? { email } : {}),
             page_url: location.href,
+            visitor_id: this.#visitorId(this.#mode.company),
           },
           false,
         ),

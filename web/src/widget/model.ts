@@ -82,6 +82,15 @@ export function chatKey(company: string): string {
 export function outboxKey(company: string): string {
   return `hovor.widget.${company}.outbox`;
 }
+/** Where this browser keeps its random visitor id for a company (it finds the client's earlier chats). */
+export function visitorKey(company: string): string {
+  return `hovor.widget.${company}.visitor`;
+}
+
+/** A stored visitor id, if it has the form the API takes. */
+export function parseVisitorId(stored: string | null): string | null {
+  return stored !== null && /^[A-Za-z0-9_-]{16,128}$/.test(stored) ? stored : null;
+}
 
 /** An invitation code as the server compares it: no dashes or spaces, upper case. */
 export function normalizeCode(code: string): string {

@@ -77,6 +77,10 @@ pub struct StartChat {
     page_url: Option<String>,
     /// With channel `av`: the call the client starts with (video by default).
     media: Option<hovor_core::call::Media>,
+    /// A random id the client's browser keeps (16 to 128 letters, digits,
+    /// `-` or `_`): the operator then sees the client's earlier sessions
+    /// from the same browser.
+    visitor_id: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -135,6 +139,23 @@ pub async fn start(
         ));
     }
     let page_url = optional_text(body.page_url, 2000, "page_url")?.and_then(|u| page_address(&u));
+    let visitor_hash = match body.visitor_id.as_deref() {
+        None => None,
+        Some(id)
+            if (16..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Some(digest(id))
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "invalid_visitor_id",
+                "visitor_id is 16 to 128 letters, digits, '-' or '_'",
+            ))
+        }
+    };
     // Anyone may start a session: one address, and all addresses together
     // for one company, may start only so many before the work is done.
     if !app.client_sessions_per_address.try_take(&address.key()) {
@@ -189,6 +210,7 @@ pub async fn start(
             page_url,
             client_token_hash: Some(digest(&token)),
             call_media,
+            visitor_hash,
         },
     )
     .await?;

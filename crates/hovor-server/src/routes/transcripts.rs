@@ -4,11 +4,12 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use hovor_core::reports::calendar::DEFAULT_TZ;
 use hovor_core::reports::parse_tz;
 use hovor_core::transcript::{render, Heading, Lang, Line};
-use hovor_store::{Readers, Session};
-use serde::Deserialize;
+use hovor_store::{EarlierSession, Readers, Session};
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,6 +25,11 @@ pub struct TranscriptQuery {
     lang: Option<String>,
     /// IANA time zone of the times; default `Europe/Prague`.
     tz: Option<String>,
+    /// A session the caller may read whose client this session's is (an
+    /// earlier conversation listed by `GET /api/v1/sessions/{id}/earlier`):
+    /// its transcript may then be read too.
+    #[serde(rename = "for")]
+    for_session: Option<String>,
 }
 
 /// The transcript of a session as a download.
@@ -112,8 +118,51 @@ pub async fn for_operator(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TranscriptQuery>,
 ) -> ApiResult<Response> {
-    let session = visible(&app, &actor, &id).await?;
+    let session = match &q.for_session {
+        None => visible(&app, &actor, &id).await?,
+        Some(current) => {
+            // The operator serving a returning client reads their earlier conversations.
+            let current = visible(&app, &actor, current).await?;
+            earlier(&app, &current)
+                .await?
+                .into_iter()
+                .map(|e| e.session)
+                .find(|s| s.id == id)
+                .ok_or_else(|| ApiError::not_found("the session"))?
+        }
+    };
     transcript(&app, &session, Readers::Operators, &q).await
+}
+
+/// How many earlier conversations are listed.
+const EARLIER_AT_MOST: i64 = 20;
+
+async fn earlier(app: &AppState, session: &Session) -> ApiResult<Vec<EarlierSession>> {
+    Ok(app
+        .store
+        .earlier_sessions(&session.company_id, &session.id, EARLIER_AT_MOST)
+        .await?)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EarlierList {
+    items: Vec<EarlierSession>,
+}
+
+/// The client's earlier conversations (at most 20, newest first): from the
+/// same browser, e-mail address or phone number. Their transcripts:
+/// `GET /api/v1/sessions/{earlier}/transcript?for={id}`.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/earlier", operation_id = "listEarlierSessions", tag = "Sessions", params(("id" = String, Path)),
+    responses((status = 200, body = EarlierList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn earlier_sessions(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EarlierList>> {
+    let session = visible(&app, &actor, &id).await?;
+    Ok(Json(EarlierList {
+        items: earlier(&app, &session).await?,
+    }))
 }
 
 /// The client's conversation as a text file: what they saw.
@@ -133,5 +182,7 @@ pub async fn for_client(
 
 /// The operators' route (the client's is in the client router).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(for_operator))
+    OpenApiRouter::new()
+        .routes(routes!(for_operator))
+        .routes(routes!(earlier_sessions))
 }

@@ -373,5 +373,6 @@ fn widget_chat(company_id: &str, name: &str) -> hovor_store::NewSession {
         page_url: None,
         client_token_hash: None,
         call_media: None,
+        visitor_hash: None,
     }
 }

@@ -311,6 +311,7 @@ impl EmailStore for Backend {
                     page_url: None,
                     client_token_hash: None,
                     call_media: None,
+                    visitor_hash: None,
                 };
                 let session = insert_session(&mut tx, &new, &group_id, now).await?;
                 announce(&mut tx, &mut out, &session, Operators::Changed(&[]), now).await?;

@@ -221,6 +221,7 @@ impl InvitationStore for Backend {
             page_url: None,
             client_token_hash: Some(client_token_hash.to_owned()),
             call_media: call,
+            visitor_hash: None,
         };
         let session = insert_session(&mut tx, &new, &builtin_group_id(&company_id), now).await?;
         let mut out = Outgoing::new();

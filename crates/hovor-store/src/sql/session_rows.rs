@@ -23,9 +23,9 @@ pub(crate) async fn insert_session(
         "INSERT INTO sessions (id, company_id, channel, source, status, group_id, \
          target_operator_id, operator_id, offered_to, offer_deadline, client_name, \
          client_email, client_phone, page_url, client_token_hash, created_at, queued_at, \
-         preferred_operator_id, call_state, call_media, call_by, call_since) \
+         preferred_operator_id, call_state, call_media, call_by, call_since, visitor_hash) \
          VALUES ($1, $2, $3, $4, 'waiting', $5, $6, NULL, NULL, NULL, $7, $8, $9, $10, $11, \
-         $12, $12, $13, $14, $15, $16, $17) {SESSION_RETURNING}"
+         $12, $12, $13, $14, $15, $16, $17, $18) {SESSION_RETURNING}"
     ))
     .bind(&id)
     .bind(&new.company_id)
@@ -44,6 +44,7 @@ pub(crate) async fn insert_session(
     .bind(new.call_media.map(Media::as_str))
     .bind(new.call_media.map(|_| Party::Client.as_str()))
     .bind(new.call_media.map(|_| at))
+    .bind(&new.visitor_hash)
     .fetch_one(&mut **tx)
     .await?;
     rows::session(&row)

@@ -21,9 +21,9 @@ use super::session_rows::{
 use super::users::active_user;
 use super::{Backend, Db, Tx};
 use crate::{
-    Change, Committed, NewSession, QueuePlace, RealtimeEvent, Session, SessionDeclined,
-    SessionEvent, SessionFilter, SessionStore, SessionTransferred, SessionUpdate, StoreError,
-    StoreResult, TransferTarget, WebhookEvent,
+    Change, Committed, EarlierSession, NewSession, QueuePlace, RealtimeEvent, Session,
+    SessionDeclined, SessionEvent, SessionFilter, SessionStore, SessionTransferred, SessionUpdate,
+    StoreError, StoreResult, TransferTarget, WebhookEvent,
 };
 
 /// The operator's seat on the channel, not counting `session_id`. With
@@ -685,6 +685,44 @@ impl SessionStore for Backend {
         changes.push(moved(company_id));
         tx.commit().await?;
         Ok(Committed::new(queued, changes))
+    }
+
+    async fn earlier_sessions(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<EarlierSession>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS}, u.name AS holder_name, \
+             CASE WHEN c.visitor_hash IS NOT NULL AND s.visitor_hash = c.visitor_hash THEN 'browser' \
+                  WHEN c.client_email IS NOT NULL \
+                       AND LOWER(s.client_email) = LOWER(c.client_email) THEN 'email' \
+                  ELSE 'phone' END AS matched_by \
+             FROM sessions c JOIN sessions s ON s.company_id = c.company_id AND s.id <> c.id \
+             AND s.created_at <= c.created_at \
+             AND ((c.visitor_hash IS NOT NULL AND s.visitor_hash = c.visitor_hash) \
+               OR (c.client_email IS NOT NULL AND LOWER(s.client_email) = LOWER(c.client_email)) \
+               OR (c.client_phone IS NOT NULL AND s.client_phone = c.client_phone)) \
+             LEFT JOIN users u ON u.id = s.operator_id \
+             WHERE c.company_id = $1 AND c.id = $2 \
+             ORDER BY s.created_at DESC, s.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(company_id)
+            .bind(session_id)
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EarlierSession {
+                    session: rows::session(r)?,
+                    operator_name: r.try_get("holder_name")?,
+                    matched_by: r.try_get("matched_by")?,
+                })
+            })
+            .collect()
     }
 
     async fn end_session(

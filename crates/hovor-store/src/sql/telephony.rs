@@ -60,6 +60,7 @@ async fn call_of(
         page_url: None,
         client_token_hash: None,
         call_media: None,
+        visitor_hash: None,
     };
     let id = insert_session(tx, &new, &builtin_group_id(company_id), report.at)
         .await?

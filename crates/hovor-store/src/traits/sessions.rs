@@ -3,7 +3,8 @@ use hovor_core::session::EndReason;
 use hovor_core::Millis;
 
 use crate::{
-    Committed, NewSession, QueuePlace, Session, SessionFilter, StoreResult, TransferTarget,
+    Committed, EarlierSession, NewSession, QueuePlace, Session, SessionFilter, StoreResult,
+    TransferTarget,
 };
 
 /// Sessions and their messages: the queue, accepting, writing,
@@ -96,4 +97,14 @@ pub trait SessionStore {
         by: Option<&str>,
         now: Millis,
     ) -> StoreResult<Committed<Session>>;
+
+    /// The client's other sessions from before this one, newest first: from
+    /// the same browser (the widget's id), the same e-mail address (any
+    /// case) or the same phone number.
+    async fn earlier_sessions(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<EarlierSession>>;
 }

@@ -1,0 +1,1 @@
+../shared/0029_returning_clients.sql
