@@ -31,7 +31,7 @@ export interface LiveOptions {
    * A derived frame, without seq: the workspace's `queue.changed` and `settings.changed`, the
    * client's `queue`.
    */
-  onFrame?(frame: Incoming<'queue' | 'queue.changed' | 'settings.changed'>): void;
+  onFrame?(frame: Incoming<'queue' | 'queue.changed' | 'settings.changed' | 'typing'>): void;
   onConnectionChange(up: boolean): void;
   /** The session was logged out (e.g. in another tab). */
   onLoggedOut?(): void;
@@ -192,6 +192,7 @@ export class LiveSocket {
         case 'queue':
         case 'queue.changed':
         case 'settings.changed':
+        case 'typing':
           // Derived state, so they carry no seq and skip the tracker.
           this.#options.onFrame?.(frame);
           break;
@@ -242,6 +243,16 @@ export class LiveSocket {
       });
       send(socket, { type: 'message', ...message });
     });
+  }
+
+  /**
+   * Says "I am typing" (an operator names the session; a client's is its own). Fire and forget:
+   * never stored, nothing answers; without a connection it is dropped.
+   */
+  typing(sessionId?: string): void {
+    const socket = this.#socket;
+    if (!this.#up || !socket || socket.readyState !== WebSocket.OPEN) return;
+    send(socket, sessionId ? { type: 'typing', session_id: sessionId } : { type: 'typing' });
   }
 
   /** The connection is gone: no answer will come for what waits. */

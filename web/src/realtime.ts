@@ -64,7 +64,9 @@ export type EmailSendStateChanged = Schemas['EmailSendStateChanged'];
 /** The events of a client's stream: its session's changes and messages. */
 export type ClientEventName = 'session.changed' | 'message.created' | 'call.signal';
 /** The frames of a client's stream that the widget reads (the shared socket handles the others). */
-export type ClientStreamFrame = ClientHelloFrame | EventFrameOf<ClientEventName> | QueuePlaceFrame;
+/** The other side is typing (derived, without a seq). */
+export type TypingFrame = FrameOf<'typing'>;
+export type ClientStreamFrame = ClientHelloFrame | EventFrameOf<ClientEventName> | QueuePlaceFrame | TypingFrame;
 
 // ---- frames as read off the network ---------------------------------------------------------------
 

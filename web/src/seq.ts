@@ -104,6 +104,7 @@ const FRAME_TYPES: Readonly<Record<FrameType, true>> = {
   logged_out: true,
   ack: true,
   refused: true,
+  typing: true,
 };
 const EVENT_NAMES: Readonly<Record<EventName, true>> = {
   'operator.state_changed': true,
@@ -151,6 +152,8 @@ function readEnvelope(obj: JsonObject): IncomingFrame | null {
     }
     case 'refused':
       return { ...obj, type, client_msg_id: obj['client_msg_id'], error: obj['error'] };
+    case 'typing':
+      return { ...obj, type, session_id: obj['session_id'], from: obj['from'] };
     case 'queue.changed':
     case 'settings.changed':
     case 'ping':

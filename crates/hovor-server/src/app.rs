@@ -145,6 +145,7 @@ async fn dispatch_hints(app: AppState) {
             }) => app
                 .routing_books
                 .session_moved(&company_id, &session_id, seq, at, place),
+            Ok(Hint::Typing { session_id, from }) => app.hub.typing(&session_id, from),
             Ok(Hint::Resync) => resync(&app),
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!("{missed} hints missed: every connection rereads its stream");

@@ -44,6 +44,9 @@ pub enum ServerFrame {
     /// A message sent over this socket was refused; nothing was stored.
     #[serde(rename = "refused")]
     Refused(Refused),
+    /// The other side of a conversation is typing (derived, without a seq).
+    #[serde(rename = "typing")]
+    Typing(TypingFrame),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -154,6 +157,23 @@ pub enum ClientFrame {
     /// A message, answered with `ack` once stored (or `refused`).
     #[serde(rename = "message")]
     Message(OutgoingMessage),
+    /// I am typing (at most every 2 seconds; never stored, not answered).
+    /// An operator names the session they hold; a client's is its own.
+    #[serde(rename = "typing")]
+    Typing(TypingIn),
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypingIn {
+    pub session_id: Option<String>,
+}
+
+/// The other side of a conversation is typing: show it for a few seconds.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TypingFrame {
+    pub session_id: String,
+    pub from: hovor_core::call::Party,
 }
 
 /// A message sent over the socket: a client's into its session, an

@@ -15,6 +15,7 @@
 //! for). Hints say how far a stream goes, so memory is never taken for
 //! more than it holds.
 
+use hovor_core::call::Party;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -51,12 +52,16 @@ pub const SETTINGS: u8 = 8;
 /// The node lost its lease: the connection closes, so that it reconnects
 /// and is counted again.
 pub const RECONNECT: u8 = 16;
+/// Someone is typing in a followed conversation (`Woken::typing` says who).
+pub const TYPING: u8 = 32;
 
 #[derive(Default)]
 struct Wakeup {
     bits: AtomicU8,
     /// The streams with new events since the connection last looked.
     streams: Mutex<Vec<String>>,
+    /// Who is typing in which followed conversation, since it last looked.
+    typing: Mutex<Vec<(String, Party)>>,
     notify: Notify,
 }
 
@@ -73,11 +78,13 @@ impl Wakeup {
     }
 }
 
-/// What woke a connection: the bits, and which of its streams have news.
+/// What woke a connection: the bits, which of its streams have news, and
+/// who is typing where.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Woken {
     pub bits: u8,
     pub streams: Vec<String>,
+    pub typing: Vec<(String, Party)>,
 }
 
 /// A topic's listeners, by subscription id.
@@ -196,6 +203,26 @@ impl Hub {
         kept.head = kept.head.max(seq);
     }
 
+    /// Tells a conversation's connections that one side is typing.
+    pub fn typing(&self, session_id: &str, from: Party) {
+        let topic = Topic::Stream(session_id.to_owned());
+        let map = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(subscribers) = map.get(&topic) else {
+            return;
+        };
+        for (_, wakeup) in subscribers {
+            {
+                let mut typing = wakeup.typing.lock().unwrap_or_else(|p| p.into_inner());
+                let entry = (session_id.to_owned(), from);
+                if !typing.contains(&entry) {
+                    typing.push(entry);
+                }
+            }
+            wakeup.bits.fetch_or(TYPING, Ordering::AcqRel);
+            wakeup.notify.notify_one();
+        }
+    }
+
     /// Wakes a stream's readers: it has events up to `seq`.
     pub fn wake_stream(&self, stream: &str, seq: i64) {
         let topic = Topic::Stream(stream.to_owned());
@@ -296,7 +323,14 @@ impl Subscription {
                         .lock()
                         .unwrap_or_else(|p| p.into_inner()),
                 );
-                return Woken { bits, streams };
+                let typing = std::mem::take(
+                    &mut *self.wakeup.typing.lock().unwrap_or_else(|p| p.into_inner()),
+                );
+                return Woken {
+                    bits,
+                    streams,
+                    typing,
+                };
             }
             self.wakeup.notify.notified().await;
         }

@@ -150,6 +150,8 @@ pub struct AppState {
     pub client_messages: Arc<SlidingCounter>,
     /// WebRTC signals per conversation (both sides together).
     pub call_signals: Arc<SlidingCounter>,
+    /// "Typing" per conversation and side: one every two seconds.
+    pub typing: Arc<SlidingCounter>,
     /// Unknown invitation codes per address (guessing).
     pub invitation_guesses: Arc<SlidingCounter>,
     /// New client sessions per address, and per company.
@@ -200,6 +202,7 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             client_messages: Arc::new(SlidingCounter::client_messages()),
             call_signals: Arc::new(SlidingCounter::call_signals()),
+            typing: Arc::new(SlidingCounter::new(std::time::Duration::from_secs(2), 1)),
             invitation_guesses: Arc::new(SlidingCounter::invitation_guesses()),
             client_sessions_per_address: Arc::new(SlidingCounter::new(
                 Duration::from_secs(600),

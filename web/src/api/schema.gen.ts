@@ -1642,6 +1642,9 @@ export interface components {
         } | (components["schemas"]["OutgoingMessage"] & {
             /** @enum {string} */
             type: "message";
+        }) | (components["schemas"]["TypingIn"] & {
+            /** @enum {string} */
+            type: "typing";
         });
         ClientHello: {
             /** Format: int64 */
@@ -2907,6 +2910,9 @@ export interface components {
         }) | (components["schemas"]["Refused"] & {
             /** @enum {string} */
             type: "refused";
+        }) | (components["schemas"]["TypingFrame"] & {
+            /** @enum {string} */
+            type: "typing";
         });
         /** @description The API's `session` object. */
         Session: {
@@ -3147,6 +3153,14 @@ export interface components {
             /** @description Shown in the conversation as a system message. */
             note?: string | null;
             operator_id?: string | null;
+        };
+        /** @description The other side of a conversation is typing: show it for a few seconds. */
+        TypingFrame: {
+            from: components["schemas"]["Party"];
+            session_id: string;
+        };
+        TypingIn: {
+            session_id?: string | null;
         };
         User: {
             company_id: string;

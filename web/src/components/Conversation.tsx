@@ -15,7 +15,8 @@ import { splitQuoted } from '../emailQuote';
 import { bulletLines, isFormatted, replyBlocks, wrapSelection } from '../replyFormat';
 import type { Inline } from '../replyFormat';
 import { systemText } from '../notices';
-import { closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
+import { clientTyping, closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
+import { sendTyping } from '../state/live';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
 import type { Attachment, EarlierSession, EndReason, Group, Message, Session, TeamMember } from '../types';
@@ -58,6 +59,11 @@ export function ConversationView({ conv }: { conv: Conversation }) {
         <PhoneCall conv={conv} />
       ) : (
         <MessageLog conv={conv} emails={emails.byMessage} />
+      )}
+      {!ended && (clientTyping.value.get(s.id) ?? 0) > now.value && (
+        <p class="typing muted small" aria-live="polite">
+          {t('typing.client', { name })}
+        </p>
       )}
       {s.channel === 'phone' ? null : ended ? (
         <div class="conv-ended">
@@ -404,6 +410,7 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   /** The conversation shown now: an upload that finishes after a switch is not this one's. */
   const current = useRef(sessionId);
   const canned = useCannedAnswers(sessionId);
+  const lastTyping = useRef(0);
   /** The `/shortcut` being typed, and the answer chosen among its matches. */
   const [pick, setPick] = useState<{ start: number; query: string; active: number } | null>(null);
   const matches = pick ? matchCanned(canned, pick.query) : [];
@@ -523,6 +530,11 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
         onInput={(ev) => {
           const el = ev.currentTarget;
           setDraft(el.value);
+          // The client sees that I am typing: at most every 2.5 s (chats only; an e-mail is not live).
+          if (!byEmail && el.value.trim() && Date.now() - lastTyping.current > 2_500) {
+            lastTyping.current = Date.now();
+            sendTyping(sessionId);
+          }
           const q = cannedQuery(el.value, el.selectionStart);
           setPick(q && { ...q, active: 0 });
         }}

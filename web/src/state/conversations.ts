@@ -24,6 +24,10 @@ import { windowActive, windowActiveNow } from './windowActive';
 
 export const queueItems = signal<Session[]>([]);
 export const conversations = signal<Conversation[]>([]);
+/** Per conversation, until when its client counts as typing (ms since the epoch). */
+export const clientTyping = signal<ReadonlyMap<string, number>>(new Map());
+/** How long "is typing" shows after the last sign of it. */
+export const TYPING_SHOWS_MS = 5_000;
 /** Per e-mail conversation, how often its replies' sending changed (`email.send_state_changed`). */
 export const emailRevisions = signal<ReadonlyMap<string, number>>(new Map());
 export const selectedId = signal<string | null>(null);
@@ -278,6 +282,12 @@ const conversationsListener: LiveListener = {
         break;
       case 'message.created': {
         const { session_id: sessionId, message } = event.data;
+        // What they were typing has come.
+        if (message.author === 'client' && clientTyping.value.has(sessionId)) {
+          const next = new Map(clientTyping.value);
+          next.delete(sessionId);
+          clientTyping.value = next;
+        }
         const known = conversations.value.find((c) => c.session.id === sessionId);
         if (known) {
           const isNew = !known.messages.some((m) => m.seq === message.seq);
@@ -306,6 +316,11 @@ const conversationsListener: LiveListener = {
   },
   onQueueChanged() {
     scheduleQueueLoad();
+  },
+  onClientTyping(sessionId) {
+    const next = new Map(clientTyping.value);
+    next.set(sessionId, Date.now() + TYPING_SHOWS_MS);
+    clientTyping.value = next;
   },
 };
 

@@ -24,6 +24,8 @@ export interface LiveListener {
   onQueueChanged?(): void;
   /** The company's settings changed (an admin saved them): fetch them. */
   onSettingsChanged?(): void;
+  /** A client is typing in a conversation I hold (shown for a few seconds). */
+  onClientTyping?(sessionId: string): void;
 }
 
 const listeners: LiveListener[] = [];
@@ -79,6 +81,10 @@ function makeSocket(): LiveSocket {
       // (`queue` is a client's frame: never on an operator's stream.)
       if (frame.type === 'queue.changed') for (const l of listeners) l.onQueueChanged?.();
       if (frame.type === 'settings.changed') for (const l of listeners) l.onSettingsChanged?.();
+      if (frame.type === 'typing' && frame.from === 'client' && typeof frame.session_id === 'string') {
+        const sessionId = frame.session_id;
+        for (const l of listeners) l.onClientTyping?.(sessionId);
+      }
     },
     onConnectionChange: (up) => {
       socketUp.value = up;
@@ -95,6 +101,11 @@ function makeSocket(): LiveSocket {
  */
 export function sendOverSocket(message: OutgoingMessage): Promise<Delivery | null> {
   return socket ? socket.send(message) : Promise.resolve(null);
+}
+
+/** Tells the client of a conversation I hold that I am typing (never stored; dropped when offline). */
+export function sendTyping(sessionId: string): void {
+  socket?.typing(sessionId);
 }
 
 /** Whether the next hello is the first since sign-in (snapshots not yet loaded). */

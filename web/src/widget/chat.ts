@@ -33,6 +33,8 @@ import { CallBox } from './callBox';
 import { ChatUi, type ChatState, type Phase } from './ui';
 
 const POLL_MS = 15_000;
+/** How long "is typing" shows after the last sign of it. */
+const TYPING_SHOWS_MS = 5_000;
 
 /** A coarse pointer (a finger) and no fine one: a phone or a tablet. */
 function touchScreen(): boolean {
@@ -67,6 +69,8 @@ export class Chat {
   #peer: CallPeer | null = null;
   #peerSince: string | null = null;
   #callNotice: string | null = null;
+  #typingTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastTyping = 0;
 
   constructor(options: ChatOptions) {
     const { base, mode, root, lang, inline } = options;
@@ -94,6 +98,7 @@ export class Chat {
       callAvailable: false,
       ratings: false,
       rated: false,
+      operatorTypingUntil: 0,
     };
     this.#callBox = new CallBox(lang, {
       propose: (media) => void this.#callAction({ action: 'propose', media }),
@@ -109,6 +114,12 @@ export class Chat {
       leave: () => void this.#leave(),
       rate: (score, comment) => this.#rate(score, comment),
       transcript: () => this.#transcript(),
+      typing: () => {
+        // At most every 2.5 s; the operator sees it for a few seconds.
+        if (Date.now() - this.#lastTyping < 2_500) return;
+        this.#lastTyping = Date.now();
+        this.#live.typing();
+      },
       forget: () => this.#forget(),
     });
     this.#live = new LiveSocket({
@@ -175,13 +186,23 @@ export class Chat {
             this.#applyView(f.data);
             break;
           case 'message.created':
+            if (f.data.message.author === 'operator') this.#state.operatorTypingUntil = 0;
             this.#addMessages([f.data.message]);
+            this.#ui.renderStatus();
             break;
           case 'call.signal':
             this.#peer?.receive(f.data.from, f.data.signal);
             break;
           default:
             f satisfies never;
+        }
+        break;
+      case 'typing':
+        if (f.from === 'operator') {
+          this.#state.operatorTypingUntil = Date.now() + TYPING_SHOWS_MS;
+          this.#ui.renderStatus();
+          if (this.#typingTimer) clearTimeout(this.#typingTimer);
+          this.#typingTimer = setTimeout(() => this.#ui.renderStatus(), TYPING_SHOWS_MS + 50);
         }
         break;
       case 'queue': {

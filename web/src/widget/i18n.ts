@@ -49,6 +49,7 @@ const en = {
   transcript: 'Download the conversation',
   transcriptFailed: 'Download failed — try again',
   transcriptFile: 'conversation',
+  operatorTyping: '{name} is typing…',
   button: 'Chat with us',
   close: 'Close the chat window',
   title: 'Chat with us',
@@ -101,6 +102,7 @@ const en = {
 export type WidgetKey = keyof typeof en;
 
 const cs: Record<WidgetKey, string> = {
+  operatorTyping: '{name} píše…',
   transcript: 'Stáhnout konverzaci',
   transcriptFailed: 'Stažení se nepodařilo – zkuste znovu',
   transcriptFile: 'konverzace',

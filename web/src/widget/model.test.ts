@@ -143,6 +143,12 @@ describe('frames', () => {
     expect(read({ type: 'hello', last_seq: 4 })).toBeNull();
   });
 
+  it('reads who is typing, and nothing malformed', () => {
+    expect(read({ type: 'typing', session_id: 's', from: 'operator' })).toEqual({ type: 'typing', session_id: 's', from: 'operator' });
+    expect(read({ type: 'typing', session_id: 's', from: 'robot' })).toBeNull();
+    expect(read({ type: 'typing', from: 'operator' })).toBeNull();
+  });
+
   it('reads messages and session changes, as the document types them', () => {
     expect(read({ type: 'event', seq: 5, event: 'message.created', data: { session_id: 's', message: msg } })).toEqual({
       type: 'event',

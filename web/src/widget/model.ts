@@ -205,6 +205,10 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
     }
     case 'queue':
       return { type: 'queue', queue_position: numberOrNull(frame.queue_position), estimated_wait_s: numberOrNull(frame.estimated_wait_s) };
+    case 'typing':
+      return typeof frame.session_id === 'string' && (frame.from === 'client' || frame.from === 'operator')
+        ? { type: 'typing', session_id: frame.session_id, from: frame.from }
+        : null;
     default:
       return null;
   }

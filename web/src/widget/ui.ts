@@ -37,6 +37,8 @@ export interface ChatState {
   ratings: boolean;
   /** This client rated the conversation (now, or before a reload). */
   rated: boolean;
+  /** Until when the operator counts as typing (ms since the epoch). */
+  operatorTypingUntil: number;
 }
 
 export interface ChatActions {
@@ -49,6 +51,8 @@ export interface ChatActions {
   rate(score: number, comment: string): Promise<boolean>;
   /** Downloads the conversation; resolves false when it could not. */
   transcript(): Promise<boolean>;
+  /** The client typed in the composer. */
+  typing(): void;
   forget(): void;
 }
 
@@ -163,7 +167,11 @@ export class ChatUi {
   renderStatus(): void {
     const { phase, view, operator } = this.#state;
     const parts: string[] = [];
-    if (phase === 'active' && operator && !operator.handedOver) parts.push(this.#t('joined', { name: operator.name }));
+    if (phase === 'active' && operator && !operator.handedOver) {
+      parts.push(
+        this.#state.operatorTypingUntil > Date.now() ? this.#t('operatorTyping', { name: operator.name }) : this.#t('joined', { name: operator.name }),
+      );
+    }
     if (phase === 'waiting' && operator?.handedOver) parts.push(this.#t('handedOver', { name: operator.name }));
     if (phase === 'waiting' && view) {
       if (this.#mode.kind === 'invitation') {
@@ -348,6 +356,7 @@ export class ChatUi {
     area.value = this.#state.draft;
     area.addEventListener('input', () => {
       this.#state.draft = area.value;
+      if (area.value.trim()) this.#actions.typing();
     });
     area.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {

@@ -42,6 +42,12 @@ pub enum Hint {
         at: hovor_core::Millis,
         place: hovor_core::routing_book::Place,
     },
+    /// Someone is typing in a conversation: shown to the other side, never
+    /// stored (a lost one costs nothing; the next keystroke sends another).
+    Typing {
+        session_id: String,
+        from: hovor_core::call::Party,
+    },
     /// Hints may have been lost (the bus reconnected): every connection
     /// rereads its streams, and derived state is recomputed.
     Resync,

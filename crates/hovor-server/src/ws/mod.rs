@@ -23,6 +23,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use futures_util::stream::{FuturesOrdered, SplitSink};
 use futures_util::{SinkExt, StreamExt};
+use hovor_core::call::Party;
 use hovor_core::session::SessionStatus;
 use hovor_store::{company_stream, Session, SessionFilter, User};
 use serde::Deserialize;
@@ -32,9 +33,10 @@ use crate::extract::ClientAddress;
 use crate::extract::{client_session, Actor, ApiQuery, ClientSession};
 use crate::frames::{
     ClientFrame, ClientHello, Hello, OperatorHello, QueuePlaceFrame, ServerFrame, TopicCursor,
+    TypingFrame,
 };
 use crate::hub::{
-    SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, RECONNECT, SETTINGS, STREAM,
+    SharedEvent, Subscription, Topic, LOGGED_OUT, QUEUE, RECONNECT, SETTINGS, STREAM, TYPING,
 };
 use crate::rate_limit::OpenSlot;
 use crate::services;
@@ -431,6 +433,41 @@ fn queue_frame(app: &AppState, peer: &Peer) -> Option<ServerFrame> {
     }
 }
 
+/// One side says it is typing: told to the conversation's connections on
+/// every node, at most every 2 seconds per side, never stored. A client
+/// types in its own session; an operator in one they hold (whose stream
+/// this connection follows). Anything else is ignored.
+fn typing_in(app: &AppState, peer: &Peer, follows: &Follows, session_id: Option<&str>) {
+    let (session_id, from) = match peer {
+        Peer::Client(session) => {
+            if session_id.is_some_and(|id| id != session.id) {
+                return;
+            }
+            (session.id.as_str(), Party::Client)
+        }
+        Peer::Operator(user) => {
+            let Some(id) = session_id else { return };
+            let held = id != user.id
+                && follows.company_stream.as_deref() != Some(id)
+                && follows.sent(id).is_some();
+            if !held {
+                return;
+            }
+            (id, Party::Operator)
+        }
+    };
+    if !app
+        .typing
+        .try_take(&format!("{session_id}:{}", from.as_str()))
+    {
+        return;
+    }
+    app.bus.publish(crate::bus::Hint::Typing {
+        session_id: session_id.to_owned(),
+        from,
+    });
+}
+
 /// The close code a widget's page sends as it goes away (`pagehide`): its
 /// client has a short while to come back (a reload, the next page of the
 /// site) before leaving the queue.
@@ -653,6 +690,18 @@ async fn serve_connection(
                             Box::pin(catch_up(app, &mut out, &mut follows, subscription, stream)).await?;
                         }
                     }
+                    if woken.bits & TYPING != 0 {
+                        for (session_id, from) in woken.typing {
+                            // Each side sees the other's typing, not its own.
+                            let mine = matches!(
+                                (peer, from),
+                                (Peer::Client(_), Party::Client) | (Peer::Operator(_), Party::Operator)
+                            );
+                            if !mine {
+                                out.push(ServerFrame::Typing(TypingFrame { session_id, from }))?;
+                            }
+                        }
+                    }
                     if woken.bits & LOGGED_OUT != 0 {
                         out.push(ServerFrame::LoggedOut)?;
                         return Ok(PeerLeft::Quietly);
@@ -692,6 +741,9 @@ async fn serve_connection(
                             Ok(ClientFrame::Ping) => out.push(ServerFrame::Pong)?,
                             Ok(ClientFrame::Message(message)) => {
                                 in_flight.push_back(messages::receive(app, peer, message));
+                            }
+                            Ok(ClientFrame::Typing(typing)) => {
+                                typing_in(app, peer, &follows, typing.session_id.as_deref());
                             }
                             Ok(ClientFrame::Pong) | Err(_) => {}
                         }

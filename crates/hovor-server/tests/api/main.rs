@@ -36,6 +36,7 @@ mod status;
 mod telephony;
 mod topics;
 mod transcripts;
+mod typing;
 mod users;
 mod wallboard;
 mod webhooks;
