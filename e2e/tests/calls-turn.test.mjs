@@ -124,8 +124,9 @@ test('a video call runs through coturn with the credentials Hovor hands out', as
   await widget.getByRole('button', { name: 'Video call', exact: true }).click();
   const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Rudolf' });
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
-  const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Rudolf' }));
-  await visible(conversation.getByText(/Connected · \d+:\d\d/), 30_000);
+  await visible(jana.getByRole('region', { name: 'Conversation with Rudolf' }));
+  const call = await visible(jana.getByRole('region', { name: 'Call with Rudolf' }));
+  await visible(call.getByText(/Connected · \d+:\d\d/), 30_000);
   const janaSide = await framesThroughTheRelay(jana, 'Jana');
   const clientSide = await framesThroughTheRelay(client, 'client');
   assert.equal(janaSide.servers, 1, 'the workspace was given the TURN server');

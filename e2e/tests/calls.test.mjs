@@ -135,14 +135,16 @@ test('a client calls from the widget, Jana takes it, video flows both ways, and 
   await visible(item);
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
   const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Karel Klient' }));
-  await visible(conversation.getByText(/Connected · \d+:\d\d/));
+  // The running call sits above the conversation, in its own region.
+  const call = await visible(jana.getByRole('region', { name: 'Call with Karel Klient' }));
+  await visible(call.getByText(/Connected · \d+:\d\d/));
   await visible(widget.getByText(/In a call · \d+:\d\d/));
   const janaStats = await framesFlow(jana, 'Jana');
   const clientStats = await framesFlow(client, 'client');
   assert.equal(janaStats.connected, 1);
   assert.equal(clientStats.connected, 1);
   await visible(conversation.getByText('Video call started'));
-  await visible(conversation.getByText('Client’s microphone on · microphone permission: allowed'));
+  await visible(call.getByText('Client’s microphone on · microphone permission: allowed'));
   await screenshot(jana, 'call-1-operator');
   await screenshot(client, 'call-1-client');
   assert.deepEqual(await seriousA11yViolations(jana), [], 'the running call in the workspace');
@@ -150,20 +152,47 @@ test('a client calls from the widget, Jana takes it, video flows both ways, and 
 
   // The client mutes and turns the camera off: Jana sees both.
   await widget.getByRole('button', { name: 'Mute', exact: true }).click();
-  await visible(conversation.getByText(/Client muted their microphone/));
+  await visible(call.getByText(/Client muted their microphone/));
   await widget.getByRole('button', { name: 'Turn camera off' }).click();
-  await visible(conversation.getByText(/Client’s camera is off/));
+  await visible(call.getByText(/Client’s camera is off/));
   // Jana mutes: the client reads it.
-  await conversation.getByRole('button', { name: 'Mute', exact: true }).click();
+  await call.getByRole('button', { name: 'Mute', exact: true }).click();
   await visible(widget.getByText('The operator has muted their microphone.'));
-  await conversation.getByRole('button', { name: 'Turn camera off' }).click();
+  await call.getByRole('button', { name: 'Turn camera off' }).click();
   await visible(widget.getByText('The operator’s camera is off.'));
+
+  // Another client writes meanwhile; Jana answers that chat, and the call goes on above it.
+  const otherContext = await newContext(env.browser);
+  const other = await otherContext.newPage();
+  const otherWidget = await openWidget(other, env.server.url);
+  await otherWidget.getByLabel('Your name').fill('Petra');
+  await otherWidget.getByRole('button', { name: 'Start chat' }).click();
+  await jana
+    .getByRole('region', { name: 'Queue' })
+    .getByRole('listitem')
+    .filter({ hasText: 'Petra' })
+    .getByRole('button', { name: 'Accept', exact: true })
+    .click();
+  const petra = await visible(jana.getByRole('region', { name: 'Conversation with Petra' }));
+  await petra.getByRole('textbox', { name: 'Message' }).fill('One moment, please.');
+  await petra.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await visible(otherWidget.getByText('One moment, please.'));
+  await visible(call.getByText(/Connected · \d+:\d\d/));
+  await framesFlow(client, 'client while Jana writes to another client');
+  await screenshot(jana, 'call-1b-dock-while-chatting');
+  // Done with Petra (her chat seat is free again), back to the call's conversation.
+  await jana.getByRole('button', { name: 'End', exact: true }).click();
+  await jana.getByRole('button', { name: 'Yes, end it' }).click();
+  await petra.getByRole('button', { name: 'Close conversation' }).click();
+  await call.getByRole('button', { name: 'Open the conversation' }).click();
+  await visible(jana.getByRole('region', { name: 'Conversation with Karel Klient' }));
+  await otherContext.close();
 
   // Back to chat: the call ends, the conversation goes on.
   await widget.getByRole('button', { name: 'Back to chat' }).click();
   await visible(widget.getByText(/The call ended after \d+:\d\d/));
   await visible(conversation.getByText(/Call ended by the client after \d+:\d\d/));
-  assert.equal(await conversation.locator('video').count(), 0);
+  assert.equal(await jana.locator('video').count(), 0);
   assert.equal(await widget.locator('video').count(), 0);
   const composer = conversation.getByRole('textbox', { name: 'Message' });
   await composer.fill('Let us go on here.');
@@ -227,7 +256,7 @@ test('a caller who would rather write cancels the call while waiting, and Jana t
   const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Libor' }));
   await visible(conversation.getByText('The client cancelled the call'));
   await visible(conversation.getByText('Chat', { exact: true }));
-  assert.equal(await conversation.locator('video').count(), 0);
+  assert.equal(await jana.locator('video').count(), 0);
   assert.equal(await client.evaluate(() => window.__pcs.length), 0, 'no connection was made');
   await janaContext.close();
   await clientContext.close();
@@ -253,7 +282,9 @@ test('an invitation starts with a video call; the client\'s blocked camera is sh
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
   const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Anonymous' }));
   // The client's browser refused the camera: the call goes on with voice, and Jana is told why.
-  await visible(conversation.getByText('Client’s camera is off · camera permission: blocked in the browser'));
+  const call = await visible(jana.getByRole('region', { name: 'Call with Anonymous' }));
+  await visible(call.getByText('Client’s camera is off · camera permission: blocked in the browser'));
+  await visible(conversation.getByText('Video call started'));
   await visible(region.getByText('Your browser blocks the camera for this page; the operator hears you but does not see you.'));
   await framesFlow(client, 'client (Jana’s camera)');
   await audioFlows(jana, 'Jana (the client’s voice)');
@@ -265,7 +296,8 @@ test('an invitation starts with a video call; the client\'s blocked camera is sh
   await framesFlow(client, 'client after its reload');
   // Jana reloads: her workspace asks for a fresh connection, and the video flows again.
   await jana.reload();
-  const reopened = await visible(jana.getByRole('region', { name: 'Conversation with Anonymous' }));
+  await visible(jana.getByRole('region', { name: 'Conversation with Anonymous' }));
+  const reopened = await visible(jana.getByRole('region', { name: 'Call with Anonymous' }));
   await visible(reopened.getByText(/Connected · \d+:\d\d/));
   await framesFlow(client, 'client after Jana’s reload');
   await audioFlows(jana, 'Jana after her reload');
@@ -273,7 +305,7 @@ test('an invitation starts with a video call; the client\'s blocked camera is sh
   // A second tab of Jana's with the same conversation waits; it takes the call over when the first closes.
   const second = await janaContext.newPage();
   await second.goto(jana.url());
-  const there = await visible(second.getByRole('region', { name: 'Conversation with Anonymous' }));
+  const there = await visible(second.getByRole('region', { name: 'Call with Anonymous' }));
   await visible(there.getByText('This call runs in another tab of Hovor. Close that tab to take it here.'));
   await jana.close();
   await visible(there.getByText(/Connected · \d+:\d\d/));
@@ -297,10 +329,11 @@ test('a call the network blocks is explained to both sides, and the chat goes on
   const item = jana.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: 'Olga' });
   await item.getByRole('button', { name: 'Accept', exact: true }).click();
   const conversation = await visible(jana.getByRole('region', { name: 'Conversation with Olga' }));
-  await visible(conversation.getByText('Connecting the call…'));
+  const call = await visible(jana.getByRole('region', { name: 'Call with Olga' }));
+  await visible(call.getByText('Connecting the call…'));
   // Jana's browser tries a second connection before it gives up: two rounds of 20 s at most.
   const failed = 'The call could not be connected: the network between you and the client blocks it. Go on in the chat, or try the call again later.';
-  await visible(conversation.getByText(failed), 60_000);
+  await visible(call.getByText(failed), 60_000);
   await visible(widget.getByText('The call could not be connected: your network or a firewall blocks it. Let us go on in the chat.'), 10_000);
   await screenshot(client, 'call-6-failed');
   await widget.getByRole('button', { name: 'Back to chat' }).click();

@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n';
 import { t } from '../state/lang';
 import { listenForCallSignals } from '../state/calls';
 import { myChannels } from '../state/channels';
-import { applySessionEverywhere, now } from '../state/conversations';
+import { applySessionEverywhere, now, select } from '../state/conversations';
 import type { Session } from '../types';
 
 /** When this page loaded: a call already running before it is one we rejoin (a reload). */
@@ -92,18 +92,56 @@ export function CallBar({ session, clientName }: { session: Session; clientName:
           </button>
         </div>
       )}
-      {phase === 'active' && call && (
-        <ActiveCall
-          key={`${session.id}:${call.since}`}
-          session={session}
-          media={call.media}
-          since={Date.parse(call.since)}
-          clientName={clientName}
-          onHangUp={() => void act('hang_up')}
-          busy={busy}
-        />
-      )}
+      {phase === 'active' && <p class="muted small">{t('call.inDock')}</p>}
     </div>
+  );
+}
+
+/**
+ * The running call, above whatever conversation is open: it stays (and its camera and connection
+ * with it) while the operator answers other chats. There is at most one: an operator has one call.
+ */
+export function CallDock({ session, clientName, open }: { session: Session; clientName: string; open: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const call = session.call;
+  if (!call || call.state !== 'active') return null;
+  const hangUp = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      applySessionEverywhere(await api.changeCall(session.id, { action: 'hang_up' }));
+    } catch (err) {
+      setError(t('call.failed', { message: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class={`card call-dock${open ? '' : ' call-dock-small'}`} aria-label={t('call.with', { name: clientName })}>
+      {error && (
+        <p class="alert alert-error small" role="alert">
+          {error}
+        </p>
+      )}
+      {!open && (
+        <p class="call-dock-head">
+          <strong>{t('call.with', { name: clientName })}</strong>{' '}
+          <button type="button" class="btn btn-small" onClick={() => select(session.id)}>
+            {t('call.openConversation')}
+          </button>
+        </p>
+      )}
+      <ActiveCall
+        key={`${session.id}:${call.since}`}
+        session={session}
+        media={call.media}
+        since={Date.parse(call.since)}
+        clientName={clientName}
+        onHangUp={() => void hangUp()}
+        busy={busy}
+      />
+    </section>
   );
 }
 

@@ -1,16 +1,17 @@
 import { useState } from 'preact/hooks';
 import { formatSince } from '../format';
 import type { MessageKey } from '../i18n';
-import { selected } from '../state/conversations';
+import { conversations, selected } from '../state/conversations';
 import { statusLabel, teamCounts, toneOf } from '../status';
 import { lang, t } from '../state/lang';
-import { isSupervisor, me } from '../state/me';
+import { isSupervisor, me, myId } from '../state/me';
 import { changeMyStatus, team } from '../state/team';
 import { lineText } from '../phone';
 import type { PhoneLine, Role } from '../types';
 import { ChannelChips, ChannelsChangedNotice, ChannelsTab } from './Channels';
+import { CallDock } from './CallPanel';
 import { ClientPanel, ConversationView } from './Conversation';
-import { LeftColumn } from './Queue';
+import { clientName, LeftColumn } from './Queue';
 import { InvitationTab } from './InvitationTab';
 import { Handset } from './PhoneButton';
 import { NotificationsTab } from './NotificationsTab';
@@ -51,10 +52,16 @@ function AwayNotice() {
 
 export function Workspace() {
   const conv = selected.value;
+  // My running call stays in one place (mounted) whichever conversation is open.
+  const me = myId();
+  const inCall = conversations.value.find(
+    (c) => c.session.status === 'active' && c.session.operator_id === me && c.session.call?.state === 'active',
+  );
   return (
     <main class={`workspace-layout${conv ? ' has-conversation' : ''}`}>
       <LeftColumn />
       <div class="ws-centre">
+        {inCall && <CallDock session={inCall.session} clientName={clientName(inCall.session)} open={conv?.session.id === inCall.session.id} />}
         <AwayNotice />
         <ChannelsChangedNotice />
         {conv ? (
