@@ -67,6 +67,15 @@ async function callContext(locale, ...scripts) {
   return context;
 }
 
+/** Jana logged in (English) and Online, in a context recording its peer connections. */
+async function janaOnline(...scripts) {
+  const context = await callContext('en-US', ...scripts);
+  const page = await context.newPage();
+  await logIn(page, env.server.url, 'jana@demo.test');
+  await visible(profileButton(page, 'Jana Nováková', 'Online'));
+  return { context, page };
+}
+
 /** Frames decoded by the page's connected connections, counted from now. */
 async function audioFlows(page, who) {
   for (let i = 0; i < 40; i++) {
@@ -118,10 +127,7 @@ async function framesFlow(page, who) {
 }
 
 test('a client calls from the widget, Jana takes it, video flows both ways, and they drop back to chat', async () => {
-  const janaContext = await callContext('en-US');
-  const jana = await janaContext.newPage();
-  await logIn(jana, env.server.url, 'jana@demo.test');
-  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const { context: janaContext, page: jana } = await janaOnline();
 
   const clientContext = await callContext('en-US');
   const client = await clientContext.newPage();
@@ -239,10 +245,7 @@ test('v češtině: Jana nabídne videohovor v chatu, klient ho odmítne a oba s
 });
 
 test('a caller who would rather write cancels the call while waiting, and Jana takes a chat', async () => {
-  const janaContext = await callContext('en-US');
-  const jana = await janaContext.newPage();
-  await logIn(jana, env.server.url, 'jana@demo.test');
-  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const { context: janaContext, page: jana } = await janaOnline();
   const clientContext = await callContext('en-US');
   const client = await clientContext.newPage();
   const widget = await openWidget(client, env.server.url);
@@ -266,10 +269,7 @@ test('an invitation starts with a video call; the client\'s blocked camera is sh
   const api = await apiSession(env.server.url, 'jana@demo.test');
   const made = await api('POST', '/api/v1/invitations', {});
   assert.equal(made.status, 201, JSON.stringify(made.body));
-  const janaContext = await callContext('en-US');
-  const jana = await janaContext.newPage();
-  await logIn(jana, env.server.url, 'jana@demo.test');
-  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const { context: janaContext, page: jana } = await janaOnline();
 
   const clientContext = await callContext('en-US', blockCamera);
   const client = await clientContext.newPage();
@@ -317,10 +317,7 @@ test('an invitation starts with a video call; the client\'s blocked camera is sh
 });
 
 test('a call the network blocks is explained to both sides, and the chat goes on', async () => {
-  const janaContext = await callContext('en-US', blockTheNetwork);
-  const jana = await janaContext.newPage();
-  await logIn(jana, env.server.url, 'jana@demo.test');
-  await visible(profileButton(jana, 'Jana Nováková', 'Online'));
+  const { context: janaContext, page: jana } = await janaOnline(blockTheNetwork);
   const clientContext = await callContext('en-US', blockTheNetwork);
   const client = await clientContext.newPage();
   const widget = await openWidget(client, env.server.url);

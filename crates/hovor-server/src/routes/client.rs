@@ -390,6 +390,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(super::transcripts::for_client))
         .routes(routes!(super::calls::change_client_call))
         .routes(routes!(super::calls::send_client_signal))
+        .routes(routes!(super::ice::for_client))
         .routes(routes!(super::invitations::redeem))
         .layer(
             CorsLayer::new()

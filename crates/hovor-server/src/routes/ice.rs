@@ -76,17 +76,8 @@ pub async fn for_client(
     )))
 }
 
-/// Both routes. The client's is called from company websites, so any origin
-/// may use it (it carries no cookie, only the client's own token), as the
-/// rest of the client API (`client::router`).
+/// The user's route (the client's is in the client router, with the rest of
+/// the client API and its CORS for company websites).
 pub fn router() -> OpenApiRouter<AppState> {
-    use axum::http::Method;
-    use tower_http::cors::{Any, CorsLayer};
-    let client = OpenApiRouter::new().routes(routes!(for_client)).layer(
-        CorsLayer::new()
-            .allow_origin(Any)
-            .allow_methods([Method::GET])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-    );
-    OpenApiRouter::new().routes(routes!(for_user)).merge(client)
+    OpenApiRouter::new().routes(routes!(for_user))
 }

@@ -31,11 +31,8 @@ async fn operator(app: &TestApp, c: &hovor_store::Company, name: &str, av: bool)
 }
 
 async fn start(app: &TestApp, body: Value) -> (String, Client) {
-    let r = app.anonymous().post("/api/v1/client/sessions", body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let id = r.body["session"]["id"].as_str().expect("id").to_owned();
-    let token = r.body["client_token"].as_str().expect("token");
-    (id, app.anonymous().bearer(token))
+    let (id, token) = app.start_session(body).await;
+    (id, app.anonymous().bearer(&token))
 }
 
 fn call_path(id: &str, client: bool) -> String {

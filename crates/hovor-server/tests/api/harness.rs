@@ -386,14 +386,15 @@ impl TestApp {
 
     /// Starts a chat as a client would; returns (session id, client token).
     pub async fn start_chat(&self, company: &str, name: &str) -> (String, String) {
-        let r = self
-            .anonymous()
-            .post(
-                "/api/v1/client/sessions",
-                serde_json::json!({"company": company, "channel": "chat", "name": name}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "start chat: {}", r.body);
+        self.start_session(serde_json::json!({"company": company, "channel": "chat", "name": name}))
+            .await
+    }
+
+    /// Starts a client session with this body (`company` and `channel`
+    /// included); returns (session id, client token).
+    pub async fn start_session(&self, body: serde_json::Value) -> (String, String) {
+        let r = self.anonymous().post("/api/v1/client/sessions", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "start a session: {}", r.body);
         (
             r.body["session"]["id"]
                 .as_str()

@@ -105,18 +105,8 @@ async fn nothing_configured_gives_an_empty_list_and_keys_get_none(app: TestApp) 
 
 /// A client who starts with a video call; returns (session id, client token).
 async fn start_call(app: &TestApp, name: &str) -> (String, String) {
-    let r = app
-        .anonymous()
-        .post(
-            "/api/v1/client/sessions",
-            json!({"company": "acme", "channel": "av", "name": name}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    (
-        r.body["session"]["id"].as_str().expect("id").to_owned(),
-        r.body["client_token"].as_str().expect("token").to_owned(),
-    )
+    app.start_session(json!({"company": "acme", "channel": "av", "name": name}))
+        .await
 }
 
 async fn a_client_gets_ice_servers_while_its_session_lasts(app: TestApp) {

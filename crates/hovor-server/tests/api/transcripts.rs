@@ -115,12 +115,7 @@ async fn start(app: &TestApp, company: &str, body: serde_json::Value) -> (String
     let mut body = body;
     body["company"] = json!(company);
     body["channel"] = json!("chat");
-    let r = app.anonymous().post("/api/v1/client/sessions", body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    (
-        r.body["session"]["id"].as_str().expect("id").to_owned(),
-        r.body["client_token"].as_str().expect("token").to_owned(),
-    )
+    app.start_session(body).await
 }
 
 async fn a_returning_client_is_recognised(app: TestApp) {
