@@ -74,7 +74,7 @@ export function ConversationView({ conv }: { conv: Conversation }) {
           </button>
         </div>
       ) : (
-        <Composer sessionId={s.id} byEmail={s.channel === 'email'} />
+        <Composer key={s.id} sessionId={s.id} byEmail={s.channel === 'email'} />
       )}
     </section>
   );
@@ -407,8 +407,6 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   const [uploading, setUploading] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
-  /** The conversation shown now: an upload that finishes after a switch is not this one's. */
-  const current = useRef(sessionId);
   const canned = useCannedAnswers(sessionId);
   const lastTyping = useRef(0);
   /** The `/shortcut` being typed, and the answer chosen among its matches. */
@@ -426,13 +424,11 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
     setDraft(next.text);
     setPick(null);
   };
+  // Each conversation has a composer of its own (keyed by the session), so its draft starts empty
+  // when it is first drawn: clearing it in an effect a frame later could eat what was typed meanwhile.
   useEffect(() => {
-    current.current = sessionId;
-    setDraft('');
-    setError(null);
-    setFiles([]);
     ref.current?.focus();
-  }, [sessionId]);
+  }, []);
   /** Bold, italic or a list around the selection, keeping the selection on the same words. */
   const format = (how: 'bold' | 'italic' | 'list') => {
     const el = ref.current;
@@ -459,7 +455,7 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
       setUploading((n) => n + 1);
       try {
         const stored = await api.uploadAttachment(sessionId, file, file.name);
-        if (current.current === sessionId) setFiles((now) => [...now, stored]);
+        setFiles((now) => [...now, stored]);
       } catch (err) {
         attached -= 1;
         setError(`${file.name}: ${uploadError(err)}`);
