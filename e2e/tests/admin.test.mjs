@@ -64,6 +64,9 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   await settings.getByLabel('Time to accept an offer (seconds)').fill('45');
   await settings.getByLabel(/An operator who misses an offer is set Away/).uncheck();
   await settings.getByLabel('A client who left the page leaves the queue after (seconds)').fill('120');
+  // Files in chats: plain text too, at most 5 MB.
+  await settings.getByRole('group', { name: 'Files in chats' }).getByLabel('Plain text and CSV').check();
+  await settings.getByLabel('Largest file (MB)').fill('5');
   await settings.getByRole('button', { name: 'Save' }).click();
   await visible(settings.getByText('Saved.'));
   await page.reload();
@@ -74,6 +77,9 @@ test('an admin adds, renames and deletes a pause type and edits settings', async
   assert.equal(await again.getByLabel('Time to accept an offer (seconds)').inputValue(), '45');
   assert.equal(await again.getByLabel(/An operator who misses an offer is set Away/).isChecked(), false);
   assert.equal(await again.getByLabel('A client who left the page leaves the queue after (seconds)').inputValue(), '120');
+  assert.equal(await again.getByLabel('Plain text and CSV').isChecked(), true);
+  assert.equal(await again.getByLabel('Pictures (PNG, JPEG, GIF, WebP)').isChecked(), true);
+  assert.equal(await again.getByLabel('Largest file (MB)').inputValue(), '5');
   await screenshot(page, 'admin-settings-en');
 
   // An operator cannot open the admin page.

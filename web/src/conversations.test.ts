@@ -38,7 +38,7 @@ function session(id: string, patch: Partial<Session> = {}): Session {
 }
 
 function msg(seq: number, author: Message['author'] = 'client', text = `m${seq}`): Message {
-  return { seq, author, operator_id: null, operator_name: null, text, sent_at: '2025-05-17T10:00:00Z', internal: false };
+  return { seq, author, operator_id: null, operator_name: null, text, sent_at: '2025-05-17T10:00:00Z', internal: false, attachments: [] };
 }
 
 describe('orderQueue', () => {

@@ -13,7 +13,7 @@ const read = (event: string, data: unknown) => readOperatorEvent(incoming(event,
 
 const state = { operator_id: 'u', presence: 'online', status: 'online', cause: 'manual', since: '2026-01-01T00:00:00Z', pause_type: null };
 const session = { id: 's', status: 'waiting', channel: 'chat', source: 'widget', created_at: 'x', group_id: 'g', client: {} };
-const message = { seq: 3, author: 'client', text: 'hi', sent_at: 'x' };
+const message = { seq: 3, author: 'client', text: 'hi', sent_at: 'x', attachments: [] };
 
 describe('the operator stream', () => {
   it('reads each event of the document with its data', () => {

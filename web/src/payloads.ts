@@ -7,7 +7,7 @@
 // published by the same server): the fields it did not check are trusted to be as documented.
 
 import type { EmailSendStateChanged, MessageCreated, SessionUpdate, Unchecked } from './realtime';
-import type { Author, Channel, Message, Session, SessionStatus } from './types';
+import type { Attachment, Author, Channel, FileKind, FileTerms, Message, Session, SessionStatus } from './types';
 
 /** A JSON object off the network: any fields, each still to check. */
 export type JsonObject = Readonly<Record<string, unknown>>;
@@ -26,6 +26,7 @@ export function isOneOf<K extends string>(table: Readonly<Record<K, true>>, valu
 const SESSION_STATUSES: Readonly<Record<SessionStatus, true>> = { waiting: true, offered: true, active: true, ended: true };
 const CHANNELS: Readonly<Record<Channel, true>> = { chat: true, av: true, email: true, phone: true };
 const AUTHORS: Readonly<Record<Author, true>> = { client: true, operator: true, system: true };
+const FILE_KINDS: Readonly<Record<FileKind, true>> = { images: true, pdf: true, office: true, text: true };
 
 /** A number, else null (the optional numbers of the queue place). */
 export function numberOrNull(value: unknown): number | null {
@@ -48,8 +49,32 @@ export function isMessage(value: unknown): value is Message {
     isOneOf(AUTHORS, m.author) &&
     typeof m.text === 'string' &&
     typeof m.sent_at === 'string' &&
-    typeof (m.operator_name ?? '') === 'string'
+    typeof (m.operator_name ?? '') === 'string' &&
+    Array.isArray(m.attachments) &&
+    m.attachments.every(isAttachment)
   );
+}
+
+/** A file a message carries: what the views need to show and fetch it. */
+export function isAttachment(value: unknown): value is Attachment {
+  if (!isJsonObject(value)) return false;
+  const f: Unchecked<Attachment> = value;
+  return (
+    typeof f.id === 'string' &&
+    typeof f.name === 'string' &&
+    typeof f.content_type === 'string' &&
+    typeof f.size === 'number' &&
+    typeof f.available === 'boolean'
+  );
+}
+
+/** The files a company takes in chats (the client's hello and view); none when malformed. */
+export function readFileTerms(value: unknown): FileTerms {
+  const none: FileTerms = { kinds: [], max_mb: 0 };
+  if (!isJsonObject(value)) return none;
+  const v: Unchecked<FileTerms> = value;
+  if (!Array.isArray(v.kinds) || typeof v.max_mb !== 'number') return none;
+  return { kinds: v.kinds.filter((k): k is FileKind => isOneOf(FILE_KINDS, k)), max_mb: v.max_mb };
 }
 
 /**

@@ -60,6 +60,8 @@ export type EarlierSession = Schemas['EarlierSession'];
 export type Author = Schemas['Author'];
 export type Message = Schemas['Message'];
 export type Attachment = Schemas['Attachment'];
+export type FileKind = Schemas['FileKind'];
+export type FileTerms = Schemas['ChatFileTerms'];
 export type Email = Schemas['Email'];
 
 export type Invitation = Schemas['InvitationJson'];

@@ -3,6 +3,8 @@
 //! only the kinds a company expects are taken. A renamed program stays a
 //! program.
 
+use serde::{Deserialize, Serialize};
+
 /// The largest file taken (10 MiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The most files one e-mail reply carries.
@@ -64,6 +66,90 @@ pub fn shown_inline(content_type: &str) -> bool {
         content_type,
         "image/png" | "image/jpeg" | "image/gif" | "image/webp"
     )
+}
+
+/// The kinds of file a company may take in chats (its settings name them).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// PNG, JPEG, GIF, WebP.
+    Images,
+    Pdf,
+    /// Word, Excel, PowerPoint and OpenDocument files.
+    Office,
+    /// Plain text and CSV.
+    Text,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 4] = [
+        FileKind::Images,
+        FileKind::Pdf,
+        FileKind::Office,
+        FileKind::Text,
+    ];
+
+    /// The kind of an accepted content type (see [`accepted_type`]).
+    pub fn of(content_type: &str) -> FileKind {
+        if content_type.starts_with("image/") {
+            FileKind::Images
+        } else if content_type == "application/pdf" {
+            FileKind::Pdf
+        } else if content_type.starts_with("text/") {
+            FileKind::Text
+        } else {
+            FileKind::Office
+        }
+    }
+}
+
+/// The most a company may let one chat file be (MB).
+pub const MAX_CHAT_FILE_MB: u32 = 25;
+/// The most files one conversation holds (both sides together).
+pub const MAX_FILES_PER_CHAT: i64 = 100;
+
+/// Why a file is not taken in a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatFileRefusal {
+    /// The company takes no files in chats.
+    Off,
+    /// Larger than the company's limit (MB).
+    TooLarge(u32),
+    Empty,
+    /// Not a kind the company takes (what the bytes are, not the name).
+    WrongKind,
+}
+
+/// Checks a file sent in a chat against the company's kinds and size; the
+/// content type its bytes show when it is taken.
+pub fn check_chat_file(
+    kinds: &[FileKind],
+    max_mb: u32,
+    bytes: &[u8],
+    name: &str,
+) -> Result<&'static str, ChatFileRefusal> {
+    if kinds.is_empty() {
+        return Err(ChatFileRefusal::Off);
+    }
+    if bytes.is_empty() {
+        return Err(ChatFileRefusal::Empty);
+    }
+    if bytes.len() > max_bytes(max_mb) {
+        return Err(ChatFileRefusal::TooLarge(max_mb));
+    }
+    match accepted_type(bytes, name) {
+        Some(content_type) if kinds.contains(&FileKind::of(content_type)) => Ok(content_type),
+        _ => Err(ChatFileRefusal::WrongKind),
+    }
+}
+
+/// `max_mb` in bytes.
+pub fn max_bytes(max_mb: u32) -> usize {
+    usize::try_from(max_mb)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1024 * 1024)
 }
 
 /// The office formats that are zip files, told apart by what the archive
@@ -248,5 +334,45 @@ mod tests {
         let cut = clean_name(&long);
         assert_eq!(cut.chars().count(), MAX_NAME_CHARS);
         assert!(cut.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn a_chat_file_is_checked_against_the_companys_kinds_and_size() {
+        let png = b"\x89PNG\r\n\x1a\n....";
+        let kinds = [FileKind::Images, FileKind::Pdf, FileKind::Office];
+        assert_eq!(check_chat_file(&kinds, 10, png, "a.png"), Ok("image/png"));
+        assert_eq!(
+            check_chat_file(&kinds, 10, b"a;b\n", "a.csv"),
+            Err(ChatFileRefusal::WrongKind),
+            "text is not among the default kinds"
+        );
+        assert_eq!(
+            check_chat_file(&[FileKind::Text], 10, b"a;b\n", "a.csv"),
+            Ok("text/csv")
+        );
+        assert_eq!(
+            check_chat_file(&[FileKind::Pdf], 10, png, "a.pdf"),
+            Err(ChatFileRefusal::WrongKind),
+            "a picture called a PDF is still a picture"
+        );
+        assert_eq!(
+            check_chat_file(&kinds, 10, b"MZ\x90\x00", "invoice.pdf"),
+            Err(ChatFileRefusal::WrongKind)
+        );
+        assert_eq!(
+            check_chat_file(&[], 10, png, "a.png"),
+            Err(ChatFileRefusal::Off)
+        );
+        assert_eq!(
+            check_chat_file(&kinds, 10, b"", "a.png"),
+            Err(ChatFileRefusal::Empty)
+        );
+        let big = [png.as_slice(), &vec![0; 1024 * 1024]].concat();
+        assert_eq!(
+            check_chat_file(&kinds, 1, &big, "a.png"),
+            Err(ChatFileRefusal::TooLarge(1))
+        );
+        assert_eq!(FileKind::of("application/msword"), FileKind::Office);
+        assert_eq!(FileKind::of("text/csv"), FileKind::Text);
     }
 }

@@ -65,6 +65,8 @@ pub enum Refusal {
     NothingToRate,
     #[error("this conversation has been rated already")]
     AlreadyRated,
+    #[error("this conversation holds as many files as it may (100)")]
+    TooManyFiles,
 }
 
 impl Refusal {
@@ -98,6 +100,7 @@ impl Refusal {
             Refusal::NotEndedYet => "not_ended_yet",
             Refusal::NothingToRate => "nothing_to_rate",
             Refusal::AlreadyRated => "already_rated",
+            Refusal::TooManyFiles => "too_many_files",
         }
     }
 

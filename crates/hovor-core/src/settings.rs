@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{FileKind, MAX_CHAT_FILE_MB};
 use crate::{DomainError, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -23,6 +24,11 @@ pub struct CompanySettings {
     pub client_gone_s: u32,
     /// Clients are asked to rate a conversation when it ends.
     pub ratings_enabled: bool,
+    /// The kinds of file clients and operators may send in chats (none:
+    /// no files in chats).
+    pub chat_file_kinds: Vec<FileKind>,
+    /// The largest file sent in a chat, in MB (1–25).
+    pub chat_file_max_mb: u32,
 }
 
 impl Default for CompanySettings {
@@ -35,6 +41,8 @@ impl Default for CompanySettings {
             away_on_missed_offer: true,
             client_gone_s: 60,
             ratings_enabled: true,
+            chat_file_kinds: vec![FileKind::Images, FileKind::Pdf, FileKind::Office],
+            chat_file_max_mb: 10,
         }
     }
 }
@@ -50,6 +58,8 @@ pub struct SettingsPatch {
     pub away_on_missed_offer: Option<bool>,
     pub client_gone_s: Option<u32>,
     pub ratings_enabled: Option<bool>,
+    pub chat_file_kinds: Option<Vec<FileKind>>,
+    pub chat_file_max_mb: Option<u32>,
 }
 
 pub const GRACE_RANGE_S: (u32, u32) = (1, 3600);
@@ -85,6 +95,20 @@ impl CompanySettings {
         if let Some(v) = patch.ratings_enabled {
             next.ratings_enabled = v;
         }
+        if let Some(kinds) = &patch.chat_file_kinds {
+            let mut kinds = kinds.clone();
+            kinds.sort_unstable();
+            kinds.dedup();
+            next.chat_file_kinds = kinds;
+        }
+        if let Some(v) = patch.chat_file_max_mb {
+            if !(1..=MAX_CHAT_FILE_MB).contains(&v) {
+                return Err(DomainError::InvalidSetting(format!(
+                    "chat_file_max_mb must be between 1 and {MAX_CHAT_FILE_MB}, not {v}"
+                )));
+            }
+            next.chat_file_max_mb = v;
+        }
         Ok(next)
     }
 }
@@ -110,6 +134,30 @@ mod tests {
         assert_eq!(s.disconnect_grace_s, 60);
         assert!(s.operators_may_toggle_channels);
         assert_eq!(s.client_gone_s, 60);
+        assert_eq!(
+            s.chat_file_kinds,
+            [FileKind::Images, FileKind::Pdf, FileKind::Office]
+        );
+        assert_eq!(s.chat_file_max_mb, 10);
+    }
+
+    #[test]
+    fn chat_file_limits_are_checked() {
+        for mb in [0, 26] {
+            let patch = SettingsPatch {
+                chat_file_max_mb: Some(mb),
+                ..Default::default()
+            };
+            assert!(CompanySettings::default().patched(&patch).is_err(), "{mb}");
+        }
+        let patch = SettingsPatch {
+            chat_file_max_mb: Some(25),
+            chat_file_kinds: Some(vec![FileKind::Text, FileKind::Images, FileKind::Text]),
+            ..Default::default()
+        };
+        let next = CompanySettings::default().patched(&patch).unwrap();
+        assert_eq!(next.chat_file_max_mb, 25);
+        assert_eq!(next.chat_file_kinds, [FileKind::Images, FileKind::Text]);
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Line<'a> {
     pub text: &'a str,
     pub notice: Option<&'a Notice>,
     pub sent_at: Millis,
+    /// The names of the files the message carries.
+    pub files: Vec<&'a str>,
 }
 
 /// Who the transcript is about.
@@ -129,10 +131,20 @@ pub fn render(lang: Lang, tz: Tz, heading: &Heading<'_>, lines: &[Line<'_>]) -> 
             Author::Operator => line.operator_name.unwrap_or(operator_word),
             Author::System => system_word,
         };
-        let text = match line.notice {
+        let mut text = match line.notice {
             Some(n) => notice_text(lang, n),
             None => line.text.to_owned(),
         };
+        let file_word = match lang {
+            Lang::Cs => "soubor",
+            Lang::En => "file",
+        };
+        for file in &line.files {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&format!("[{file_word}: {file}]"));
+        }
         // Lines of a message after its first are indented under it.
         let text = text.replace('\n', "\n        ");
         out.push_str(&format!(
@@ -164,6 +176,15 @@ mod tests {
                 text: "Dobrý den,\nmám dotaz",
                 notice: None,
                 sent_at: T,
+                files: Vec::new(),
+            },
+            Line {
+                author: Author::Client,
+                operator_name: None,
+                text: "",
+                notice: None,
+                sent_at: T,
+                files: vec!["rozbitý hrnek.jpg"],
             },
             Line {
                 author: Author::Operator,
@@ -171,6 +192,7 @@ mod tests {
                 text: "Dobrý den!",
                 notice: None,
                 sent_at: T + 60_000,
+                files: Vec::new(),
             },
             Line {
                 author: Author::System,
@@ -178,6 +200,7 @@ mod tests {
                 text: "Video call ended by the client after 1:05",
                 notice: Some(&ended),
                 sent_at: T + 120_000,
+                files: Vec::new(),
             },
         ];
         let heading = Heading {
@@ -190,10 +213,11 @@ mod tests {
             render(Lang::Cs, prague, &heading, &lines),
             "Konverzace · Kavárna · 05.01.2026 10:00\nKlient: Karel\n\n\
              [10:00] Karel: Dobrý den,\n        mám dotaz\n\
+             [10:00] Karel: [soubor: rozbitý hrnek.jpg]\n\
              [10:01] Jana Nováková: Dobrý den!\n\
              [10:02] Hovor: Hovor ukončil klient po 1:05\n"
         );
-        let english = render(Lang::En, chrono_tz::UTC, &heading, &lines[2..]);
+        let english = render(Lang::En, chrono_tz::UTC, &heading, &lines[3..]);
         assert_eq!(
             english,
             "Conversation · Kavárna · 05.01.2026 09:00\nClient: Karel\n\n\

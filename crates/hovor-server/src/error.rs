@@ -94,7 +94,8 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         | Refusal::RatingsOff
         | Refusal::NotEndedYet
         | Refusal::NothingToRate
-        | Refusal::AlreadyRated => StatusCode::CONFLICT,
+        | Refusal::AlreadyRated
+        | Refusal::TooManyFiles => StatusCode::CONFLICT,
     }
 }
 

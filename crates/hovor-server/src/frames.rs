@@ -102,6 +102,8 @@ pub struct ClientHello {
     pub operator_name: Option<String>,
     /// The company asks for a rating when the conversation ends.
     pub ratings: bool,
+    /// The files the client may send in the chat.
+    pub files: crate::services::client_terms::ChatFileTerms,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -375,6 +375,11 @@ pub struct Message {
     /// A system message's meaning as data (`text` is its English wording);
     /// null for what people wrote.
     pub notice: Option<hovor_core::session::Notice>,
+    /// The files this message carries (a file sent in the chat); empty for
+    /// text. Fetched from `GET /api/v1/sessions/{id}/attachments/{file}`
+    /// (operators) or `GET /api/v1/client/sessions/{id}/attachments/{file}`
+    /// (the client).
+    pub attachments: Vec<Attachment>,
 }
 
 /// Who writes a message. A `client_msg_id` makes the write idempotent: the
@@ -661,10 +666,10 @@ pub struct NewAttachment {
     pub sha256: Option<String>,
 }
 
-/// A file of a conversation: an e-mail's attachment, or an operator's
-/// upload waiting to go out with a reply. Fetched from
-/// `GET /api/v1/sessions/{session_id}/attachments/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// A file of a conversation: an e-mail's attachment, a file sent in the
+/// chat, or an operator's upload waiting to go out with a reply. Fetched
+/// from `GET /api/v1/sessions/{session_id}/attachments/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: String,
     pub name: String,
@@ -678,6 +683,9 @@ pub struct Attachment {
     pub email_id: Option<String>,
     #[serde(skip)]
     pub sha256: Option<String>,
+    /// The chat message that carries it.
+    #[serde(skip)]
+    pub message_seq: Option<i64>,
 }
 
 /// What storing an incoming e-mail did.

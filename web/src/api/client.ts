@@ -4,7 +4,7 @@
 
 import createClient from 'openapi-fetch';
 import type { NotificationSettingsPatch } from '../alerts';
-import type { Attachment, Channel, CompanySettings, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
+import type { Attachment, Channel, CompanySettings, Message, GroupPatch, InboxPatch, NewGroup, NewInbox, NewUser, SessionStatus, UserPatch } from '../types';
 import type { components, paths } from './schema.gen';
 
 type CallRequest = components['schemas']['CallRequest'];
@@ -76,23 +76,30 @@ async function done(pending: Promise<Outcome>): Promise<void> {
 const path = (id: string) => ({ params: { path: { id } } });
 
 /** A file to the operator's conversation, its bytes as they are (openapi-fetch sends JSON only). */
-async function uploadAttachment(sessionId: string, file: Blob, name: string): Promise<Attachment> {
+/** POSTs a file's bytes as they are (the browser's cookie and CSRF token), answering JSON. */
+async function postFile<T>(url: string, file: Blob): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
   if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/attachments?name=${encodeURIComponent(name)}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers,
-      body: file,
-    });
+    response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: file });
   } catch (err) {
     throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
   }
   const answer: unknown = await response.json().catch(() => null);
   if (!response.ok) throw failure(response, answer);
-  return answer as Attachment;
+  return answer as T;
+}
+
+/** An upload for the next e-mail reply. */
+function uploadAttachment(sessionId: string, file: Blob, name: string): Promise<Attachment> {
+  return postFile(`/api/v1/sessions/${encodeURIComponent(sessionId)}/attachments?name=${encodeURIComponent(name)}`, file);
+}
+
+/** A file sent in a chat at once, as a message of its own. */
+function sendFile(sessionId: string, file: Blob, name: string, clientMsgId: string): Promise<Message> {
+  const query = `name=${encodeURIComponent(name)}&client_msg_id=${encodeURIComponent(clientMsgId)}`;
+  return postFile(`/api/v1/sessions/${encodeURIComponent(sessionId)}/files?${query}`, file);
 }
 
 export const api = {
@@ -194,6 +201,7 @@ export const api = {
   emailReply: (id: string, text: string, attachments: string[]) =>
     body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text, attachments } })),
   uploadAttachment,
+  sendFile,
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),

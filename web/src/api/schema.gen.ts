@@ -203,6 +203,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/client/sessions/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file sent in the client's chat (by either side). Pictures are shown
+         *     (`inline`), anything else is downloaded (`attachment`, as bytes).
+         */
+        get: operations["getClientAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/client/sessions/{id}/call": {
         parameters: {
             query?: never;
@@ -234,6 +254,26 @@ export interface paths {
         put?: never;
         /** Passes a WebRTC signal to the operator's browser, while the call runs. */
         post: operations["sendClientCallSignal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/client/sessions/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a file (the request body, as it is) in the client's chat, as a
+         *     message of its own; the company's kinds and size hold as for operators.
+         */
+        post: operations["sendClientFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1043,6 +1083,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a file (the request body, as it is) in the operator's own chat, as
+         *     a message of its own (`attachments` holds it). The company's settings
+         *     say which kinds and how large (`chat_file_kinds`, `chat_file_max_mb`;
+         *     by default pictures, PDF and office documents up to 10 MB); what a file
+         *     is is read from its bytes, so a renamed program is refused (415).
+         */
+        post: operations["sendFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{id}/messages": {
         parameters: {
             query?: never;
@@ -1470,9 +1533,9 @@ export interface components {
             scopes: string[];
         };
         /**
-         * @description A file of a conversation: an e-mail's attachment, or an operator's
-         *     upload waiting to go out with a reply. Fetched from
-         *     `GET /api/v1/sessions/{session_id}/attachments/{id}`.
+         * @description A file of a conversation: an e-mail's attachment, a file sent in the
+         *     chat, or an operator's upload waiting to go out with a reply. Fetched
+         *     from `GET /api/v1/sessions/{session_id}/attachments/{id}`.
          */
         Attachment: {
             /** @description False when it was too large to keep: listed, but not fetchable. */
@@ -1626,6 +1689,16 @@ export interface components {
             channel: components["schemas"]["Channel"];
             enabled: boolean;
         };
+        /** @description The files a client may send in a chat. */
+        ChatFileTerms: {
+            /** @description Empty: no files. */
+            kinds: components["schemas"]["FileKind"][];
+            /**
+             * Format: int32
+             * @description The largest file, in MB.
+             */
+            max_mb: number;
+        };
         ClientCall: {
             session: components["schemas"]["Session"];
         };
@@ -1649,6 +1722,8 @@ export interface components {
         ClientHello: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
+            /** @description The files the client may send in the chat. */
+            files: components["schemas"]["ChatFileTerms"];
             /**
              * Format: int64
              * @description The head of the session's stream.
@@ -1675,6 +1750,11 @@ export interface components {
         ClientView: {
             /** Format: int64 */
             estimated_wait_s?: number | null;
+            /**
+             * @description The files the client may send in the chat
+             *     (`POST /api/v1/client/sessions/{id}/files`).
+             */
+            files: components["schemas"]["ChatFileTerms"];
             /** @description The name of the operator who holds the session, while one does. */
             operator_name?: string | null;
             /**
@@ -1704,6 +1784,22 @@ export interface components {
              * @default true
              */
             away_on_missed_offer: boolean;
+            /**
+             * @description The kinds of file clients and operators may send in chats (none:
+             *     no files in chats).
+             * @default [
+             *       "images",
+             *       "pdf",
+             *       "office"
+             *     ]
+             */
+            chat_file_kinds: components["schemas"]["FileKind"][];
+            /**
+             * Format: int32
+             * @description The largest file sent in a chat, in MB (1–25).
+             * @default 10
+             */
+            chat_file_max_mb: number;
             /**
              * Format: int32
              * @description How long a waiting client may have no open widget or invitation page
@@ -1863,6 +1959,11 @@ export interface components {
              */
             topic?: string | null;
         };
+        /**
+         * @description The kinds of file a company may take in chats (its settings name them).
+         * @enum {string}
+         */
+        FileKind: "images" | "pdf" | "office" | "text";
         /** @description A routing target: a named set of operators. */
         Group: {
             builtin: boolean;
@@ -2106,6 +2207,13 @@ export interface components {
         Media: "audio" | "video";
         /** @description A chat message. */
         Message: {
+            /**
+             * @description The files this message carries (a file sent in the chat); empty for
+             *     text. Fetched from `GET /api/v1/sessions/{id}/attachments/{file}`
+             *     (operators) or `GET /api/v1/client/sessions/{id}/attachments/{file}`
+             *     (the client).
+             */
+            attachments: components["schemas"]["Attachment"][];
             author: components["schemas"]["Author"];
             /**
              * @description For operators only (a transfer's note for the colleague): never shown
@@ -2497,6 +2605,13 @@ export interface components {
         /** @description The list envelope of API.md: `{items, next_cursor}`. */
         Page_Message: {
             items: {
+                /**
+                 * @description The files this message carries (a file sent in the chat); empty for
+                 *     text. Fetched from `GET /api/v1/sessions/{id}/attachments/{file}`
+                 *     (operators) or `GET /api/v1/client/sessions/{id}/attachments/{file}`
+                 *     (the client).
+                 */
+                attachments: components["schemas"]["Attachment"][];
                 author: components["schemas"]["Author"];
                 /**
                  * @description For operators only (a transfer's note for the colleague): never shown
@@ -2996,6 +3111,9 @@ export interface components {
         /** @description A partial update of the settings; absent fields stay as they are. */
         SettingsPatch: {
             away_on_missed_offer?: boolean | null;
+            chat_file_kinds?: components["schemas"]["FileKind"][] | null;
+            /** Format: int32 */
+            chat_file_max_mb?: number | null;
             /** Format: int32 */
             client_gone_s?: number | null;
             /** Format: int32 */
@@ -4046,6 +4164,45 @@ export interface operations {
             };
         };
     };
+    getClientAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     changeClientCall: {
         parameters: {
             query?: never;
@@ -4168,6 +4325,110 @@ export interface operations {
                 };
             };
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendClientFile: {
+        parameters: {
+            query: {
+                /** @description The file's name as the sender sees it (paths are dropped). */
+                name: string;
+                /** @description Makes the send idempotent: the same id again returns the stored message. */
+                client_msg_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file's bytes, as they are */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description a resend of a stored client_msg_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7133,6 +7394,111 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sendFile: {
+        parameters: {
+            query: {
+                /** @description The file's name as the sender sees it (paths are dropped). */
+                name: string;
+                /** @description Makes the send idempotent: the same id again returns the stored message. */
+                client_msg_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file's bytes, as they are */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description a resend of a stored client_msg_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not the caller's active chat, files are off, or the conversation holds 100 files */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

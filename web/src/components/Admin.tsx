@@ -5,7 +5,7 @@ import { isAdmin } from '../state/me';
 import { movedPosition, pauseRows } from '../admin/pauseOrder';
 import { loadPauseTypes, pauseTypes } from '../state/team';
 import type { AdminRoute } from '../state/route';
-import type { CompanySettings, PauseType } from '../types';
+import type { CompanySettings, FileKind, PauseType } from '../types';
 import { Groups } from './admin/Groups';
 import { CannedAnswers } from './CannedAnswers';
 import { Inboxes } from './admin/Inboxes';
@@ -259,7 +259,8 @@ function PauseRow({
 }
 
 /** A whole number of seconds within the server's limits for one setting. */
-function SecondsField(props: {
+/** A whole number in a range (seconds, or megabytes). */
+function NumberField(props: {
   label: string;
   hint: string;
   min: number;
@@ -284,6 +285,8 @@ function SecondsField(props: {
   );
 }
 
+const FILE_KINDS: readonly FileKind[] = ['images', 'pdf', 'office', 'text'];
+
 function Settings() {
   const [settings, setSettings] = useState<CompanySettings | null>(null);
   const [afterLogin, setAfterLogin] = useState<'online' | 'away'>('online');
@@ -293,6 +296,8 @@ function Settings() {
   const [awayOnMissed, setAwayOnMissed] = useState(true);
   const [mayToggle, setMayToggle] = useState(true);
   const [ratings, setRatings] = useState(true);
+  const [fileKinds, setFileKinds] = useState<FileKind[]>([]);
+  const [fileMaxMb, setFileMaxMb] = useState('10');
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -306,6 +311,8 @@ function Settings() {
     setAwayOnMissed(s.away_on_missed_offer);
     setMayToggle(s.operators_may_toggle_channels);
     setRatings(s.ratings_enabled);
+    setFileKinds(s.chat_file_kinds);
+    setFileMaxMb(String(s.chat_file_max_mb));
   };
 
   useEffect(() => {
@@ -326,6 +333,8 @@ function Settings() {
     const [graceS, offerS, goneS] = seconds;
     if (graceS === undefined || offerS === undefined || goneS === undefined) return;
     if (seconds.some((n) => !Number.isFinite(n))) return;
+    const maxMb = Number.parseInt(fileMaxMb, 10);
+    if (!Number.isFinite(maxMb)) return;
     setBusy(true);
     setError(null);
     setSaved(false);
@@ -339,6 +348,8 @@ function Settings() {
           away_on_missed_offer: awayOnMissed,
           operators_may_toggle_channels: mayToggle,
           ratings_enabled: ratings,
+          chat_file_kinds: fileKinds,
+          chat_file_max_mb: maxMb,
         }),
       );
       setSaved(true);
@@ -368,7 +379,7 @@ function Settings() {
               <option value="away">{t('status.away')}</option>
             </select>
           </label>
-          <SecondsField
+          <NumberField
             label={t('admin.grace')}
             hint={t('admin.graceHint')}
             min={1}
@@ -376,7 +387,7 @@ function Settings() {
             value={grace}
             onInput={edited(setGrace)}
           />
-          <SecondsField
+          <NumberField
             label={t('admin.offerTimeout')}
             hint={t('admin.offerTimeoutHint')}
             min={5}
@@ -397,7 +408,7 @@ function Settings() {
               {t('admin.awayOnMissed')} <span class="field-hint">{t('admin.awayOnMissedHint')}</span>
             </span>
           </label>
-          <SecondsField
+          <NumberField
             label={t('admin.clientGone')}
             hint={t('admin.clientGoneHint')}
             min={5}
@@ -427,6 +438,32 @@ function Settings() {
             />
             <span>{t('admin.ratings')}</span>
           </label>
+          <fieldset class="field">
+            <legend class="field-label">{t('admin.chatFiles')}</legend>
+            <span class="field-hint">{t('admin.chatFilesHint')}</span>
+            {FILE_KINDS.map((kind) => (
+              <label key={kind} class="check-field">
+                <input
+                  type="checkbox"
+                  checked={fileKinds.includes(kind)}
+                  onChange={(ev) => {
+                    const on = ev.currentTarget.checked;
+                    setFileKinds((now) => (on ? [...now.filter((k) => k !== kind), kind] : now.filter((k) => k !== kind)));
+                    setSaved(false);
+                  }}
+                />
+                <span>{t(`admin.fileKind.${kind}`)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <NumberField
+            label={t('admin.chatFileMaxMb')}
+            hint={t('admin.chatFileMaxMbHint')}
+            min={1}
+            max={25}
+            value={fileMaxMb}
+            onInput={edited(setFileMaxMb)}
+          />
           <div class="form-actions">
             <button type="submit" class="btn btn-primary" disabled={busy}>
               {t('admin.save')}

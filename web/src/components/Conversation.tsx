@@ -15,7 +15,7 @@ import { splitQuoted } from '../emailQuote';
 import { bulletLines, isFormatted, replyBlocks, wrapSelection } from '../replyFormat';
 import type { Inline } from '../replyFormat';
 import { systemText } from '../notices';
-import { clientTyping, closeConversation, emailRevisions, endSession, now, select, sendMessage, transfer } from '../state/conversations';
+import { clientTyping, closeConversation, emailRevisions, endSession, now, select, sendFile, sendMessage, transfer } from '../state/conversations';
 import { sendTyping } from '../state/live';
 import { lang, t } from '../state/lang';
 import { me } from '../state/me';
@@ -242,9 +242,10 @@ function MessageItem({
         <EmailText text={m.text} />
       ) : email && m.author === 'operator' && isFormatted(m.text) ? (
         <FormattedReply text={m.text} />
-      ) : (
+      ) : m.text || m.attachments.length === 0 ? (
         <p class="msg-text">{m.text}</p>
-      )}
+      ) : null}
+      {m.attachments.length > 0 && <FileList sessionId={sessionId} files={m.attachments} lang={l} />}
       {detail && detail.files.length > 0 && <FileList sessionId={sessionId} files={detail.files} lang={l} />}
       {sending && (
         <p class={`msg-sending small${sending.state === 'sent' ? '' : ' is-problem'}`}>
@@ -319,6 +320,18 @@ function uploadError(err: unknown): string {
     if (err.code === 'file_too_large') return t('files.tooLarge');
     if (err.code === 'unsupported_file_type') return t('files.wrongType');
     if (err.code === 'too_many_uploads') return t('files.tooMany');
+  }
+  return errorText(err);
+}
+
+/** Why a file sent in a chat was refused (the company's kinds and size decide). */
+function chatFileError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'file_too_large') return err.message || t('files.tooLargeHere');
+    if (err.code === 'unsupported_file_type') return t('files.kindNotTaken');
+    if (err.code === 'files_off') return t('files.off');
+    if (err.code === 'too_many_files') return t('files.tooManyInChat');
+    if (err.code === 'empty_file') return t('files.empty');
   }
   return errorText(err);
 }
@@ -444,6 +457,20 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
   };
   const attach = async (chosen: File[]) => {
     setError(null);
+    if (!byEmail) {
+      // In a chat each file goes at once, as a message of its own.
+      for (const file of chosen) {
+        setUploading((n) => n + 1);
+        try {
+          await sendFile(sessionId, file);
+        } catch (err) {
+          setError(`${file.name}: ${chatFileError(err)}`);
+        } finally {
+          setUploading((n) => n - 1);
+        }
+      }
+      return;
+    }
     let attached = files.length;
     for (const file of chosen) {
       const problem = uploadProblem(file.size, attached);
@@ -616,26 +643,27 @@ function Composer({ sessionId, byEmail }: { sessionId: string; byEmail: boolean 
           )}
         </ul>
       )}
+      {!byEmail && uploading > 0 && (
+        <p class="muted small" role="status">
+          {t('files.sending')}
+        </p>
+      )}
       <div class="composer-foot">
-        {byEmail && (
-          <>
-            <input
-              ref={picker}
-              type="file"
-              multiple
-              hidden
-              accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt,.csv"
-              onChange={(ev) => {
-                const chosen = [...(ev.currentTarget.files ?? [])];
-                ev.currentTarget.value = '';
-                void attach(chosen);
-              }}
-            />
-            <button type="button" class="btn btn-small" onClick={() => picker.current?.click()}>
-              <PaperClip /> {t('files.attach')}
-            </button>
-          </>
-        )}
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt,.csv"
+          onChange={(ev) => {
+            const chosen = [...(ev.currentTarget.files ?? [])];
+            ev.currentTarget.value = '';
+            void attach(chosen);
+          }}
+        />
+        <button type="button" class="btn btn-small" onClick={() => picker.current?.click()}>
+          <PaperClip /> {t(byEmail ? 'files.attach' : 'files.send')}
+        </button>
         <span id="composer-hint" class="muted small">
           {t(byEmail ? 'conv.hintEmail' : 'conv.hint')}
         </span>

@@ -125,7 +125,9 @@ const alertSink = {
     raise('new_client', eventKey('new_client', session.id), { event: 'new_client', sessionId: session.id }, t('alert.newClient'), body);
   },
   newMessage(conv: Conversation, message: Message) {
-    const body = t('alert.messageBody', { name: nameOf(conv.session), text: messagePreview(message.text) });
+    // A file message says which file came (it has no text).
+    const text = message.text || message.attachments.map((f) => `📎 ${f.name}`).join(', ');
+    const body = t('alert.messageBody', { name: nameOf(conv.session), text: messagePreview(text) });
     const key = eventKey('new_message', conv.session.id, message.seq);
     raise('new_message', key, { event: 'new_message', sessionId: conv.session.id }, t('alert.newMessage'), body);
   },

@@ -234,6 +234,13 @@ export async function sendMessage(sessionId: string, text: string, attachments: 
   addIncoming(sessionId, [message]);
 }
 
+/** Sends a file in a chat as a message of its own (the answer is the stored message). */
+export async function sendFile(sessionId: string, file: File): Promise<void> {
+  const clientMsgId = newMessageId(globalThis.crypto as CryptoLike | undefined);
+  const message = await api.sendFile(sessionId, file, file.name, clientMsgId);
+  addIncoming(sessionId, [message]);
+}
+
 export async function transfer(
   sessionId: string,
   target: { group_id: string } | { operator_id: string },

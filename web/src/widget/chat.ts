@@ -6,11 +6,11 @@ import { callPhase, rtcIceServers, type IceServers, type Media, type Signal } fr
 import { CallPeer } from '../callPeer';
 import { LiveSocket } from '../liveSocket';
 import { draftProblem, lastSeqOf, MAX_MESSAGE_CHARS, mergeBySeq, newMessageId, type CryptoLike } from '../messages';
-import { isMessage, readSessionUpdate } from '../payloads';
+import { isMessage, readFileTerms, readSessionUpdate } from '../payloads';
 import type { IncomingFrame, SessionUpdate } from '../realtime';
-import type { Message } from '../types';
+import type { Attachment, FileTerms, Message } from '../types';
 import { readStorage, writeStorage } from './browser';
-import { call, download, HttpError } from './http';
+import { call, download, fetchBlobUrl, HttpError, upload } from './http';
 import { wt, type WidgetKey, type WidgetLang } from './i18n';
 import {
   chatKey,
@@ -71,6 +71,8 @@ export class Chat {
   #callNotice: string | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
   #lastTyping = 0;
+  /** Pictures of the conversation fetched so far, by file id. */
+  readonly #previews = new Map<string, Promise<string>>();
 
   constructor(options: ChatOptions) {
     const { base, mode, root, lang, inline } = options;
@@ -99,6 +101,9 @@ export class Chat {
       ratings: false,
       rated: false,
       operatorTypingUntil: 0,
+      files: { kinds: [], max_mb: 0 },
+      sendingFiles: [],
+      fileNotice: null,
     };
     this.#callBox = new CallBox(lang, {
       propose: (media) => void this.#callAction({ action: 'propose', media }),
@@ -120,6 +125,9 @@ export class Chat {
         this.#lastTyping = Date.now();
         this.#live.typing();
       },
+      sendFile: (file) => void this.#sendFile(file),
+      preview: (file) => this.#preview(file),
+      download: (file) => this.#downloadFile(file),
       forget: () => this.#forget(),
     });
     this.#live = new LiveSocket({
@@ -178,6 +186,7 @@ export class Chat {
     switch (f.type) {
       case 'hello':
         this.#state.ratings = f.ratings;
+        this.#setFiles(f.files);
         this.#applyView(f);
         break;
       case 'event':
@@ -357,6 +366,7 @@ export class Chat {
       const answer = await this.#call<unknown>('GET', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}`);
       const v = readSessionUpdate(answer);
       if (typeof answer === 'object' && answer !== null && 'ratings' in answer) this.#state.ratings = answer.ratings === true;
+      if (typeof answer === 'object' && answer !== null && 'files' in answer) this.#setFiles(readFileTerms(answer.files));
       if (v) this.#applyView(v);
       return true;
     } catch (err) {
@@ -408,6 +418,13 @@ export class Chat {
     else this.#ui.renderStatus();
   }
 
+  /** What files the company takes; the composer offers them (drawn again when that changes). */
+  #setFiles(files: FileTerms): void {
+    const before = this.#state.files;
+    this.#state.files = files;
+    if (before.kinds.join() !== files.kinds.join() && this.#ui.drawn && this.#state.phase !== 'start') this.#ui.render();
+  }
+
   #addMessages(items: Message[]): void {
     // The server never sends a note between operators here; should one come, it stays unseen.
     const merged = mergeBySeq(this.#state.messages, items.filter((m) => !m.internal));
@@ -425,6 +442,9 @@ export class Chat {
     s.messages = [];
     s.outbox = [];
     s.failed.clear();
+    s.fileNotice = null;
+    for (const url of this.#previews.values()) void url.then(URL.revokeObjectURL, () => undefined);
+    this.#previews.clear();
     s.phase = 'start';
     this.#saveChat();
     this.#saveOutbox();
@@ -457,6 +477,74 @@ export class Chat {
         chat.client_token,
         `${this.#t('transcriptFile')}.txt`,
       );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #filePath(sessionId: string, file: Attachment): string {
+    return `api/v1/client/sessions/${encodeURIComponent(sessionId)}/attachments/${encodeURIComponent(file.id)}`;
+  }
+
+  /**
+   * Sends a photo or a file as a message of its own. What the company takes is checked here for
+   * size (so a large photo is refused before it travels) and by the server for everything.
+   */
+  async #sendFile(file: File): Promise<void> {
+    const chat = this.#state.chat;
+    if (!chat) return;
+    const say = (key: WidgetKey, params: Record<string, string | number> = {}) => {
+      this.#state.fileNotice = this.#t(key, { name: file.name, ...params });
+      this.#ui.render();
+    };
+    const { max_mb } = this.#state.files;
+    if (file.size === 0) return say('fileEmpty');
+    if (max_mb > 0 && file.size > max_mb * 1024 * 1024) return say('fileTooLarge', { max: max_mb });
+    this.#state.fileNotice = null;
+    this.#state.sendingFiles = [...this.#state.sendingFiles, file.name];
+    this.#ui.renderMessages();
+    const id = newMessageId(globalThis.crypto as CryptoLike | undefined);
+    const query = `name=${encodeURIComponent(file.name)}&client_msg_id=${encodeURIComponent(id)}`;
+    try {
+      const message = await upload<unknown>(
+        this.#base,
+        `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/files?${query}`,
+        file,
+        chat.client_token,
+      );
+      if (isMessage(message)) this.#addMessages([message]);
+    } catch (err) {
+      const code = err instanceof HttpError ? err.code : '';
+      if (code === 'file_too_large') say('fileTooLarge', { max: max_mb });
+      else if (code === 'unsupported_file_type' || code === 'files_off') say('fileKindNotTaken');
+      else say('fileNotSent');
+    } finally {
+      const i = this.#state.sendingFiles.indexOf(file.name);
+      this.#state.sendingFiles = this.#state.sendingFiles.filter((_, j) => j !== i);
+      this.#ui.renderMessages();
+    }
+  }
+
+  /** A picture of the conversation as a URL of this page, fetched once with the client's token. */
+  #preview(file: Attachment): Promise<string> {
+    const chat = this.#state.chat;
+    if (!chat) return Promise.reject(new Error('no conversation'));
+    let url = this.#previews.get(file.id);
+    if (!url) {
+      url = fetchBlobUrl(this.#base, this.#filePath(chat.session_id, file), chat.client_token);
+      // A failed fetch is tried again at the next render.
+      url.catch(() => this.#previews.delete(file.id));
+      this.#previews.set(file.id, url);
+    }
+    return url;
+  }
+
+  async #downloadFile(file: Attachment): Promise<boolean> {
+    const chat = this.#state.chat;
+    if (!chat) return false;
+    try {
+      await download(this.#base, this.#filePath(chat.session_id, file), chat.client_token, file.name);
       return true;
     } catch {
       return false;

@@ -41,6 +41,40 @@ export async function call<T>(base: string, method: 'GET' | 'POST', path: string
   return json as T;
 }
 
+/** POSTs a file's bytes as they are, with the client's token; answers the JSON reply. */
+export async function upload<T>(base: string, path: string, file: Blob, token: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base).href, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
+      body: file,
+      credentials: 'omit',
+      mode: 'cors',
+    });
+  } catch {
+    throw new HttpError(0, 'network');
+  }
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = (json as { error?: { code?: unknown } } | null)?.error;
+    throw new HttpError(res.status, typeof err?.code === 'string' ? err.code : `http_${res.status}`);
+  }
+  return json as T;
+}
+
+/** A file the client API serves, as a URL of this page (for a picture's preview). */
+export async function fetchBlobUrl(base: string, path: string, token: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base).href, { headers: { Authorization: `Bearer ${token}` }, credentials: 'omit', mode: 'cors' });
+  } catch {
+    throw new HttpError(0, 'network');
+  }
+  if (!res.ok) throw new HttpError(res.status, `http_${res.status}`);
+  return URL.createObjectURL(await res.blob());
+}
+
 /** Downloads a file the client API serves (with the client's token) under `name`. */
 export async function download(base: string, path: string, token: string, name: string): Promise<void> {
   let res: Response;

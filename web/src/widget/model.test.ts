@@ -4,6 +4,7 @@ import { newMessageId } from '../messages';
 import { parseServerMessage } from '../seq';
 import { WIDGET_DICTIONARIES, pluralForm, widgetLang, wt, wtCount } from './i18n';
 import {
+  acceptFor,
   apiBase,
   chatKey,
   formatEstimate,
@@ -52,7 +53,7 @@ describe('storage', () => {
     expect(parseOutbox('nope')).toEqual([]);
   });
   it('hides a pending message once its stored copy arrived', () => {
-    const msg = (seq: number, text: string, author: 'client' | 'operator' = 'client') => ({ seq, author, operator_name: null, text, sent_at: '', internal: false });
+    const msg = (seq: number, text: string, author: 'client' | 'operator' = 'client') => ({ seq, author, operator_name: null, text, sent_at: '', internal: false, attachments: [] });
     const box = [
       { id: 'a', text: 'hi', after: 2 },
       { id: 'b', text: 'hi', after: 2 },
@@ -120,16 +121,18 @@ describe('frames', () => {
   };
   const read = (value: unknown) => parseClientFrame(incoming(value));
   const session = { id: 's', status: 'waiting', channel: 'chat', end_reason: null, created_at: 'x', group_id: 'g', source: 'widget', client: {} };
-  const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x' };
+  const msg = { seq: 2, author: 'operator', operator_id: 'o', operator_name: 'Jana', text: '<b>hi</b>', sent_at: 'x', attachments: [] };
 
-  it('reads the hello: the session, its place in the queue, and whether ratings are asked for', () => {
-    expect(read({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30, ratings: true })).toEqual({
+  it('reads the hello: the session, its place in the queue, whether ratings are asked for, and which files go', () => {
+    const files = { kinds: ['images', 'pdf', 'programs'], max_mb: 10 };
+    expect(read({ type: 'hello', last_seq: 4, session, queue_position: 1, estimated_wait_s: 30, ratings: true, files })).toEqual({
       type: 'hello',
       last_seq: 4,
       session,
       queue_position: 1,
       estimated_wait_s: 30,
       ratings: true,
+      files: { kinds: ['images', 'pdf'], max_mb: 10 },
     });
     expect(read({ type: 'hello', last_seq: 4, session })).toEqual({
       type: 'hello',
@@ -138,6 +141,7 @@ describe('frames', () => {
       queue_position: null,
       estimated_wait_s: null,
       ratings: false,
+      files: { kinds: [], max_mb: 0 },
     });
     // An operator's hello (no session) is not a client's.
     expect(read({ type: 'hello', last_seq: 4 })).toBeNull();
@@ -218,5 +222,13 @@ describe('the snippet attributes', () => {
     expect(widgetAccent('red')).toBeNull();
     expect(widgetAccent('#123')).toBeNull();
     expect(widgetAccent('#123456;background:url(x)')).toBeNull();
+  });
+});
+
+describe('acceptFor', () => {
+  it('offers the camera for pictures and names the documents the company takes', () => {
+    expect(acceptFor(['images'])).toBe('image/*');
+    expect(acceptFor(['images', 'pdf'])).toBe('image/*,application/pdf,.pdf');
+    expect(acceptFor([])).toBe('');
   });
 });

@@ -2,9 +2,9 @@
 // messages, queue texts and what the server's frames mean. No DOM here (unit-tested).
 
 import { callDuration, readCallSignal } from '../calls';
-import { numberOrNull, readMessageCreated, readSessionUpdate } from '../payloads';
+import { numberOrNull, readFileTerms, readMessageCreated, readSessionUpdate } from '../payloads';
 import type { ClientStreamFrame, IncomingFrame } from '../realtime';
-import type { Message } from '../types';
+import type { FileKind, Message } from '../types';
 import { wt, wtCount, type WidgetLang } from './i18n';
 
 export type Availability = 'online' | 'busy' | 'offline';
@@ -181,7 +181,15 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
   switch (frame.type) {
     case 'hello': {
       const view = readSessionUpdate(frame);
-      return view && { ...view, type: 'hello', last_seq: frame.last_seq, ratings: 'ratings' in frame && frame.ratings === true };
+      return (
+        view && {
+          ...view,
+          type: 'hello',
+          last_seq: frame.last_seq,
+          ratings: 'ratings' in frame && frame.ratings === true,
+          files: readFileTerms('files' in frame ? frame.files : null),
+        }
+      );
     }
     case 'event': {
       const { type, seq } = frame;
@@ -230,4 +238,19 @@ export function systemText(lang: WidgetLang, message: Pick<Message, 'text' | 'no
     default:
       return message.text;
   }
+}
+
+// ---- files ---------------------------------------------------------------------------------------
+
+const ACCEPT: Readonly<Record<FileKind, string>> = {
+  // Any picture, so a phone offers its camera; the server reads what the bytes are.
+  images: 'image/*',
+  pdf: 'application/pdf,.pdf',
+  office: '.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp',
+  text: 'text/plain,text/csv,.txt,.csv',
+};
+
+/** The file picker's `accept` for the kinds the company takes. */
+export function acceptFor(kinds: readonly FileKind[]): string {
+  return kinds.map((k) => ACCEPT[k]).join(',');
 }

@@ -3,11 +3,12 @@
 // the chat's state and calls the chat's actions; every client/operator text goes in as text.
 
 import type { SessionUpdate } from '../realtime';
-import type { Message } from '../types';
+import { formatSize, isPicture } from '../attachments';
+import type { Attachment, FileTerms, Message } from '../types';
 import type { Media } from '../calls';
 import { h } from './browser';
 import { wt, wtCount, type WidgetKey, type WidgetLang } from './i18n';
-import { queueText, systemText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
+import { acceptFor, queueText, systemText, visiblePending, type Availability, type Pending, type StoredChat, type WidgetMode } from './model';
 import css from './widget.css?inline';
 
 export type Phase = 'start' | 'waiting' | 'active' | 'ended';
@@ -39,6 +40,12 @@ export interface ChatState {
   rated: boolean;
   /** Until when the operator counts as typing (ms since the epoch). */
   operatorTypingUntil: number;
+  /** The files the company takes in chats. */
+  files: FileTerms;
+  /** Names of the files being sent now. */
+  sendingFiles: string[];
+  /** Why the last file was not sent. */
+  fileNotice: string | null;
 }
 
 export interface ChatActions {
@@ -53,6 +60,11 @@ export interface ChatActions {
   transcript(): Promise<boolean>;
   /** The client typed in the composer. */
   typing(): void;
+  sendFile(file: File): void;
+  /** A picture of the conversation, as a URL the page can show. */
+  preview(file: Attachment): Promise<string>;
+  /** Downloads a file of the conversation; resolves false when it could not. */
+  download(file: Attachment): Promise<boolean>;
   forget(): void;
 }
 
@@ -365,14 +377,30 @@ export class ChatUi {
       }
     });
     const sendBtn = h('button', { type: 'submit', class: 'primary' }, this.#t('send'));
-    const form = h('form', { class: 'composer' }, area, sendBtn);
+    const form = h('form', { class: 'composer' }, area);
+    const { kinds } = this.#state.files;
+    if (kinds.length > 0) {
+      const picker = h('input', { type: 'file', accept: acceptFor(kinds), multiple: '', hidden: '' });
+      picker.addEventListener('change', () => {
+        const chosen = [...(picker.files ?? [])];
+        picker.value = '';
+        for (const file of chosen) this.#actions.sendFile(file);
+      });
+      const attach = h('button', { type: 'button', class: 'attach', 'aria-label': this.#t('sendFile'), title: this.#t('sendFile') }, this.#clip());
+      attach.addEventListener('click', () => picker.click());
+      form.append(picker, attach);
+    }
+    form.append(sendBtn);
+    const fileNotice = this.#state.fileNotice ? h('p', { class: 'notice file-notice', role: 'alert' }, this.#state.fileNotice) : null;
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.#actions.send(area.value);
     });
     const leave = h('button', { type: 'button', class: 'leave' }, this.#t('leave'));
     leave.addEventListener('click', () => this.#actions.leave());
-    this.#body.append(this.#callArea, log, form, h('div', { class: 'conversation-tools' }, this.#transcriptButton(), leave));
+    this.#body.append(this.#callArea, log);
+    if (fileNotice) this.#body.append(fileNotice);
+    this.#body.append(form, h('div', { class: 'conversation-tools' }, this.#transcriptButton(), leave));
     log.scrollTop = log.scrollHeight;
   }
 
@@ -382,7 +410,15 @@ export class ChatUi {
     for (const m of messages) {
       const who = m.author === 'client' ? this.#t('you') : m.author === 'system' ? this.#t('system') : (m.operator_name ?? this.#t('operator'));
       const text = m.author === 'system' ? systemText(this.#lang, m) : m.text;
-      list.append(h('li', { class: `msg msg-${m.author}` }, h('span', { class: 'who' }, who), h('p', { class: 'text' }, text)));
+      const item = h('li', { class: `msg msg-${m.author}` }, h('span', { class: 'who' }, who));
+      if (text || m.attachments.length === 0) item.append(h('p', { class: 'text' }, text));
+      for (const file of m.attachments) item.append(this.#file(file));
+      list.append(item);
+    }
+    for (const name of this.#state.sendingFiles) {
+      list.append(
+        h('li', { class: 'msg msg-client pending' }, h('span', { class: 'who' }, this.#t('you')), h('p', { class: 'text' }, this.#t('sendingFile', { name }))),
+      );
     }
     for (const p of visiblePending(outbox, messages)) {
       const state = failed.has(p.id) ? this.#t('notSent') : this.#t('sending');
@@ -391,6 +427,44 @@ export class ChatUi {
       );
     }
     log.append(list);
+  }
+
+  /** A file of a message: a picture shows itself, anything else is its name; a click downloads it. */
+  #file(file: Attachment): HTMLElement {
+    const size = formatSize(file.size, this.#lang);
+    const button = h('button', { type: 'button', class: 'file', 'aria-label': this.#t('download', { name: file.name, size }) });
+    if (isPicture(file)) {
+      const img = h('img', { alt: this.#t('picture', { name: file.name }), class: 'file-picture' });
+      this.#actions.preview(file).then(
+        (url) => (img.src = url),
+        () => img.replaceWith(h('span', { class: 'file-name' }, file.name)),
+      );
+      button.append(img);
+    } else {
+      button.append(this.#clip(), h('span', { class: 'file-name' }, `${file.name} (${size})`));
+    }
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      void this.#actions.download(file).then(() => (button.disabled = false));
+    });
+    return button;
+  }
+
+  #clip(): SVGSVGElement {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('aria-hidden', 'true');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M10.5 4.5 5.6 9.4a1.4 1.4 0 0 0 2 2l5.2-5.2a2.8 2.8 0 0 0-4-4L3.6 7.4a4.2 4.2 0 0 0 6 6l4-4');
+    path.setAttribute('fill', 'none');
+    path.setAttribute('stroke', 'currentColor');
+    path.setAttribute('stroke-width', '1.4');
+    path.setAttribute('stroke-linecap', 'round');
+    svg.append(path);
+    return svg;
   }
 
   renderMessages(): void {

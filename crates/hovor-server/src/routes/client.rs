@@ -17,6 +17,7 @@ use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ClientAddress;
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
+use crate::services::client_terms::{self, ChatFileTerms};
 use crate::services::ratings;
 use crate::services::sessions::{self, availability_for_start, availability_of, group_for_start};
 use crate::AppState;
@@ -249,6 +250,9 @@ pub struct ClientView {
     /// The company asks for a rating when the conversation ends
     /// (`POST /api/v1/client/sessions/{id}/rating`).
     ratings: bool,
+    /// The files the client may send in the chat
+    /// (`POST /api/v1/client/sessions/{id}/files`).
+    files: ChatFileTerms,
 }
 
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}", operation_id = "getClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
@@ -261,13 +265,14 @@ pub async fn get_session(
     let session = client.for_path(&id)?;
     let place = app.store.queue_place(&session, app.now()).await?;
     let operator_name = sessions::holder_name(&app, &session).await?;
-    let ratings = ratings::enabled(&app, &session.company_id).await?;
+    let terms = client_terms::of(&app, &session.company_id).await?;
     Ok(Json(ClientView {
         session,
         queue_position: place.position,
         estimated_wait_s: place.estimated_wait_s,
         operator_name,
-        ratings,
+        ratings: terms.ratings,
+        files: terms.files,
     }))
 }
 
@@ -388,6 +393,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leave))
         .routes(routes!(rate))
         .routes(routes!(super::transcripts::for_client))
+        .routes(routes!(super::attachments::send_client_file))
+        .routes(routes!(super::attachments::download_for_client))
         .routes(routes!(super::calls::change_client_call))
         .routes(routes!(super::calls::send_client_signal))
         .routes(routes!(super::ice::for_client))

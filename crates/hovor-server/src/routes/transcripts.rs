@@ -82,6 +82,7 @@ async fn transcript(
             text: &m.text,
             notice: m.notice.as_ref(),
             sent_at: m.sent_at,
+            files: m.attachments.iter().map(|f| f.name.as_str()).collect(),
         })
         .collect();
     let heading = Heading {

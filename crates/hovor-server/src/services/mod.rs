@@ -9,7 +9,9 @@
 
 pub mod calls;
 pub mod channels;
+pub mod chat_files;
 pub mod client_presence;
+pub mod client_terms;
 pub mod email_sender;
 pub mod inbox_reader;
 pub mod inbox_readers;

@@ -6,15 +6,6 @@ use hovor_store::{Session, StoreError};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-/// Does the company ask its clients for ratings?
-pub async fn enabled(app: &AppState, company_id: &str) -> hovor_store::StoreResult<bool> {
-    Ok(app
-        .store
-        .company(company_id)
-        .await?
-        .is_some_and(|c| c.settings.ratings_enabled))
-}
-
 /// The client's rating of their conversation (checked, stored once).
 pub async fn rate(
     app: &AppState,

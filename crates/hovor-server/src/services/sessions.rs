@@ -270,7 +270,7 @@ pub fn submit_as_operator(
     submit(app, &operator.company_id, session_id, writer, text)
 }
 
-fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
+pub fn valid_client_msg_id(id: Option<&str>) -> ApiResult<()> {
     if id.is_some_and(|m| m.is_empty() || m.len() > 64) {
         return Err(ApiError::invalid(
             "invalid_client_msg_id",

@@ -402,14 +402,15 @@ async fn hello(
                 .unwrap_or_else(|| (**session).clone());
             let place = app.store.queue_place(&session, app.now()).await?;
             let operator_name = services::sessions::holder_name(app, &session).await?;
-            let ratings = services::ratings::enabled(app, &session.company_id).await?;
+            let terms = services::client_terms::of(app, &session.company_id).await?;
             Hello::Client(Box::new(ClientHello {
                 last_seq: head,
                 session,
                 queue_position: place.position,
                 estimated_wait_s: place.estimated_wait_s,
                 operator_name,
-                ratings,
+                ratings: terms.ratings,
+                files: terms.files,
             }))
         }
     })))

@@ -10,6 +10,7 @@ mod auth;
 mod calls;
 mod canned;
 mod channels;
+mod chat_files;
 mod cli;
 mod client_presence;
 mod cluster;

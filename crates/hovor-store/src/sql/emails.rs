@@ -59,7 +59,7 @@ fn email(row: &DbRow) -> StoreResult<Email> {
     })
 }
 
-const ATTACHMENT_COLUMNS: &str = "id, email_id, name, content_type, size, sha256";
+const ATTACHMENT_COLUMNS: &str = "id, email_id, name, content_type, size, sha256, message_seq";
 
 fn attachment(row: &DbRow) -> StoreResult<Attachment> {
     let sha256: Option<String> = row.try_get("sha256")?;
@@ -71,27 +71,46 @@ fn attachment(row: &DbRow) -> StoreResult<Attachment> {
         available: sha256.is_some(),
         email_id: row.try_get("email_id")?,
         sha256,
+        message_seq: row.try_get("message_seq")?,
     })
 }
 
+/// What carries a file of a session.
+#[derive(Clone, Copy)]
+pub(crate) enum HeldBy<'a> {
+    /// An e-mail (received, or a reply).
+    Email(&'a str),
+    /// A chat message, by its seq.
+    Message(i64),
+    /// Nothing yet: an operator's upload for their next e-mail reply.
+    Waiting,
+}
+
 /// Records a file of the session (its bytes are in the file store).
-async fn insert_attachment(
+pub(crate) async fn insert_attachment(
     tx: &mut Tx,
     (company_id, session_id): (&str, &str),
-    email_id: Option<&str>,
+    held_by: HeldBy<'_>,
     file: &NewAttachment,
     uploaded_by: Option<&str>,
     now: Millis,
 ) -> StoreResult<Attachment> {
     let id = new_id("att");
+    let (email_id, message_seq) = match held_by {
+        HeldBy::Email(id) => (Some(id), None),
+        HeldBy::Message(seq) => (None, Some(seq)),
+        HeldBy::Waiting => (None, None),
+    };
     sqlx::query(
-        "INSERT INTO attachments (id, company_id, session_id, email_id, name, content_type, \
-         size, sha256, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO attachments (id, company_id, session_id, email_id, message_seq, name, \
+         content_type, size, sha256, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(company_id)
     .bind(session_id)
     .bind(email_id)
+    .bind(message_seq)
     .bind(&file.name)
     .bind(&file.content_type)
     .bind(file.size)
@@ -108,6 +127,7 @@ async fn insert_attachment(
         available: file.sha256.is_some(),
         email_id: email_id.map(str::to_owned),
         sha256: file.sha256.clone(),
+        message_seq,
     })
 }
 
@@ -353,7 +373,7 @@ impl EmailStore for Backend {
         .await?;
         for file in &e.attachments {
             let owner = (company_id, session.id.as_str());
-            insert_attachment(&mut tx, owner, Some(&email_id), file, None, now).await?;
+            insert_attachment(&mut tx, owner, HeldBy::Email(&email_id), file, None, now).await?;
         }
         let mut changes = out.write(&mut tx).await?;
         changes.push(moved(company_id));
@@ -408,6 +428,7 @@ impl EmailStore for Backend {
             sent_at: now,
             internal: false,
             notice: None,
+            attachments: Vec::new(),
         };
         let message = write_operator_message(&mut tx, &mut out, &session, message, now).await?;
         let id = new_id("eml");
@@ -443,7 +464,7 @@ impl EmailStore for Backend {
             // Only this session's uploads that no reply carries yet.
             let taken = sqlx::query(
                 "UPDATE attachments SET email_id = $1 \
-                 WHERE id = $2 AND session_id = $3 AND email_id IS NULL",
+                 WHERE id = $2 AND session_id = $3 AND email_id IS NULL AND message_seq IS NULL",
             )
             .bind(&id)
             .bind(file)
@@ -572,7 +593,8 @@ impl EmailStore for Backend {
         let mut tx = self.begin_for(company_id).await?;
         writable_session(&mut tx, company_id, session_id, operator_id).await?;
         let waiting: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM attachments WHERE session_id = $1 AND email_id IS NULL",
+            "SELECT COUNT(*) AS n FROM attachments WHERE session_id = $1 AND email_id IS NULL \
+             AND message_seq IS NULL",
         )
         .bind(session_id)
         .fetch_one(&mut *tx)
@@ -584,7 +606,7 @@ impl EmailStore for Backend {
         let stored = insert_attachment(
             &mut tx,
             (company_id, session_id),
-            None,
+            HeldBy::Waiting,
             file,
             Some(operator_id),
             now,
@@ -596,8 +618,8 @@ impl EmailStore for Backend {
 
     async fn forget_unsent_uploads(&self, before: Millis, limit: i64) -> StoreResult<Vec<String>> {
         let stale = sqlx::query(
-            "SELECT id, sha256 FROM attachments WHERE email_id IS NULL AND created_at < $1 \
-             ORDER BY created_at LIMIT $2",
+            "SELECT id, sha256 FROM attachments WHERE email_id IS NULL AND message_seq IS NULL \
+             AND created_at < $1 ORDER BY created_at LIMIT $2",
         )
         .bind(before)
         .bind(limit)
@@ -608,7 +630,9 @@ impl EmailStore for Backend {
             let id: String = row.try_get("id")?;
             let sha256: Option<String> = row.try_get("sha256")?;
             // Gone only if no reply took it meanwhile.
-            let gone = sqlx::query("DELETE FROM attachments WHERE id = $1 AND email_id IS NULL")
+            let gone = sqlx::query(
+                "DELETE FROM attachments WHERE id = $1 AND email_id IS NULL AND message_seq IS NULL",
+            )
                 .bind(&id)
                 .execute(self.writer())
                 .await?;

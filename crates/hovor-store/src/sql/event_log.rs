@@ -312,7 +312,7 @@ impl Outgoing {
         if !messages.is_empty() {
             let mut insert = QueryBuilder::<Db>::new(
                 "INSERT INTO messages (session_id, seq, author, operator_id, text, \
-                 client_msg_id, sent_at, event_seq, internal, notice) ",
+                 client_msg_id, sent_at, event_seq, internal, notice, attachments) ",
             );
             let mut rows = Vec::with_capacity(messages.len());
             for m in &messages {
@@ -320,9 +320,14 @@ impl Outgoing {
                     .get(m.event)
                     .ok_or_else(|| StoreError::Corrupt("a message without its event".into()))?;
                 let notice = m.message.notice.as_ref().map(to_json).transpose()?;
-                rows.push((m, seq, notice));
+                let files = if m.message.attachments.is_empty() {
+                    None
+                } else {
+                    Some(to_json(&m.message.attachments)?)
+                };
+                rows.push((m, seq, notice, files));
             }
-            insert.push_values(rows, |mut row, (m, event_seq, notice)| {
+            insert.push_values(rows, |mut row, (m, event_seq, notice, files)| {
                 row.push_bind(m.session_id.as_str())
                     .push_bind(m.message.seq)
                     .push_bind(m.message.author.as_str())
@@ -332,7 +337,8 @@ impl Outgoing {
                     .push_bind(m.message.sent_at)
                     .push_bind(event_seq)
                     .push_bind(m.message.internal)
-                    .push_bind(notice);
+                    .push_bind(notice)
+                    .push_bind(files);
             });
             insert.build().execute(&mut **tx).await?;
         }
@@ -449,11 +455,12 @@ impl EventLog for Backend {
             "SELECT seq, kind, payload, created_at, subject, \
              CAST(NULL AS BIGINT) AS message_seq, CAST(NULL AS TEXT) AS author, \
              CAST(NULL AS TEXT) AS operator_id, CAST(NULL AS TEXT) AS operator_name, \
-             CAST(NULL AS TEXT) AS text, FALSE AS internal, CAST(NULL AS TEXT) AS notice \
+             CAST(NULL AS TEXT) AS text, FALSE AS internal, CAST(NULL AS TEXT) AS notice, \
+             CAST(NULL AS TEXT) AS attachments \
              FROM events WHERE stream = $1 AND seq > $2 \
              UNION ALL \
              SELECT m.event_seq, 'message.created', NULL, m.sent_at, NULL, m.seq, m.author, \
-             m.operator_id, u.name, m.text, m.internal, m.notice \
+             m.operator_id, u.name, m.text, m.internal, m.notice, m.attachments \
              FROM messages m LEFT JOIN users u ON u.id = m.operator_id \
              WHERE m.session_id = $1 AND m.event_seq > $2 \
              ORDER BY seq LIMIT $3",
@@ -501,6 +508,7 @@ fn stream_event(stream: &str, r: &super::DbRow) -> StoreResult<StreamEvent> {
             sent_at: created_at,
             internal,
             notice: rows::notice(r)?,
+            attachments: rows::message_files(r)?,
         },
     });
     let recorded = event.record()?;

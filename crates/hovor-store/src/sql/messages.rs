@@ -15,17 +15,19 @@ use hovor_core::session::{self, Author, Notice};
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
+use super::emails::{insert_attachment, HeldBy};
 use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS};
+use super::session_rows::locked_session;
 use super::{Backend, Db, Tx};
 use crate::{
-    Committed, Message, MessageCreated, MessageStore, NewMessage, Posted, Readers, Session,
-    StoreResult, WebhookEvent, Writer, Written,
+    Committed, Message, MessageCreated, MessageStore, NewAttachment, NewMessage, Posted, Readers,
+    Session, StoreResult, WebhookEvent, Writer, Written,
 };
 
 const MESSAGE_SELECT: &str =
     "SELECT m.seq, m.author, m.operator_id, u.name AS operator_name, m.text, m.sent_at, \
-     m.internal, m.notice FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
+     m.internal, m.notice, m.attachments FROM messages m LEFT JOIN users u ON u.id = m.operator_id";
 
 /// The id a write is made idempotent by, as stored: a client's as it is, an
 /// operator's under their own id, so that the two can never meet.
@@ -100,6 +102,7 @@ pub(crate) async fn write_system_message(
         sent_at: now,
         internal,
         notice: Some(notice),
+        attachments: Vec::new(),
     };
     write_locked(tx, out, session, message, now).await?;
     Ok(())
@@ -138,6 +141,7 @@ pub(crate) async fn write_client_message(
         sent_at: now,
         internal: false,
         notice: None,
+        attachments: Vec::new(),
     };
     write_locked(tx, out, session, message, now).await
 }
@@ -220,7 +224,7 @@ async fn stored_resends(
     }
     let mut query = QueryBuilder::<Db>::new(
         "SELECT m.session_id, m.client_msg_id, m.seq, m.author, m.operator_id, \
-         u.name AS operator_name, m.text, m.sent_at, m.internal, m.notice \
+         u.name AS operator_name, m.text, m.sent_at, m.internal, m.notice, m.attachments \
          FROM messages m LEFT JOIN users u ON u.id = m.operator_id WHERE m.client_msg_id IN (",
     );
     let mut list = query.separated(", ");
@@ -307,6 +311,7 @@ impl MessageStore for Backend {
                 sent_at: new.at,
                 internal: false,
                 notice: None,
+                attachments: Vec::new(),
             };
             if let Some(id) = &msg_id {
                 // A resend within the same batch finds this one.
@@ -338,6 +343,85 @@ impl MessageStore for Backend {
         let changes = out.write(&mut tx).await?;
         tx.commit().await?;
         Ok(Committed::new(results, changes))
+    }
+
+    async fn add_file_message(
+        &self,
+        company_id: &str,
+        session_id: &str,
+        writer: &Writer,
+        file: &NewAttachment,
+        now: Millis,
+    ) -> StoreResult<Committed<Posted>> {
+        let mut tx = self.begin().await?;
+        let session = locked_session(&mut tx, company_id, session_id).await?;
+        let (author, operator_id, operator_name) = author_of(writer);
+        session::may_write(
+            operator_id.as_deref(),
+            session.status,
+            session.operator_id.as_deref(),
+        )
+        .and_then(|()| session::may_chat(session.channel, operator_id.is_some()))?;
+        let msg_id = stored_msg_id(writer);
+        if let Some(id) = &msg_id {
+            let key = (session.id.clone(), id.clone());
+            let mut stored = stored_resends(&mut tx, &[(session_id, id.clone())]).await?;
+            if let Some(message) = stored.remove(&key) {
+                tx.commit().await?;
+                return Ok(Committed::unchanged(Posted {
+                    message,
+                    created: false,
+                }));
+            }
+        }
+        let held: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM attachments \
+             WHERE session_id = $1 AND message_seq IS NOT NULL",
+        )
+        .bind(session_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if held >= hovor_core::files::MAX_FILES_PER_CHAT {
+            return Err(hovor_core::Refusal::TooManyFiles.into());
+        }
+        let seq = next_seq(&mut tx, session_id).await?;
+        let stored = insert_attachment(
+            &mut tx,
+            (company_id, session_id),
+            HeldBy::Message(seq),
+            file,
+            operator_id.as_deref(),
+            now,
+        )
+        .await?;
+        let message = Message {
+            seq,
+            author,
+            operator_id,
+            operator_name,
+            text: String::new(),
+            sent_at: now,
+            internal: false,
+            notice: None,
+            attachments: vec![stored],
+        };
+        let mut out = Outgoing::new();
+        out.message(&session.id, message.clone(), msg_id);
+        let data = MessageCreated {
+            session_id: session.id.clone(),
+            message: message.clone(),
+        };
+        out.webhook(company_id, WebhookEvent::MessageCreated(data), now);
+        let changes = out.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Committed::new(
+            Posted {
+                message,
+                created: true,
+            },
+            changes,
+        ))
     }
 
     async fn messages_after(

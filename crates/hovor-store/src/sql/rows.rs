@@ -249,7 +249,20 @@ pub(crate) fn message(row: &DbRow) -> StoreResult<Message> {
         sent_at: row.try_get("sent_at")?,
         internal: row.try_get("internal")?,
         notice: notice(row)?,
+        attachments: message_files(row)?,
     })
+}
+
+/// A message's `attachments` column: the JSON of its files, or null for
+/// none.
+pub(crate) fn message_files(row: &DbRow) -> StoreResult<Vec<crate::Attachment>> {
+    let stored: Option<String> = row.try_get("attachments")?;
+    match stored {
+        None => Ok(Vec::new()),
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|_| corrupt("message attachments", &json))
+        }
+    }
 }
 
 pub(crate) fn invitation(row: &DbRow) -> StoreResult<Invitation> {

@@ -85,6 +85,9 @@ impl Client {
         if let Some(csrf) = &self.csrf {
             request = request.header("x-csrf-token", csrf);
         }
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
         read(request.send().await.expect("request")).await
     }
 

@@ -1,0 +1,39 @@
+//! What a company offers its clients in a conversation, as the widget
+//! needs to know it: a rating at the end, and which files it takes.
+
+use hovor_core::files::FileKind;
+use serde::Serialize;
+
+use crate::AppState;
+
+/// The files a client may send in a chat.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ChatFileTerms {
+    /// Empty: no files.
+    pub kinds: Vec<FileKind>,
+    /// The largest file, in MB.
+    pub max_mb: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientTerms {
+    pub ratings: bool,
+    pub files: ChatFileTerms,
+}
+
+/// The company's terms for its clients (one read of its settings).
+pub async fn of(app: &AppState, company_id: &str) -> hovor_store::StoreResult<ClientTerms> {
+    let settings = app
+        .store
+        .company(company_id)
+        .await?
+        .map(|c| c.settings)
+        .unwrap_or_default();
+    Ok(ClientTerms {
+        ratings: settings.ratings_enabled,
+        files: ChatFileTerms {
+            kinds: settings.chat_file_kinds,
+            max_mb: settings.chat_file_max_mb,
+        },
+    })
+}

@@ -1,0 +1,1 @@
+../shared/0030_chat_files.sql
