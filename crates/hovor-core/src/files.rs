@@ -105,6 +105,15 @@ impl FileKind {
     }
 }
 
+/// The files a client may send in a chat, as the widget is told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChatFileTerms {
+    /// Empty: no files.
+    pub kinds: Vec<FileKind>,
+    /// The largest file, in MB.
+    pub max_mb: u32,
+}
+
 /// The most a company may let one chat file be (MB).
 pub const MAX_CHAT_FILE_MB: u32 = 25;
 /// The most files one conversation holds (both sides together).

@@ -103,7 +103,7 @@ pub struct ClientHello {
     /// The company asks for a rating when the conversation ends.
     pub ratings: bool,
     /// The files the client may send in the chat.
-    pub files: crate::services::client_terms::ChatFileTerms,
+    pub files: hovor_core::files::ChatFileTerms,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -1689,7 +1689,7 @@ export interface components {
             channel: components["schemas"]["Channel"];
             enabled: boolean;
         };
-        /** @description The files a client may send in a chat. */
+        /** @description The files a client may send in a chat, as the widget is told. */
         ChatFileTerms: {
             /** @description Empty: no files. */
             kinds: components["schemas"]["FileKind"][];

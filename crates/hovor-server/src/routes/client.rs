@@ -17,10 +17,11 @@ use crate::auth::{digest, random_token};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ClientAddress;
 use crate::extract::{ApiJson, ApiQuery, ClientSession};
-use crate::services::client_terms::{self, ChatFileTerms};
+use crate::services::client_terms;
 use crate::services::ratings;
 use crate::services::sessions::{self, availability_for_start, availability_of, group_for_start};
 use crate::AppState;
+use hovor_core::files::ChatFileTerms;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,19 +1,9 @@
 //! What a company offers its clients in a conversation, as the widget
 //! needs to know it: a rating at the end, and which files it takes.
 
-use hovor_core::files::FileKind;
-use serde::Serialize;
+use hovor_core::files::ChatFileTerms;
 
 use crate::AppState;
-
-/// The files a client may send in a chat.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ChatFileTerms {
-    /// Empty: no files.
-    pub kinds: Vec<FileKind>,
-    /// The largest file, in MB.
-    pub max_mb: u32,
-}
 
 #[derive(Debug, Clone)]
 pub struct ClientTerms {
