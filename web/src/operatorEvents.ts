@@ -2,6 +2,7 @@
 // switch over every event the document lists, so a new event fails to compile until it is read.
 // The guards check what the workspace relies on (see payloads.ts for the ones the widget shares).
 
+import { readAfterChatChanged } from './afterChat';
 import { parseSettings } from './alerts';
 import { readCallSignal } from './calls';
 import { isChannelList } from './channels';
@@ -52,6 +53,10 @@ export function readOperatorEvent(frame: IncomingEvent): RealtimeEvent | null {
       return isChannelsChanged(frame.data) ? { event: frame.event, data: frame.data } : null;
     case 'operator.phone_line_changed': {
       const data = parsePhoneLineChanged(frame.data);
+      return data && { event: frame.event, data };
+    }
+    case 'operator.after_chat_changed': {
+      const data = readAfterChatChanged(frame.data);
       return data && { event: frame.event, data };
     }
     case 'me.notification_settings_changed': {

@@ -51,6 +51,7 @@ export type OperatorStateChanged = Schemas['OperatorStateChanged'];
 export type OperatorChannelsChanged = Schemas['OperatorChannelsChanged'];
 /** `operator.phone_line_changed` */
 export type PhoneLineChanged = Schemas['PhoneLineChanged'];
+export type AfterChatChanged = Schemas['AfterChatChanged'];
 /** `me.notification_settings_changed` */
 export type NotificationSettingsChanged = Schemas['NotificationSettingsChanged'];
 /** `session.changed` and `session.offered` (a client's also carries the place in the queue). */

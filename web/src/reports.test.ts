@@ -28,6 +28,7 @@ describe('reports', () => {
       paid_break_s: 60,
       unpaid_break_s: 120,
       sessions_handled: 2,
+      after_chat_s: 0,
       ratings: 0,
       break_s: [
         { pause_type: { id: 'p1', name: 'Oběd', paid: false }, paid: false, seconds: 120 },

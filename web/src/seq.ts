@@ -110,6 +110,7 @@ const EVENT_NAMES: Readonly<Record<EventName, true>> = {
   'operator.state_changed': true,
   'operator.channel_changed': true,
   'operator.phone_line_changed': true,
+  'operator.after_chat_changed': true,
   'me.notification_settings_changed': true,
   'session.changed': true,
   'session.offered': true,

@@ -61,6 +61,7 @@ export type Author = Schemas['Author'];
 export type Message = Schemas['Message'];
 export type Attachment = Schemas['Attachment'];
 export type FileKind = Schemas['FileKind'];
+export type AfterChatWork = Schemas['AfterChatWork'];
 export type FileTerms = Schemas['ChatFileTerms'];
 export type Email = Schemas['Email'];
 

@@ -33,8 +33,8 @@ describe('the wallboard', () => {
     const phone = [{ channel: 'phone' as const, enabled: false, capacity: 1 }];
     const team = [member('a', chat), member('b', phone), member('boss', [])];
     const groups: Group[] = [
-      { id: 'all', name: 'All operators', strategy: 'longest_idle', members: [], builtin: true, max_queue: null },
-      { id: 'sales', name: 'Sales', strategy: 'longest_idle', members: ['b'], builtin: false, max_queue: null },
+      { id: 'all', name: 'All operators', strategy: 'longest_idle', members: [], builtin: true, max_queue: null, after_chat_s: 0 },
+      { id: 'sales', name: 'Sales', strategy: 'longest_idle', members: ['b'], builtin: false, max_queue: null, after_chat_s: 0 },
     ];
     const ids = (list: TeamMember[]) => list.map((m) => m.id);
     expect(ids(filterTeam(team, groups, { group: null, channel: null }))).toEqual(['a', 'b', 'boss']);

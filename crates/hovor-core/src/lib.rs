@@ -17,6 +17,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod after_chat;
 pub mod api_scope;
 pub mod call;
 pub mod call_terms;

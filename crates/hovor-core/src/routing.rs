@@ -42,6 +42,9 @@ pub struct Candidate {
     pub last_offered_at: Option<Millis>,
     /// Their phone line is green (extension registered, connector up).
     pub phone_ready: bool,
+    /// The channels they are in after-chat work on (`hovor_core::after_chat`):
+    /// nothing new of those is offered to them meanwhile.
+    pub resting: Vec<Channel>,
 }
 
 /// Why an operator may not be offered a session.
@@ -56,6 +59,8 @@ pub enum Ineligible {
     OnAnotherCall,
     LineNotReady,
     Declined,
+    /// Finishing the last conversation of the channel (after-chat work).
+    AfterChatWork,
 }
 
 impl Candidate {
@@ -115,6 +120,9 @@ impl Candidate {
             .any(|c| c.channel == session.channel && c.enabled);
         if !on {
             return Err(Ineligible::ChannelOff);
+        }
+        if self.resting.contains(&session.channel) {
+            return Err(Ineligible::AfterChatWork);
         }
         if session.channel == Channel::Phone && !self.phone_ready {
             return Err(Ineligible::LineNotReady);
@@ -189,7 +197,10 @@ pub fn availability(
     for c in candidates {
         match c.eligible_for(&probe) {
             Ok(()) => return Availability::Online,
-            Err(Ineligible::CapacityFull | Ineligible::OnAnotherCall) => someone_there = true,
+            // Full, or about to be free again: the client waits a little.
+            Err(
+                Ineligible::CapacityFull | Ineligible::OnAnotherCall | Ineligible::AfterChatWork,
+            ) => someone_there = true,
             Err(_) => {}
         }
     }
@@ -224,6 +235,7 @@ mod tests {
             groups: vec!["sales".into()],
             last_offered_at: Some(100),
             phone_ready: true,
+            resting: Vec::new(),
         }
     }
 
@@ -464,5 +476,30 @@ mod tests {
             availability(&[full, op("c")], Channel::Chat, Some("sales")),
             Availability::Online
         );
+    }
+
+    #[test]
+    fn after_chat_work_holds_back_offers_of_its_channel_only() {
+        let mut resting = op("a");
+        resting.resting = vec![Channel::Chat];
+        resting.channels.push(ChannelSetting {
+            channel: Channel::Email,
+            enabled: true,
+            capacity: 5,
+        });
+        let first = chat("s1", 1);
+        assert_eq!(resting.eligible_for(&first), Err(Ineligible::AfterChatWork));
+        let email = Waiting {
+            channel: Channel::Email,
+            ..chat("s2", 2)
+        };
+        assert_eq!(resting.eligible_for(&email), Ok(()));
+        // The client waits a moment rather than being told nobody is there.
+        assert_eq!(
+            availability(&[resting.clone()], Channel::Chat, None),
+            Availability::Busy
+        );
+        let planned = plan_offers(&[first, email], &[resting], 10);
+        assert_eq!(planned, vec![("s2".to_owned(), "a".to_owned())]);
     }
 }

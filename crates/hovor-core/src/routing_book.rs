@@ -297,6 +297,7 @@ mod tests {
             groups: vec![],
             last_offered_at: Some(5),
             phone_ready: false,
+            resting: Vec::new(),
         }
     }
 

@@ -109,6 +109,7 @@ mod tests {
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             last_offered_at: None,
             phone_ready: false,
+            resting: Vec::new(),
         }
     }
 

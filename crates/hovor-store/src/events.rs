@@ -29,6 +29,14 @@ pub struct OperatorChannelsChanged {
     pub changed_by: Option<UserRef>,
 }
 
+/// An operator's after-chat work began or ended: what holds back their
+/// offers now (empty: nothing).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AfterChatChanged {
+    pub operator_id: String,
+    pub after_chat: Vec<crate::AfterChatWork>,
+}
+
 /// An operator's phone line changed (the handset's colour).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PhoneLineChanged {
@@ -148,6 +156,9 @@ pub enum RealtimeEvent {
     OperatorChannelChanged(OperatorChannelsChanged),
     #[serde(rename = "operator.phone_line_changed")]
     OperatorPhoneLineChanged(PhoneLineChanged),
+    /// The operator's after-chat work began or ended.
+    #[serde(rename = "operator.after_chat_changed")]
+    OperatorAfterChatChanged(AfterChatChanged),
     #[serde(rename = "me.notification_settings_changed")]
     NotificationSettingsChanged(NotificationSettingsChanged),
     /// A session changed (a client's own session; an operator's offers and conversations).

@@ -214,6 +214,43 @@ pub struct Group {
     /// Member user ids; the built-in group lists none and holds everyone.
     pub members: Vec<String>,
     pub builtin: bool,
+    /// After a conversation of the group ends, its operator is offered
+    /// nothing new of that channel for this long (after-chat work), or until
+    /// they say they are ready; 0–600 s.
+    pub after_chat_s: u32,
+}
+
+/// After-chat work: a rest after a conversation, during which nothing new of
+/// its channel is offered to the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AfterChatWork {
+    pub operator_id: String,
+    /// The conversation it follows.
+    pub session_id: String,
+    pub channel: hovor_core::Channel,
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: Millis,
+    /// When the time runs out.
+    #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: Millis,
+    /// When it ended before its time (the operator was ready); null when it
+    /// runs, or ran, its full time.
+    #[serde(serialize_with = "as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<Millis>,
+}
+
+impl AfterChatWork {
+    pub fn rest(&self) -> hovor_core::after_chat::Rest {
+        hovor_core::after_chat::Rest {
+            channel: self.channel,
+            started_at: self.started_at,
+            ends_at: self.ends_at,
+            ended_at: self.ended_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -202,6 +202,7 @@ export const api = {
     body(client.POST('/api/v1/sessions/{id}/email-reply', { ...path(id), body: { text, attachments } })),
   uploadAttachment,
   sendFile,
+  afterChatReady: () => body(client.POST('/api/v1/me/after-chat/ready')),
   transfer: (id: string, target: { group_id: string } | { operator_id: string }, note: string) =>
     body(client.POST('/api/v1/sessions/{id}/transfer', { ...path(id), body: { ...target, ...(note ? { note } : {}) } })),
   end: (id: string) => body(client.POST('/api/v1/sessions/{id}/end', path(id))),

@@ -564,6 +564,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/after-chat/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * I am ready: my after-chat work ends now, and new sessions may be
+         *     offered to me again.
+         */
+        post: operations["endAfterChatWork"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notification-settings": {
         parameters: {
             query?: never;
@@ -609,6 +629,27 @@ export interface paths {
         };
         /** Every active user of the caller's company with their state. */
         get: operations["listOperators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operators/{id}/after-chat-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator's after-chat work in the window (by default the last 24
+         *     hours): each rest after a conversation, when it ended, and how long
+         *     it held back offers.
+         */
+        get: operations["getAfterChatWork"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1522,6 +1563,49 @@ export interface components {
             seq: number;
             session_id: string;
         };
+        /**
+         * @description An operator's after-chat work began or ended: what holds back their
+         *     offers now (empty: nothing).
+         */
+        AfterChatChanged: {
+            after_chat: components["schemas"]["AfterChatWork"][];
+            operator_id: string;
+        };
+        AfterChatHistory: {
+            /**
+             * @description Oldest first; each a span of its own beside the status history (the
+             *     operator stays online meanwhile, held back from one channel).
+             */
+            items: components["schemas"]["AfterChatWork"][];
+            /**
+             * Format: int64
+             * @description Their seconds within the window (a running one counts so far).
+             */
+            total_s: number;
+        };
+        /**
+         * @description After-chat work: a rest after a conversation, during which nothing new of
+         *     its channel is offered to the operator.
+         */
+        AfterChatWork: {
+            channel: components["schemas"]["Channel"];
+            /**
+             * Format: date-time
+             * @description When it ended before its time (the operator was ready); null when it
+             *     runs, or ran, its full time.
+             */
+            ended_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the time runs out.
+             */
+            ends_at: string;
+            operator_id: string;
+            /** @description The conversation it follows. */
+            session_id: string;
+            /** Format: date-time */
+            started_at: string;
+        };
         /** @enum {string} */
         AlertWhen: "inactive" | "always";
         ApiKey: {
@@ -1966,6 +2050,13 @@ export interface components {
         FileKind: "images" | "pdf" | "office" | "text";
         /** @description A routing target: a named set of operators. */
         Group: {
+            /**
+             * Format: int32
+             * @description After a conversation of the group ends, its operator is offered
+             *     nothing new of that channel for this long (after-chat work), or until
+             *     they say they are ready; 0–600 s.
+             */
+            after_chat_s: number;
             builtin: boolean;
             id: string;
             /** Format: int64 */
@@ -2005,6 +2096,11 @@ export interface components {
             waiting: number;
         };
         GroupPatch: {
+            /**
+             * Format: int64
+             * @description After-chat work, 0–600 s (the built-in group's too).
+             */
+            after_chat_s?: number | null;
             /**
              * Format: int64
              * @description A number, or `null` for no limit.
@@ -2183,6 +2279,12 @@ export interface components {
          */
         MailSecurity: "tls" | "starttls" | "none";
         MeReply: {
+            /**
+             * @description My after-chat work running now: nothing new of its channel is
+             *     offered to me until it ends (`POST /api/v1/me/after-chat/ready` ends
+             *     it early). Followed by `operator.after_chat_changed`.
+             */
+            after_chat: components["schemas"]["AfterChatWork"][];
             /** @description The channels assigned to me, each with my switch. */
             channels: components["schemas"]["ChannelSetting"][];
             /** @description The CSRF token of this login session, so a reloaded page can write. */
@@ -2242,6 +2344,13 @@ export interface components {
             title?: string | null;
         };
         NewGroup: {
+            /**
+             * Format: int64
+             * @description After-chat work: seconds (0–600, default 0) after a conversation of
+             *     the group ends during which its operator is offered nothing new of
+             *     that channel.
+             */
+            after_chat_s?: number | null;
             /** Format: int64 */
             max_queue?: number | null;
             members?: string[];
@@ -2390,6 +2499,12 @@ export interface components {
          */
         OperatorBucket: {
             /**
+             * Format: int64
+             * @description After-chat work: time this operator was held back from new sessions
+             *     of a channel to finish the last one (part of their online time).
+             */
+            after_chat_s: number;
+            /**
              * Format: double
              * @description Their average, 1 to 5 (two decimals); null without any.
              */
@@ -2531,6 +2646,13 @@ export interface components {
         /** @description The list envelope of API.md: `{items, next_cursor}`. */
         Page_Group: {
             items: {
+                /**
+                 * Format: int32
+                 * @description After a conversation of the group ends, its operator is offered
+                 *     nothing new of that channel for this long (after-chat work), or until
+                 *     they say they are ready; 0–600 s.
+                 */
+                after_chat_s: number;
                 builtin: boolean;
                 id: string;
                 /** Format: int64 */
@@ -2911,6 +3033,10 @@ export interface components {
             /** @description `ok`, or why not. */
             database: string;
         };
+        Ready: {
+            /** @description The after-chat work that ended now (empty: none was running). */
+            ended: components["schemas"]["AfterChatWork"][];
+        };
         /**
          * @description An event in a user's or a client's stream: the `event` and `data` of a
          *     WebSocket `event` frame.
@@ -2927,6 +3053,11 @@ export interface components {
             data: components["schemas"]["PhoneLineChanged"];
             /** @enum {string} */
             event: "operator.phone_line_changed";
+        } | {
+            /** @description The operator's after-chat work began or ended. */
+            data: components["schemas"]["AfterChatChanged"];
+            /** @enum {string} */
+            event: "operator.after_chat_changed";
         } | {
             data: components["schemas"]["NotificationSettingsChanged"];
             /** @enum {string} */
@@ -5689,6 +5820,41 @@ export interface operations {
             };
         };
     };
+    endAfterChatWork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     updateNotificationSettings: {
         parameters: {
             query?: never;
@@ -5780,6 +5946,77 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAfterChatWork: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 24 hours before `to`. */
+                from?: string;
+                /** @description RFC 3339; default and at most now. */
+                to?: string;
+                /** @description 1 to 500, default 50 (history only). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (history only). */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterChatHistory"];
+                };
+            };
+            /** @description a query parameter is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -177,6 +177,9 @@ function PeopleReport({ report }: { report: OperatorsReport }) {
               {t('reports.paidTime')}
             </th>
             <th scope="col" class="num">
+              {t('reports.afterChat')}
+            </th>
+            <th scope="col" class="num">
               {t('reports.handled')}
             </th>
             <th scope="col" class="num">
@@ -199,6 +202,7 @@ function PeopleReport({ report }: { report: OperatorsReport }) {
                         .join(', ')}
                 </td>
                 <td class="num">{duration(paidTime(b))}</td>
+                <td class="num">{duration(b.after_chat_s)}</td>
                 <td class="num">{b.sessions_handled.toLocaleString(l)}</td>
                 <td class="num">
                   {b.average_rating == null

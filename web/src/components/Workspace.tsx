@@ -1,7 +1,10 @@
 import { useState } from 'preact/hooks';
 import { formatSince } from '../format';
 import type { MessageKey } from '../i18n';
-import { conversations, selected } from '../state/conversations';
+import { countdown, restingChannels, secondsLeft } from '../afterChat';
+import { CHANNEL_LABEL } from '../channels';
+import { myAfterChat, readyAfterChat } from '../state/afterChat';
+import { conversations, now, selected } from '../state/conversations';
 import { statusLabel, teamCounts, toneOf } from '../status';
 import { lang, t } from '../state/lang';
 import { isSupervisor, me, myId } from '../state/me';
@@ -50,6 +53,37 @@ function AwayNotice() {
   );
 }
 
+/** My after-chat work: what it holds back, a countdown, and "Ready" to end it now. */
+function AfterChatNotice() {
+  const [busy, setBusy] = useState(false);
+  const at = now.value;
+  const works = myAfterChat.value;
+  const left = secondsLeft(works, at);
+  if (left <= 0) return null;
+  const channels = restingChannels(works, at)
+    .map((c) => t(CHANNEL_LABEL[c]))
+    .join(', ');
+  const ready = async () => {
+    setBusy(true);
+    try {
+      await readyAfterChat();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="alert alert-info after-chat" aria-label={t('afterChat.title')}>
+      <strong>{t('afterChat.title')}</strong>
+      <span>
+        {t('afterChat.text', { channels, time: countdown(left) })}
+      </span>
+      <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void ready()}>
+        {t('afterChat.ready')}
+      </button>
+    </section>
+  );
+}
+
 export function Workspace() {
   const conv = selected.value;
   // My running call stays in one place (mounted) whichever conversation is open.
@@ -63,6 +97,7 @@ export function Workspace() {
       <div class="ws-centre">
         {inCall && <CallDock session={inCall.session} clientName={clientName(inCall.session)} open={conv?.session.id === inCall.session.id} />}
         <AwayNotice />
+        <AfterChatNotice />
         <ChannelsChangedNotice />
         {conv ? (
           <ConversationView conv={conv} />

@@ -9,6 +9,7 @@ import { applyChannelChanged, channelsChangedBy, companySettings, loadCompanySet
 import { liveEventCount, startLive, stopLive, tellSignedIn, tellSignedOut, type LiveListener } from './live';
 import { me, myStateVersion } from './me';
 import { applyNotificationSettingsEvent } from './notificationSettings';
+import { applyAfterChatChanged } from './afterChat';
 import { applyPhoneLineChanged } from './phoneLine';
 import { navigate, route } from './route';
 import { applyStateChanged, clearTeam, loadPauseTypes, loadTeam } from './team';
@@ -45,6 +46,9 @@ export const sessionListener: LiveListener = {
         break;
       case 'operator.phone_line_changed':
         applyPhoneLineChanged(event.data);
+        break;
+      case 'operator.after_chat_changed':
+        applyAfterChatChanged(event.data);
         break;
       case 'me.notification_settings_changed':
         applyNotificationSettingsEvent(event.data);

@@ -32,6 +32,10 @@ pub struct NewGroup {
     max_queue: Option<i64>,
     #[serde(default)]
     members: Vec<String>,
+    /// After-chat work: seconds (0–600, default 0) after a conversation of
+    /// the group ends during which its operator is offered nothing new of
+    /// that channel.
+    after_chat_s: Option<i64>,
 }
 
 /// Admins only.
@@ -58,7 +62,8 @@ pub async fn create(
             "max_queue must be at least 1",
         ));
     }
-    let group = app
+    let after_chat = body.after_chat_s.map(valid_after_chat).transpose()?;
+    let mut group = app
         .store
         .create_group(
             actor.company_id(),
@@ -73,6 +78,12 @@ pub async fn create(
             hovor_store::StoreError::NotFound => ApiError::not_found("a member"),
             other => other.into(),
         })?;
+    if let Some(seconds) = after_chat {
+        app.store
+            .set_group_after_chat(actor.company_id(), &group.id, seconds)
+            .await?;
+        group.after_chat_s = seconds;
+    }
     // Its members may now be asked for by the new group.
     app.routing_books.operators_changed(actor.company_id());
     Ok((StatusCode::CREATED, Json(group)))
@@ -97,6 +108,18 @@ pub async fn get_one(
     Ok(Json(load(&app, &actor, &id).await?))
 }
 
+fn valid_after_chat(seconds: i64) -> ApiResult<u32> {
+    hovor_core::after_chat::valid_seconds(seconds).ok_or_else(|| {
+        ApiError::invalid(
+            "invalid_after_chat",
+            format!(
+                "after_chat_s is 0 to {} seconds, not {seconds}",
+                hovor_core::after_chat::MAX_AFTER_CHAT_S
+            ),
+        )
+    })
+}
+
 fn valid_strategy(text: &str) -> ApiResult<Strategy> {
     Strategy::parse(text).ok_or_else(|| {
         ApiError::invalid(
@@ -118,6 +141,8 @@ pub struct GroupPatch {
     members: Option<Vec<String>>,
     /// `longest_idle` or `broadcast` (the built-in group's too).
     strategy: Option<String>,
+    /// After-chat work, 0–600 s (the built-in group's too).
+    after_chat_s: Option<i64>,
 }
 
 /// Admins only. The built-in group's name and members cannot change.
@@ -143,6 +168,7 @@ pub async fn update(
         ));
     }
     let strategy = body.strategy.as_deref().map(valid_strategy).transpose()?;
+    let after_chat = body.after_chat_s.map(valid_after_chat).transpose()?;
     app.store
         .update_group(
             actor.company_id(),
@@ -153,6 +179,11 @@ pub async fn update(
             strategy,
         )
         .await?;
+    if let Some(seconds) = after_chat {
+        app.store
+            .set_group_after_chat(actor.company_id(), &id, seconds)
+            .await?;
+    }
     // New members, a new limit or strategy may make someone eligible.
     app.routing_books.operators_changed(actor.company_id());
     app.routing.route(actor.company_id());

@@ -5,7 +5,7 @@ use axum::Json;
 use hovor_core::notifications::{NotificationPatch, NotificationSettings};
 use hovor_core::phone::PhoneLine;
 use hovor_core::ChannelSetting;
-use hovor_store::{StateJson, User};
+use hovor_store::{AfterChatWork, StateJson, User};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +26,10 @@ pub struct MeReply {
     pub phone_line: Option<PhoneLine>,
     /// My alert settings; they follow me to any computer.
     pub notification_settings: NotificationSettings,
+    /// My after-chat work running now: nothing new of its channel is
+    /// offered to me until it ends (`POST /api/v1/me/after-chat/ready` ends
+    /// it early). Followed by `operator.after_chat_changed`.
+    pub after_chat: Vec<AfterChatWork>,
     /// The CSRF token of this login session, so a reloaded page can write.
     pub csrf_token: String,
     /// Where my own event stream stood before this answer was read: a socket
@@ -56,9 +60,14 @@ pub async fn me(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<MeR
     let channels = app.store.channels(&user.company_id, &user.id).await?;
     let notification_settings = app.store.notification_settings(&user.id).await?;
     let phone_line = services::phone::line_of(&app, &user.company_id, &user.id).await?;
+    let after_chat = app
+        .store
+        .running_after_chat(&user.company_id, &user.id, app.now())
+        .await?;
     Ok(Json(MeReply {
         state: view.json(),
         notification_settings,
+        after_chat,
         user,
         channels,
         phone_line,
@@ -93,9 +102,34 @@ pub async fn patch_notification_settings(
     Ok(Json(next))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    /// The after-chat work that ended now (empty: none was running).
+    ended: Vec<AfterChatWork>,
+}
+
+/// I am ready: my after-chat work ends now, and new sessions may be
+/// offered to me again.
+#[utoipa::path(post, path = "/api/v1/me/after-chat/ready", operation_id = "endAfterChatWork", tag = "Operator status",
+    responses((status = 200, body = Ready), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn ready(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Ready>> {
+    let Some(user) = actor.user() else {
+        return Err(ApiError::forbidden(
+            "after-chat work belongs to a logged-in operator",
+        ));
+    };
+    let ended = app
+        .store
+        .end_after_chat(&user.company_id, &user.id, app.now())
+        .await?
+        .publish(&app);
+    Ok(Json(Ready { ended }))
+}
+
 /// These endpoints with their OpenAPI declarations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(me))
         .routes(routes!(patch_notification_settings))
+        .routes(routes!(ready))
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use hovor_core::phone::PhoneLine;
 use hovor_core::time::parse_rfc3339;
 use hovor_core::{summarize, ChannelSetting, Command, Millis, Role, Status};
-use hovor_store::{HistoryEntry, PauseTypeRef, StateJson, StateView};
+use hovor_store::{AfterChatWork, HistoryEntry, PauseTypeRef, StateJson, StateView};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -207,6 +207,42 @@ pub async fn history(
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+pub struct AfterChatHistory {
+    /// Oldest first; each a span of its own beside the status history (the
+    /// operator stays online meanwhile, held back from one channel).
+    items: Vec<AfterChatWork>,
+    /// Their seconds within the window (a running one counts so far).
+    total_s: i64,
+}
+
+/// The operator's after-chat work in the window (by default the last 24
+/// hours): each rest after a conversation, when it ended, and how long
+/// it held back offers.
+#[utoipa::path(get, path = "/api/v1/operators/{id}/after-chat-work", operation_id = "getAfterChatWork", tag = "Operator status", params(("id" = String, Path), Window),
+    responses((status = 400, body = ErrorBody, description = "a query parameter is malformed"), (status = 200, body = AfterChatHistory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn after_chat_work(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ApiQuery(w): ApiQuery<Window>,
+) -> ApiResult<Json<AfterChatHistory>> {
+    load(&app, &actor, &id).await?;
+    require_manage(&actor, &id)?;
+    let now = app.now();
+    let (from, to) = window(&w, now)?;
+    let items = app
+        .store
+        .after_chat_spans(actor.company_id(), Some(&id), from, to)
+        .await?;
+    let total_s = items
+        .iter()
+        .map(|a| a.rest().seconds_within(from, to, now))
+        .sum();
+    Ok(Json(AfterChatHistory { items, total_s }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BreakSeconds {
     pause_type: PauseTypeRef,
     paid: bool,
@@ -266,5 +302,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(get_state, put_state))
         .routes(routes!(history))
+        .routes(routes!(after_chat_work))
         .routes(routes!(summary))
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::Json;
+use hovor_core::after_chat::{self, Rest};
 use hovor_core::rating;
 use hovor_core::reports::{self, presence, queue, Period};
 use hovor_core::time::to_rfc3339;
@@ -82,6 +83,9 @@ pub struct OperatorBucket {
     ratings: i64,
     /// Their average, 1 to 5 (two decimals); null without any.
     average_rating: Option<f64>,
+    /// After-chat work: time this operator was held back from new sessions
+    /// of a channel to finish the last one (part of their online time).
+    after_chat_s: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -139,6 +143,17 @@ pub async fn operators(
     for (user_id, at, score) in app.store.ratings(company_id, w.from, w.to).await? {
         rated.entry(user_id).or_default().push((at, score));
     }
+    let mut rests: HashMap<String, Vec<Rest>> = HashMap::new();
+    for work in app
+        .store
+        .after_chat_spans(company_id, None, w.from, w.to)
+        .await?
+    {
+        rests
+            .entry(work.operator_id.clone())
+            .or_default()
+            .push(work.rest());
+    }
     let pause_types = app.store.pause_types(company_id).await?;
     let now = app.now();
     let items = users
@@ -155,12 +170,18 @@ pub async fn operators(
             );
             let ratings =
                 rating::per_bucket(rated.get(&user.id).into_iter().flatten().copied(), &buckets);
+            let after_chat = after_chat::seconds_per_bucket(
+                rests.get(&user.id).map_or(&[], Vec::as_slice),
+                &buckets,
+                now,
+            );
             let lines = buckets
                 .iter()
                 .zip(summaries)
                 .zip(handled)
                 .zip(ratings)
-                .map(|(((b, s), n), r)| operator_bucket(b, s, n, r, &pause_types))
+                .zip(after_chat)
+                .map(|((((b, s), n), r), a)| operator_bucket(b, s, (n, r, a), &pause_types))
                 .collect();
             operator_line(user, lines)
         })
@@ -176,11 +197,12 @@ fn operator_line(user: User, buckets: Vec<OperatorBucket>) -> OperatorLine {
     }
 }
 
+/// One bucket of an operator's line: their time (`s`), and the handled
+/// sessions, ratings and after-chat seconds counted in it.
 fn operator_bucket(
     bucket: &reports::Bucket,
     s: Summary,
-    sessions_handled: i64,
-    (ratings, average_rating): (i64, Option<f64>),
+    (sessions_handled, (ratings, average_rating), after_chat_s): (i64, (i64, Option<f64>), i64),
     pause_types: &[PauseType],
 ) -> OperatorBucket {
     let paid = |id: &str| pause_types.iter().any(|p| p.id == id && p.paid);
@@ -209,6 +231,7 @@ fn operator_bucket(
         sessions_handled,
         ratings,
         average_rating,
+        after_chat_s,
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use async_imap::extensions::idle::IdleResponse;
+use async_imap::types::UnsolicitedResponse;
 use futures_util::TryStreamExt;
 use hovor_core::email::{InboxState, MailSecurity};
 use hovor_store::{Inbox, Ingested};
@@ -123,14 +124,31 @@ pub async fn read_until_stopped(
             .set_inbox_state(&inbox.id, InboxState::Ok, None, app.now())
             .await?;
         if idle {
+            // Mail that arrived while we were reading (told in the answers to
+            // our commands) or just before IDLE began (told before the server
+            // said it was idling) is not told again in IDLE: it waits in the
+            // unsolicited responses, and sends us straight back to reading.
+            let unsolicited = imap.unsolicited_responses.clone();
             let mut handle = imap.idle();
             handle.init().await.context("starting IDLE")?;
-            let (wait, interrupt) = handle.wait_with_timeout(IDLE_FOR);
-            let woke = tokio::select! {
-                woke = wait => Some(woke.context("waiting in IDLE")?),
-                () = stop.cancelled() => None,
+            let mut news = false;
+            while let Ok(told) = unsolicited.try_recv() {
+                news |= matches!(
+                    told,
+                    UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+                );
+            }
+            let woke = if news {
+                Some(IdleResponse::ManualInterrupt)
+            } else {
+                let (wait, interrupt) = handle.wait_with_timeout(IDLE_FOR);
+                let woke = tokio::select! {
+                    woke = wait => Some(woke.context("waiting in IDLE")?),
+                    () = stop.cancelled() => None,
+                };
+                drop(interrupt);
+                woke
             };
-            drop(interrupt);
             imap = handle.done().await.context("ending IDLE")?;
             match woke {
                 None => break,

@@ -5,6 +5,7 @@ mod harness;
 
 mod invitations;
 
+mod after_chat;
 mod api_keys;
 mod auth;
 mod calls;

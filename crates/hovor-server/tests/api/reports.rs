@@ -187,6 +187,7 @@ async fn reports_count_a_known_morning(app: TestApp) {
         "unpaid_break_s": 0,
         "sessions_handled": 1,
         "ratings": 0,
+        "after_chat_s": 0,
         "average_rating": null,
     });
     let report = get_ok(

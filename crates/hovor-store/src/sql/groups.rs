@@ -69,7 +69,7 @@ async fn add_members(
 impl GroupStore for Backend {
     async fn groups(&self, company_id: &str) -> StoreResult<Vec<Group>> {
         let rows = sqlx::query(
-            "SELECT id, name, strategy, max_queue, builtin FROM groups \
+            "SELECT id, name, strategy, max_queue, builtin, after_chat_s FROM groups \
              WHERE company_id = $1 AND NOT archived ORDER BY builtin DESC, name, id",
         )
         .bind(company_id)
@@ -108,6 +108,7 @@ impl GroupStore for Backend {
                         .ok_or_else(|| corrupt("strategy", &strategy))?,
                     max_queue: r.try_get("max_queue")?,
                     builtin: r.try_get("builtin")?,
+                    after_chat_s: u32::try_from(r.try_get::<i64, _>("after_chat_s")?).unwrap_or(0),
                 })
             })
             .collect()
@@ -151,6 +152,7 @@ impl GroupStore for Backend {
             max_queue,
             members,
             builtin: false,
+            after_chat_s: 0,
         })
     }
 

@@ -15,7 +15,7 @@ use hovor_core::session::{self, Author, Notice};
 use hovor_core::Millis;
 use sqlx::{QueryBuilder, Row};
 
-use super::emails::{insert_attachment, HeldBy};
+use super::attachments::{insert_attachment, HeldBy};
 use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS};
 use super::session_rows::locked_session;

@@ -6,6 +6,8 @@
 //! drivers accept. Where the dialects differ the backend says how
 //! (`Backend::LOCK`, `Backend::COMPANY_LOCK`).
 
+mod after_chat;
+mod attachments;
 mod calls;
 mod canned;
 mod channels;

@@ -12,6 +12,7 @@ use hovor_core::session::{seat_has_room, Seat, SessionStatus};
 use hovor_core::{Channel, Millis};
 use sqlx::{QueryBuilder, Row};
 
+use super::after_chat::resting_channels;
 use super::event_log::Outgoing;
 use super::rows::{self, SESSION_COLUMNS, SESSION_RETURNING};
 use super::session_rows::{locked_session, written_session};
@@ -40,6 +41,7 @@ impl Recheck {
         tx: &mut Tx,
         company_id: &str,
         plan: &[(String, String)],
+        now: Millis,
     ) -> StoreResult<Recheck> {
         // Operators, then sessions, each in id order, whoever else locks them.
         let mut operators: Vec<&str> = plan.iter().map(|(_, o)| o.as_str()).collect();
@@ -75,10 +77,15 @@ impl Recheck {
             found.insert(session.id.clone(), session);
         }
 
+        // A channel the operator rests on (after-chat work) has no room.
         let mut query = QueryBuilder::<Db>::new(
-            "SELECT user_id, channel, capacity FROM operator_channels \
-             WHERE enabled AND user_id IN (",
+            "SELECT c.user_id, c.channel, c.capacity FROM operator_channels c \
+             WHERE c.enabled AND NOT EXISTS (SELECT 1 FROM after_chat_work a \
+             WHERE a.user_id = c.user_id AND a.channel = c.channel AND a.ended_at IS NULL \
+             AND a.ends_at > ",
         );
+        query.push_bind(now);
+        query.push(") AND c.user_id IN (");
         push_list(&mut query, &operators);
         query.push(")");
         let mut capacity = HashMap::new();
@@ -266,6 +273,7 @@ impl RoutingStore for Backend {
         } else {
             None
         };
+        let mut resting = resting_channels(self.reader(), company_id, now).await?;
         let mut candidates = Vec::new();
         for view in states {
             let id = &view.operator.id;
@@ -290,6 +298,7 @@ impl RoutingStore for Backend {
                 groups: groups.remove(id).unwrap_or_default(),
                 last_offered_at: last_offered.get(id).copied().flatten(),
                 phone_ready,
+                resting: resting.remove(id).unwrap_or_default(),
             });
         }
         Ok(candidates)
@@ -331,7 +340,7 @@ impl RoutingStore for Backend {
             return Ok(Committed::unchanged(Vec::new()));
         }
         let mut tx = self.begin_for(company_id).await?;
-        let mut recheck = Recheck::read(&mut tx, company_id, plan).await?;
+        let mut recheck = Recheck::read(&mut tx, company_id, plan, now).await?;
         // Each planned offer rechecked in turn, the earlier ones counted.
         let mut chosen: HashMap<&str, Vec<&str>> = HashMap::new();
         for (session_id, operator_id) in plan {

@@ -11,6 +11,7 @@ use hovor_core::session::{self, AcceptFacts, EndReason, Seat, SessionStatus};
 use hovor_core::{Channel, Millis, Refusal};
 use sqlx::Row;
 
+use super::after_chat::start_rest;
 use super::companies::builtin_group_id;
 use super::event_log::Outgoing;
 use super::messages::write_system_message;
@@ -797,5 +798,7 @@ pub(crate) async fn end_locked(
     out.webhook(company_id, webhook, now);
     let mut changes = out.write(tx).await?;
     changes.push(moved(company_id));
+    // Its operator's after-chat work, if the group gives time for it.
+    changes.extend(start_rest(tx, session, now).await?);
     Ok((ended, changes))
 }

@@ -3,6 +3,7 @@
 //! company it acts for: nothing crosses companies. Methods that write return
 //! [`Committed`](crate::Committed) values, which the caller must publish.
 
+mod after_chat;
 mod calls;
 mod canned;
 mod channels;
@@ -25,6 +26,7 @@ mod users;
 mod wallboard;
 mod webhooks;
 
+pub use after_chat::AfterChatStore;
 pub use calls::CallStore;
 pub use canned::CannedStore;
 pub use channels::ChannelStore;
@@ -50,6 +52,7 @@ pub use webhooks::WebhookStore;
 /// Everything the server stores, over SQLite or PostgreSQL.
 pub trait Store:
     CompanyStore
+    + AfterChatStore
     + CallStore
     + CannedStore
     + RatingStore

@@ -145,6 +145,7 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
   const [maxQueue, setMaxQueue] = useState(group?.max_queue == null ? '' : String(group.max_queue));
   const [members, setMembers] = useState<string[]>(group?.members ?? []);
   const [strategy, setStrategy] = useState<GroupStrategy>(group?.strategy ?? 'longest_idle');
+  const [afterChat, setAfterChat] = useState(String(group?.after_chat_s ?? 0));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
@@ -155,10 +156,12 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
   const limit = maxQueue.trim() === '' ? null : Number(maxQueue);
   const limitBad = limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > 100000);
   const nameBad = !builtin && name.trim() === '';
+  const afterChatS = Number(afterChat.trim() === '' ? 'x' : afterChat);
+  const afterChatBad = !Number.isInteger(afterChatS) || afterChatS < 0 || afterChatS > 600;
 
   const submit = async (ev: Event) => {
     ev.preventDefault();
-    if (limitBad || nameBad) {
+    if (limitBad || nameBad || afterChatBad) {
       setShowProblems(true);
       return;
     }
@@ -166,11 +169,17 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
     setError(null);
     try {
       if (group === null) {
-        await api.createGroup({ name: name.trim(), members, strategy, ...(limit !== null ? { max_queue: limit } : {}) });
+        await api.createGroup({
+          name: name.trim(),
+          members,
+          strategy,
+          after_chat_s: afterChatS,
+          ...(limit !== null ? { max_queue: limit } : {}),
+        });
       } else if (builtin) {
-        await api.updateGroup(group.id, { max_queue: limit, strategy });
+        await api.updateGroup(group.id, { max_queue: limit, strategy, after_chat_s: afterChatS });
       } else {
-        await api.updateGroup(group.id, { name: name.trim(), members, max_queue: limit, strategy });
+        await api.updateGroup(group.id, { name: name.trim(), members, max_queue: limit, strategy, after_chat_s: afterChatS });
       }
       await loadAdminGroups();
       onDone(group === null ? t('groups.created', { name: name.trim() }) : t('admin.saved'));
@@ -227,6 +236,22 @@ function GroupForm({ group, onDone, onCancel }: { group: Group | null; onDone: (
             />
             <span id="group-limit-hint" class="field-hint">
               {showProblems && limitBad ? <span class="field-error">{t('groups.err.maxQueue')}</span> : t('groups.maxQueueHint')}
+            </span>
+          </label>
+          <label class="field">
+            <span class="field-label">{t('groups.afterChat')}</span>
+            <input
+              type="number"
+              min={0}
+              max={600}
+              step={1}
+              value={afterChat}
+              aria-invalid={showProblems && afterChatBad ? true : undefined}
+              aria-describedby="group-after-chat-hint"
+              onInput={(ev) => setAfterChat(ev.currentTarget.value)}
+            />
+            <span id="group-after-chat-hint" class="field-hint">
+              {showProblems && afterChatBad ? <span class="field-error">{t('groups.err.afterChat')}</span> : t('groups.afterChatHint')}
             </span>
           </label>
         </div>

@@ -1,0 +1,1 @@
+../shared/0031_after_chat_work.sql
