@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { CS_LOGIN, E2E_DIR, apiSession, logIn, newContext, profileButton, screenshot, seriousA11yViolations, serverAndBrowser, visible } from '../lib/hovor.mjs';
+import { CS_LOGIN, E2E_DIR, apiSession, logIn, newContext, openWidget, profileButton, screenshot, seriousA11yViolations, serverAndBrowser, visible } from '../lib/hovor.mjs';
 
 // The mail servers listen on loopback, which Hovor reaches only when allowed.
 process.env.HOVOR_ALLOW_PRIVATE_WEBHOOKS = '1';
@@ -61,6 +61,18 @@ async function deliver(user, raw) {
 function received(user) {
   const dir = join(mail.info.maildirs[user], 'new');
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+/** The text of a one-part e-mail, decoded (base64 or quoted-printable). */
+function bodyText(raw) {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/Content-Transfer-Encoding: base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
 }
 
 /** The demo company's inbox on the test mail servers, set up by whichever test comes first. */
@@ -260,4 +272,40 @@ test('a client sends a photo and the operator answers with a PDF (cs)', { skip: 
   assert.ok(got[0].replace(/=\r?\n/g, '').includes('<strong>dobropis</strong>'), 'the bold word in the HTML part');
   await screenshot(tomas, 'email-4-sent-cs');
   await context.close();
+});
+
+test('a client has the transcript of the chat e-mailed to the address they gave, once (cs)', { skip: skipped }, async () => {
+  await ensureInbox();
+  const janaContext = await newContext(env.browser, 'cs-CZ');
+  const jana = await janaContext.newPage();
+  await logIn(jana, env.server.url, 'jana@demo.test', { labels: CS_LOGIN });
+  await visible(profileButton(jana, 'Jana Nováková', 'Online', 'Profil'));
+  const clientContext = await newContext(env.browser, 'cs-CZ', { bypassCSP: true });
+  const client = await clientContext.newPage();
+  const widget = await openWidget(client, env.server.url, { button: 'Napište nám' });
+  await widget.getByLabel('Vaše jméno').fill('Marie');
+  await widget.getByLabel('E-mail').fill('marie@example.test');
+  await widget.getByRole('button', { name: 'Začít chat' }).click();
+  const before = received('marie@example.test').length;
+  await jana.getByRole('region', { name: 'Fronta' }).getByRole('listitem').filter({ hasText: 'Marie' }).getByRole('button', { name: 'Přijmout', exact: true }).click();
+  const conversation = await visible(jana.getByRole('region', { name: /Marie/ }));
+  await conversation.getByRole('textbox', { name: 'Zpráva' }).fill('Dobrý den, hrnek stojí 120 Kč.');
+  await conversation.getByRole('textbox', { name: 'Zpráva' }).press('Enter');
+  await visible(widget.getByText('Dobrý den, hrnek stojí 120 Kč.'));
+  await jana.getByRole('button', { name: 'Ukončit', exact: true }).click();
+  await jana.getByRole('button', { name: 'Ano, ukončit' }).click();
+
+  const send = await visible(widget.getByRole('button', { name: 'Poslat na marie@example.test' }));
+  assert.deepEqual(await seriousA11yViolations(client, { include: [['hovor-widget']] }), [], 'the ended chat with the e-mail button');
+  await send.click();
+  await visible(widget.getByText('Konverzaci jsme poslali na marie@example.test.'));
+  assert.equal(await widget.getByRole('button', { name: 'Poslat na marie@example.test' }).count(), 0, 'once');
+  await screenshot(client, 'transcript-emailed-cs');
+  const got = await receivedAtLeast('marie@example.test', before + 1);
+  assert.equal(got.length, before + 1);
+  const text = bodyText(got[got.length - 1]);
+  assert.match(text, /\] Jana Nováková: Dobrý den, hrnek stojí 120 Kč\./);
+  assert.match(got[got.length - 1], /^From: .*support@demo\.test/m);
+  await janaContext.close();
+  await clientContext.close();
 });

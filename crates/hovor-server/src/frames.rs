@@ -104,6 +104,8 @@ pub struct ClientHello {
     pub ratings: bool,
     /// The files the client may send in the chat.
     pub files: hovor_core::files::ChatFileTerms,
+    /// The transcript can be e-mailed to the address the client gave.
+    pub transcript_by_email: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

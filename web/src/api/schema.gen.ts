@@ -367,6 +367,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/client/sessions/{id}/transcript/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mails the transcript of the ended conversation to the address the
+         *     client gave, once, from the company's mailbox. Answered after the mail
+         *     server took it.
+         */
+        post: operations["emailClientTranscript"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/company": {
         parameters: {
             query?: never;
@@ -1820,6 +1841,8 @@ export interface components {
             /** @description The company asks for a rating when the conversation ends. */
             ratings: boolean;
             session: components["schemas"]["Session"];
+            /** @description The transcript can be e-mailed to the address the client gave. */
+            transcript_by_email: boolean;
         };
         ClientInfo: {
             email?: string | null;
@@ -1852,6 +1875,11 @@ export interface components {
              */
             ratings: boolean;
             session: components["schemas"]["Session"];
+            /**
+             * @description The transcript can be e-mailed to the address the client gave
+             *     (`POST /api/v1/client/sessions/{id}/transcript/email`), once it ended.
+             */
+            transcript_by_email: boolean;
         };
         /** @description The caller's company as its website embeds it. */
         CompanyJson: {
@@ -3397,6 +3425,16 @@ export interface components {
             last_seq: number;
             topic: string;
         };
+        TranscriptEmailRequest: {
+            /** @description `cs` or `en` (default). */
+            lang?: string | null;
+            /** @description IANA time zone of the times; default `Europe/Prague`. */
+            tz?: string | null;
+        };
+        TranscriptEmailed: {
+            /** @description The address it went to: the one the client gave. */
+            sent_to: string;
+        };
         Transfer: {
             group_id?: string | null;
             /** @description Shown in the conversation as a system message. */
@@ -4930,6 +4968,81 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    emailClientTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranscriptEmailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptEmailed"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_ended_yet`, `nothing_to_send`, `no_email`, `no_inbox`, `transcript_already_sent` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the mail server did not take it (try again) */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -104,6 +104,8 @@ export class Chat {
       files: { kinds: [], max_mb: 0 },
       sendingFiles: [],
       fileNotice: null,
+      transcriptByEmail: false,
+      transcriptSentTo: null,
     };
     this.#callBox = new CallBox(lang, {
       propose: (media) => void this.#callAction({ action: 'propose', media }),
@@ -119,6 +121,7 @@ export class Chat {
       leave: () => void this.#leave(),
       rate: (score, comment) => this.#rate(score, comment),
       transcript: () => this.#transcript(),
+      emailTranscript: () => this.#emailTranscript(),
       typing: () => {
         // At most every 2.5 s; the operator sees it for a few seconds.
         if (Date.now() - this.#lastTyping < 2_500) return;
@@ -186,6 +189,7 @@ export class Chat {
     switch (f.type) {
       case 'hello':
         this.#state.ratings = f.ratings;
+        this.#state.transcriptByEmail = f.transcript_by_email;
         this.#setFiles(f.files);
         this.#applyView(f);
         break;
@@ -367,6 +371,9 @@ export class Chat {
       const v = readSessionUpdate(answer);
       if (typeof answer === 'object' && answer !== null && 'ratings' in answer) this.#state.ratings = answer.ratings === true;
       if (typeof answer === 'object' && answer !== null && 'files' in answer) this.#setFiles(readFileTerms(answer.files));
+      if (typeof answer === 'object' && answer !== null && 'transcript_by_email' in answer) {
+        this.#state.transcriptByEmail = answer.transcript_by_email === true;
+      }
       if (v) this.#applyView(v);
       return true;
     } catch (err) {
@@ -443,6 +450,7 @@ export class Chat {
     s.outbox = [];
     s.failed.clear();
     s.fileNotice = null;
+    s.transcriptSentTo = null;
     for (const url of this.#previews.values()) void url.then(URL.revokeObjectURL, () => undefined);
     this.#previews.clear();
     s.phase = 'start';
@@ -547,6 +555,29 @@ export class Chat {
       await download(this.#base, this.#filePath(chat.session_id, file), chat.client_token, file.name);
       return true;
     } catch {
+      return false;
+    }
+  }
+
+  /** The conversation e-mailed to the address the client gave (once), in the widget's language. */
+  async #emailTranscript(): Promise<boolean> {
+    const chat = this.#state.chat;
+    if (!chat) return false;
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    try {
+      const r = await this.#call<{ sent_to?: unknown }>('POST', `api/v1/client/sessions/${encodeURIComponent(chat.session_id)}/transcript/email`, {
+        lang: this.#lang,
+        ...(tz ? { tz } : {}),
+      });
+      this.#state.transcriptSentTo = typeof r.sent_to === 'string' ? r.sent_to : (this.#state.view?.session.client.email ?? '');
+      this.#ui.render();
+      return true;
+    } catch (err) {
+      if (err instanceof HttpError && err.code === 'transcript_already_sent') {
+        this.#state.transcriptSentTo = this.#state.view?.session.client.email ?? '';
+        this.#ui.render();
+        return true;
+      }
       return false;
     }
   }

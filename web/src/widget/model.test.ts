@@ -133,6 +133,7 @@ describe('frames', () => {
       estimated_wait_s: 30,
       ratings: true,
       files: { kinds: ['images', 'pdf'], max_mb: 10 },
+      transcript_by_email: false,
     });
     expect(read({ type: 'hello', last_seq: 4, session })).toEqual({
       type: 'hello',
@@ -142,6 +143,7 @@ describe('frames', () => {
       estimated_wait_s: null,
       ratings: false,
       files: { kinds: [], max_mb: 0 },
+      transcript_by_email: false,
     });
     // An operator's hello (no session) is not a client's.
     expect(read({ type: 'hello', last_seq: 4 })).toBeNull();

@@ -188,6 +188,7 @@ export function parseClientFrame(frame: IncomingFrame): ClientStreamFrame | null
           last_seq: frame.last_seq,
           ratings: 'ratings' in frame && frame.ratings === true,
           files: readFileTerms('files' in frame ? frame.files : null),
+          transcript_by_email: 'transcript_by_email' in frame && frame.transcript_by_email === true,
         }
       );
     }

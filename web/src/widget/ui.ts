@@ -46,6 +46,10 @@ export interface ChatState {
   sendingFiles: string[];
   /** Why the last file was not sent. */
   fileNotice: string | null;
+  /** The company can e-mail the transcript to the address the client gave. */
+  transcriptByEmail: boolean;
+  /** Where the transcript was e-mailed, once it was. */
+  transcriptSentTo: string | null;
 }
 
 export interface ChatActions {
@@ -58,6 +62,8 @@ export interface ChatActions {
   rate(score: number, comment: string): Promise<boolean>;
   /** Downloads the conversation; resolves false when it could not. */
   transcript(): Promise<boolean>;
+  /** E-mails the conversation to the client's address; resolves false when it could not. */
+  emailTranscript(): Promise<boolean>;
   /** The client typed in the composer. */
   typing(): void;
   sendFile(file: File): void;
@@ -307,7 +313,14 @@ export class ChatUi {
     const rated = this.#state.rated || Boolean(session?.rating);
     if (rated) ended.append(h('p', { class: 'rated', role: 'status' }, this.#t('ratingThanks')));
     else if (this.#state.ratings && session?.accepted_at) ended.append(this.#ratingForm());
-    ended.append(this.#transcriptButton(), again);
+    ended.append(this.#transcriptButton());
+    const email = session?.client.email;
+    if (this.#state.transcriptSentTo) {
+      ended.append(h('p', { class: 'rated', role: 'status' }, this.#t('transcriptEmailed', { email: this.#state.transcriptSentTo })));
+    } else if (email && this.#state.transcriptByEmail && session?.accepted_at) {
+      ended.append(this.#emailButton(email));
+    }
+    ended.append(again);
     this.#body.append(log, ended);
     log.scrollTop = log.scrollHeight;
   }
@@ -322,6 +335,21 @@ export class ChatUi {
       });
     });
     return b;
+  }
+
+  #emailButton(email: string): HTMLElement {
+    const b = h('button', { type: 'button', class: 'transcript' }, this.#t('transcriptEmail', { email }));
+    const problem = h('p', { class: 'notice', role: 'alert', hidden: '' });
+    b.addEventListener('click', () => {
+      b.disabled = true;
+      void this.#actions.emailTranscript().then((ok) => {
+        if (ok) return;
+        b.disabled = false;
+        problem.textContent = this.#t('transcriptEmailFailed');
+        problem.hidden = false;
+      });
+    });
+    return h('div', {}, b, problem);
   }
 
   /** 1 to 5 stars (radio buttons in a group) and an optional comment. */

@@ -254,6 +254,9 @@ pub struct ClientView {
     /// The files the client may send in the chat
     /// (`POST /api/v1/client/sessions/{id}/files`).
     files: ChatFileTerms,
+    /// The transcript can be e-mailed to the address the client gave
+    /// (`POST /api/v1/client/sessions/{id}/transcript/email`), once it ended.
+    transcript_by_email: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/client/sessions/{id}", operation_id = "getClientSession", tag = "Client", params(("id" = String, Path)), security(("client_token" = [])),
@@ -274,6 +277,7 @@ pub async fn get_session(
         operator_name,
         ratings: terms.ratings,
         files: terms.files,
+        transcript_by_email: terms.transcript_by_email,
     }))
 }
 
@@ -394,6 +398,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leave))
         .routes(routes!(rate))
         .routes(routes!(super::transcripts::for_client))
+        .routes(routes!(super::transcripts::email_to_client))
         .routes(routes!(super::attachments::send_client_file))
         .routes(routes!(super::attachments::download_for_client))
         .routes(routes!(super::calls::change_client_call))

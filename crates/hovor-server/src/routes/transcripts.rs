@@ -5,9 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hovor_core::reports::calendar::DEFAULT_TZ;
-use hovor_core::reports::parse_tz;
-use hovor_core::transcript::{render, Heading, Lang, Line};
 use hovor_store::{EarlierSession, Readers, Session};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +12,8 @@ use utoipa_axum::routes;
 
 use super::sessions::visible;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Actor, ApiQuery, ClientSession};
+use crate::extract::{Actor, ApiJson, ApiQuery, ClientSession};
+use crate::services::transcripts::{language_and_zone, transcript_text};
 use crate::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -39,58 +37,8 @@ async fn transcript(
     readers: Readers,
     q: &TranscriptQuery,
 ) -> ApiResult<Response> {
-    let lang = match q.lang.as_deref() {
-        None => Lang::En,
-        Some(l) => {
-            Lang::parse(l).ok_or_else(|| ApiError::invalid("invalid_lang", "lang is cs or en"))?
-        }
-    };
-    let tz = match q.tz.as_deref() {
-        None => DEFAULT_TZ,
-        Some(name) => parse_tz(name).ok_or_else(|| {
-            ApiError::invalid(
-                "invalid_tz",
-                "tz is an IANA time zone such as Europe/Prague",
-            )
-        })?,
-    };
-    let company = app
-        .store
-        .company(&session.company_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    // All of it, a thousand at a time.
-    let mut messages = Vec::new();
-    loop {
-        let after = messages.last().map_or(0, |m: &hovor_store::Message| m.seq);
-        let batch = app
-            .store
-            .messages_after(&session.id, after, 1000, readers)
-            .await?;
-        let full = batch.len() == 1000;
-        messages.extend(batch);
-        if !full {
-            break;
-        }
-    }
-    let lines: Vec<Line<'_>> = messages
-        .iter()
-        .map(|m| Line {
-            author: m.author,
-            operator_name: m.operator_name.as_deref(),
-            text: &m.text,
-            notice: m.notice.as_ref(),
-            sent_at: m.sent_at,
-            files: m.attachments.iter().map(|f| f.name.as_str()).collect(),
-        })
-        .collect();
-    let heading = Heading {
-        company: &company,
-        client_name: session.client.name.as_deref(),
-        started_at: session.created_at,
-    };
-    let body = render(lang, tz, &heading, &lines);
+    let how = language_and_zone(q.lang.as_deref(), q.tz.as_deref())?;
+    let body = transcript_text(app, session, readers, how).await?;
     let date = hovor_core::time::to_rfc3339(session.created_at);
     let file = format!(
         "attachment; filename=\"conversation-{}.txt\"",
@@ -179,6 +127,41 @@ pub async fn for_client(
 ) -> ApiResult<Response> {
     let session = client.for_path(&id)?;
     transcript(&app, &session, Readers::Client, &q).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptEmailRequest {
+    /// `cs` or `en` (default).
+    lang: Option<String>,
+    /// IANA time zone of the times; default `Europe/Prague`.
+    tz: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TranscriptEmailed {
+    /// The address it went to: the one the client gave.
+    sent_to: String,
+}
+
+/// E-mails the transcript of the ended conversation to the address the
+/// client gave, once, from the company's mailbox. Answered after the mail
+/// server took it.
+#[utoipa::path(post, path = "/api/v1/client/sessions/{id}/transcript/email", operation_id = "emailClientTranscript", tag = "Client",
+    params(("id" = String, Path)), request_body = TranscriptEmailRequest, security(("client_token" = [])),
+    responses((status = 200, body = TranscriptEmailed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`not_ended_yet`, `nothing_to_send`, `no_email`, `no_inbox`, `transcript_already_sent`"),
+              (status = 422, body = ErrorBody), (status = 502, body = ErrorBody, description = "the mail server did not take it (try again)")))]
+pub async fn email_to_client(
+    State(app): State<AppState>,
+    client: ClientSession,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TranscriptEmailRequest>,
+) -> ApiResult<Json<TranscriptEmailed>> {
+    let session = client.for_path(&id)?;
+    let how = language_and_zone(body.lang.as_deref(), body.tz.as_deref())?;
+    let sent_to = crate::services::transcript_mail::send(&app, &session, how).await?;
+    Ok(Json(TranscriptEmailed { sent_to }))
 }
 
 /// The operators' route (the client's is in the client router).

@@ -9,6 +9,8 @@ use crate::AppState;
 pub struct ClientTerms {
     pub ratings: bool,
     pub files: ChatFileTerms,
+    /// The company can e-mail a transcript (it has a mailbox).
+    pub transcript_by_email: bool,
 }
 
 /// The company's terms for its clients (one read of its settings).
@@ -19,7 +21,14 @@ pub async fn of(app: &AppState, company_id: &str) -> hovor_store::StoreResult<Cl
         .await?
         .map(|c| c.settings)
         .unwrap_or_default();
+    let transcript_by_email = app
+        .store
+        .inboxes(company_id)
+        .await?
+        .iter()
+        .any(|i| i.active);
     Ok(ClientTerms {
+        transcript_by_email,
         ratings: settings.ratings_enabled,
         files: ChatFileTerms {
             kinds: settings.chat_file_kinds,

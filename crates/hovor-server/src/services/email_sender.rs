@@ -6,7 +6,7 @@
 
 use anyhow::Context;
 use hovor_core::Millis;
-use hovor_store::OutgoingEmail;
+use hovor_store::{Inbox, OutgoingEmail};
 use mail_builder::MessageBuilder;
 
 use crate::mail::password_context;
@@ -56,7 +56,7 @@ fn retry_pause(attempts: i64) -> Millis {
 }
 
 /// An address that can go into an SMTP command as it is.
-fn plain_address(address: &str) -> anyhow::Result<&str> {
+pub fn plain_address(address: &str) -> anyhow::Result<&str> {
     let ok = address.contains('@')
         && !address
             .chars()
@@ -74,15 +74,6 @@ async fn send(app: &AppState, reply: &OutgoingEmail) -> anyhow::Result<()> {
         .inbox(&reply.company_id, &reply.inbox_id)
         .await?
         .context("the inbox the reply goes out from was deleted")?;
-    let sealed = app
-        .store
-        .inbox_passwords(&inbox.id)
-        .await?
-        .context("the inbox's passwords are gone")?;
-    let password = app
-        .config
-        .secrets
-        .open(&sealed.smtp, &password_context(&inbox.id, "smtp"))?;
     let from = plain_address(&reply.from_address)?;
     let to: Vec<String> = reply
         .to
@@ -119,6 +110,27 @@ async fn send(app: &AppState, reply: &OutgoingEmail) -> anyhow::Result<()> {
         message = message.attachment(file.content_type.clone(), file.name.clone(), bytes);
     }
     let data = message.write_to_vec().context("writing the reply")?;
+    deliver(app, &inbox, from, &to, &data).await
+}
+
+/// Sends a written e-mail through the inbox's SMTP server (its password
+/// opened only for this).
+pub async fn deliver(
+    app: &AppState,
+    inbox: &Inbox,
+    from: &str,
+    to: &[String],
+    data: &[u8],
+) -> anyhow::Result<()> {
+    let sealed = app
+        .store
+        .inbox_passwords(&inbox.id)
+        .await?
+        .context("the inbox's passwords are gone")?;
+    let password = app
+        .config
+        .secrets
+        .open(&sealed.smtp, &password_context(&inbox.id, "smtp"))?;
     let account = SmtpAccount {
         host: &inbox.smtp.host,
         port: inbox.smtp.port,
@@ -127,9 +139,9 @@ async fn send(app: &AppState, reply: &OutgoingEmail) -> anyhow::Result<()> {
         password: &password,
     };
     let envelope = Envelope {
-        from,
-        to: &to,
-        data: &data,
+        from: plain_address(from)?,
+        to,
+        data,
     };
     smtp::send(
         &app.config.mail_tls,

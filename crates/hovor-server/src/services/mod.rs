@@ -23,6 +23,8 @@ pub mod ratings;
 pub mod routing;
 pub mod sessions;
 pub mod status;
+pub mod transcript_mail;
+pub mod transcripts;
 pub mod upload_janitor;
 pub mod users;
 pub mod webhooks;

@@ -411,6 +411,7 @@ async fn hello(
                 operator_name,
                 ratings: terms.ratings,
                 files: terms.files,
+                transcript_by_email: terms.transcript_by_email,
             }))
         }
     })))

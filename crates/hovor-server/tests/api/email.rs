@@ -41,6 +41,7 @@ with_mail_servers!(
     attachments_go_both_ways,
     a_follow_up_goes_to_the_thread_operator,
     a_server_killed_mid_fetch,
+    a_chat_transcript_is_emailed_once,
 );
 
 mod a_server_without_idle_is_polled {
@@ -1006,4 +1007,114 @@ async fn a_server_killed_mid_fetch(app: &TestApp, mail: &mut MailServers) {
         1,
         "one thread"
     );
+}
+
+/// A client who gave their e-mail gets the transcript of their chat once,
+/// from the company's mailbox, after it ended; a client without an address,
+/// or a conversation still running, is told why.
+async fn a_chat_transcript_is_emailed_once(app: &TestApp, mail: &mut MailServers) {
+    let c = app.company("acme").await;
+    let admin = app.login(&app.user(&c, "Admin", Role::Admin).await).await;
+    let (_, tabs) = app.chat_operators(&c, &["Jana"], 3).await;
+    let _ws = tabs[0].ws(None).await;
+    let (id, token) = app
+        .start_session(
+            json!({"company": "acme", "channel": "chat", "name": "Karel",
+                              "email": "karel@example.test"}),
+        )
+        .await;
+    let client = app.anonymous().bearer(&token);
+    let send = |lang: &str| {
+        let client = &client;
+        let path = format!("/api/v1/client/sessions/{id}/transcript/email");
+        let body = json!({"lang": lang, "tz": "Europe/Prague"});
+        async move { client.post(&path, body).await }
+    };
+    client
+        .post(
+            &format!("/api/v1/client/sessions/{id}/messages"),
+            json!({"text": "Dobrý den, kolik stojí hrnek?"}),
+        )
+        .await;
+    let r = tabs[0]
+        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    tabs[0]
+        .post(
+            &format!("/api/v1/sessions/{id}/messages"),
+            json!({"text": "Stojí 120 Kč."}),
+        )
+        .await;
+    let r = send("cs").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "not_ended_yet");
+    tabs[0]
+        .post(&format!("/api/v1/sessions/{id}/end"), json!({}))
+        .await;
+    // No mailbox yet: nothing can go.
+    let r = send("cs").await;
+    assert_eq!(r.body["error"]["code"], "no_inbox", "{}", r.body);
+    support_inbox(app, &admin, mail).await;
+
+    // Two at once (a double click): one e-mail.
+    let (a, b) = tokio::join!(send("cs"), send("cs"));
+    let mut codes = [a.status, b.status];
+    codes.sort();
+    assert_eq!(
+        codes,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} {}",
+        a.body,
+        b.body
+    );
+    let sent = if a.status == StatusCode::OK { &a } else { &b };
+    assert_eq!(sent.body["sent_to"], "karel@example.test");
+    let got = mail.received("karel@example.test");
+    assert_eq!(got.len(), 1, "{got:?}");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(got[0].as_bytes())
+        .expect("an e-mail");
+    assert_eq!(parsed.subject(), Some("Vaše konverzace s Company acme"));
+    assert_eq!(
+        parsed
+            .from()
+            .and_then(|f| f.first())
+            .and_then(|a| a.address()),
+        Some(SUPPORT)
+    );
+    let text = parsed
+        .body_text(0)
+        .expect("a text body")
+        .replace("\r\n", "\n");
+    assert!(
+        text.contains("Karel: Dobrý den, kolik stojí hrnek?"),
+        "{text}"
+    );
+    assert!(text.contains("Jana: Stojí 120 Kč."), "{text}");
+    let r = send("en").await;
+    assert_eq!(
+        r.body["error"]["code"], "transcript_already_sent",
+        "{}",
+        r.body
+    );
+    assert_eq!(mail.received("karel@example.test").len(), 1, "once");
+
+    // A client who gave no address is told so.
+    let (other, other_token) = app.start_chat("acme", "Eva").await;
+    tabs[0]
+        .post(&format!("/api/v1/sessions/{other}/accept"), json!({}))
+        .await;
+    tabs[0]
+        .post(&format!("/api/v1/sessions/{other}/end"), json!({}))
+        .await;
+    let r = app
+        .anonymous()
+        .bearer(&other_token)
+        .post(
+            &format!("/api/v1/client/sessions/{other}/transcript/email"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["error"]["code"], "no_email", "{}", r.body);
 }

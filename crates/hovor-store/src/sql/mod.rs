@@ -28,6 +28,7 @@ mod session_rows;
 mod sessions;
 mod status;
 mod telephony;
+mod transcripts;
 mod users;
 mod wallboard;
 mod webhooks;

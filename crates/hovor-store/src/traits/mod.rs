@@ -22,6 +22,7 @@ mod routing;
 mod sessions;
 mod status;
 mod telephony;
+mod transcripts;
 mod users;
 mod wallboard;
 mod webhooks;
@@ -45,6 +46,7 @@ pub use routing::RoutingStore;
 pub use sessions::SessionStore;
 pub use status::StatusStore;
 pub use telephony::TelephonyStore;
+pub use transcripts::TranscriptStore;
 pub use users::UserStore;
 pub use wallboard::{WallboardCounts, WallboardStore};
 pub use webhooks::WebhookStore;
@@ -53,6 +55,7 @@ pub use webhooks::WebhookStore;
 pub trait Store:
     CompanyStore
     + AfterChatStore
+    + TranscriptStore
     + CallStore
     + CannedStore
     + RatingStore

@@ -1,0 +1,1 @@
+../shared/0032_transcript_emails.sql
