@@ -135,6 +135,37 @@ export async function logIn(page, url, email, { password = PASSWORD, labels = EN
 export const EN_LOGIN = { email: 'Email', password: 'Password', submit: 'Log in' };
 export const CS_LOGIN = { email: 'E-mail', password: 'Heslo', submit: 'Přihlásit se' };
 
+/**
+ * What a chat in the workspace and the widget is made of, as each language labels it: the login,
+ * Jana's profile button, the widget's start form, the queue and ending a conversation.
+ */
+export const CHAT_WORDS = {
+  en: {
+    locale: 'en-US',
+    login: undefined,
+    profile: ['Online', 'Profile'],
+    button: 'Chat with us',
+    name: 'Your name',
+    start: 'Start chat',
+    queue: 'Queue',
+    accept: 'Accept',
+    end: 'End',
+    confirm: 'Yes, end it',
+  },
+  cs: {
+    locale: 'cs-CZ',
+    login: CS_LOGIN,
+    profile: ['Online', 'Profil'],
+    button: 'Napište nám',
+    name: 'Vaše jméno',
+    start: 'Začít chat',
+    queue: 'Fronta',
+    accept: 'Přijmout',
+    end: 'Ukončit',
+    confirm: 'Ano, ukončit',
+  },
+};
+
 /** The header's Profile button whose accessible name says this person has this status. */
 export function profileButton(page, name, status, prefix = 'Profile') {
   return page.getByRole('button', { name: `${prefix}: ${name}, ${status}`, exact: true });

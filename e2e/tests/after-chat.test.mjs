@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  CHAT_WORDS,
   apiSession,
-  CS_LOGIN,
   logIn,
   newContext,
   openWidget,
@@ -21,31 +21,13 @@ const env = serverAndBrowser();
 
 const WORDS = {
   en: {
-    locale: 'en-US',
-    login: undefined,
-    profile: ['Online', 'Profile'],
-    button: 'Chat with us',
-    name: 'Your name',
-    start: 'Start chat',
-    queue: 'Queue',
-    accept: 'Accept',
-    end: 'End',
-    confirm: 'Yes, end it',
+    ...CHAT_WORDS.en,
     notice: 'After-chat work',
     text: /Chat: nothing new for 0:(1\d|20)\./,
     ready: 'Ready',
   },
   cs: {
-    locale: 'cs-CZ',
-    login: CS_LOGIN,
-    profile: ['Online', 'Profil'],
-    button: 'Napište nám',
-    name: 'Vaše jméno',
-    start: 'Začít chat',
-    queue: 'Fronta',
-    accept: 'Přijmout',
-    end: 'Ukončit',
-    confirm: 'Ano, ukončit',
+    ...CHAT_WORDS.cs,
     notice: 'Práce po konverzaci',
     text: /Chat: nic nového ještě 0:(1\d|20)\./,
     ready: 'Připraven(a)',

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { deflateSync, crc32 } from 'node:zlib';
 import {
-  CS_LOGIN,
+  CHAT_WORDS,
   logIn,
   newContext,
   openWidget,
@@ -49,14 +49,7 @@ const PROGRAM = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x0
 
 const WORDS = {
   en: {
-    locale: 'en-US',
-    login: undefined,
-    profile: ['Online', 'Profile'],
-    button: 'Chat with us',
-    name: 'Your name',
-    start: 'Start chat',
-    queue: 'Queue',
-    accept: 'Accept',
+    ...CHAT_WORDS.en,
     clientSend: 'Send a photo or a file',
     operatorSend: 'Send a file',
     photo: 'broken mug.png',
@@ -66,14 +59,7 @@ const WORDS = {
     refused: 'invoice.pdf cannot be sent: this kind of file is not taken here.',
   },
   cs: {
-    locale: 'cs-CZ',
-    login: CS_LOGIN,
-    profile: ['Online', 'Profil'],
-    button: 'Napište nám',
-    name: 'Vaše jméno',
-    start: 'Začít chat',
-    queue: 'Fronta',
-    accept: 'Přijmout',
+    ...CHAT_WORDS.cs,
     clientSend: 'Poslat fotku nebo soubor',
     operatorSend: 'Poslat soubor',
     photo: 'rozbitý hrnek.png',

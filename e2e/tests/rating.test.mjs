@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
-  CS_LOGIN,
+  CHAT_WORDS,
   logIn,
   newContext,
   openWidget,
@@ -20,16 +20,7 @@ const env = serverAndBrowser();
 
 const WORDS = {
   en: {
-    locale: 'en-US',
-    login: undefined,
-    profile: ['Online', 'Profile'],
-    button: 'Chat with us',
-    name: 'Your name',
-    start: 'Start chat',
-    queue: 'Queue',
-    accept: 'Accept',
-    end: 'End',
-    confirm: 'Yes, end it',
+    ...CHAT_WORDS.en,
     question: 'How was the conversation?',
     stars: (n) => (n === 1 ? '1 star' : `${n} stars`),
     comment: 'Anything to add? (optional)',
@@ -41,16 +32,7 @@ const WORDS = {
     rated: (n) => `The client rated it ${n} of 5`,
   },
   cs: {
-    locale: 'cs-CZ',
-    login: CS_LOGIN,
-    profile: ['Online', 'Profil'],
-    button: 'Napište nám',
-    name: 'Vaše jméno',
-    start: 'Začít chat',
-    queue: 'Fronta',
-    accept: 'Přijmout',
-    end: 'Ukončit',
-    confirm: 'Ano, ukončit',
+    ...CHAT_WORDS.cs,
     question: 'Jak jste byli spokojeni?',
     stars: (n) => `${n}\u00a0${n === 1 ? 'hvězdička' : n < 5 ? 'hvězdičky' : 'hvězdiček'}`,
     comment: 'Chcete něco dodat? (nepovinné)',
