@@ -150,3 +150,65 @@ test('a ringing call shows the caller and their earlier calls in the queue; answ
   await visible(callView.getByText('The call has ended.'));
   await evaContext.close();
 });
+
+test('a queue read that comes back late does not bring back a call answered and hung up meanwhile', async () => {
+  const LATE_CALLER = '+420777000111';
+  const evaContext = await newContext(env.browser);
+  const eva = await evaContext.newPage();
+  await logIn(eva, env.server.url, 'eva@demo.test');
+  assert.equal((await pbx('PUT', '/api/v1/telephony/extensions/201', { registered: true })).status, 200);
+  await visible(eva.getByRole('button', { name: 'Phone line: ready', exact: true }));
+
+  // The first read of the queue that has the call ringing is held on its way back (a slow network)
+  // until the call has been answered and hung up and the tab has heard both; the reads after it are
+  // held until it has been shown, so they cannot mend what it would spoil.
+  const gate = () => {
+    let open;
+    const opened = new Promise((resolve) => {
+      open = resolve;
+    });
+    return { open, opened };
+  };
+  const firstRead = gate();
+  const laterReads = gate();
+  const firstReadBack = gate();
+  let held = false;
+  await eva.route('**/api/v1/sessions/queue', async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (!held && body.includes(LATE_CALLER)) {
+      held = true;
+      firstReadBack.open();
+      await firstRead.opened;
+    } else if (held) {
+      await laterReads.opened;
+    }
+    await route.fulfill({ response, body });
+  });
+
+  const call = (event) => pbx('POST', '/api/v1/telephony/events', { call_id: 'call-late', event, direction: 'in', from: LATE_CALLER, to: '201', extension: '201' });
+  assert.equal((await call('ringing')).status, 200);
+  const item = eva.getByRole('region', { name: 'Queue' }).getByRole('listitem').filter({ hasText: LATE_CALLER });
+  await visible(item);
+  await firstReadBack.opened;
+  assert.equal((await call('answered')).status, 200);
+  assert.equal((await call('hangup')).status, 200);
+  const mine = eva.getByRole('region', { name: 'My conversations' });
+  const endedCall = mine.getByRole('button', { name: `${LATE_CALLER} Ended`, exact: true });
+  await visible(endedCall);
+  await item.waitFor({ state: 'detached' });
+
+  const landed = eva.waitForResponse((r) => r.url().endsWith('/api/v1/sessions/queue'));
+  firstRead.open();
+  await landed;
+  // The late answer has been applied (a moment to render it), and the call is still gone from the
+  // queue, and still ended in the list; so it stays once the later reads come.
+  await eva.waitForTimeout(300);
+  assert.equal(await item.count(), 0, 'the ended call is back in the queue');
+  assert.equal(await mine.getByRole('button', { name: LATE_CALLER, exact: true }).count(), 0, 'the ended call reads as active');
+  laterReads.open();
+  await eva.waitForTimeout(300);
+  assert.equal(await item.count(), 0);
+  await visible(endedCall);
+  await evaContext.close();
+});

@@ -15,6 +15,7 @@ import {
   type Conversation,
 } from '../conversations';
 import { lastSeqOf, newMessageId, type CryptoLike } from '../messages';
+import { SnapshotSync } from '../snapshotSync';
 import type { Message, Session } from '../types';
 import { deliverCallSignal } from './calls';
 import { addLiveListener, sendOverSocket, type LiveListener } from './live';
@@ -97,15 +98,29 @@ function setConversations(list: Conversation[]): void {
   if (selectedId.value && !next.some((c) => c.session.id === selectedId.value)) selectedId.value = null;
 }
 
+/**
+ * The session facts that came while a snapshot of the queue or of my conversations travelled are
+ * applied over it when it lands (see snapshotSync.ts).
+ */
+const queueSync = new SnapshotSync<Session>();
+const mineSync = new SnapshotSync<Session>();
+
 export async function loadQueue(): Promise<void> {
+  const ticket = queueSync.begin();
+  let items: Session[];
   try {
-    const page = await api.queue();
-    queueItems.value = page.items;
-    noteQueue(queuePrimed);
-    queuePrimed = true;
+    items = (await api.queue()).items;
   } catch {
     // The next queue.changed or reconnect tries again.
+    queueSync.fail();
+    return;
   }
+  const since = queueSync.land(ticket);
+  if (since === null) return;
+  const id = myId();
+  queueItems.value = since.reduce((queue, s) => applyToQueue(queue, s, id), items);
+  noteQueue(queuePrimed);
+  queuePrimed = true;
 }
 
 /** Coalesces bursts of queue.changed into one fetch. */
@@ -120,26 +135,38 @@ function scheduleQueueLoad(): void {
 export async function loadMine(): Promise<void> {
   const id = myId();
   if (!id) return;
+  const ticket = mineSync.begin();
+  // What the server says, applied in this order once it has all come.
+  const read: Session[] = [];
+  const gone = new Set<string>();
+  let active: Session[];
   try {
-    const page = await api.sessions({ status: 'active', operator_id: id });
-    let list = conversations.value;
-    const activeIds = new Set(page.items.map((s) => s.id));
+    active = (await api.sessions({ status: 'active', operator_id: id })).items;
+    const activeIds = new Set(active.map((s) => s.id));
     // Conversations that are no longer active for me (ended elsewhere while we were away) are refreshed.
-    for (const c of list) {
+    for (const c of conversations.value) {
       if (c.session.status === 'active' && !activeIds.has(c.session.id)) {
         try {
-          list = applySession(list, await api.session(c.session.id), id);
+          read.push(await api.session(c.session.id));
         } catch {
-          list = list.filter((x) => x.session.id !== c.session.id);
+          gone.add(c.session.id);
         }
       }
     }
-    for (const s of page.items) list = applySession(list, s, id);
-    setConversations(list);
-    await Promise.all(page.items.map((s) => loadMessages(s.id)));
+    read.push(...active);
   } catch {
     // Retried on the next reconnect.
+    mineSync.fail();
+    return;
   }
+  const since = mineSync.land(ticket);
+  if (since === null) return;
+  // Over the list as it is now (messages may have come meanwhile): the snapshot, then what
+  // happened while it travelled.
+  let next = conversations.value.filter((c) => !gone.has(c.session.id));
+  for (const s of [...read, ...since]) next = applySession(next, s, id);
+  setConversations(next);
+  await Promise.all(active.map((s) => loadMessages(s.id)));
 }
 
 export async function loadMessages(sessionId: string): Promise<void> {
@@ -175,6 +202,8 @@ export function closeConversation(sessionId: string): void {
 
 export function applySessionEverywhere(session: Session, live = false): void {
   const id = myId();
+  queueSync.noteFact(session);
+  mineSync.noteFact(session);
   queueItems.value = applyToQueue(queueItems.value, session, id);
   noteQueue(live || queuePrimed);
   const before = conversations.value.some((c) => c.session.id === session.id);
