@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::sessions::visible;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Actor, ApiJson, ApiQuery, ClientSession};
-use crate::services::transcripts::{language_and_zone, transcript_text};
+use crate::services::transcripts::{company_name, language_and_zone, transcript_text};
 use crate::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -38,7 +38,8 @@ async fn transcript(
     q: &TranscriptQuery,
 ) -> ApiResult<Response> {
     let how = language_and_zone(q.lang.as_deref(), q.tz.as_deref())?;
-    let body = transcript_text(app, session, readers, how).await?;
+    let company = company_name(app, &session.company_id).await?;
+    let body = transcript_text(app, session, &company, readers, how).await?;
     let date = hovor_core::time::to_rfc3339(session.created_at);
     let file = format!(
         "attachment; filename=\"conversation-{}.txt\"",

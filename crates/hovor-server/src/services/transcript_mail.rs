@@ -10,7 +10,7 @@ use hovor_store::{Inbox, Readers, Session};
 use mail_builder::MessageBuilder;
 
 use super::email_sender::{deliver, plain_address};
-use super::transcripts::transcript_text;
+use super::transcripts::{company_name, transcript_text};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -82,13 +82,8 @@ pub async fn send(app: &AppState, session: &Session, how: (Lang, Tz)) -> ApiResu
         ));
     }
     let sent = async {
-        let text = transcript_text(app, session, Readers::Client, how).await?;
-        let company = app
-            .store
-            .company(&session.company_id)
-            .await?
-            .map(|c| c.name)
-            .unwrap_or_default();
+        let company = company_name(app, &session.company_id).await?;
+        let text = transcript_text(app, session, &company, Readers::Client, how).await?;
         let (subject, intro) = match how.0 {
             Lang::Cs => (
                 format!("Vaše konverzace s {company}"),

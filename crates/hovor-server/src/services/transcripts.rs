@@ -32,19 +32,25 @@ pub fn language_and_zone(
     Ok((lang, tz))
 }
 
-/// The transcript of a session as text, for its `readers`.
+/// The name a company's transcripts are headed with.
+pub async fn company_name(app: &AppState, company_id: &str) -> ApiResult<String> {
+    Ok(app
+        .store
+        .company(company_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default())
+}
+
+/// The transcript of a session as text, for its `readers`, headed with its
+/// company's name.
 pub async fn transcript_text(
     app: &AppState,
     session: &Session,
+    company: &str,
     readers: Readers,
     (lang, tz): (Lang, hovor_core::reports::calendar::Tz),
 ) -> ApiResult<String> {
-    let company = app
-        .store
-        .company(&session.company_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
     // All of it, a thousand at a time.
     let mut messages = Vec::new();
     loop {
@@ -71,7 +77,7 @@ pub async fn transcript_text(
         })
         .collect();
     let heading = Heading {
-        company: &company,
+        company,
         client_name: session.client.name.as_deref(),
         started_at: session.created_at,
     };
