@@ -15,27 +15,10 @@ import {
   withReadSeq,
   type Conversation,
 } from './conversations';
-import type { Message, Session } from './types';
+import { sessionFixture } from './sessionFixture';
+import type { Message } from './types';
 
-function session(id: string, patch: Partial<Session> = {}): Session {
-  return {
-    id,
-    channel: 'chat',
-    source: 'widget',
-    status: 'waiting',
-    group_id: 'g-all',
-    operator_id: null,
-    offered_to: null,
-    offer_expires_at: null,
-    client: { name: null, email: null, phone: null },
-    page_url: null,
-    created_at: '2025-05-17T10:00:00Z',
-    accepted_at: null,
-    ended_at: null,
-    end_reason: null,
-    ...patch,
-  };
-}
+const session = sessionFixture;
 
 function msg(seq: number, author: Message['author'] = 'client', text = `m${seq}`): Message {
   return { seq, author, operator_id: null, operator_name: null, text, sent_at: '2025-05-17T10:00:00Z', internal: false, attachments: [] };

@@ -1,26 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { applyToQueue } from './conversations';
+import { sessionFixture } from './sessionFixture';
 import { SnapshotSync } from './snapshotSync';
 import type { Session } from './types';
 
+/** A call ringing for Eva. */
 function session(id: string, patch: Partial<Session> = {}): Session {
-  return {
-    id,
+  return sessionFixture(id, {
     channel: 'phone',
     source: 'phone',
     status: 'offered',
-    group_id: 'g-all',
-    operator_id: null,
     offered_to: 'eva',
-    offer_expires_at: null,
     client: { name: null, email: null, phone: '+420777123456' },
-    page_url: null,
-    created_at: '2025-05-17T10:00:00Z',
-    accepted_at: null,
-    ended_at: null,
-    end_reason: null,
     ...patch,
-  };
+  });
 }
 
 /** The queue as the workspace shows it after a snapshot lands (null: dropped). */
