@@ -113,6 +113,16 @@ pub struct Options {
     /// (a network volume).
     #[arg(long, env = "HOVOR_FILES_DIR", global = true)]
     files_dir: Option<PathBuf>,
+    /// Keep attachments' bytes in this S3-compatible bucket instead of a
+    /// directory, reached with the usual `AWS_*` variables (`AWS_ENDPOINT`,
+    /// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, ...).
+    #[arg(
+        long,
+        env = "HOVOR_FILES_S3_BUCKET",
+        global = true,
+        conflicts_with = "files_dir"
+    )]
+    files_s3_bucket: Option<String>,
     /// The address clients reach Hovor at (used in links); defaults to http://<listen>.
     #[arg(long, env = "HOVOR_PUBLIC_URL", global = true)]
     public_url: Option<String>,
@@ -223,6 +233,23 @@ async fn open_store(options: &Options) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// A database URL without its password, for messages.
+/// Where attachments are kept: the bucket when one is named, else the
+/// directory (by default `files` in the data directory).
+fn file_store(options: &Options) -> anyhow::Result<crate::files::FileStore> {
+    match options.files_s3_bucket.as_deref().filter(|b| !b.is_empty()) {
+        Some(bucket) => crate::files::FileStore::in_bucket(
+            bucket,
+            object_store::aws::AmazonS3Builder::from_env(),
+        ),
+        None => Ok(crate::files::FileStore::new(
+            options
+                .files_dir
+                .clone()
+                .unwrap_or_else(|| options.data_dir.join("files")),
+        )),
+    }
+}
+
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
@@ -293,18 +320,16 @@ async fn serve(options: &Options, demo: bool) -> anyhow::Result<()> {
         Some(key) => crate::secret_box::SecretBox::from_hex(key)?,
         None => crate::secret_box::SecretBox::in_data_dir(&options.data_dir)?,
     };
+    let files = file_store(options)?;
+    files.check().await?;
+    tracing::info!("attachments are kept in {}", files.describe());
     let state = AppState::new(
         store.clone(),
         Config {
             public_url: public_url.clone(),
             secrets: Arc::new(secrets),
             mail_tls: crate::mail::connect::MailTls::new(options.mail_ca_file.as_deref())?,
-            files: Arc::new(crate::files::FileStore::new(
-                options
-                    .files_dir
-                    .clone()
-                    .unwrap_or_else(|| options.data_dir.join("files")),
-            )),
+            files: Arc::new(files),
             demo_site: demo,
             node_lease: Duration::from_secs(options.node_lease_s),
             metrics_token: options.metrics_token.clone().filter(|t| !t.is_empty()),

@@ -14,6 +14,7 @@ use reqwest::{Method, StatusCode};
 mod client;
 pub mod mail;
 pub mod process;
+pub mod s3;
 mod ws;
 pub use client::Client;
 pub use ws::Ws;

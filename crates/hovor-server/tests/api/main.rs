@@ -18,6 +18,7 @@ mod cluster;
 mod crash;
 mod delivery;
 mod email;
+mod file_bucket;
 mod group_commit;
 mod groups;
 mod ice;

@@ -23,10 +23,16 @@ impl Drop for Server {
 
 /// `hovor demo` on a free port over this database; its URL.
 pub fn start(database: &[&str]) -> (Server, String) {
+    start_with_env(database, &[])
+}
+
+/// `hovor demo` with these arguments and environment variables; its URL.
+pub fn start_with_env(args: &[&str], vars: &[(&str, &str)]) -> (Server, String) {
     let mut child = Command::new(BIN)
         .args(["demo", "--listen", "127.0.0.1:0"])
-        .args(database)
+        .args(args)
         .env("HOVOR_LOG", "warn")
+        .envs(vars.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
