@@ -14,7 +14,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::harness::mail::MailServers;
-use crate::harness::{eventually, test_config, Backend, Client, TestApp, TestUser, START};
+use crate::harness::{
+    ask_and_answer, eventually, test_config, Backend, Client, TestApp, TestUser, START,
+};
 
 const SUPPORT: &str = "support@acme.test";
 
@@ -1030,22 +1032,14 @@ async fn a_chat_transcript_is_emailed_once(app: &TestApp, mail: &mut MailServers
         let body = json!({"lang": lang, "tz": "Europe/Prague"});
         async move { client.post(&path, body).await }
     };
-    client
-        .post(
-            &format!("/api/v1/client/sessions/{id}/messages"),
-            json!({"text": "Dobrý den, kolik stojí hrnek?"}),
-        )
-        .await;
-    let r = tabs[0]
-        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    tabs[0]
-        .post(
-            &format!("/api/v1/sessions/{id}/messages"),
-            json!({"text": "Stojí 120 Kč."}),
-        )
-        .await;
+    ask_and_answer(
+        &id,
+        &client,
+        &tabs[0],
+        "Dobrý den, kolik stojí hrnek?",
+        "Stojí 120 Kč.",
+    )
+    .await;
     let r = send("cs").await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(r.body["error"]["code"], "not_ended_yet");

@@ -433,6 +433,38 @@ pub struct TestUser {
     pub email: String,
 }
 
+/// A chat's first exchange: the client asks, `operator` takes the session
+/// and answers.
+pub async fn ask_and_answer(
+    id: &str,
+    client: &Client,
+    operator: &Client,
+    question: &str,
+    answer: &str,
+) {
+    let r = client
+        .post(
+            &format!("/api/v1/client/sessions/{id}/messages"),
+            serde_json::json!({"text": question}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "the question: {}", r.body);
+    let r = operator
+        .post(
+            &format!("/api/v1/sessions/{id}/accept"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "taking the session: {}", r.body);
+    let r = operator
+        .post(
+            &format!("/api/v1/sessions/{id}/messages"),
+            serde_json::json!({"text": answer}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "the answer: {}", r.body);
+}
+
 /// Waits until a condition on the server holds (the server reacts to socket
 /// closes asynchronously).
 pub async fn eventually<F, Fut>(what: &str, mut check: F)

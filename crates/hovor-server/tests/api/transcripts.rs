@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::TestApp;
+use crate::harness::{ask_and_answer, TestApp};
 use crate::on_both_stores;
 
 on_both_stores!(
@@ -18,22 +18,14 @@ async fn transcripts_for_the_client_and_the_operators(app: TestApp) {
     let _ws = tabs[0].ws(None).await;
     let (id, token) = app.start_chat("acme", "Karel").await;
     let client = app.anonymous().bearer(&token);
-    client
-        .post(
-            &format!("/api/v1/client/sessions/{id}/messages"),
-            json!({"text": "Dobrý den,\nkolik stojí káva?"}),
-        )
-        .await;
-    let r = tabs[0]
-        .post(&format!("/api/v1/sessions/{id}/accept"), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    tabs[0]
-        .post(
-            &format!("/api/v1/sessions/{id}/messages"),
-            json!({"text": "65 Kč."}),
-        )
-        .await;
+    ask_and_answer(
+        &id,
+        &client,
+        &tabs[0],
+        "Dobrý den,\nkolik stojí káva?",
+        "65 Kč.",
+    )
+    .await;
     // A note for the colleague: the operators' transcript only.
     let r = tabs[0]
         .post(
