@@ -232,7 +232,6 @@ async fn open_store(options: &Options) -> anyhow::Result<Arc<dyn Store>> {
         })
 }
 
-/// A database URL without its password, for messages.
 /// Where attachments are kept: the bucket when one is named, else the
 /// directory (by default `files` in the data directory).
 fn file_store(options: &Options) -> anyhow::Result<crate::files::FileStore> {
@@ -250,6 +249,7 @@ fn file_store(options: &Options) -> anyhow::Result<crate::files::FileStore> {
     }
 }
 
+/// A database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
